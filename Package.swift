@@ -1,0 +1,72 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Dependencies point one way (see docs/architecture.md): RemedyCore depends on nothing of ours, RemedyCLI is the
+// one composition root, and each third-party library enters through one module.
+let package = Package(
+    name: "remedy",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "remedy", targets: ["remedy"]),
+        .library(name: "RemedyCore", targets: ["RemedyCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .target(name: "RemedyCore"),
+        .target(
+            name: "RemedyPlaybooks",
+            dependencies: ["RemedyCore", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "RemedyAWS",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "RemedyActions", dependencies: ["RemedyCore", "RemedyAWS"]),
+        .target(name: "RemedyExecutor", dependencies: ["RemedyCore"]),
+        .target(
+            name: "RemedyJournal",
+            dependencies: [
+                "RemedyCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "RemedyServer", dependencies: ["RemedyCore", "RemedyExecutor"]),
+        .target(name: "RemedyExercise", dependencies: ["RemedyCore", "RemedyExecutor"]),
+        .target(
+            name: "RemedyCLI",
+            dependencies: [
+                "RemedyCore",
+                "RemedyPlaybooks",
+                "RemedyAWS",
+                "RemedyActions",
+                "RemedyExecutor",
+                "RemedyJournal",
+                "RemedyServer",
+                "RemedyExercise",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "remedy", dependencies: ["RemedyCLI"]),
+        .target(
+            name: "RemedyTestSupport",
+            dependencies: ["RemedyCore", "RemedyPlaybooks", "RemedyActions"],
+            path: "Tests/RemedyTestSupport"
+        ),
+        .testTarget(name: "RemedyCoreTests", dependencies: ["RemedyCore", "RemedyTestSupport"]),
+        .testTarget(name: "RemedyPlaybooksTests", dependencies: ["RemedyPlaybooks", "RemedyTestSupport"]),
+        .testTarget(name: "RemedyCLITests", dependencies: ["RemedyCLI", "RemedyTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
