@@ -61,11 +61,18 @@ let package = Package(
         .executableTarget(name: "remedy", dependencies: ["RemedyCLI"]),
         .target(
             name: "RemedyTestSupport",
-            dependencies: ["RemedyCore", "RemedyPlaybooks", "RemedyActions"],
+            dependencies: ["RemedyCore"],
             path: "Tests/RemedyTestSupport"
         ),
         .testTarget(name: "RemedyCoreTests", dependencies: ["RemedyCore", "RemedyTestSupport"]),
-        .testTarget(name: "RemedyPlaybooksTests", dependencies: ["RemedyPlaybooks", "RemedyTestSupport"]),
+        .testTarget(
+            name: "RemedyPlaybooksTests",
+            dependencies: ["RemedyPlaybooks", "RemedyActions", "RemedyTestSupport"]
+        ),
+        .testTarget(
+            name: "RemedyExecutorTests",
+            dependencies: ["RemedyExecutor", "RemedyPlaybooks", "RemedyActions", "RemedyTestSupport"]
+        ),
         .testTarget(name: "RemedyCLITests", dependencies: ["RemedyCLI", "RemedyTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,31 @@
+import RemedyCore
+
+extension ActionCatalog {
+    /// Every action remedy ships, by family in the order incident-response guidance applies them.
+    public static let standard = ActionCatalog(standardActions.map { $0.descriptor })
+
+    static let standardActions: [any RemediationAction.Type] = [
+        // EC2 compromise: evidence, preserve, detach, isolate, harden.
+        TagInstance.self, SnapshotVolumes.self, EnableTerminationProtection.self, DetachFromAutoScaling.self,
+        DeregisterFromTargetGroups.self, DetachInstanceProfile.self, QuarantineInstance.self, EnforceIMDSv2.self,
+        StopInstance.self,
+        // IAM credentials.
+        DeactivateAccessKey.self, RevokeSessions.self, DenyAll.self, DeleteLoginProfile.self,
+        DeactivateMFADevices.self,
+        // Network exposure.
+        RevokeOpenIngress.self, EmptyDefaultSecurityGroup.self,
+        // Data exposure.
+        BlockBucketPublicAccess.self, BlockAccountPublicAccess.self, EnableBucketDefaultEncryption.self,
+        RemovePublicBucketPolicyStatements.self, MakeSnapshotPrivate.self, MakeImagePrivate.self,
+        EnableEBSEncryptionByDefault.self, EnableKeyRotation.self, RemovePublicLambdaPermissions.self,
+        ThrottleLambda.self,
+        // Network threats.
+        BlockIPInWAF.self, DenyIPInNetworkACL.self,
+        // Forensics and secrets.
+        CollectEvidence.self, ShareSnapshots.self, RotateSecret.self, StartCloudTrailLogging.self,
+        EnableGuardDutyDetector.self,
+        // Finding lifecycle and people.
+        UpdateSecurityHubFinding.self, ArchiveGuardDutyFinding.self, NotifySlack.self, PublishToSNS.self, Wait.self,
+        WaitFor.self,
+    ]
+}

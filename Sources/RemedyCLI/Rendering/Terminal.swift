@@ -1,0 +1,13 @@
+import Foundation
+
+/// Writes lines to standard output or standard error.
+struct Terminal: Sendable {
+    private let handle: FileHandle
+
+    static let standardOutput = Terminal(handle: .standardOutput)
+    static let standardError = Terminal(handle: .standardError)
+
+    func write(_ line: String) {
+        handle.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,8 @@
+import RemedyCLI
+
+@main
+enum Entrypoint {
+    static func main() async {
+        await RemedyCommand.main()
+    }
+}

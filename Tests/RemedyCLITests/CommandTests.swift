@@ -1,0 +1,70 @@
+import Foundation
+import RemedyCore
+import RemedyTestSupport
+import Testing
+
+/// The `remedy` binary, run as a responder would run it.
+@Suite struct CommandTests {
+    @Test func validateAcceptsTheShippedPlaybooks() throws {
+        let result = try RemedyBinary.run(["validate", "Playbooks"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("playbooks valid, 0 errors"))
+    }
+
+    @Test func validateReportsEveryErrorWithPositionAndFails() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("remedy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("broken.yaml")
+        try """
+        apiVersion: remedy/v1
+        name: broken
+        match: {types: ["Backdoor:EC2/*"]}
+        steps:
+          - id: a
+            action: ec2.stopp
+          - id: a
+            action: ec2.stop
+            with: {instance: "{{ inputs.nothing }}"}
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let result = try RemedyBinary.run(["validate", directory.path])
+        #expect(result.status == 1)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.contains("\(file.path):5:5: error: unknown action 'ec2.stopp'; did you mean 'ec2.stop'?"))
+        #expect(lines.contains("\(file.path):7:5: error: duplicate step id 'a'"))
+    }
+
+    @Test func planPrintsStableJSON() throws {
+        let result = try RemedyBinary.run([
+            "plan", "Fixtures/findings/raw/asff-s3-8-bucket-block-public-access.json", "--output", "json",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let document = try JSONParser().parse(result.standardOutput)
+        #expect(document["version"] == 1)
+        let matched = try #require(document["findings"]?[0]?["matched"]?.arrayValue)
+        #expect(matched.map { $0["playbook"] } == ["s3-public-bucket"])
+        let block = try #require(matched[0]["steps"]?[0])
+        #expect(block["action"] == "s3.block_public_access")
+        #expect(block["parameters"]?["bucket"] == ["value": "acme-web-assets-prod"])
+        #expect(block["status"] == "will-run")
+        let resolve = try #require(matched[0]["steps"]?[2])
+        #expect(resolve["parameters"]?["note"]?["deferred"] == "run.id")
+    }
+
+    @Test func planReadsStandardInputAndRefusesHostileFindings() throws {
+        let hostile = try Repository.read("Fixtures/findings/malformed/guardduty-instance-id-injection.json")
+        let result = try RemedyBinary.run(["plan", "-"], standardInput: hostile)
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("is not a valid EC2 instance id"))
+        #expect(result.standardOutput.isEmpty)
+    }
+
+    @Test func coverageHasNoGapForTheEssentialFamilies() throws {
+        let result = try RemedyBinary.run(["coverage", "--fail-on-gap", "--output", "json"])
+        #expect(result.status == 0, "\(result.standardOutput)")
+        let document = try JSONParser().parse(result.standardOutput)
+        #expect(document["uncovered"] == [])
+        #expect(document["guardduty"]?.arrayValue?.count == 11)
+        #expect(document["securityhubControls"]?.arrayValue?.count == 15)
+    }
+}

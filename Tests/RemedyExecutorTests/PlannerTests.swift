@@ -1,0 +1,105 @@
+import RemedyActions
+import RemedyCore
+import RemedyExecutor
+import RemedyPlaybooks
+import RemedyTestSupport
+import Testing
+
+@Suite struct PlannerTests {
+    let library = PlaybookLibrary.load(paths: [Repository.path("Playbooks")], catalog: .standard)
+    let planner = Planner(catalog: .standard)
+
+    func findings(_ fixture: String) throws -> [Finding] {
+        try FindingDecoder().decode(try Repository.bytes("Fixtures/findings/\(fixture)"))
+    }
+
+    func plans(_ finding: Finding) -> [Plan] {
+        planner.outcomes(for: finding, playbooks: library.playbooks).compactMap {
+            if case .planned(let plan) = $0 { return plan }
+            return nil
+        }
+    }
+
+    @Test func compromisedInstancePlanPutsEvidenceBeforeTheGatedIsolation() throws {
+        let finding = try #require(try findings("eventbridge/guardduty-backdoor-cc-activity.json").first)
+        let plan = try #require(plans(finding).first { $0.playbook == "ec2-compromise-contain" })
+        #expect(plan.targetRole == .known("arn:aws:iam::111122223333:role/RemedyResponder"))
+        let ids = plan.steps.map(\.id)
+        let evidence = try #require(ids.firstIndex(of: "evidence"))
+        let gate = try #require(ids.firstIndex(of: "approve-isolation"))
+        let isolate = try #require(ids.firstIndex(of: "isolate"))
+        #expect(evidence < gate && gate < isolate)
+        let step = plan.steps[isolate]
+        #expect(step.gatedBy == ["approve-isolation"])
+        guard case .action(let name, let parameters, _, _, _) = step.kind else {
+            Issue.record("isolate is not an action")
+            return
+        }
+        #expect(name == "ec2.quarantine")
+        #expect(parameters["instance"] == .known("i-0c027aaddbfe258b6"))
+        #expect(parameters["isolation_group_name"] == .known("remedy-isolation"))
+        // Security Hub write-back is skipped for a native GuardDuty finding.
+        #expect(plan.steps.first { $0.id == "resolve" }?.disposition.isSkipped == true)
+    }
+
+    @Test func everyShippedFindingOfTheCatalogueMatchesAPlaybook() throws {
+        for fixture in [
+            "eventbridge/guardduty-tor-client.json", "raw/guardduty-ssh-bruteforce.json",
+            "raw/guardduty-recon-portprobe-govcloud.json", "raw/asff-s3-8-bucket-block-public-access.json",
+            "eventbridge/securityhub-imported-three-findings.json", "raw/asff-kms-4-legacy-fsbp-controlid.json",
+            "sns/guardduty-credential-access-anomalous-behavior.json",
+        ] {
+            for finding in try findings(fixture) {
+                #expect(!plans(finding).isEmpty, "\(fixture): \(finding.types) \(finding.controlID ?? "")")
+            }
+        }
+    }
+
+    @Test func hostileValueInTheFindingRefusesThePlaybook() throws {
+        // A well-formed finding whose remote address (not checked during normalisation) carries a query string.
+        var text = try Repository.read("Fixtures/findings/raw/guardduty-ssh-bruteforce.json")
+        text = text.replacingOccurrences(of: "\"198.51.100.23\"", with: "\"198.51.100.23&Action=DeleteVpc\"")
+        let finding = try #require(try FindingDecoder().decode(Array(text.utf8)).first)
+        let outcome = planner.outcomes(for: finding, playbooks: library.playbooks)
+            .first { outcome in
+                if case .refused(let playbook, _) = outcome { return playbook == "ec2-ssh-brute-force" }
+                return false
+            }
+        guard case .refused(_, let reason)? = outcome else {
+            Issue.record("the playbook was not refused")
+            return
+        }
+        #expect(reason.contains("step 'deny-attacker' parameter 'address'"))
+        #expect(reason.contains("is not a valid IP address"))
+    }
+
+    @Test func plannedParametersAreExactlyTheValidatedValues() throws {
+        let finding = try #require(try findings("raw/guardduty-ssh-bruteforce.json").first)
+        let plan = try #require(plans(finding).first { $0.playbook == "ec2-ssh-brute-force" })
+        let step = try #require(plan.steps.first { $0.id == "deny-attacker" })
+        guard case .action(_, let parameters, _, _, _) = step.kind else { return }
+        #expect(
+            parameters == [
+                "instance": .known("i-0afceaa86dc3f3464"), "address": .known("198.51.100.23"),
+                "rule_number": .known(90),
+            ]
+        )
+    }
+
+    @Test func exemptTagStopsTheMatch() throws {
+        var finding = try #require(try findings("eventbridge/guardduty-backdoor-cc-activity.json").first)
+        finding.resources[0].tags = ["remedy:exempt": "true"]
+        let outcome = planner.outcomes(for: finding, playbooks: library.playbooks)
+            .first { if case .notMatched("ec2-compromise-contain", _) = $0 { return true } else { return false } }
+        #expect(outcome != nil)
+    }
+
+    @Test func unknownTagsBecomeAPendingCheckRatherThanAMatchWithoutScope() throws {
+        var finding = try #require(try findings("eventbridge/guardduty-backdoor-cc-activity.json").first)
+        finding.resources[0].tags = nil
+        let plan = try #require(plans(finding).first { $0.playbook == "ec2-compromise-contain" })
+        #expect(
+            plan.pendingChecks == [.exemptionTags(resource: "i-0c027aaddbfe258b6", tags: ["remedy:exempt": "true"])]
+        )
+    }
+}
