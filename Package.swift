@@ -67,6 +67,8 @@ let package = Package(
         .testTarget(name: "RemedyCoreTests", dependencies: ["RemedyCore", "RemedyTestSupport"]),
         .testTarget(name: "RemedyPlaybooksTests", dependencies: ["RemedyPlaybooks", "RemedyTestSupport"]),
         .testTarget(name: "RemedyCLITests", dependencies: ["RemedyCLI", "RemedyTestSupport"]),
+        .testTarget(name: "RemedyAWSTests", dependencies: ["RemedyAWS"]),
+        .executableTarget(name: "SigV4Benchmark", dependencies: ["RemedyAWS"], path: "Benchmarks/SigV4"),
     ],
     swiftLanguageModes: [.v6]
 )
