@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 flock /tmp/remedy-swift-build.lock nice -n 5 swift build -c release --product SigV4Benchmark >&2
-bench="$(swift build -c release --show-bin-path)/SigV4Benchmark"
+bench="$(flock /tmp/remedy-swift-build.lock swift build -c release --show-bin-path)/SigV4Benchmark"
 
 python3 Benchmarks/sigv4.py generate "$work/requests.jsonl" --count 1000 --seed 7
 "$bench" "$work/requests.jsonl" 1 --dump "$work/swift.authz" >/dev/null
@@ -28,8 +28,12 @@ echo "Authorization headers identical for all $(wc -l <"$work/swift.authz") requ
 
 rate() { sed -E 's/^[^:]*: ([0-9]+) signs\/s.*/\1/'; }
 for ((i = 1; i <= runs; i++)); do
-    "$bench" "$work/requests.jsonl" "$swift_passes" | tee /dev/stderr | rate >>"$work/swift.rates"
-    python3 Benchmarks/sigv4.py bench "$work/requests.jsonl" --passes "$py_passes" | tee /dev/stderr | rate >>"$work/botocore.rates"
+    line=$("$bench" "$work/requests.jsonl" "$swift_passes")
+    echo "run $i: $line"
+    rate <<<"$line" >>"$work/swift.rates"
+    line=$(python3 Benchmarks/sigv4.py bench "$work/requests.jsonl" --passes "$py_passes")
+    echo "run $i: $line"
+    rate <<<"$line" >>"$work/botocore.rates"
 done
 
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
