@@ -201,7 +201,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
                 var query = ByteWriter(UnsafeMutableBufferPointer(rebasing: scratch[headerCapacity...]))
                 var headersAdded: [(name: String, value: String)] = []
 
-                // Headers: lower-cased names and collapsed values, minus unsigned and signer-owned ones.
+                // Signer-owned headers are dropped, not signed twice: the request may carry stale ones from a retry.
                 var headerCount = 0
                 var hasHost = false
                 for (order, header) in request.headers.enumerated() {
@@ -276,7 +276,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
                     initialized = out.count
                 }
 
-                // Query: every pair decoded and re-encoded canonically, then sorted by key and value.
+                // Pairs are decoded and re-encoded, as the service does before comparing: any wire encoding signs alike.
                 var pairCount = 0
                 var retainedQuery: [UInt8] = []
                 var queryParametersAdded: [(name: String, value: String)] = []
@@ -374,7 +374,6 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
                     return order != 0 ? order < 0 : SigV4Bytes.compare(queryBuffer, lhs.value, rhs.value) < 0
                 }
 
-                // Assemble: method, path, query, headers, signed headers, payload hash.
                 let capacity =
                     request.method.utf8.count + 1 + 3 * request.path.utf8.count + 2 + 1 + query.count + 2 * pairCount
                     + 1 + headers.count + 2 * headerCount + 1 + signedHeaders.count + 1 + payloadHash.count
