@@ -74,6 +74,8 @@ let package = Package(
             dependencies: ["RemedyExecutor", "RemedyPlaybooks", "RemedyActions", "RemedyTestSupport"]
         ),
         .testTarget(name: "RemedyCLITests", dependencies: ["RemedyCLI", "RemedyTestSupport"]),
+        .testTarget(name: "RemedyAWSTests", dependencies: ["RemedyAWS"]),
+        .executableTarget(name: "SigV4Benchmark", dependencies: ["RemedyAWS"], path: "Benchmarks/SigV4"),
     ],
     swiftLanguageModes: [.v6]
 )
