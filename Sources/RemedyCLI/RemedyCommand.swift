@@ -13,6 +13,7 @@ public struct RemedyCommand: AsyncParsableCommand {
             ValidateCommand.self,
             PlanCommand.self,
             CoverageCommand.self,
+            DebugCommand.self,
         ]
     )
 

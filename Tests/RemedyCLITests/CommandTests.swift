@@ -68,3 +68,30 @@ import Testing
         #expect(document["securityhubControls"]?.arrayValue?.count == 15)
     }
 }
+
+@Suite struct DebugSigV4CommandTests {
+    @Test func signsEveryBotocoreVectorAsBotocoreDid() throws {
+        let vectors = try Repository.read("Fixtures/sigv4/botocore_vectors.jsonl")
+        let result = try RemedyBinary.run(["debug", "sigv4"], standardInput: vectors)
+        #expect(result.status == 0, "\(result.standardError)")
+        let outputs = result.standardOutput.split(separator: "\n").map(String.init)
+        let inputs = vectors.split(separator: "\n").map(String.init)
+        #expect(outputs.count == 50)
+        for (input, output) in zip(inputs, outputs) {
+            let expected = try JSONParser().parse(input)
+            let actual = try JSONParser().parse(output)
+            #expect(actual["id"] == expected["id"])
+            #expect(actual["canonical_request"] == expected["expected"]?["canonical_request"])
+            #expect(actual["string_to_sign"] == expected["expected"]?["string_to_sign"])
+            #expect(actual["authorization"] == expected["expected"]?["authorization"])
+        }
+    }
+
+    @Test func badLineIsReportedWithItsNumberAndTheSecretIsNotEchoed() throws {
+        let line = #"{"id": "x", "credentials": {"secret_access_key": "VERYSECRETVALUE"}}"#
+        let result = try RemedyBinary.run(["debug", "sigv4"], standardInput: line + "\n")
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("line 1"))
+        #expect(!result.standardError.contains("VERYSECRETVALUE"))
+    }
+}
