@@ -36,16 +36,9 @@ public struct RevokeSessions: RemediationAction {
     public static let descriptor = ActionDescriptor(
         name: "iam.revoke_sessions",
         summary: "Attach an inline policy denying all actions to credentials issued before now (aws:TokenIssueTime)",
-        parameters: [
-            ParameterSpec(
-                "principal_type",
-                .oneOf(["user", "role"]),
-                summary: "whether the principal is a user or role"
-            ),
-            ParameterSpec("principal", .identifier(.iamPrincipalName), summary: "user or role name"),
-        ],
-        outputs: [OutputSpec("policy_name", .string, summary: "the inline policy written")],
-        permissions: ["iam:PutUserPolicy", "iam:PutRolePolicy", "iam:DeleteUserPolicy", "iam:DeleteRolePolicy"],
+        parameters: InlinePolicyOnPrincipal.parameters,
+        outputs: InlinePolicyOnPrincipal.outputs,
+        permissions: InlinePolicyOnPrincipal.permissions,
         isMutating: true,
         isReversible: true,
         isDisruptive: true
@@ -57,16 +50,9 @@ public struct DenyAll: RemediationAction {
     public static let descriptor = ActionDescriptor(
         name: "iam.deny_all",
         summary: "Attach an inline quarantine policy that denies every action to a user or role",
-        parameters: [
-            ParameterSpec(
-                "principal_type",
-                .oneOf(["user", "role"]),
-                summary: "whether the principal is a user or role"
-            ),
-            ParameterSpec("principal", .identifier(.iamPrincipalName), summary: "user or role name"),
-        ],
-        outputs: [OutputSpec("policy_name", .string, summary: "the inline policy written")],
-        permissions: ["iam:PutUserPolicy", "iam:PutRolePolicy", "iam:DeleteUserPolicy", "iam:DeleteRolePolicy"],
+        parameters: InlinePolicyOnPrincipal.parameters,
+        outputs: InlinePolicyOnPrincipal.outputs,
+        permissions: InlinePolicyOnPrincipal.permissions,
         isMutating: true,
         isReversible: true,
         isDisruptive: true
@@ -100,4 +86,14 @@ public struct DeactivateMFADevices: RemediationAction {
         isMutating: true,
         isDisruptive: true
     )
+}
+
+/// What the actions that write an inline policy on a user or role share.
+enum InlinePolicyOnPrincipal {
+    static let parameters = [
+        ParameterSpec("principal_type", .oneOf(["user", "role"]), summary: "whether the principal is a user or role"),
+        ParameterSpec("principal", .identifier(.iamPrincipalName), summary: "user or role name"),
+    ]
+    static let outputs = [OutputSpec("policy_name", .string, summary: "the inline policy written")]
+    static let permissions = ["iam:PutUserPolicy", "iam:PutRolePolicy", "iam:DeleteUserPolicy", "iam:DeleteRolePolicy"]
 }

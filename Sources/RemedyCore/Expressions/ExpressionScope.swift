@@ -26,6 +26,21 @@ public enum Evaluation: Sendable, Hashable {
     case value(JSONValue)
     /// The expression reads something known only later (a step's output, the run id of a run not yet started).
     case deferred(ExpressionPath)
+
+    /// Evaluates each element into a list, deferring as soon as one element does.
+    static func all<Element>(
+        _ elements: some Sequence<Element>,
+        _ evaluate: (Element) throws(ExpressionError) -> Evaluation
+    ) throws(ExpressionError) -> Evaluation {
+        var values: [JSONValue] = []
+        for element in elements {
+            switch try evaluate(element) {
+            case .value(let value): values.append(value)
+            case .deferred(let path): return .deferred(path)
+            }
+        }
+        return .value(.array(values))
+    }
 }
 
 extension Expression {
@@ -37,14 +52,7 @@ extension Expression {
         case .path(let path):
             return path.resolve(in: scope)
         case .list(let elements):
-            var values: [JSONValue] = []
-            for element in elements {
-                switch try element.evaluate(in: scope) {
-                case .value(let value): values.append(value)
-                case .deferred(let path): return .deferred(path)
-                }
-            }
-            return .value(.array(values))
+            return try Evaluation.all(elements) { (element) throws(ExpressionError) in try element.evaluate(in: scope) }
         case .not(let operand):
             switch try operand.evaluate(in: scope) {
             case .value(let value): return .value(.bool(!value.isTruthy))

@@ -32,14 +32,7 @@ public indirect enum TemplateValue: Sendable, Hashable {
         case .template(let template):
             return try template.evaluate(in: scope)
         case .list(let elements):
-            var values: [JSONValue] = []
-            for element in elements {
-                switch try element.evaluate(in: scope) {
-                case .value(let value): values.append(value)
-                case .deferred(let path): return .deferred(path)
-                }
-            }
-            return .value(.array(values))
+            return try Evaluation.all(elements) { (element) throws(ExpressionError) in try element.evaluate(in: scope) }
         case .map(let members):
             var values: [String: JSONValue] = [:]
             for (key, member) in members {
