@@ -1,0 +1,46 @@
+/// One API call as the client sends it: the wire parts, and what the call does to the account.
+public struct AWSCall: Sendable {
+    /// What a call does, which decides whether dry-run allows it and whether a retry is safe.
+    public enum Effect: Sendable, Hashable {
+        /// Reads only.
+        case readOnly
+        /// Changes the account. `idempotent` calls (setting a value, with a client token) may be retried after a
+        /// transient failure; others only after throttling, which AWS answers before acting.
+        case mutating(idempotent: Bool)
+
+        public var isMutating: Bool { self != .readOnly }
+    }
+
+    public var operation: String
+    public var effect: Effect
+    public var method: String
+    /// The encoded path, relative to the endpoint (`/`, `/bucket`, `/2015-03-31/functions/f/concurrency`).
+    public var path: String
+    /// The encoded query string, without `?`.
+    public var query: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// A label put before the endpoint's host (an S3 bucket, an S3 Control account id) unless the endpoint is an
+    /// override.
+    public var hostPrefix: String?
+
+    public init(
+        operation: String,
+        effect: Effect,
+        method: String,
+        path: String = "/",
+        query: String = "",
+        headers: [(name: String, value: String)] = [],
+        body: [UInt8] = [],
+        hostPrefix: String? = nil
+    ) {
+        self.operation = operation
+        self.effect = effect
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.hostPrefix = hostPrefix
+    }
+}

@@ -1,0 +1,297 @@
+import Foundation
+import Logging
+
+/// Credentials on demand; a provider chain or a fixed set.
+public typealias CredentialSupplier = @Sendable () async throws -> AWSCredentials
+
+/// Sends API calls to one service in one region: signs them, paces them, retries what is safe to retry, and
+/// refuses every mutating call in dry-run mode.
+///
+/// ```swift
+/// let ec2 = try AWSClient(service: .ec2, region: "us-east-1", credentials: { credentials }, resolver: resolver)
+/// let reply = try await ec2.query("DescribeInstances", effect: .readOnly) { $0.set("InstanceId", list: ids, style: .ec2) }
+/// ```
+public struct AWSClient: Sendable {
+    /// Whether calls may change the account.
+    public enum Mode: Sendable, Hashable {
+        case live
+        /// Mutating calls are refused here, in the transport, whatever the caller does; EC2 mutating calls go out
+        /// with `DryRun=true`, which AWS evaluates for permission without acting.
+        case dryRun
+    }
+
+    public struct Configuration: Sendable {
+        public var retry: RetryStrategy
+        /// Deadline for one attempt, connection included.
+        public var timeout: Duration
+        public var userAgent: String
+
+        public init(
+            retry: RetryStrategy = RetryStrategy(),
+            timeout: Duration = .seconds(30),
+            userAgent: String = "remedy/0.1"
+        ) {
+            self.retry = retry
+            self.timeout = timeout
+            self.userAgent = userAgent
+        }
+    }
+
+    public let service: AWSService
+    public let region: String
+    public let endpoint: AWSEndpoint
+    public let mode: Mode
+    public let configuration: Configuration
+    /// The account whose pacing bucket calls draw from.
+    public let account: String
+
+    let credentials: CredentialSupplier
+    let transport: any HTTPTransport
+    let signer: SigV4Signer
+    let quota: RetryQuota
+    let pacer: RequestPacer?
+    let clock: any AWSClock
+    let jitter: @Sendable () -> Double
+    let logger: Logger
+
+    public init(
+        service: AWSService,
+        region: String,
+        endpoint: AWSEndpoint,
+        credentials: @escaping CredentialSupplier,
+        account: String = "",
+        mode: Mode = .live,
+        configuration: Configuration = Configuration(),
+        transport: any HTTPTransport = AsyncHTTPClientTransport(),
+        quota: RetryQuota = RetryQuota(),
+        pacer: RequestPacer? = nil,
+        clock: any AWSClock = SystemAWSClock(),
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        logger: Logger = Logger(label: "remedy.aws")
+    ) throws(AWSError) {
+        self.service = service
+        self.region = region
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.account = account
+        self.mode = mode
+        self.configuration = configuration
+        self.transport = transport
+        self.quota = quota
+        self.pacer = pacer
+        self.clock = clock
+        self.jitter = jitter
+        self.logger = logger
+        let rules: SigningRules = service.signingName == "s3" ? .s3(signPayload: true) : .standard
+        do {
+            signer = try SigV4Signer(service: service.signingName, region: endpoint.signingRegion, rules: rules)
+        } catch {
+            throw AWSError(
+                service: service.id,
+                operation: "(client)",
+                statusCode: nil,
+                code: "InvalidSigningScope",
+                message: error.description,
+                kind: .permanent
+            )
+        }
+    }
+
+    /// Sends `call` and returns the successful response; an AWS error response is thrown as `AWSError`.
+    public func perform(_ call: AWSCall) async throws(AWSError) -> HTTPResponseData {
+        var call = call
+        if call.effect.isMutating, mode == .dryRun {
+            guard service.wireProtocol == .ec2 else {
+                throw AWSError(
+                    service: service.id,
+                    operation: call.operation,
+                    statusCode: nil,
+                    code: "DryRunRefused",
+                    message: "dry-run: \(call.operation) changes the account, so it is not sent",
+                    kind: .refused
+                )
+            }
+            call.body = FormParameters.appendingDryRun(to: call.body)
+        }
+
+        let invocationID = UUID().uuidString.lowercased()
+        let maximumAttempts = configuration.retry.maximumAttempts
+        var retryCosts = 0
+        var attempt = 1
+        while true {
+            let outcome = await attemptOnce(
+                call,
+                attempt: attempt,
+                maximumAttempts: maximumAttempts,
+                invocationID: invocationID
+            )
+            switch outcome {
+            case .success(let response):
+                await quota.release(retryCosts == 0 ? 1 : retryCosts)
+                return response
+            case .failure(let failure):
+                let cost = failure.isTimeout ? RetryQuota.timeoutRetryCost : RetryQuota.retryCost
+                guard attempt < maximumAttempts, failure.isRetryable(for: call.effect), await quota.acquire(cost) else {
+                    throw failure.error
+                }
+                retryCosts += cost
+                let delay = configuration.retry.delay(afterAttempt: attempt, fraction: jitter())
+                logger.debug(
+                    "retrying",
+                    metadata: [
+                        "aws.service": "\(service.id)", "aws.operation": "\(call.operation)",
+                        "aws.error": "\(failure.error.code)", "aws.attempt": "\(attempt)",
+                    ]
+                )
+                do {
+                    try await clock.sleep(for: delay)
+                } catch {
+                    throw failure.error
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    struct Failure: Error {
+        var error: AWSError
+        var isTimeout: Bool
+        /// The request certainly did not reach AWS (connection refused, throttled before acting).
+        var certainlyNotPerformed: Bool
+
+        func isRetryable(for effect: AWSCall.Effect) -> Bool {
+            switch error.kind {
+            case .throttling: return true
+            case .transient:
+                // A mutation that may have happened is retried only when doing it twice is harmless.
+                if case .mutating(idempotent: false) = effect { return certainlyNotPerformed }
+                return true
+            default: return false
+            }
+        }
+    }
+
+    private func attemptOnce(
+        _ call: AWSCall,
+        attempt: Int,
+        maximumAttempts: Int,
+        invocationID: String
+    ) async
+        -> Result<HTTPResponseData, Failure>
+    {
+        if let pacer {
+            do {
+                try await pacer.acquire("\(service.id)/\(region)/\(account)", service: service.id)
+            } catch {
+                return .failure(
+                    Failure(
+                        error: localError(call, "Cancelled", "the call was cancelled while paced"),
+                        isTimeout: false,
+                        certainlyNotPerformed: true
+                    )
+                )
+            }
+        }
+        let request: HTTPRequestData
+        do {
+            request = try await signedRequest(
+                call,
+                attempt: attempt,
+                maximumAttempts: maximumAttempts,
+                invocationID: invocationID
+            )
+        } catch {
+            return .failure(Failure(error: error, isTimeout: false, certainlyNotPerformed: true))
+        }
+        let response: HTTPResponseData
+        do {
+            response = try await transport.send(request, timeout: configuration.timeout)
+        } catch {
+            let kind: AWSError.Kind = .transient
+            return .failure(
+                Failure(
+                    error: AWSError(
+                        service: service.id,
+                        operation: call.operation,
+                        statusCode: nil,
+                        code: error.kind == .timeout ? "RequestTimeout" : "ConnectionError",
+                        message: error.message,
+                        kind: kind
+                    ),
+                    isTimeout: error.kind == .timeout,
+                    certainlyNotPerformed: error.kind == .connect
+                )
+            )
+        }
+        guard (200..<300).contains(response.status) else {
+            let error = AWSErrorDecoder(service: service, operation: call.operation).decode(response)
+            return .failure(Failure(error: error, isTimeout: false, certainlyNotPerformed: error.kind == .throttling))
+        }
+        return .success(response)
+    }
+
+    func signedRequest(
+        _ call: AWSCall,
+        attempt: Int,
+        maximumAttempts: Int,
+        invocationID: String
+    ) async throws(AWSError)
+        -> HTTPRequestData
+    {
+        let current: AWSCredentials
+        do {
+            current = try await credentials()
+        } catch {
+            throw localError(call, "NoCredentials", "could not obtain credentials: \(error)")
+        }
+        var host = endpoint.host
+        if let prefix = call.hostPrefix, !endpoint.isOverride { host = "\(prefix).\(host)" }
+        let path = endpoint.basePath + (call.path.isEmpty ? "/" : call.path)
+        var headers = call.headers
+        headers.append(("User-Agent", configuration.userAgent))
+        let unsigned = SigV4Request(
+            method: call.method,
+            scheme: endpoint.scheme,
+            host: host,
+            port: endpoint.port,
+            path: path,
+            query: call.query,
+            headers: headers,
+            payload: .bytes(call.body)
+        )
+        let signed: SigV4SignedRequest
+        do {
+            signed = try signer.sign(unsigned, credentials: current, at: SigV4Timestamp(Date()))
+        } catch {
+            throw localError(call, "SigningFailed", error.description)
+        }
+        var wireHeaders = signed.headers
+        // Added after signing, as botocore does: they change between attempts.
+        wireHeaders.append(("amz-sdk-invocation-id", invocationID))
+        wireHeaders.append(("amz-sdk-request", "attempt=\(attempt); max=\(maximumAttempts)"))
+        let authority = endpoint.port.map { "\(host):\($0)" } ?? host
+        let url = "\(endpoint.scheme)://\(authority)\(path)\(call.query.isEmpty ? "" : "?" + call.query)"
+        return HTTPRequestData(method: call.method, url: url, headers: wireHeaders, body: call.body)
+    }
+
+    func localError(_ call: AWSCall, _ code: String, _ message: String) -> AWSError {
+        AWSError(
+            service: service.id,
+            operation: call.operation,
+            statusCode: nil,
+            code: code,
+            message: message,
+            kind: .permanent
+        )
+    }
+}
+
+extension FormParameters {
+    /// The body with `DryRun=true` set, replacing any `DryRun` value already there.
+    static func appendingDryRun(to body: [UInt8]) -> [UInt8] {
+        let pairs = body.split(separator: UInt8(ascii: "&")).filter { !$0.starts(with: Array("DryRun=".utf8)) }
+        var result = Array(pairs.joined(separator: [UInt8(ascii: "&")]))
+        result += Array("&DryRun=true".utf8)
+        return result
+    }
+}

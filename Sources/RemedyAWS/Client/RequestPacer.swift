@@ -1,0 +1,59 @@
+/// Client-side pacing: a token bucket per service, region and account, so a storm of remediations slows down
+/// before AWS throttles it.
+public actor RequestPacer {
+    /// Sustained requests per second and the burst allowed above it.
+    public struct Rate: Sendable, Hashable {
+        public var perSecond: Double
+        public var burst: Double
+
+        public init(perSecond: Double, burst: Double) {
+            self.perSecond = perSecond
+            self.burst = burst
+        }
+
+        /// Below the published default limits of the control-plane APIs remedy calls (EC2 mutating calls start at
+        /// 5 per second sustained with bursts of 50; IAM is similar).
+        public static let conservative = Rate(perSecond: 5, burst: 20)
+    }
+
+    struct Bucket {
+        var tokens: Double
+        var updated: Duration
+    }
+
+    private let clock: any AWSClock
+    private let defaultRate: Rate
+    private var rates: [String: Rate]
+    private var buckets: [String: Bucket] = [:]
+
+    public init(defaultRate: Rate = .conservative, rates: [String: Rate] = [:], clock: any AWSClock = SystemAWSClock())
+    {
+        self.defaultRate = defaultRate
+        self.rates = rates
+        self.clock = clock
+    }
+
+    /// Waits until a request for `key` (`service/region/account`) may go, then takes its token.
+    public func acquire(_ key: String, service: String) async throws {
+        let wait = reserve(key, service: service)
+        if wait > .zero { try await clock.sleep(for: wait) }
+    }
+
+    /// Takes a token now, going into debt if none is left, and says how long the caller must wait for it.
+    ///
+    /// Reserving in the actor and sleeping outside it keeps concurrent callers in arrival order.
+    func reserve(_ key: String, service: String) -> Duration {
+        let rate = rates[service] ?? defaultRate
+        let now = clock.now
+        var bucket = buckets[key] ?? Bucket(tokens: rate.burst, updated: now)
+        let elapsed =
+            Double((now - bucket.updated).components.attoseconds) / 1e18
+            + Double((now - bucket.updated).components.seconds)
+        bucket.tokens = min(rate.burst, bucket.tokens + elapsed * rate.perSecond)
+        bucket.updated = now
+        bucket.tokens -= 1
+        buckets[key] = bucket
+        guard bucket.tokens < 0 else { return .zero }
+        return .seconds(-bucket.tokens / rate.perSecond)
+    }
+}

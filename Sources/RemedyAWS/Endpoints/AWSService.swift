@@ -1,0 +1,175 @@
+/// What remedy needs to know about an AWS service to call it: names, protocol and API version.
+public struct AWSService: Sendable, Hashable, CustomStringConvertible {
+    /// The wire protocol of the service (botocore's `metadata.protocol`).
+    public enum WireProtocol: Sendable, Hashable {
+        case ec2
+        case query
+        case restXML
+        case restJSON
+        /// JSON over POST with `X-Amz-Target: <targetPrefix>.<Operation>`.
+        case json(version: String, targetPrefix: String)
+    }
+
+    /// Short identifier (`ec2`, `s3control`), also used in logs and errors.
+    public var id: String
+    /// Name in `AWS_ENDPOINT_URL_<NAME>` (`EC2`, `S3_CONTROL`).
+    public var environmentName: String
+    /// Credential scope service name (`s3` for S3 Control).
+    public var signingName: String
+    /// First label of the default host name (`s3-control`).
+    public var endpointPrefix: String
+    public var wireProtocol: WireProtocol
+    public var apiVersion: String
+    /// One endpoint per partition (IAM) rather than per region.
+    public var isGlobal: Bool
+
+    public var description: String { id }
+
+    public static let ec2 = AWSService(
+        id: "ec2",
+        environmentName: "EC2",
+        signingName: "ec2",
+        endpointPrefix: "ec2",
+        wireProtocol: .ec2,
+        apiVersion: "2016-11-15",
+        isGlobal: false
+    )
+    public static let iam = AWSService(
+        id: "iam",
+        environmentName: "IAM",
+        signingName: "iam",
+        endpointPrefix: "iam",
+        wireProtocol: .query,
+        apiVersion: "2010-05-08",
+        isGlobal: true
+    )
+    public static let sts = AWSService(
+        id: "sts",
+        environmentName: "STS",
+        signingName: "sts",
+        endpointPrefix: "sts",
+        wireProtocol: .query,
+        apiVersion: "2011-06-15",
+        isGlobal: false
+    )
+    public static let sns = AWSService(
+        id: "sns",
+        environmentName: "SNS",
+        signingName: "sns",
+        endpointPrefix: "sns",
+        wireProtocol: .query,
+        apiVersion: "2010-03-31",
+        isGlobal: false
+    )
+    public static let autoScaling = AWSService(
+        id: "autoscaling",
+        environmentName: "AUTO_SCALING",
+        signingName: "autoscaling",
+        endpointPrefix: "autoscaling",
+        wireProtocol: .query,
+        apiVersion: "2011-01-01",
+        isGlobal: false
+    )
+    public static let elasticLoadBalancingV2 = AWSService(
+        id: "elasticloadbalancing",
+        environmentName: "ELASTIC_LOAD_BALANCING_V2",
+        signingName: "elasticloadbalancing",
+        endpointPrefix: "elasticloadbalancing",
+        wireProtocol: .query,
+        apiVersion: "2015-12-01",
+        isGlobal: false
+    )
+    public static let s3 = AWSService(
+        id: "s3",
+        environmentName: "S3",
+        signingName: "s3",
+        endpointPrefix: "s3",
+        wireProtocol: .restXML,
+        apiVersion: "2006-03-01",
+        isGlobal: false
+    )
+    public static let s3Control = AWSService(
+        id: "s3control",
+        environmentName: "S3_CONTROL",
+        signingName: "s3",
+        endpointPrefix: "s3-control",
+        wireProtocol: .restXML,
+        apiVersion: "2018-08-20",
+        isGlobal: false
+    )
+    public static let securityHub = AWSService(
+        id: "securityhub",
+        environmentName: "SECURITYHUB",
+        signingName: "securityhub",
+        endpointPrefix: "securityhub",
+        wireProtocol: .restJSON,
+        apiVersion: "2018-10-26",
+        isGlobal: false
+    )
+    public static let guardDuty = AWSService(
+        id: "guardduty",
+        environmentName: "GUARDDUTY",
+        signingName: "guardduty",
+        endpointPrefix: "guardduty",
+        wireProtocol: .restJSON,
+        apiVersion: "2017-11-28",
+        isGlobal: false
+    )
+    public static let lambda = AWSService(
+        id: "lambda",
+        environmentName: "LAMBDA",
+        signingName: "lambda",
+        endpointPrefix: "lambda",
+        wireProtocol: .restJSON,
+        apiVersion: "2015-03-31",
+        isGlobal: false
+    )
+    public static let sqs = AWSService(
+        id: "sqs",
+        environmentName: "SQS",
+        signingName: "sqs",
+        endpointPrefix: "sqs",
+        wireProtocol: .json(version: "1.0", targetPrefix: "AmazonSQS"),
+        apiVersion: "2012-11-05",
+        isGlobal: false
+    )
+    public static let kms = AWSService(
+        id: "kms",
+        environmentName: "KMS",
+        signingName: "kms",
+        endpointPrefix: "kms",
+        wireProtocol: .json(version: "1.1", targetPrefix: "TrentService"),
+        apiVersion: "2014-11-01",
+        isGlobal: false
+    )
+    public static let wafv2 = AWSService(
+        id: "wafv2",
+        environmentName: "WAFV2",
+        signingName: "wafv2",
+        endpointPrefix: "wafv2",
+        wireProtocol: .json(version: "1.1", targetPrefix: "AWSWAF_20190729"),
+        apiVersion: "2019-07-29",
+        isGlobal: false
+    )
+    public static let cloudTrail = AWSService(
+        id: "cloudtrail",
+        environmentName: "CLOUDTRAIL",
+        signingName: "cloudtrail",
+        endpointPrefix: "cloudtrail",
+        wireProtocol: .json(
+            version: "1.1",
+            targetPrefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"
+        ),
+        apiVersion: "2013-11-01",
+        isGlobal: false
+    )
+    public static let secretsManager = AWSService(
+        id: "secretsmanager",
+        environmentName: "SECRETS_MANAGER",
+        signingName: "secretsmanager",
+        endpointPrefix: "secretsmanager",
+        wireProtocol: .json(version: "1.1", targetPrefix: "secretsmanager"),
+        apiVersion: "2017-10-17",
+        isGlobal: false
+    )
+}

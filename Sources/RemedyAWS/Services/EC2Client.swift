@@ -1,0 +1,425 @@
+/// Typed EC2 operations (the `ec2` protocol) remedy's actions use.
+public struct EC2Client: Sendable {
+    public let client: AWSClient
+
+    public init(_ client: AWSClient) {
+        self.client = client
+    }
+
+    // MARK: Reading
+
+    public func describeInstances(ids: [String]) async throws(AWSError) -> [EC2Instance] {
+        let root = try await client.query("DescribeInstances", effect: .readOnly) {
+            $0.set("InstanceId", list: ids, style: .ec2)
+        }
+        return root.list("reservationSet").flatMap { $0.list("instancesSet") }.map(EC2Instance.init)
+    }
+
+    public func describeSecurityGroups(
+        ids: [String] = [],
+        filters: [String: [String]] = [:]
+    ) async throws(AWSError)
+        -> [EC2SecurityGroup]
+    {
+        let root = try await client.query("DescribeSecurityGroups", effect: .readOnly) { parameters in
+            parameters.set("GroupId", list: ids, style: .ec2)
+            parameters.setFilters(filters)
+        }
+        return root.list("securityGroupInfo").map(EC2SecurityGroup.init)
+    }
+
+    public func describeIamInstanceProfileAssociations(
+        instanceID: String
+    ) async throws(AWSError)
+        -> [(associationID: String, profileARN: String, state: String)]
+    {
+        let root = try await client.query("DescribeIamInstanceProfileAssociations", effect: .readOnly) {
+            $0.setFilters(["instance-id": [instanceID]])
+        }
+        return root.list("iamInstanceProfileAssociationSet").map {
+            ($0.string("associationId") ?? "", $0.string("iamInstanceProfile", "arn") ?? "", $0.string("state") ?? "")
+        }
+    }
+
+    /// Whether `createVolumePermission` of the snapshot includes the group `all` (public).
+    public func isSnapshotPublic(_ snapshotID: String) async throws(AWSError) -> Bool {
+        let root = try await client.query("DescribeSnapshotAttribute", effect: .readOnly) {
+            $0.set("SnapshotId", snapshotID)
+            $0.set("Attribute", "createVolumePermission")
+        }
+        return root.list("createVolumePermission").contains { $0.string("group") == "all" }
+    }
+
+    public func getEbsEncryptionByDefault() async throws(AWSError) -> Bool {
+        let root = try await client.query("GetEbsEncryptionByDefault", effect: .readOnly)
+        return root.string("ebsEncryptionByDefault") == "true"
+    }
+
+    /// The instance's console output, base64-encoded as EC2 returns it.
+    public func getConsoleOutput(instanceID: String) async throws(AWSError) -> String {
+        let root = try await client.query("GetConsoleOutput", effect: .readOnly) { $0.set("InstanceId", instanceID) }
+        return root.string("output") ?? ""
+    }
+
+    public func describeNetworkACLs(subnetID: String) async throws(AWSError) -> [(id: String, ruleNumbers: [Int])] {
+        let root = try await client.query("DescribeNetworkAcls", effect: .readOnly) {
+            $0.setFilters(["association.subnet-id": [subnetID]])
+        }
+        return root.list("networkAclSet").map { acl in
+            (
+                acl.string("networkAclId") ?? "",
+                acl.list("entrySet").compactMap { $0.string("ruleNumber").flatMap(Int.init) }
+            )
+        }
+    }
+
+    // MARK: Changing
+
+    public func createTags(resources: [String], tags: [String: String]) async throws(AWSError) {
+        _ = try await client.query("CreateTags", effect: .mutating(idempotent: true)) { parameters in
+            parameters.set("ResourceId", list: resources, style: .ec2)
+            parameters.setTags(tags, prefix: "Tag")
+        }
+    }
+
+    /// Creates a security group and returns its id.
+    public func createSecurityGroup(
+        name: String,
+        description: String,
+        vpcID: String,
+        tags: [String: String] = [:]
+    )
+        async throws(AWSError) -> String
+    {
+        let root = try await client.query("CreateSecurityGroup", effect: .mutating(idempotent: false)) { parameters in
+            parameters.set("GroupName", name)
+            parameters.set("GroupDescription", description)
+            parameters.set("VpcId", vpcID)
+            if !tags.isEmpty {
+                parameters.set("TagSpecification.1.ResourceType", "security-group")
+                parameters.setTags(tags, prefix: "TagSpecification.1.Tag")
+            }
+        }
+        guard let id = root.string("groupId") else { throw client.missing("CreateSecurityGroup", "groupId") }
+        return id
+    }
+
+    public func authorizeIngress(groupID: String, permissions: [IPPermission]) async throws(AWSError) {
+        try await changeRules("AuthorizeSecurityGroupIngress", groupID: groupID, permissions: permissions)
+    }
+
+    public func revokeIngress(groupID: String, permissions: [IPPermission]) async throws(AWSError) {
+        try await changeRules("RevokeSecurityGroupIngress", groupID: groupID, permissions: permissions)
+    }
+
+    public func authorizeEgress(groupID: String, permissions: [IPPermission]) async throws(AWSError) {
+        try await changeRules("AuthorizeSecurityGroupEgress", groupID: groupID, permissions: permissions)
+    }
+
+    public func revokeEgress(groupID: String, permissions: [IPPermission]) async throws(AWSError) {
+        try await changeRules("RevokeSecurityGroupEgress", groupID: groupID, permissions: permissions)
+    }
+
+    private func changeRules(_ action: String, groupID: String, permissions: [IPPermission]) async throws(AWSError) {
+        _ = try await client.query(action, effect: .mutating(idempotent: false)) { parameters in
+            parameters.set("GroupId", groupID)
+            for (index, permission) in permissions.enumerated() {
+                permission.encode(into: &parameters, prefix: "IpPermissions.\(index + 1)")
+            }
+        }
+    }
+
+    /// Replaces the instance's security groups (its primary interface's).
+    public func modifyInstanceGroups(instanceID: String, groupIDs: [String]) async throws(AWSError) {
+        _ = try await client.query("ModifyInstanceAttribute", effect: .mutating(idempotent: true)) {
+            $0.set("InstanceId", instanceID)
+            $0.set("GroupId", list: groupIDs, style: .ec2)
+        }
+    }
+
+    /// Replaces an interface's security groups.
+    public func modifyNetworkInterfaceGroups(interfaceID: String, groupIDs: [String]) async throws(AWSError) {
+        _ = try await client.query("ModifyNetworkInterfaceAttribute", effect: .mutating(idempotent: true)) {
+            $0.set("NetworkInterfaceId", interfaceID)
+            $0.set("SecurityGroupId", list: groupIDs, style: .ec2)
+        }
+    }
+
+    /// Sets a simple instance attribute (`DisableApiTermination`, `InstanceInitiatedShutdownBehavior`).
+    public func modifyInstanceAttribute(instanceID: String, attribute: String, value: String) async throws(AWSError) {
+        _ = try await client.query("ModifyInstanceAttribute", effect: .mutating(idempotent: true)) {
+            $0.set("InstanceId", instanceID)
+            $0.set("\(attribute).Value", value)
+        }
+    }
+
+    /// Keeps the volume on the device when the instance terminates.
+    public func keepVolumeOnTermination(instanceID: String, deviceName: String) async throws(AWSError) {
+        _ = try await client.query("ModifyInstanceAttribute", effect: .mutating(idempotent: true)) {
+            $0.set("InstanceId", instanceID)
+            $0.set("BlockDeviceMapping.1.DeviceName", deviceName)
+            $0.set("BlockDeviceMapping.1.Ebs.DeleteOnTermination", false)
+        }
+    }
+
+    /// Snapshots every EBS volume attached to the instance; returns the snapshot ids.
+    public func createSnapshots(
+        instanceID: String,
+        description: String,
+        tags: [String: String]
+    ) async throws(AWSError)
+        -> [String]
+    {
+        let root = try await client.query("CreateSnapshots", effect: .mutating(idempotent: false)) { parameters in
+            parameters.set("InstanceSpecification.InstanceId", instanceID)
+            parameters.set("Description", description)
+            parameters.set("CopyTagsFromSource", "volume")
+            if !tags.isEmpty {
+                parameters.set("TagSpecification.1.ResourceType", "snapshot")
+                parameters.setTags(tags, prefix: "TagSpecification.1.Tag")
+            }
+        }
+        return root.list("snapshotSet").compactMap { $0.string("snapshotId") }
+    }
+
+    public func stopInstances(ids: [String]) async throws(AWSError) {
+        _ = try await client.query("StopInstances", effect: .mutating(idempotent: true)) {
+            $0.set("InstanceId", list: ids, style: .ec2)
+        }
+    }
+
+    /// Removes the public (`all`) create-volume permission, in the flat form every endpoint honours.
+    public func makeSnapshotPrivate(_ snapshotID: String) async throws(AWSError) {
+        _ = try await client.query("ModifySnapshotAttribute", effect: .mutating(idempotent: true)) {
+            $0.set("SnapshotId", snapshotID)
+            $0.set("Attribute", "createVolumePermission")
+            $0.set("OperationType", "remove")
+            $0.set("UserGroup", list: ["all"], style: .ec2)
+        }
+    }
+
+    /// Adds create-volume permission for accounts (sharing forensic snapshots).
+    public func shareSnapshot(_ snapshotID: String, withAccounts accounts: [String]) async throws(AWSError) {
+        _ = try await client.query("ModifySnapshotAttribute", effect: .mutating(idempotent: true)) {
+            $0.set("SnapshotId", snapshotID)
+            $0.set("Attribute", "createVolumePermission")
+            $0.set("OperationType", "add")
+            $0.set("UserId", list: accounts, style: .ec2)
+        }
+    }
+
+    public func makeImagePrivate(_ imageID: String) async throws(AWSError) {
+        _ = try await client.query("ModifyImageAttribute", effect: .mutating(idempotent: true)) {
+            $0.set("ImageId", imageID)
+            $0.set("LaunchPermission.Remove.1.Group", "all")
+        }
+    }
+
+    public func disassociateIamInstanceProfile(associationID: String) async throws(AWSError) {
+        _ = try await client.query("DisassociateIamInstanceProfile", effect: .mutating(idempotent: true)) {
+            $0.set("AssociationId", associationID)
+        }
+    }
+
+    /// Requires IMDSv2.
+    ///
+    /// Every option is sent: some endpoints replace the whole options object.
+    public func requireIMDSv2(instanceID: String, hopLimit: Int) async throws(AWSError) {
+        _ = try await client.query("ModifyInstanceMetadataOptions", effect: .mutating(idempotent: true)) {
+            $0.set("InstanceId", instanceID)
+            $0.set("HttpTokens", "required")
+            $0.set("HttpEndpoint", "enabled")
+            $0.set("HttpPutResponseHopLimit", hopLimit)
+        }
+    }
+
+    public func enableEbsEncryptionByDefault() async throws(AWSError) {
+        _ = try await client.query("EnableEbsEncryptionByDefault", effect: .mutating(idempotent: true))
+    }
+
+    public func createNetworkACLDenyEntry(
+        aclID: String,
+        ruleNumber: Int,
+        cidr: String,
+        isIPv6: Bool
+    )
+        async throws(AWSError)
+    {
+        _ = try await client.query("CreateNetworkAclEntry", effect: .mutating(idempotent: false)) {
+            $0.set("NetworkAclId", aclID)
+            $0.set("RuleNumber", ruleNumber)
+            $0.set("Protocol", "-1")
+            $0.set("RuleAction", "deny")
+            $0.set("Egress", false)
+            $0.set(isIPv6 ? "Ipv6CidrBlock" : "CidrBlock", cidr)
+        }
+    }
+}
+
+/// An instance as `DescribeInstances` reports it.
+public struct EC2Instance: Sendable, Hashable {
+    public var id: String
+    public var state: String
+    public var vpcID: String?
+    public var subnetID: String?
+    public var securityGroupIDs: [String]
+    /// Each network interface with its security groups.
+    public var networkInterfaces: [NetworkInterface]
+    public var instanceProfileARN: String?
+    public var tags: [String: String]
+    public var httpTokens: String?
+    public var volumes: [(deviceName: String, volumeID: String, deleteOnTermination: Bool)] {
+        blockDevices.map { ($0.deviceName, $0.volumeID, $0.deleteOnTermination) }
+    }
+    var blockDevices: [BlockDevice]
+
+    public struct NetworkInterface: Sendable, Hashable {
+        public var id: String
+        public var securityGroupIDs: [String]
+    }
+
+    struct BlockDevice: Sendable, Hashable {
+        var deviceName: String
+        var volumeID: String
+        var deleteOnTermination: Bool
+    }
+
+    init(_ item: AWSXMLElement) {
+        id = item.string("instanceId") ?? ""
+        state = item.string("instanceState", "name") ?? ""
+        vpcID = item.string("vpcId")
+        subnetID = item.string("subnetId")
+        securityGroupIDs = item.list("groupSet").compactMap { $0.string("groupId") }
+        networkInterfaces = item.list("networkInterfaceSet").map {
+            NetworkInterface(
+                id: $0.string("networkInterfaceId") ?? "",
+                securityGroupIDs: $0.list("groupSet").compactMap { $0.string("groupId") }
+            )
+        }
+        instanceProfileARN = item.string("iamInstanceProfile", "arn")
+        tags = EC2Client.tags(item)
+        httpTokens = item.string("metadataOptions", "httpTokens")
+        blockDevices = item.list("blockDeviceMapping").map {
+            BlockDevice(
+                deviceName: $0.string("deviceName") ?? "",
+                volumeID: $0.string("ebs", "volumeId") ?? "",
+                deleteOnTermination: $0.string("ebs", "deleteOnTermination") == "true"
+            )
+        }
+    }
+}
+
+/// A security group and its rules.
+public struct EC2SecurityGroup: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var vpcID: String?
+    public var ingress: [IPPermission]
+    public var egress: [IPPermission]
+
+    init(_ item: AWSXMLElement) {
+        id = item.string("groupId") ?? ""
+        name = item.string("groupName") ?? ""
+        vpcID = item.string("vpcId")
+        ingress = item.list("ipPermissions").map(IPPermission.init)
+        egress = item.list("ipPermissionsEgress").map(IPPermission.init)
+    }
+}
+
+/// One security group rule: protocol, port range and the address ranges it applies to.
+public struct IPPermission: Sendable, Hashable {
+    /// `tcp`, `udp`, `icmp`, or `-1` for all.
+    public var ipProtocol: String
+    public var fromPort: Int?
+    public var toPort: Int?
+    public var ipv4Ranges: [String]
+    public var ipv6Ranges: [String]
+    public var groupIDs: [String]
+
+    public init(
+        ipProtocol: String,
+        fromPort: Int? = nil,
+        toPort: Int? = nil,
+        ipv4Ranges: [String] = [],
+        ipv6Ranges: [String] = [],
+        groupIDs: [String] = []
+    ) {
+        self.ipProtocol = ipProtocol
+        self.fromPort = fromPort
+        self.toPort = toPort
+        self.ipv4Ranges = ipv4Ranges
+        self.ipv6Ranges = ipv6Ranges
+        self.groupIDs = groupIDs
+    }
+
+    /// Everything, everywhere: the first stage of the quarantine swap, and a new group's default egress.
+    public static let allTraffic = IPPermission(ipProtocol: "-1", ipv4Ranges: ["0.0.0.0/0"])
+
+    /// Whether the rule covers `port` (all-traffic rules cover every port).
+    public func covers(port: Int) -> Bool {
+        if ipProtocol == "-1" { return true }
+        guard let fromPort, let toPort else { return false }
+        return (fromPort...toPort).contains(port) || (fromPort == -1 && toPort == -1)
+    }
+
+    init(_ item: AWSXMLElement) {
+        ipProtocol = item.string("ipProtocol") ?? "-1"
+        fromPort = item.string("fromPort").flatMap(Int.init)
+        toPort = item.string("toPort").flatMap(Int.init)
+        ipv4Ranges = item.list("ipRanges").compactMap { $0.string("cidrIp") }
+        ipv6Ranges = item.list("ipv6Ranges").compactMap { $0.string("cidrIpv6") }
+        groupIDs = item.list("groups").compactMap { $0.string("groupId") }
+    }
+
+    func encode(into parameters: inout FormParameters, prefix: String) {
+        parameters.set("\(prefix).IpProtocol", ipProtocol)
+        if let fromPort { parameters.set("\(prefix).FromPort", fromPort) }
+        if let toPort { parameters.set("\(prefix).ToPort", toPort) }
+        for (index, cidr) in ipv4Ranges.enumerated() { parameters.set("\(prefix).IpRanges.\(index + 1).CidrIp", cidr) }
+        for (index, cidr) in ipv6Ranges.enumerated() {
+            parameters.set("\(prefix).Ipv6Ranges.\(index + 1).CidrIpv6", cidr)
+        }
+        for (index, group) in groupIDs.enumerated() {
+            parameters.set("\(prefix).Groups.\(index + 1).GroupId", group)
+        }
+    }
+}
+
+extension EC2Client {
+    static func tags(_ item: AWSXMLElement) -> [String: String] {
+        var tags: [String: String] = [:]
+        for tag in item.list("tagSet") {
+            if let key = tag.string("key") { tags[key] = tag.string("value") ?? "" }
+        }
+        return tags
+    }
+}
+
+extension FormParameters {
+    mutating func setTags(_ tags: [String: String], prefix: String) {
+        for (index, key) in tags.keys.sorted().enumerated() {
+            set("\(prefix).\(index + 1).Key", key)
+            set("\(prefix).\(index + 1).Value", tags[key] ?? "")
+        }
+    }
+
+    mutating func setFilters(_ filters: [String: [String]]) {
+        for (index, name) in filters.keys.sorted().enumerated() {
+            set("Filter.\(index + 1).Name", name)
+            set("Filter.\(index + 1).Value", list: filters[name] ?? [], style: .ec2)
+        }
+    }
+}
+
+extension AWSClient {
+    func missing(_ operation: String, _ field: String) -> AWSError {
+        AWSError(
+            service: service.id,
+            operation: operation,
+            statusCode: 200,
+            code: "MalformedResponse",
+            message: "the response has no \(field)",
+            kind: .malformedResponse
+        )
+    }
+}

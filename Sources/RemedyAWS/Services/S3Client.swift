@@ -1,0 +1,320 @@
+import RemedyCore
+
+/// Typed S3 operations (`rest-xml`, S3 signing rules).
+///
+/// Buckets are addressed virtual-hosted style (`bucket.s3.region.amazonaws.com`) except for names with dots (TLS
+/// certificates do not cover them) and under an endpoint override, which use path style (`/bucket`).
+public struct S3Client: Sendable {
+    public let client: AWSClient
+
+    public init(_ client: AWSClient) {
+        self.client = client
+    }
+
+    /// The four Block Public Access settings.
+    public struct PublicAccessBlock: Sendable, Hashable {
+        public var blockPublicACLs: Bool
+        public var ignorePublicACLs: Bool
+        public var blockPublicPolicy: Bool
+        public var restrictPublicBuckets: Bool
+
+        public init(blockPublicACLs: Bool, ignorePublicACLs: Bool, blockPublicPolicy: Bool, restrictPublicBuckets: Bool)
+        {
+            self.blockPublicACLs = blockPublicACLs
+            self.ignorePublicACLs = ignorePublicACLs
+            self.blockPublicPolicy = blockPublicPolicy
+            self.restrictPublicBuckets = restrictPublicBuckets
+        }
+
+        public static let allBlocked = PublicAccessBlock(
+            blockPublicACLs: true,
+            ignorePublicACLs: true,
+            blockPublicPolicy: true,
+            restrictPublicBuckets: true
+        )
+
+        init(_ element: AWSXMLElement) {
+            blockPublicACLs = element.string("BlockPublicAcls") == "true"
+            ignorePublicACLs = element.string("IgnorePublicAcls") == "true"
+            blockPublicPolicy = element.string("BlockPublicPolicy") == "true"
+            restrictPublicBuckets = element.string("RestrictPublicBuckets") == "true"
+        }
+
+        func xml(namespace: String) -> String {
+            "<PublicAccessBlockConfiguration xmlns=\"\(namespace)\">"
+                + "<BlockPublicAcls>\(blockPublicACLs)</BlockPublicAcls>"
+                + "<IgnorePublicAcls>\(ignorePublicACLs)</IgnorePublicAcls>"
+                + "<BlockPublicPolicy>\(blockPublicPolicy)</BlockPublicPolicy>"
+                + "<RestrictPublicBuckets>\(restrictPublicBuckets)</RestrictPublicBuckets>"
+                + "</PublicAccessBlockConfiguration>"
+        }
+    }
+
+    static let namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+    /// The bucket's settings, or nil when it has none (`NoSuchPublicAccessBlockConfiguration`).
+    public func publicAccessBlock(bucket: String) async throws(AWSError) -> PublicAccessBlock? {
+        do {
+            let root = try await get(
+                bucket,
+                "GetPublicAccessBlock",
+                subresource: "publicAccessBlock",
+                root: "PublicAccessBlockConfiguration"
+            )
+            return PublicAccessBlock(root)
+        } catch  where error.code == "NoSuchPublicAccessBlockConfiguration" {
+            return nil
+        }
+    }
+
+    public func putPublicAccessBlock(bucket: String, _ configuration: PublicAccessBlock) async throws(AWSError) {
+        try await put(
+            bucket,
+            "PutPublicAccessBlock",
+            subresource: "publicAccessBlock",
+            body: configuration.xml(namespace: Self.namespace)
+        )
+    }
+
+    /// The default encryption algorithm (`AES256`, `aws:kms`) and key, or nil when none is configured.
+    public func bucketEncryption(bucket: String) async throws(AWSError) -> (algorithm: String, kmsKeyID: String?)? {
+        do {
+            let root = try await get(
+                bucket,
+                "GetBucketEncryption",
+                subresource: "encryption",
+                root: "ServerSideEncryptionConfiguration"
+            )
+            guard let rule = root["Rule"]?["ApplyServerSideEncryptionByDefault"],
+                let algorithm = rule.string("SSEAlgorithm")
+            else {
+                return nil
+            }
+            return (algorithm, rule.string("KMSMasterKeyID"))
+        } catch  where error.code == "ServerSideEncryptionConfigurationNotFoundError" {
+            return nil
+        }
+    }
+
+    public func putBucketEncryption(bucket: String, kmsKeyID: String?) async throws(AWSError) {
+        let rule =
+            kmsKeyID.map {
+                "<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>\(XMLText.escape($0))</KMSMasterKeyID>"
+            } ?? "<SSEAlgorithm>AES256</SSEAlgorithm>"
+        let body =
+            "<ServerSideEncryptionConfiguration xmlns=\"\(Self.namespace)\"><Rule><ApplyServerSideEncryptionByDefault>"
+            + rule
+            + "</ApplyServerSideEncryptionByDefault>\(kmsKeyID == nil ? "" : "<BucketKeyEnabled>true</BucketKeyEnabled>")</Rule>"
+            + "</ServerSideEncryptionConfiguration>"
+        try await put(bucket, "PutBucketEncryption", subresource: "encryption", body: body)
+    }
+
+    /// The bucket policy document, or nil when there is none.
+    public func bucketPolicy(bucket: String) async throws(AWSError) -> String? {
+        do {
+            let response = try await client.perform(
+                call(bucket, "GetBucketPolicy", method: "GET", subresource: "policy", effect: .readOnly)
+            )
+            return String(decoding: response.body, as: UTF8.self)
+        } catch  where error.code == "NoSuchBucketPolicy" {
+            return nil
+        }
+    }
+
+    public func putBucketPolicy(bucket: String, document: String) async throws(AWSError) {
+        var request = call(
+            bucket,
+            "PutBucketPolicy",
+            method: "PUT",
+            subresource: "policy",
+            effect: .mutating(idempotent: true)
+        )
+        request.body = Array(document.utf8)
+        request.headers.append(("Content-Type", "application/json"))
+        _ = try await client.perform(request)
+    }
+
+    public func deleteBucketPolicy(bucket: String) async throws(AWSError) {
+        _ = try await client.perform(
+            call(
+                bucket,
+                "DeleteBucketPolicy",
+                method: "DELETE",
+                subresource: "policy",
+                effect: .mutating(idempotent: true)
+            )
+        )
+    }
+
+    /// Whether S3 considers the bucket public; strict about the answer's root element.
+    public func isBucketPolicyPublic(bucket: String) async throws(AWSError) -> Bool {
+        let root = try await get(bucket, "GetBucketPolicyStatus", subresource: "policyStatus", root: "PolicyStatus")
+        return root.string("IsPublic") == "true"
+    }
+
+    public func putBucketVersioning(bucket: String, enabled: Bool) async throws(AWSError) {
+        let body =
+            "<VersioningConfiguration xmlns=\"\(Self.namespace)\"><Status>\(enabled ? "Enabled" : "Suspended")</Status></VersioningConfiguration>"
+        try await put(bucket, "PutBucketVersioning", subresource: "versioning", body: body)
+    }
+
+    /// Writes an object; with `retainUntil` (ISO 8601) it is locked in compliance mode until then.
+    public func putObject(
+        bucket: String,
+        key: String,
+        body: [UInt8],
+        contentType: String,
+        retainUntil: String? = nil
+    )
+        async throws(AWSError)
+    {
+        var request = call(bucket, "PutObject", method: "PUT", subresource: nil, effect: .mutating(idempotent: true))
+        request.path += "/" + URIEncoding.encode(key, keepSlashes: true)
+        if request.path.hasPrefix("//") { request.path.removeFirst() }
+        request.body = body
+        request.headers.append(("Content-Type", contentType))
+        if let retainUntil {
+            request.headers.append(("x-amz-object-lock-mode", "COMPLIANCE"))
+            request.headers.append(("x-amz-object-lock-retain-until-date", retainUntil))
+        }
+        _ = try await client.perform(request)
+    }
+
+    public func createBucket(_ bucket: String) async throws(AWSError) {
+        var request = call(
+            bucket,
+            "CreateBucket",
+            method: "PUT",
+            subresource: nil,
+            effect: .mutating(idempotent: false)
+        )
+        if client.region != "us-east-1" {
+            request.body = Array(
+                "<CreateBucketConfiguration xmlns=\"\(Self.namespace)\"><LocationConstraint>\(client.region)</LocationConstraint></CreateBucketConfiguration>"
+                    .utf8
+            )
+        }
+        _ = try await client.perform(request)
+    }
+
+    // MARK: Addressing
+
+    func call(
+        _ bucket: String,
+        _ operation: String,
+        method: String,
+        subresource: String?,
+        effect: AWSCall.Effect
+    ) -> AWSCall {
+        let pathStyle = client.endpoint.isOverride || bucket.contains(".")
+        return AWSCall(
+            operation: operation,
+            effect: effect,
+            method: method,
+            path: pathStyle ? "/\(URIEncoding.encode(bucket))" : "/",
+            query: subresource.map { URIEncoding.query([($0, nil)]) } ?? "",
+            hostPrefix: pathStyle ? nil : bucket
+        )
+    }
+
+    private func get(
+        _ bucket: String,
+        _ operation: String,
+        subresource: String,
+        root: String
+    ) async throws(AWSError)
+        -> AWSXMLElement
+    {
+        let response = try await client.perform(
+            call(bucket, operation, method: "GET", subresource: subresource, effect: .readOnly)
+        )
+        return try client.xml(response, operation: operation, expectedRoot: root)
+    }
+
+    private func put(_ bucket: String, _ operation: String, subresource: String, body: String) async throws(AWSError) {
+        var request = call(
+            bucket,
+            operation,
+            method: "PUT",
+            subresource: subresource,
+            effect: .mutating(idempotent: true)
+        )
+        request.body = Array(body.utf8)
+        request.headers += S3Client.checksumHeaders(for: request.body)
+        _ = try await client.perform(request)
+    }
+}
+
+/// S3 Control operations: account-level settings, addressed by the `x-amz-account-id` header and, on AWS, the
+/// `{account}.s3-control` host.
+public struct S3ControlClient: Sendable {
+    public let client: AWSClient
+
+    public init(_ client: AWSClient) {
+        self.client = client
+    }
+
+    static let namespace = "http://awss3control.amazonaws.com/doc/2018-08-20/"
+
+    public func publicAccessBlock(account: String) async throws(AWSError) -> S3Client.PublicAccessBlock? {
+        do {
+            let response = try await client.perform(
+                call(account, "GetPublicAccessBlock", method: "GET", effect: .readOnly)
+            )
+            let root = try client.xml(
+                response,
+                operation: "GetPublicAccessBlock",
+                expectedRoot: "PublicAccessBlockConfiguration"
+            )
+            return S3Client.PublicAccessBlock(root)
+        } catch  where error.code == "NoSuchPublicAccessBlockConfiguration" {
+            return nil
+        }
+    }
+
+    public func putPublicAccessBlock(
+        account: String,
+        _ configuration: S3Client.PublicAccessBlock
+    ) async throws(AWSError) {
+        var request = call(account, "PutPublicAccessBlock", method: "PUT", effect: .mutating(idempotent: true))
+        request.body = Array(configuration.xml(namespace: Self.namespace).utf8)
+        request.headers += S3Client.checksumHeaders(for: request.body)
+        _ = try await client.perform(request)
+    }
+
+    func call(_ account: String, _ operation: String, method: String, effect: AWSCall.Effect) -> AWSCall {
+        AWSCall(
+            operation: operation,
+            effect: effect,
+            method: method,
+            path: "/v20180820/configuration/publicAccessBlock",
+            headers: [("x-amz-account-id", account)],
+            hostPrefix: account
+        )
+    }
+}
+
+extension S3Client {
+    /// `Content-MD5`, which S3 requires on its `Put*` configuration calls.
+    static func checksumHeaders(for body: [UInt8]) -> [(name: String, value: String)] {
+        [("Content-Type", "application/xml"), ("Content-MD5", ContentMD5.base64(body))]
+    }
+}
+
+/// Escaping for text placed inside XML elements.
+enum XMLText {
+    static func escape(_ text: String) -> String {
+        var output = ""
+        for character in text {
+            switch character {
+            case "&": output += "&amp;"
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            case "\"": output += "&quot;"
+            case "'": output += "&apos;"
+            default: output.append(character)
+            }
+        }
+        return output
+    }
+}
