@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "RemedyCore"),
@@ -61,7 +62,12 @@ let package = Package(
         .executableTarget(name: "remedy", dependencies: ["RemedyCLI"]),
         .target(
             name: "RemedyTestSupport",
-            dependencies: ["RemedyCore"],
+            dependencies: [
+                "RemedyCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/RemedyTestSupport"
         ),
         .testTarget(name: "RemedyCoreTests", dependencies: ["RemedyCore", "RemedyTestSupport"]),
@@ -74,7 +80,7 @@ let package = Package(
             dependencies: ["RemedyExecutor", "RemedyPlaybooks", "RemedyActions", "RemedyTestSupport"]
         ),
         .testTarget(name: "RemedyCLITests", dependencies: ["RemedyCLI", "RemedyTestSupport"]),
-        .testTarget(name: "RemedyAWSTests", dependencies: ["RemedyAWS"]),
+        .testTarget(name: "RemedyAWSTests", dependencies: ["RemedyAWS", "RemedyTestSupport"]),
         .executableTarget(name: "SigV4Benchmark", dependencies: ["RemedyAWS"], path: "Benchmarks/SigV4"),
     ],
     swiftLanguageModes: [.v6]
