@@ -24,10 +24,13 @@ import Testing
     @Test func fullURIFetchesWithTheAuthorizationToken() async throws {
         try await withLocalHTTPServer(Self.answerWithCredentials) { server in
             let provider = try #require(
-                try ContainerCredentialProvider.fromEnvironment([
-                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url("/v2/credentials/abc"),
-                    "AWS_CONTAINER_AUTHORIZATION_TOKEN": TestSecrets.containerToken,
-                ])
+                try ContainerCredentialProvider.fromEnvironment(
+                    [
+                        "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url("/v2/credentials/abc"),
+                        "AWS_CONTAINER_AUTHORIZATION_TOKEN": TestSecrets.containerToken,
+                    ],
+                    timeout: .seconds(10)
+                )
             )
             let credentials = try await provider.credentials()
             #expect(credentials.accessKeyID == "ASIACONTAINER")
@@ -45,11 +48,14 @@ import Testing
             let tokenFile = try directory.write("token", "from-file\n")
             try await withLocalHTTPServer(Self.answerWithCredentials) { server in
                 let provider = try #require(
-                    try ContainerCredentialProvider.fromEnvironment([
-                        "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url("/creds"),
-                        "AWS_CONTAINER_AUTHORIZATION_TOKEN": "from-variable",
-                        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile,
-                    ])
+                    try ContainerCredentialProvider.fromEnvironment(
+                        [
+                            "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url("/creds"),
+                            "AWS_CONTAINER_AUTHORIZATION_TOKEN": "from-variable",
+                            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile,
+                        ],
+                        timeout: .seconds(10)
+                    )
                 )
                 _ = try await provider.credentials()
                 #expect(server.requests.first?.header("Authorization") == "from-file")
@@ -80,7 +86,8 @@ import Testing
         try await withLocalHTTPServer(Self.answer(403)) { server in
             let provider = try ContainerCredentialProvider(
                 uri: server.url("/creds"),
-                authorizationToken: TestSecrets.containerToken
+                authorizationToken: TestSecrets.containerToken,
+                timeout: .seconds(10)
             )
             let error = await #expect(throws: CredentialError.endpointUnreachable) { try await provider.credentials() }
             #expect(error?.message.contains("HTTP 403") == true)
@@ -90,7 +97,11 @@ import Testing
 
     @Test func serverErrorsAreRetriedUpToTheAttemptLimit() async throws {
         try await withLocalHTTPServer(Self.answer(500)) { server in
-            let provider = try ContainerCredentialProvider(uri: server.url("/creds"), attempts: 3)
+            let provider = try ContainerCredentialProvider(
+                uri: server.url("/creds"),
+                timeout: .seconds(10),
+                attempts: 3
+            )
             await #expect(throws: CredentialError.endpointUnreachable) { try await provider.credentials() }
             #expect(server.requests.count == 3)
         }

@@ -28,7 +28,7 @@ import Testing
 
     static func provider(
         _ server: LocalHTTPServer,
-        timeout: Duration = .seconds(1)
+        timeout: Duration = .seconds(10)
     ) -> InstanceMetadataCredentialProvider {
         InstanceMetadataCredentialProvider(
             configuration: .init(endpoint: server.baseURL + "/", timeout: timeout)
@@ -69,7 +69,7 @@ import Testing
     @Test func fallbackIsRefusedWhenIMDSv1IsDisabled() async throws {
         try await withLocalHTTPServer(Self.metadata(tokenStatus: 405)) { server in
             let provider = InstanceMetadataCredentialProvider(
-                configuration: .init(endpoint: server.baseURL, isV1Disabled: true)
+                configuration: .init(endpoint: server.baseURL, timeout: .seconds(10), isV1Disabled: true)
             )
             await #expect(throws: CredentialError.endpointUnreachable) { try await provider.credentials() }
             #expect(server.requests.count == 1)
@@ -138,7 +138,10 @@ import Testing
         try await withTemporaryDirectory { directory in
             try await withLocalHTTPServer(Self.metadata()) { server in
                 let chain = CredentialChain(
-                    environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL],
+                    // A generous timeout: this test is about the chain, not about failing fast.
+                    environment: [
+                        "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL, "AWS_METADATA_SERVICE_TIMEOUT": "10",
+                    ],
                     homeDirectory: directory.path
                 )
                 let provider = try await chain.resolve()
