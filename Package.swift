@@ -66,7 +66,12 @@ let package = Package(
         .executableTarget(name: "remedy", dependencies: ["RemedyCLI"]),
         .target(
             name: "RemedyTestSupport",
-            dependencies: ["RemedyCore"],
+            dependencies: [
+                "RemedyCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/RemedyTestSupport"
         ),
         .testTarget(name: "RemedyCoreTests", dependencies: ["RemedyCore", "RemedyTestSupport"]),
