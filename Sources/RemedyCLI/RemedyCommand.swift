@@ -14,6 +14,7 @@ public struct RemedyCommand: AsyncParsableCommand {
             PlanCommand.self,
             CoverageCommand.self,
             DebugCommand.self,
+            DoctorCommand.self,
         ]
     )
 

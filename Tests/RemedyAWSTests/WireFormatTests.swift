@@ -221,3 +221,60 @@ import Testing
         }
     }
 }
+
+@Suite struct STSExchangeTests {
+    static let credentialsXML = """
+        <AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>\
+        <AccessKeyId>ASIAEXAMPLE000000001</AccessKeyId><SecretAccessKey>s</SecretAccessKey>\
+        <SessionToken>t</SessionToken><Expiration>2026-11-29T12:00:00Z</Expiration></Credentials>\
+        </AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>
+        """
+
+    @Test func webIdentityIsExchangedUnsignedWithTheTokenInTheBody() async throws {
+        let transport = ScriptedTransport(replies: [.success(.xml(Self.credentialsXML))])
+        let exchange = STSExchange(
+            region: "eu-west-1",
+            resolver: EndpointResolver(environment: [:]),
+            transport: transport
+        )
+        let credentials = try await exchange.assumeRoleWithWebIdentity(
+            AssumeRoleWithWebIdentityRequest(
+                roleARN: "arn:aws:iam::111122223333:role/r",
+                sessionName: "s",
+                webIdentityToken: "eyJ.token"
+            )
+        )
+        #expect(credentials.accessKeyID == "ASIAEXAMPLE000000001")
+        #expect(credentials.sessionToken == "t")
+        #expect(credentials.expiration != nil)
+        let request = try #require(transport.requests.first)
+        #expect(request.url == "https://sts.eu-west-1.amazonaws.com/")
+        #expect(request.header("Authorization") == nil)
+        #expect(
+            request.bodyText
+                == "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=s&WebIdentityToken=eyJ.token"
+        )
+    }
+
+    @Test func assumeRoleIsSignedWithTheSourceCredentials() async throws {
+        let reply = Self.credentialsXML.replacingOccurrences(of: "AssumeRoleWithWebIdentity", with: "AssumeRole")
+        let transport = ScriptedTransport(replies: [.success(.xml(reply))])
+        let exchange = STSExchange(
+            region: "us-east-1",
+            resolver: EndpointResolver(environment: [:]),
+            transport: transport
+        )
+        _ = try await exchange.assumeRole(
+            AssumeRoleRequest(
+                roleARN: "arn:aws:iam::111122223333:role/r",
+                sessionName: "remedy-run-1",
+                externalID: "ext",
+                durationSeconds: 900
+            ),
+            using: TestCredentials.valid
+        )
+        let request = try #require(transport.requests.first)
+        #expect(request.header("Authorization")?.contains("Credential=AKIAIOSFODNN7EXAMPLE/") == true)
+        #expect(request.bodyText.hasSuffix("RoleSessionName=remedy-run-1&ExternalId=ext&DurationSeconds=900"))
+    }
+}

@@ -40,10 +40,16 @@ public enum RemedyBinary {
         return directory.appendingPathComponent("remedy")
     }
 
-    public static func run(_ arguments: [String], standardInput: String? = nil) throws -> ProcessResult {
+    /// Runs `remedy` with `arguments`; `environment`, when given, replaces the inherited one entirely.
+    public static func run(
+        _ arguments: [String],
+        standardInput: String? = nil,
+        environment: [String: String]? = nil
+    ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.currentDirectoryURL = Repository.root
         let output = Pipe()
         let error = Pipe()

@@ -23,6 +23,8 @@ public struct AWSCall: Sendable {
     /// A label put before the endpoint's host (an S3 bucket, an S3 Control account id) unless the endpoint is an
     /// override.
     public var hostPrefix: String?
+    /// False only for the few calls AWS takes without a signature (`AssumeRoleWithWebIdentity`).
+    public var isSigned: Bool
 
     public init(
         operation: String,
@@ -32,7 +34,8 @@ public struct AWSCall: Sendable {
         query: String = "",
         headers: [(name: String, value: String)] = [],
         body: [UInt8] = [],
-        hostPrefix: String? = nil
+        hostPrefix: String? = nil,
+        isSigned: Bool = true
     ) {
         self.operation = operation
         self.effect = effect
@@ -42,5 +45,6 @@ public struct AWSCall: Sendable {
         self.headers = headers
         self.body = body
         self.hostPrefix = hostPrefix
+        self.isSigned = isSigned
     }
 }

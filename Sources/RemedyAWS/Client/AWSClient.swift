@@ -1,14 +1,11 @@
 import Foundation
 import Logging
 
-/// Credentials on demand; a provider chain or a fixed set.
-public typealias CredentialSupplier = @Sendable () async throws -> AWSCredentials
-
 /// Sends API calls to one service in one region: signs them, paces them, retries what is safe to retry, and
 /// refuses every mutating call in dry-run mode.
 ///
 /// ```swift
-/// let ec2 = try AWSClient(service: .ec2, region: "us-east-1", credentials: { credentials }, resolver: resolver)
+/// let ec2 = try AWSClient(service: .ec2, region: "us-east-1", endpoint: endpoint, credentials: provider)
 /// let reply = try await ec2.query("DescribeInstances", effect: .readOnly) { $0.set("InstanceId", list: ids, style: .ec2) }
 /// ```
 public struct AWSClient: Sendable {
@@ -45,7 +42,7 @@ public struct AWSClient: Sendable {
     /// The account whose pacing bucket calls draw from.
     public let account: String
 
-    let credentials: CredentialSupplier
+    let credentials: any AWSCredentialProvider
     let transport: any HTTPTransport
     let signer: SigV4Signer
     let quota: RetryQuota
@@ -58,7 +55,7 @@ public struct AWSClient: Sendable {
         service: AWSService,
         region: String,
         endpoint: AWSEndpoint,
-        credentials: @escaping CredentialSupplier,
+        credentials: any AWSCredentialProvider,
         account: String = "",
         mode: Mode = .live,
         configuration: Configuration = Configuration(),
@@ -238,12 +235,6 @@ public struct AWSClient: Sendable {
     ) async throws(AWSError)
         -> HTTPRequestData
     {
-        let current: AWSCredentials
-        do {
-            current = try await credentials()
-        } catch {
-            throw localError(call, "NoCredentials", "could not obtain credentials: \(error)")
-        }
         var host = endpoint.host
         if let prefix = call.hostPrefix, !endpoint.isOverride { host = "\(prefix).\(host)" }
         let path = endpoint.basePath + (call.path.isEmpty ? "/" : call.path)
@@ -259,13 +250,22 @@ public struct AWSClient: Sendable {
             headers: headers,
             payload: .bytes(call.body)
         )
-        let signed: SigV4SignedRequest
-        do {
-            signed = try signer.sign(unsigned, credentials: current, at: SigV4Timestamp(Date()))
-        } catch {
-            throw localError(call, "SigningFailed", error.description)
+        var wireHeaders: [(name: String, value: String)]
+        if call.isSigned {
+            let current: AWSCredentials
+            do {
+                current = try await credentials.credentials()
+            } catch {
+                throw localError(call, "NoCredentials", "could not obtain credentials: \(error)")
+            }
+            do {
+                wireHeaders = try signer.sign(unsigned, credentials: current, at: SigV4Timestamp(Date())).headers
+            } catch {
+                throw localError(call, "SigningFailed", error.description)
+            }
+        } else {
+            wireHeaders = unsigned.headers
         }
-        var wireHeaders = signed.headers
         // Added after signing, as botocore does: they change between attempts.
         wireHeaders.append(("amz-sdk-invocation-id", invocationID))
         wireHeaders.append(("amz-sdk-request", "attempt=\(attempt); max=\(maximumAttempts)"))

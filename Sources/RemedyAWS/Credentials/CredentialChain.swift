@@ -59,8 +59,12 @@ public struct CredentialChain: Sendable {
     }
 
     /// The profile the chain reads.
-    public var profileName: String {
-        explicitProfile ?? variable("AWS_DEFAULT_PROFILE") ?? variable("AWS_PROFILE") ?? "default"
+    public var profileName: String { Self.profileName(environment: environment, explicit: explicitProfile) }
+
+    /// The profile botocore would read: `explicit`, else `AWS_DEFAULT_PROFILE`, else `AWS_PROFILE`, else `default`.
+    public static func profileName(environment: [String: String], explicit: String?) -> String {
+        func variable(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        return explicit ?? variable("AWS_DEFAULT_PROFILE") ?? variable("AWS_PROFILE") ?? "default"
     }
 
     /// Finds the first source with credentials and returns a provider for it.

@@ -10,7 +10,7 @@ public protocol STSCredentialExchange: Sendable {
 }
 
 /// The parameters of an STS `AssumeRole` call taken from a profile.
-public struct AssumeRoleRequest: Sendable, Equatable {
+public struct AssumeRoleRequest: Sendable, Hashable {
     /// `role_arn`.
     public var roleARN: String
     /// `role_session_name`, or `remedy-session-<unix time>`.

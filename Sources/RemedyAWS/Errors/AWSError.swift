@@ -70,7 +70,10 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         case "RequestTimeTooSkewed":
             "The machine's clock is more than 5 minutes off; fix the time (NTP)"
         case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation":
-            "The role lacks this permission; compare with remedy iam-policy"
+            operation == "AssumeRole"
+                ? "The caller may not assume this role: check the role's trust policy, the caller's sts:AssumeRole "
+                    + "permission, and the external id"
+                : "The role lacks this permission; compare with remedy iam-policy"
         default:
             nil
         }

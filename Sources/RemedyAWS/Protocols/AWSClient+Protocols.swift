@@ -11,6 +11,7 @@ extension AWSClient {
     public func query(
         _ action: String,
         effect: AWSCall.Effect,
+        signed: Bool = true,
         _ configure: (inout FormParameters) -> Void = { _ in }
     ) async throws(AWSError) -> AWSXMLElement {
         var parameters = FormParameters(action: action, version: service.apiVersion)
@@ -20,7 +21,8 @@ extension AWSClient {
             effect: effect,
             method: "POST",
             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
-            body: parameters.body
+            body: parameters.body,
+            isSigned: signed
         )
         let root = try xml(try await perform(call), operation: action, expectedRoot: "\(action)Response")
         if service.wireProtocol == .ec2 { return root }

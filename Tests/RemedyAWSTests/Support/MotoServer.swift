@@ -65,7 +65,7 @@ struct MotoServer {
             service: service,
             region: region,
             endpoint: endpoint,
-            credentials: { credentials },
+            credentials: StaticCredentialProvider(credentials),
             mode: mode,
             configuration: .init(retry: RetryStrategy(maximumAttempts: 1), timeout: .seconds(20)),
             transport: transport

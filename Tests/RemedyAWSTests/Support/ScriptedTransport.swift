@@ -86,7 +86,7 @@ extension AWSClient {
             service: service,
             region: region,
             endpoint: resolved,
-            credentials: { credentials },
+            credentials: StaticCredentialProvider(credentials),
             mode: mode,
             transport: transport,
             quota: quota,
