@@ -8,13 +8,40 @@ public struct SecurityHubClient: Sendable {
         self.client = client
     }
 
+    /// Security Hub takes at most this many finding identifiers in one `BatchUpdateFindings` call.
+    public static let batchUpdateLimit = 100
+
     /// Sets the workflow status of findings and adds a note; returns the ids Security Hub could not update, with
     /// its reason.
+    ///
+    /// More than ``batchUpdateLimit`` findings go in several calls. A blank note is left out: Security Hub requires
+    /// a note's text to contain a non-space character.
     public func batchUpdateFindings(
         findings: [(id: String, productARN: String)],
         workflowStatus: String,
         note: String?,
         updatedBy: String = "remedy"
+    ) async throws(AWSError) -> [(id: String, reason: String)] {
+        var unprocessed: [(id: String, reason: String)] = []
+        var start = findings.startIndex
+        while start < findings.endIndex {
+            let end = min(start + Self.batchUpdateLimit, findings.endIndex)
+            unprocessed += try await batchUpdate(
+                Array(findings[start..<end]),
+                workflowStatus: workflowStatus,
+                note: note,
+                updatedBy: updatedBy
+            )
+            start = end
+        }
+        return unprocessed
+    }
+
+    private func batchUpdate(
+        _ findings: [(id: String, productARN: String)],
+        workflowStatus: String,
+        note: String?,
+        updatedBy: String
     ) async throws(AWSError) -> [(id: String, reason: String)] {
         var body: [String: JSONValue] = [
             "FindingIdentifiers": .array(
@@ -22,7 +49,10 @@ public struct SecurityHubClient: Sendable {
             ),
             "Workflow": ["Status": .string(workflowStatus)],
         ]
-        if let note { body["Note"] = ["Text": .string(String(note.prefix(512))), "UpdatedBy": .string(updatedBy)] }
+        if let note, note.contains(where: { !$0.isWhitespace }) {
+            let author = updatedBy.contains(where: { !$0.isWhitespace }) ? updatedBy : "remedy"
+            body["Note"] = ["Text": .string(String(note.prefix(512))), "UpdatedBy": .string(author)]
+        }
         let reply = try await client.restJSON(
             "BatchUpdateFindings",
             effect: .mutating(idempotent: true),
@@ -60,9 +90,25 @@ public struct GuardDutyClient: Sendable {
         self.client = client
     }
 
+    /// GuardDuty takes at most this many finding ids in one `GetFindings` or `ArchiveFindings` call.
+    public static let findingIDLimit = 50
+
+    /// Every detector id in the region, following `nextToken` across pages.
     public func listDetectors() async throws(AWSError) -> [String] {
-        let reply = try await client.restJSON("ListDetectors", effect: .readOnly, method: "GET", path: "/detector")
-        return reply["detectorIds"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        var ids: [String] = []
+        var nextToken: String?
+        repeat {
+            let reply = try await client.restJSON(
+                "ListDetectors",
+                effect: .readOnly,
+                method: "GET",
+                path: "/detector",
+                query: nextToken.map { URIEncoding.query([("nextToken", $0)]) } ?? ""
+            )
+            ids += reply["detectorIds"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            nextToken = reply["nextToken"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        } while nextToken != nil
+        return ids
     }
 
     public func createDetector(clientToken: String) async throws(AWSError) -> String {
@@ -87,24 +133,36 @@ public struct GuardDutyClient: Sendable {
         )
     }
 
+    /// The findings with these ids, in batches of ``findingIDLimit``; ids GuardDuty does not know are left out.
     public func getFindings(detectorID: String, ids: [String]) async throws(AWSError) -> [JSONValue] {
-        let reply = try await client.restJSON(
-            "GetFindings",
-            effect: .readOnly,
-            method: "POST",
-            path: "/detector/\(URIEncoding.encode(detectorID))/findings/get",
-            body: ["findingIds": .array(ids.map(JSONValue.string))]
-        )
-        return reply["findings"]?.arrayValue ?? []
+        var findings: [JSONValue] = []
+        for batch in Self.batches(ids) {
+            let reply = try await client.restJSON(
+                "GetFindings",
+                effect: .readOnly,
+                method: "POST",
+                path: "/detector/\(URIEncoding.encode(detectorID))/findings/get",
+                body: ["findingIds": .array(batch.map(JSONValue.string))]
+            )
+            findings += reply["findings"]?.arrayValue ?? []
+        }
+        return findings
     }
 
+    /// Archives the findings with these ids, in batches of ``findingIDLimit``.
     public func archiveFindings(detectorID: String, ids: [String]) async throws(AWSError) {
-        _ = try await client.restJSON(
-            "ArchiveFindings",
-            effect: .mutating(idempotent: true),
-            method: "POST",
-            path: "/detector/\(URIEncoding.encode(detectorID))/findings/archive",
-            body: ["findingIds": .array(ids.map(JSONValue.string))]
-        )
+        for batch in Self.batches(ids) {
+            _ = try await client.restJSON(
+                "ArchiveFindings",
+                effect: .mutating(idempotent: true),
+                method: "POST",
+                path: "/detector/\(URIEncoding.encode(detectorID))/findings/archive",
+                body: ["findingIds": .array(batch.map(JSONValue.string))]
+            )
+        }
+    }
+
+    static func batches(_ ids: [String]) -> [ArraySlice<String>] {
+        stride(from: 0, to: ids.count, by: findingIDLimit).map { ids[$0..<min($0 + findingIDLimit, ids.count)] }
     }
 }

@@ -102,21 +102,28 @@ public struct IAMClient: Sendable {
         }
     }
 
-    /// Decisions (`allowed`, `explicitDeny`, `implicitDeny`) of IAM's policy simulator for a principal.
+    /// Decisions (`allowed`, `explicitDeny`, `implicitDeny`) of IAM's policy simulator for a principal, by action.
+    ///
+    /// IAM pages the results (100 by default); every page is read, following `Marker` while `IsTruncated`.
     public func simulatePrincipalPolicy(
         policySourceARN: String,
         actions: [String]
     ) async throws(AWSError)
         -> [String: String]
     {
-        let result = try await client.query("SimulatePrincipalPolicy", effect: .readOnly) {
-            $0.set("PolicySourceArn", policySourceARN)
-            $0.set("ActionNames", list: actions, style: .query)
-        }
         var decisions: [String: String] = [:]
-        for item in result.list("EvaluationResults") {
-            if let action = item.string("EvalActionName") { decisions[action] = item.string("EvalDecision") ?? "" }
-        }
+        var marker: String?
+        repeat {
+            let result = try await client.query("SimulatePrincipalPolicy", effect: .readOnly) {
+                $0.set("PolicySourceArn", policySourceARN)
+                $0.set("ActionNames", list: actions, style: .query)
+                $0.set("Marker", ifPresent: marker)
+            }
+            for item in result.list("EvaluationResults") {
+                if let action = item.string("EvalActionName") { decisions[action] = item.string("EvalDecision") ?? "" }
+            }
+            marker = result.string("IsTruncated") == "true" ? result.string("Marker") : nil
+        } while marker != nil
         return decisions
     }
 

@@ -189,6 +189,9 @@ public struct WAFv2Client: Sendable {
         public var id: String
         public var scope: String
         public var addresses: [String]
+        /// UpdateIPSet replaces every mutable field, so a description left out of the update is erased: it is read
+        /// here and sent back.
+        public var description: String?
         /// Must accompany the update; a stale token makes WAF refuse it (`WAFOptimisticLockException`).
         public var lockToken: String
     }
@@ -204,19 +207,21 @@ public struct WAFv2Client: Sendable {
             id: id,
             scope: scope,
             addresses: reply["IPSet"]?["Addresses"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            description: reply["IPSet"]?["Description"]?.stringValue,
             lockToken: reply["LockToken"]?.stringValue ?? ""
         )
     }
 
-    public func updateIPSet(_ set: IPSet) async throws(AWSError) {
-        _ = try await client.json(
-            "UpdateIPSet",
-            effect: .mutating(idempotent: true),
-            body: [
-                "Name": .string(set.name), "Id": .string(set.id), "Scope": .string(set.scope),
-                "Addresses": .array(set.addresses.map(JSONValue.string)), "LockToken": .string(set.lockToken),
-            ]
-        )
+    /// Replaces the set's addresses; returns the lock token for the next update.
+    @discardableResult
+    public func updateIPSet(_ set: IPSet) async throws(AWSError) -> String {
+        var body: [String: JSONValue] = [
+            "Name": .string(set.name), "Id": .string(set.id), "Scope": .string(set.scope),
+            "Addresses": .array(set.addresses.map(JSONValue.string)), "LockToken": .string(set.lockToken),
+        ]
+        if let description = set.description, !description.isEmpty { body["Description"] = .string(description) }
+        let reply = try await client.json("UpdateIPSet", effect: .mutating(idempotent: true), body: .object(body))
+        return reply["NextLockToken"]?.stringValue ?? ""
     }
 }
 
