@@ -49,7 +49,7 @@ import Testing
                 service: .sts,
                 region: "us-east-1",
                 endpoint: endpoint,
-                credentials: { TestCredentials.valid },
+                credentials: StaticCredentialProvider(TestCredentials.valid),
                 configuration: .init(retry: RetryStrategy(maximumAttempts: 3), timeout: .seconds(20)),
                 transport: AsyncHTTPClientTransport(),
                 quota: quota,

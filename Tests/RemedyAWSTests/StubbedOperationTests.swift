@@ -17,7 +17,7 @@ import Testing
             service: service,
             region: Self.region,
             endpoint: endpoint,
-            credentials: { TestCredentials.valid },
+            credentials: StaticCredentialProvider(TestCredentials.valid),
             configuration: .init(retry: RetryStrategy(maximumAttempts: 1), timeout: .seconds(20)),
             transport: AsyncHTTPClientTransport(),
             clock: ManualClock()
