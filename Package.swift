@@ -85,6 +85,7 @@ let package = Package(
         ),
         .testTarget(name: "RemedyCLITests", dependencies: ["RemedyCLI", "RemedyTestSupport"]),
         .testTarget(name: "RemedyAWSTests", dependencies: ["RemedyAWS", "RemedyTestSupport"]),
+        .testTarget(name: "RemedyJournalTests", dependencies: ["RemedyJournal", "RemedyTestSupport"]),
         .executableTarget(name: "SigV4Benchmark", dependencies: ["RemedyAWS"], path: "Benchmarks/SigV4"),
     ],
     swiftLanguageModes: [.v6]

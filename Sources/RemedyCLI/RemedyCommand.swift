@@ -15,6 +15,7 @@ public struct RemedyCommand: AsyncParsableCommand {
             CoverageCommand.self,
             DebugCommand.self,
             DoctorCommand.self,
+            JournalCommand.self,
         ]
     )
 

@@ -1,0 +1,241 @@
+import Foundation
+import GRDB
+import RemedyCore
+
+/// The journal's SQLite store: one writer, append-only by trigger, hash-chained, checkpointed with a signature.
+///
+/// WAL mode with `synchronous = FULL`: an appended record is on disk when `append` returns.
+public final class JournalDatabase: Sendable {
+    private let writer: any DatabaseWriter
+    private let signingKey: JournalSigningKey?
+    private let clock: @Sendable () -> Date
+
+    /// Opens (creating if needed) the journal at `path`.
+    ///
+    /// A checkpoint is signed every `checkpointInterval` records when a signing key is given.
+    public init(
+        path: String,
+        signingKey: JournalSigningKey? = nil,
+        checkpointInterval: Int = 100,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        writer = try DatabasePool(path: path, configuration: configuration)
+        self.signingKey = signingKey
+        self.checkpointInterval = max(1, checkpointInterval)
+        self.clock = clock
+        try Self.migrator.migrate(writer)
+    }
+
+    /// An in-memory journal, for tests.
+    public init(inMemory signingKey: JournalSigningKey? = nil, checkpointInterval: Int = 100) throws {
+        writer = try DatabaseQueue()
+        self.signingKey = signingKey
+        self.checkpointInterval = max(1, checkpointInterval)
+        clock = { Date() }
+        try Self.migrator.migrate(writer)
+    }
+
+    let checkpointInterval: Int
+
+    /// Append-only history: migrations are never edited, only added.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: records and checkpoints") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE record (
+                        sequence INTEGER PRIMARY KEY,
+                        recordedAt TEXT NOT NULL,
+                        runId TEXT,
+                        kind TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        previousHash TEXT NOT NULL,
+                        hash TEXT NOT NULL UNIQUE
+                    );
+                    CREATE INDEX record_run ON record(runId, sequence);
+                    CREATE TABLE checkpoint (
+                        sequence INTEGER PRIMARY KEY REFERENCES record(sequence),
+                        hash TEXT NOT NULL,
+                        signedAt TEXT NOT NULL,
+                        keyId TEXT NOT NULL,
+                        signature TEXT NOT NULL
+                    );
+                    CREATE TRIGGER record_no_update BEFORE UPDATE ON record
+                        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+                    CREATE TRIGGER record_no_delete BEFORE DELETE ON record
+                        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+                    CREATE TRIGGER checkpoint_no_update BEFORE UPDATE ON checkpoint
+                        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+                    CREATE TRIGGER checkpoint_no_delete BEFORE DELETE ON checkpoint
+                        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+                    """
+            )
+        }
+        return migrator
+    }
+
+    /// Appends entries in one transaction (one disk sync for all of them) and returns them as stored.
+    @discardableResult
+    public func append(_ entries: [JournalEntry]) throws -> [JournalRecord] {
+        let now = Self.timestamp(clock())
+        let key = signingKey
+        let interval = Int64(checkpointInterval)
+        return try writer.write { db in
+            let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM record ORDER BY sequence DESC LIMIT 1")
+            var sequence: Int64 = last?["sequence"] ?? 0
+            var previousHash: String = last?["hash"] ?? JournalRecord.genesisHash
+            var stored: [JournalRecord] = []
+            for entry in entries {
+                sequence += 1
+                var record = JournalRecord(
+                    sequence: sequence,
+                    recordedAt: now,
+                    runID: entry.runID,
+                    kind: entry.kind,
+                    payload: entry.payload,
+                    previousHash: previousHash,
+                    hash: ""
+                )
+                record.hash = JournalHasher.hash(record)
+                try db.execute(
+                    sql:
+                        "INSERT INTO record (sequence, recordedAt, runId, kind, payload, previousHash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        record.sequence, record.recordedAt, record.runID, record.kind, record.payload.jsonText(),
+                        record.previousHash, record.hash,
+                    ]
+                )
+                if let key, sequence % interval == 0 {
+                    try Self.insertCheckpoint(db, record: record, key: key, signedAt: now)
+                }
+                previousHash = record.hash
+                stored.append(record)
+            }
+            return stored
+        }
+    }
+
+    @discardableResult
+    public func append(_ entry: JournalEntry) throws -> JournalRecord {
+        guard let record = try append([entry]).first else { throw JournalError("append returned nothing") }
+        return record
+    }
+
+    /// Signs the latest record now (at shutdown, or after a run), unless it is already checkpointed.
+    public func checkpoint() throws {
+        guard let key = signingKey else {
+            throw JournalError("no signing key configured; create one with remedy journal init-key")
+        }
+        let now = Self.timestamp(clock())
+        try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM record ORDER BY sequence DESC LIMIT 1") else {
+                return
+            }
+            let record = try Self.record(row)
+            guard
+                try Row.fetchOne(db, sql: "SELECT 1 FROM checkpoint WHERE sequence = ?", arguments: [record.sequence])
+                    == nil
+            else { return }
+            try Self.insertCheckpoint(db, record: record, key: key, signedAt: now)
+        }
+    }
+
+    /// Records from `sequence` on, in order; of one run when `runID` is given.
+    public func records(from sequence: Int64 = 1, runID: String? = nil) throws -> [JournalRecord] {
+        try writer.read { db in
+            let rows =
+                if let runID {
+                    try Row.fetchAll(
+                        db,
+                        sql: "SELECT * FROM record WHERE runId = ? AND sequence >= ? ORDER BY sequence",
+                        arguments: [runID, sequence]
+                    )
+                } else {
+                    try Row.fetchAll(
+                        db,
+                        sql: "SELECT * FROM record WHERE sequence >= ? ORDER BY sequence",
+                        arguments: [sequence]
+                    )
+                }
+            return try rows.map(Self.record)
+        }
+    }
+
+    public func checkpoints() throws -> [JournalCheckpoint] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM checkpoint ORDER BY sequence").map {
+                JournalCheckpoint(
+                    sequence: $0["sequence"],
+                    hash: $0["hash"],
+                    signedAt: $0["signedAt"],
+                    keyID: $0["keyId"],
+                    signature: $0["signature"]
+                )
+            }
+        }
+    }
+
+    /// Verifies the whole journal against `keys` (the signing key's own public key when none are given).
+    public func verify(keys: [JournalVerificationKey]? = nil) throws -> JournalVerifier.Report {
+        let keys = keys ?? signingKey.map { [$0.verifier] } ?? []
+        return JournalVerifier(keys: keys).verify(records: try records(), checkpoints: try checkpoints())
+    }
+
+    /// Runs raw SQL: for tests that play an attacker with write access to the file.
+    func unsafeExecute(_ sql: String) throws {
+        try writer.writeWithoutTransaction { db in try db.execute(sql: sql) }
+    }
+
+    private static func insertCheckpoint(
+        _ db: Database,
+        record: JournalRecord,
+        key: JournalSigningKey,
+        signedAt: String
+    ) throws {
+        let text = JournalCheckpoint.signedText(sequence: record.sequence, hash: record.hash, signedAt: signedAt)
+        try db.execute(
+            sql: "INSERT INTO checkpoint (sequence, hash, signedAt, keyId, signature) VALUES (?, ?, ?, ?, ?)",
+            arguments: [record.sequence, record.hash, signedAt, key.keyID, try key.sign(text)]
+        )
+    }
+
+    static func record(_ row: Row) throws -> JournalRecord {
+        let payloadText: String = row["payload"]
+        let payload: JSONValue
+        do {
+            payload = try JSONParser(limits: .init(maximumBytes: 16 << 20, maximumDepth: 128)).parse(payloadText)
+        } catch {
+            throw JournalError("record \(row["sequence"] as Int64) has an unreadable payload: \(error)")
+        }
+        return JournalRecord(
+            sequence: row["sequence"],
+            recordedAt: row["recordedAt"],
+            runID: row["runId"],
+            kind: row["kind"],
+            payload: payload,
+            previousHash: row["previousHash"],
+            hash: row["hash"]
+        )
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}
+
+/// A journal operation that failed; the message says what to do.
+public struct JournalError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,19 @@
+import Crypto
+import RemedyCore
+
+/// Hashes journal records for the chain.
+enum JournalHasher {
+    static func hash(_ record: JournalRecord) -> String {
+        hex(SHA256.hash(data: Array(record.canonicalText.utf8)))
+    }
+
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        for byte in digest {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import RemedyCore
+import RemedyTestSupport
+import Testing
+
+@testable import RemedyJournal
+
+/// The journal keeps records in a hash chain with signed checkpoints, and `verify` names the first record that an
+/// edit, deletion, insertion, reordering or truncation broke.
+///
+/// Tampering is played by an attacker who can write the file directly (dropping the append-only triggers first) and
+/// recompute hashes, but has no signing key.
+@Suite struct JournalTests {
+    /// A journal file with `count` records and a checkpoint every 10, in a fresh directory.
+    func journal(_ directory: TemporaryDirectory, count: Int = 25) throws -> (JournalDatabase, JournalSigningKey) {
+        let key = try JournalSigningKey.create(at: directory.file("journal.key"))
+        let journal = try JournalDatabase(
+            path: directory.file("journal.sqlite"),
+            signingKey: key,
+            checkpointInterval: 10
+        )
+        for index in 1...count {
+            try journal.append(
+                JournalEntry(
+                    runID: "run-\(index % 3)",
+                    kind: "step.succeeded",
+                    payload: ["step": .string("s\(index)"), "n": .number(Double(index))]
+                )
+            )
+        }
+        return (journal, key)
+    }
+
+    func tamper(_ journal: JournalDatabase, _ sql: String) throws {
+        try journal.unsafeExecute(
+            "DROP TRIGGER IF EXISTS record_no_update; DROP TRIGGER IF EXISTS record_no_delete; \(sql)"
+        )
+    }
+
+    @Test func appendedRecordsFormAnIntactSignedChain() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, _) = try journal(directory)
+            let report = try journal.verify()
+            #expect(report.isIntact)
+            #expect(report.recordsChecked == 25)
+            #expect(report.checkpointsChecked == 2)
+            let records = try journal.records()
+            #expect(records.map(\.sequence) == Array(1...25))
+            #expect(records[0].previousHash == JournalRecord.genesisHash)
+            #expect(records[1].previousHash == records[0].hash)
+            #expect(try journal.records(runID: "run-1").count == 9)
+        }
+    }
+
+    @Test func theDatabaseRefusesUpdatesAndDeletes() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, _) = try journal(directory, count: 3)
+            #expect(throws: (any Error).self) {
+                try journal.unsafeExecute("UPDATE record SET kind = 'x' WHERE sequence = 2")
+            }
+            #expect(throws: (any Error).self) { try journal.unsafeExecute("DELETE FROM record WHERE sequence = 2") }
+            #expect(try journal.verify().isIntact)
+        }
+    }
+
+    @Test func anEditIsFoundAtTheEditedRecord() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, _) = try journal(directory)
+            try tamper(journal, #"UPDATE record SET payload = '{"n":7,"step":"forged"}' WHERE sequence = 7"#)
+            let report = try journal.verify()
+            #expect(report.problem?.sequence == 7)
+            #expect(report.problem?.reason.contains("edited") == true)
+        }
+    }
+
+    @Test func aDeletionIsFoundWhereTheGapIs() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, _) = try journal(directory)
+            try tamper(journal, "DELETE FROM record WHERE sequence = 12")
+            let report = try journal.verify()
+            #expect(report.problem?.sequence == 12)
+            #expect(report.problem?.reason.contains("deleted") == true)
+        }
+    }
+
+    @Test func aReorderingIsFound() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, _) = try journal(directory)
+            // Swap the content of records 4 and 5, keeping each row's own hash fields.
+            try tamper(
+                journal,
+                """
+                UPDATE record SET sequence = -4 WHERE sequence = 4;
+                UPDATE record SET sequence = 4 WHERE sequence = 5;
+                UPDATE record SET sequence = 5 WHERE sequence = -4;
+                """
+            )
+            let report = try journal.verify()
+            #expect(report.problem?.sequence == 4)
+        }
+    }
+
+    @Test func anInsertionWithARecomputedChainIsCaughtByTheSignedCheckpoint() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, _) = try journal(directory)
+            // The attacker rewrites record 5 and recomputes every later hash, so the chain itself is consistent.
+            var records = try journal.records()
+            records[4].payload = ["step": "inserted by attacker"]
+            var previous = records[3].hash
+            for index in 4..<records.count {
+                records[index].previousHash = previous
+                records[index].hash = JournalHasher.hash(records[index])
+                previous = records[index].hash
+            }
+            var sql = ""
+            for record in records[4...] {
+                sql +=
+                    "UPDATE record SET payload = '\(record.payload.jsonText())', previousHash = '\(record.previousHash)', hash = 'x\(record.sequence)' WHERE sequence = \(record.sequence);"
+            }
+            for record in records[4...] {
+                sql += "UPDATE record SET hash = '\(record.hash)' WHERE sequence = \(record.sequence);"
+            }
+            try tamper(journal, sql)
+            let report = try journal.verify()
+            #expect(report.problem?.sequence == 10)
+            #expect(report.problem?.reason.contains("rewritten chain") == true)
+        }
+    }
+
+    @Test func truncationBelowASignedCheckpointIsFound() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, _) = try journal(directory)
+            try tamper(journal, "PRAGMA foreign_keys = OFF; DELETE FROM record WHERE sequence > 15")
+            let report = try journal.verify()
+            #expect(report.problem?.reason.contains("truncated") == true)
+        }
+    }
+
+    @Test func aCheckpointFromAnotherKeyIsRefused() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, _) = try journal(directory)
+            let stranger = try JournalSigningKey.create(at: directory.file("other.key"))
+            let report = try journal.verify(keys: [stranger.verifier])
+            #expect(report.problem?.reason.contains("unknown key") == true)
+        }
+    }
+
+    @Test func anExportVerifiesOfflineWithThePublicKeyAndRevealsTampering() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, key) = try journal(directory)
+            try journal.checkpoint()
+            let text = JournalExport.lines(records: try journal.records(), checkpoints: try journal.checkpoints())
+                .joined(separator: "\n")
+            let publicKey = try #require(JournalVerificationKey(base64: key.publicKeyBase64))
+            let (records, checkpoints) = try JournalExport.parse(text)
+            let report = JournalVerifier(keys: [publicKey]).verify(records: records, checkpoints: checkpoints)
+            #expect(report.isIntact)
+            #expect(report.checkpointsChecked == 3)
+
+            // A partial export (since record 11) verifies from its first record on.
+            let partial = try journal.records(from: 11)
+            let partialReport = JournalVerifier(keys: [publicKey]).verify(
+                records: partial,
+                checkpoints: try journal.checkpoints(),
+                startingAt: partial.first
+            )
+            #expect(partialReport.isIntact)
+            #expect(partialReport.checkpointsChecked == 2)
+
+            let forged = text.replacingOccurrences(of: #""step":"s13""#, with: #""step":"s99""#)
+            let (forgedRecords, forgedCheckpoints) = try JournalExport.parse(forged)
+            #expect(
+                JournalVerifier(keys: [publicKey]).verify(records: forgedRecords, checkpoints: forgedCheckpoints)
+                    .problem?.sequence == 13
+            )
+        }
+    }
+
+    @Test func concurrentAppendsStayContiguousAndChained() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, _) = try journal(directory, count: 1)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<8 {
+                    group.addTask {
+                        for index in 0..<25 {
+                            try journal.append(
+                                JournalEntry(
+                                    runID: "run-\(task)",
+                                    kind: "step.started",
+                                    payload: ["i": .number(Double(index))]
+                                )
+                            )
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let report = try journal.verify()
+            #expect(report.isIntact)
+            #expect(report.recordsChecked == 201)
+        }
+    }
+
+    @Test func keyFilesAreCreatedPrivateAndNeverOverwritten() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.file("journal.key")
+            let key = try JournalSigningKey.create(at: path)
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            #expect(throws: JournalSigningKey.KeyError.self) { try JournalSigningKey.create(at: path) }
+            #expect(try JournalSigningKey.load(from: path).keyID == key.keyID)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+            #expect(throws: JournalSigningKey.KeyError.self) { try JournalSigningKey.load(from: path) }
+        }
+    }
+}
+
+/// `remedy journal` run as a process.
+@Suite struct JournalCommandTests {
+    @Test func initKeyVerifyAndExportWorkTogether() async throws {
+        try await withTemporaryDirectory { directory in
+            let keyPath = directory.file("journal.key")
+            let created = try RemedyBinary.run(["journal", "init-key", "--key", keyPath])
+            #expect(created.status == 0)
+            let publicKey = try #require(
+                created.standardOutput.split(separator: "\n").first { $0.hasPrefix("public key: ") }?.dropFirst(
+                    "public key: ".count
+                )
+            )
+            #expect(try RemedyBinary.run(["journal", "init-key", "--key", keyPath]).status == 1)
+
+            let journalPath = directory.file("journal.sqlite")
+            let journal = try JournalDatabase(
+                path: journalPath,
+                signingKey: try JournalSigningKey.load(from: keyPath),
+                checkpointInterval: 5
+            )
+            for index in 1...12 {
+                try journal.append(
+                    JournalEntry(runID: "r", kind: "step.started", payload: ["i": .number(Double(index))])
+                )
+            }
+
+            let verified = try RemedyBinary.run(["journal", "verify", "--journal", journalPath, "--key", keyPath])
+            #expect(verified.status == 0)
+            #expect(verified.standardOutput == "journal intact: 12 records, 2 signed checkpoints\n")
+
+            let exported = try RemedyBinary.run(["journal", "export", "--journal", journalPath])
+            #expect(exported.status == 0)
+            let exportPath = try directory.write("export.jsonl", exported.standardOutput)
+            let offline = try RemedyBinary.run([
+                "journal", "verify", "--export", exportPath, "--public-key", String(publicKey),
+            ])
+            #expect(offline.status == 0, "\(offline.standardOutput)\(offline.standardError)")
+
+            let forgedPath = try directory.write(
+                "forged.jsonl",
+                exported.standardOutput.replacingOccurrences(of: #"{"i":7}"#, with: #"{"i":70}"#)
+            )
+            let forged = try RemedyBinary.run([
+                "journal", "verify", "--export", forgedPath, "--public-key", String(publicKey),
+            ])
+            #expect(forged.status == 1)
+            #expect(forged.standardOutput.contains("journal broken at record 7"))
+        }
+    }
+}
