@@ -5,7 +5,7 @@ import RemedyCore
 /// The journal's SQLite store: one writer, append-only by trigger, hash-chained, checkpointed with a signature.
 ///
 /// WAL mode with `synchronous = FULL`: an appended record is on disk when `append` returns.
-public final class JournalDatabase: Sendable {
+public final class JournalDatabase: RunJournal {
     private let writer: any DatabaseWriter
     private let signingKey: JournalSigningKey?
     private let clock: @Sendable () -> Date
@@ -80,11 +80,11 @@ public final class JournalDatabase: Sendable {
 
     /// Appends entries in one transaction (one disk sync for all of them) and returns them as stored.
     @discardableResult
-    public func append(_ entries: [JournalEntry]) throws -> [JournalRecord] {
+    public func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] {
         let now = Self.timestamp(clock())
         let key = signingKey
         let interval = Int64(checkpointInterval)
-        return try writer.write { db in
+        return try await writer.write { db in
             let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM record ORDER BY sequence DESC LIMIT 1")
             var sequence: Int64 = last?["sequence"] ?? 0
             var previousHash: String = last?["hash"] ?? JournalRecord.genesisHash
@@ -120,9 +120,16 @@ public final class JournalDatabase: Sendable {
     }
 
     @discardableResult
-    public func append(_ entry: JournalEntry) throws -> JournalRecord {
-        guard let record = try append([entry]).first else { throw JournalError("append returned nothing") }
+    public func append(_ entry: JournalEntry) async throws -> JournalRecord {
+        guard let record = try await append([entry]).first else { throw JournalError("append returned nothing") }
         return record
+    }
+
+    public func records(ofRun runID: String) async throws -> [JournalRecord] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM record WHERE runId = ? ORDER BY sequence", arguments: [runID])
+                .map(Self.record)
+        }
     }
 
     /// Signs the latest record now (at shutdown, or after a run), unless it is already checkpointed.

@@ -12,7 +12,8 @@ import Testing
 /// recompute hashes, but has no signing key.
 @Suite struct JournalTests {
     /// A journal file with `count` records and a checkpoint every 10, in a fresh directory.
-    func journal(_ directory: TemporaryDirectory, count: Int = 25) throws -> (JournalDatabase, JournalSigningKey) {
+    func journal(_ directory: TemporaryDirectory, count: Int = 25) async throws -> (JournalDatabase, JournalSigningKey)
+    {
         let key = try JournalSigningKey.create(at: directory.file("journal.key"))
         let journal = try JournalDatabase(
             path: directory.file("journal.sqlite"),
@@ -20,7 +21,7 @@ import Testing
             checkpointInterval: 10
         )
         for index in 1...count {
-            try journal.append(
+            try await journal.append(
                 JournalEntry(
                     runID: "run-\(index % 3)",
                     kind: "step.succeeded",
@@ -39,7 +40,7 @@ import Testing
 
     @Test func appendedRecordsFormAnIntactSignedChain() async throws {
         try await withTemporaryDirectory { directory in
-            let (journal, _) = try journal(directory)
+            let (journal, _) = try await journal(directory)
             let report = try journal.verify()
             #expect(report.isIntact)
             #expect(report.recordsChecked == 25)
@@ -54,7 +55,7 @@ import Testing
 
     @Test func theDatabaseRefusesUpdatesAndDeletes() async throws {
         try await withTemporaryDirectory { directory in
-            let (journal, _) = try journal(directory, count: 3)
+            let (journal, _) = try await journal(directory, count: 3)
             #expect(throws: (any Error).self) {
                 try journal.unsafeExecute("UPDATE record SET kind = 'x' WHERE sequence = 2")
             }
@@ -65,7 +66,7 @@ import Testing
 
     @Test func anEditIsFoundAtTheEditedRecord() async throws {
         try await withTemporaryDirectory { directory in
-            let (journal, _) = try journal(directory)
+            let (journal, _) = try await journal(directory)
             try tamper(journal, #"UPDATE record SET payload = '{"n":7,"step":"forged"}' WHERE sequence = 7"#)
             let report = try journal.verify()
             #expect(report.problem?.sequence == 7)
@@ -75,7 +76,7 @@ import Testing
 
     @Test func aDeletionIsFoundWhereTheGapIs() async throws {
         try await withTemporaryDirectory { directory in
-            let (journal, _) = try journal(directory)
+            let (journal, _) = try await journal(directory)
             try tamper(journal, "DELETE FROM record WHERE sequence = 12")
             let report = try journal.verify()
             #expect(report.problem?.sequence == 12)
@@ -85,7 +86,7 @@ import Testing
 
     @Test func aReorderingIsFound() async throws {
         try await withTemporaryDirectory { directory in
-            let (journal, _) = try journal(directory)
+            let (journal, _) = try await journal(directory)
             // Swap the content of records 4 and 5, keeping each row's own hash fields.
             try tamper(
                 journal,
@@ -102,7 +103,7 @@ import Testing
 
     @Test func anInsertionWithARecomputedChainIsCaughtByTheSignedCheckpoint() async throws {
         try await withTemporaryDirectory { directory in
-            let (journal, _) = try journal(directory)
+            let (journal, _) = try await journal(directory)
             // The attacker rewrites record 5 and recomputes every later hash, so the chain itself is consistent.
             var records = try journal.records()
             records[4].payload = ["step": "inserted by attacker"]
@@ -129,7 +130,7 @@ import Testing
 
     @Test func truncationBelowASignedCheckpointIsFound() async throws {
         try await withTemporaryDirectory { directory in
-            let (journal, _) = try journal(directory)
+            let (journal, _) = try await journal(directory)
             try tamper(journal, "PRAGMA foreign_keys = OFF; DELETE FROM record WHERE sequence > 15")
             let report = try journal.verify()
             #expect(report.problem?.reason.contains("truncated") == true)
@@ -138,7 +139,7 @@ import Testing
 
     @Test func aCheckpointFromAnotherKeyIsRefused() async throws {
         try await withTemporaryDirectory { directory in
-            let (journal, _) = try journal(directory)
+            let (journal, _) = try await journal(directory)
             let stranger = try JournalSigningKey.create(at: directory.file("other.key"))
             let report = try journal.verify(keys: [stranger.verifier])
             #expect(report.problem?.reason.contains("unknown key") == true)
@@ -147,7 +148,7 @@ import Testing
 
     @Test func anExportVerifiesOfflineWithThePublicKeyAndRevealsTampering() async throws {
         try await withTemporaryDirectory { directory in
-            let (journal, key) = try journal(directory)
+            let (journal, key) = try await journal(directory)
             try journal.checkpoint()
             let text = JournalExport.lines(records: try journal.records(), checkpoints: try journal.checkpoints())
                 .joined(separator: "\n")
@@ -178,12 +179,12 @@ import Testing
 
     @Test func concurrentAppendsStayContiguousAndChained() async throws {
         try await withTemporaryDirectory { directory in
-            let (journal, _) = try journal(directory, count: 1)
+            let (journal, _) = try await journal(directory, count: 1)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for task in 0..<8 {
                     group.addTask {
                         for index in 0..<25 {
-                            try journal.append(
+                            try await journal.append(
                                 JournalEntry(
                                     runID: "run-\(task)",
                                     kind: "step.started",
@@ -236,7 +237,7 @@ import Testing
                 checkpointInterval: 5
             )
             for index in 1...12 {
-                try journal.append(
+                try await journal.append(
                     JournalEntry(runID: "r", kind: "step.started", payload: ["i": .number(Double(index))])
                 )
             }

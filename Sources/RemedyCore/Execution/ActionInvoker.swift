@@ -1,0 +1,121 @@
+/// How the executor asks for an action to be performed, probed or undone, without knowing how actions reach AWS.
+///
+/// RemedyActions implements it over the real AWS clients; RemedyExercise over a simulated account; tests with fakes.
+public protocol ActionInvoker: Sendable {
+    /// Performs the action once. The executor has journaled `step.started` with the request's idempotency key.
+    func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult
+    /// Whether the action already happened (after a crash left a step in doubt): `done` carries the outputs so the
+    /// run can go on without repeating the call.
+    func probe(_ request: ActionRequest) async throws(ActionFailure) -> ProbeResult
+    /// Reverses a completed action from the prior state captured when it ran.
+    func undo(_ request: ActionRequest, priorState: JSONValue) async throws(ActionFailure)
+}
+
+/// Whether actions may change the account.
+public enum ExecutionMode: String, Sendable, Hashable, Codable {
+    case live
+    /// Read-only calls only; mutating calls are checked for permission, not made.
+    case dryRun = "dry-run"
+}
+
+/// One action to perform, with everything resolved.
+public struct ActionRequest: Sendable, Hashable {
+    public var action: String
+    /// Validated against the action's parameter types.
+    public var parameters: [String: JSONValue]
+    public var runID: String
+    public var stepID: String
+    /// The role to act as, when the playbook names one.
+    public var targetRole: String?
+    public var account: String
+    public var region: String
+    public var mode: ExecutionMode
+
+    public init(
+        action: String,
+        parameters: [String: JSONValue],
+        runID: String,
+        stepID: String,
+        targetRole: String? = nil,
+        account: String,
+        region: String,
+        mode: ExecutionMode
+    ) {
+        self.action = action
+        self.parameters = parameters
+        self.runID = runID
+        self.stepID = stepID
+        self.targetRole = targetRole
+        self.account = account
+        self.region = region
+        self.mode = mode
+    }
+
+    /// Identifies this step's one execution: tags on created resources and native idempotency tokens carry it, so a
+    /// probe can recognise the step's own work.
+    public var idempotencyKey: String { "\(runID)/\(stepID)" }
+}
+
+/// What an action did.
+public struct ActionResult: Sendable, Hashable {
+    /// Values later steps read as `steps.<id>.<name>`.
+    public var outputs: [String: JSONValue]
+    /// What was there before, for `remedy undo` (original security groups, key status, ...).
+    public var priorState: JSONValue?
+    /// AWS request ids of the calls made, for the journal and for AWS support.
+    public var requestIDs: [String]
+    /// The post-condition read back after execution held.
+    public var verified: Bool
+    /// In dry-run: what the permission check said (`would succeed`, `missing permission ec2:StopInstances`).
+    public var dryRunVerdict: String?
+
+    public init(
+        outputs: [String: JSONValue] = [:],
+        priorState: JSONValue? = nil,
+        requestIDs: [String] = [],
+        verified: Bool = false,
+        dryRunVerdict: String? = nil
+    ) {
+        self.outputs = outputs
+        self.priorState = priorState
+        self.requestIDs = requestIDs
+        self.verified = verified
+        self.dryRunVerdict = dryRunVerdict
+    }
+}
+
+/// What a probe found.
+public enum ProbeResult: Sendable, Hashable {
+    /// The action had already happened; these are its outputs.
+    case done(ActionResult)
+    /// It had not: executing it now is safe.
+    case notDone
+}
+
+/// Why an action failed, with what a responder needs: the AWS code, message and request id.
+public struct ActionFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// Retrying later may succeed (throttling, transient faults).
+        case retryable
+        /// Retrying gives the same answer (invalid parameters, access denied, resource missing).
+        case permanent
+        /// The call may or may not have taken effect: a probe must decide before anything is retried.
+        case inDoubt = "in-doubt"
+    }
+
+    public var kind: Kind
+    public var code: String
+    public var message: String
+    public var requestID: String?
+
+    public init(_ kind: Kind, code: String, message: String, requestID: String? = nil) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.requestID = requestID
+    }
+
+    public var description: String {
+        "\(code): \(message)" + (requestID.map { " [request id \($0)]" } ?? "")
+    }
+}

@@ -1,0 +1,32 @@
+/// Where a run's facts are written before and after they happen.
+public protocol RunJournal: Sendable {
+    /// Appends entries durably, in order, and returns them as stored. When it returns, they are on disk.
+    @discardableResult
+    func append(_ entries: [JournalEntry]) async throws -> [JournalRecord]
+    /// Every record of a run, in order.
+    func records(ofRun runID: String) async throws -> [JournalRecord]
+}
+
+/// The kinds of journal records a run writes: past-tense facts.
+public enum RunEventKind: String, Sendable, Hashable, CaseIterable {
+    /// A finding was accepted and a run created for it (with the dedupe key).
+    case runCreated = "run.created"
+    case stepStarted = "step.started"
+    case stepSucceeded = "step.succeeded"
+    case stepFailed = "step.failed"
+    case stepSkipped = "step.skipped"
+    /// A probe settled a step left in doubt by a crash.
+    case stepProbed = "step.probed"
+    case approvalRequested = "approval.requested"
+    case approvalGranted = "approval.granted"
+    case approvalDenied = "approval.denied"
+    case approvalExpired = "approval.expired"
+    /// The run waits (for approvals, or over a playbook limit) and can be resumed.
+    case runParked = "run.parked"
+    case runResumed = "run.resumed"
+    case runSucceeded = "run.succeeded"
+    case runFailed = "run.failed"
+    case undoStarted = "undo.started"
+    case undoSucceeded = "undo.succeeded"
+    case undoFailed = "undo.failed"
+}
