@@ -84,7 +84,12 @@ let package = Package(
             dependencies: ["RemedyExecutor", "RemedyPlaybooks", "RemedyActions", "RemedyTestSupport"]
         ),
         .testTarget(name: "RemedyCLITests", dependencies: ["RemedyCLI", "RemedyTestSupport"]),
-        .testTarget(name: "RemedyAWSTests", dependencies: ["RemedyAWS", "RemedyTestSupport"]),
+        .testTarget(
+            name: "RemedyAWSTests",
+            // The actions' moto tests live here too: moto's auth switch is server-wide, so every test that uses
+            // moto belongs to one serialized suite.
+            dependencies: ["RemedyAWS", "RemedyActions", "RemedyTestSupport"]
+        ),
         .testTarget(name: "RemedyJournalTests", dependencies: ["RemedyJournal", "RemedyTestSupport"]),
         .executableTarget(name: "SigV4Benchmark", dependencies: ["RemedyAWS"], path: "Benchmarks/SigV4"),
     ],

@@ -24,6 +24,71 @@ public struct AWSContext: Sendable {
         public var description: String { message }
     }
 
+    /// A context from parts already resolved (tests, the exercise backend).
+    public init(
+        region: String,
+        regionSource: String = "configuration",
+        resolver: EndpointResolver,
+        credentials: ResolvedCredentialProvider,
+        mode: AWSClient.Mode = .live,
+        configuration: AWSClient.Configuration = AWSClient.Configuration(),
+        transport: any HTTPTransport = AsyncHTTPClientTransport()
+    ) {
+        let sts = STSExchange(region: region, resolver: resolver, transport: transport)
+        self.init(
+            region: region,
+            regionSource: regionSource,
+            resolver: resolver,
+            credentials: credentials,
+            mode: mode,
+            configuration: configuration,
+            transport: transport,
+            quota: RetryQuota(),
+            pacer: RequestPacer(),
+            roleSessions: RoleSessionCache(sts: sts)
+        )
+    }
+
+    private init(
+        region: String,
+        regionSource: String,
+        resolver: EndpointResolver,
+        credentials: ResolvedCredentialProvider,
+        mode: AWSClient.Mode,
+        configuration: AWSClient.Configuration,
+        transport: any HTTPTransport,
+        quota: RetryQuota,
+        pacer: RequestPacer,
+        roleSessions: RoleSessionCache
+    ) {
+        self.region = region
+        self.regionSource = regionSource
+        self.resolver = resolver
+        self.credentials = credentials
+        self.mode = mode
+        self.configuration = configuration
+        self.transport = transport
+        self.quota = quota
+        self.pacer = pacer
+        self.roleSessions = roleSessions
+    }
+
+    /// The same context with another mode: dry-run contexts are derived, never configured separately.
+    public func with(mode: AWSClient.Mode) -> AWSContext {
+        AWSContext(
+            region: region,
+            regionSource: regionSource,
+            resolver: resolver,
+            credentials: credentials,
+            mode: mode,
+            configuration: configuration,
+            transport: transport,
+            quota: quota,
+            pacer: pacer,
+            roleSessions: roleSessions
+        )
+    }
+
     /// Reads the environment and the shared files and resolves the credential chain.
     public static func load(
         environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -72,18 +137,14 @@ public struct AWSContext: Sendable {
         )
         let sts = STSExchange(region: region, resolver: resolver, transport: transport)
         let chain = CredentialChain(environment: environment, homeDirectory: homeDirectory, profile: profile, sts: sts)
-        let credentials = try await chain.resolve()
         return AWSContext(
             region: region,
             regionSource: regionSource,
             resolver: resolver,
-            credentials: credentials,
+            credentials: try await chain.resolve(),
             mode: mode,
             configuration: configuration,
-            transport: transport,
-            quota: RetryQuota(),
-            pacer: RequestPacer(),
-            roleSessions: RoleSessionCache(sts: sts)
+            transport: transport
         )
     }
 

@@ -50,6 +50,16 @@ public struct EC2Client: Sendable {
         return root.list("createVolumePermission").contains { $0.string("group") == "all" }
     }
 
+    /// Snapshots matching the filters (`tag:remedy:step`, `volume-id`), with their ids and states.
+    public func describeSnapshots(
+        filters: [String: [String]]
+    ) async throws(AWSError) -> [(id: String, volumeID: String, state: String)] {
+        let root = try await client.query("DescribeSnapshots", effect: .readOnly) { $0.setFilters(filters) }
+        return root.list("snapshotSet").map {
+            ($0.string("snapshotId") ?? "", $0.string("volumeId") ?? "", $0.string("status") ?? "")
+        }
+    }
+
     public func getEbsEncryptionByDefault() async throws(AWSError) -> Bool {
         let root = try await client.query("GetEbsEncryptionByDefault", effect: .readOnly)
         return root.string("ebsEncryptionByDefault") == "true"
@@ -79,6 +89,14 @@ public struct EC2Client: Sendable {
         _ = try await client.query("CreateTags", effect: .mutating(idempotent: true)) { parameters in
             parameters.set("ResourceId", list: resources, style: .ec2)
             parameters.setTags(tags, prefix: "Tag")
+        }
+    }
+
+    /// Removes tags (with any value) from resources.
+    public func deleteTags(resources: [String], keys: [String]) async throws(AWSError) {
+        _ = try await client.query("DeleteTags", effect: .mutating(idempotent: true)) { parameters in
+            parameters.set("ResourceId", list: resources, style: .ec2)
+            for (index, key) in keys.enumerated() { parameters.set("Tag.\(index + 1).Key", key) }
         }
     }
 

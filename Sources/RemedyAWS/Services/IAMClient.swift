@@ -25,6 +25,14 @@ public struct IAMClient: Sendable {
         }
     }
 
+    /// When the key was last used (ISO 8601), or nil when it never was.
+    public func accessKeyLastUsed(_ accessKeyID: String) async throws(AWSError) -> String? {
+        let result = try await client.query("GetAccessKeyLastUsed", effect: .readOnly) {
+            $0.set("AccessKeyId", accessKeyID)
+        }
+        return result.string("AccessKeyLastUsed", "LastUsedDate")
+    }
+
     /// Sets a key `Active` or `Inactive`.
     public func updateAccessKey(user: String, accessKeyID: String, status: String) async throws(AWSError) {
         _ = try await client.query("UpdateAccessKey", effect: .mutating(idempotent: true)) {

@@ -76,6 +76,19 @@ public struct S3Client: Sendable {
         )
     }
 
+    /// Removes the bucket's Block Public Access settings (undo of a bucket that had none).
+    public func deletePublicAccessBlock(bucket: String) async throws(AWSError) {
+        _ = try await client.perform(
+            call(
+                bucket,
+                "DeletePublicAccessBlock",
+                method: "DELETE",
+                subresource: "publicAccessBlock",
+                effect: .mutating(idempotent: true)
+            )
+        )
+    }
+
     /// The default encryption algorithm (`AES256`, `aws:kms`) and key, or nil when none is configured.
     public func bucketEncryption(bucket: String) async throws(AWSError) -> (algorithm: String, kmsKeyID: String?)? {
         do {

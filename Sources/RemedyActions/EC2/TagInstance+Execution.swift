@@ -1,0 +1,126 @@
+import RemedyAWS
+import RemedyCore
+
+extension TagInstance: ExecutableAction {
+    public static func execute(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ActionResult
+    {
+        let instanceID = try parameters.string("instance")
+        let tags = parameters.stringMap("tags")
+        let ec2 = try context.clients.ec2()
+        let before = try await instance(instanceID, ec2)
+        // Prior values of the keys about to change; null marks a key that did not exist.
+        let prior = JSONValue.object(
+            Dictionary(uniqueKeysWithValues: tags.keys.map { ($0, before.tags[$0].map(JSONValue.string) ?? .null) })
+        )
+        try await aws(true) { () async throws(AWSError) in try await ec2.createTags(resources: [instanceID], tags: tags)
+        }
+        let after = try await instance(instanceID, ec2)
+        return ActionResult(
+            priorState: ["instance": .string(instanceID), "tags": prior],
+            verified: tags.allSatisfy { after.tags[$0.key] == $0.value }
+        )
+    }
+
+    public static func probe(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ProbeResult
+    {
+        let tags = parameters.stringMap("tags")
+        let current = try await instance(try parameters.string("instance"), try context.clients.ec2())
+        return tags.allSatisfy { current.tags[$0.key] == $0.value } ? .done(ActionResult(verified: true)) : .notDone
+    }
+
+    public static func undo(
+        _ parameters: ActionParameters,
+        priorState: JSONValue,
+        in context: ActionContext
+    )
+        async throws(ActionFailure)
+    {
+        let instanceID = try parameters.string("instance")
+        let prior = priorState["tags"]?.objectValue ?? [:]
+        let ec2 = try context.clients.ec2()
+        let restore = prior.compactMapValues(\.stringValue)
+        let remove = prior.filter { $0.value == .null }.map(\.key)
+        if !restore.isEmpty {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.createTags(resources: [instanceID], tags: restore)
+            }
+        }
+        if !remove.isEmpty {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.deleteTags(resources: [instanceID], keys: remove.sorted())
+            }
+        }
+    }
+
+    static func instance(_ id: String, _ ec2: EC2Client) async throws(ActionFailure) -> EC2Instance {
+        let instances = try await aws { () async throws(AWSError) in try await ec2.describeInstances(ids: [id]) }
+        guard let instance = instances.first else {
+            throw ActionFailure(
+                .permanent,
+                code: "InvalidInstanceID.NotFound",
+                message: "instance \(id) does not exist"
+            )
+        }
+        return instance
+    }
+}
+
+extension SnapshotVolumes: ExecutableAction {
+    public static func execute(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ActionResult
+    {
+        let instanceID = try parameters.string("instance")
+        let ec2 = try context.clients.ec2()
+        let instance = try await TagInstance.instance(instanceID, ec2)
+        // The step tag lets a probe find these snapshots if the process dies before the result is journaled.
+        let tags = parameters.stringMap("tags").merging(context.stepTags) { given, _ in given }
+        let description = parameters.optionalString("description") ?? "remedy forensic snapshot of \(instanceID)"
+        let snapshots = try await aws(true) { () async throws(AWSError) in
+            try await ec2.createSnapshots(instanceID: instanceID, description: description, tags: tags)
+        }
+        let found = try await snapshotsOfStep(context, ec2)
+        return ActionResult(
+            outputs: outputs(snapshots: snapshots, volumes: instance.volumes.map(\.volumeID)),
+            verified: Set(snapshots).isSubset(of: Set(found.map(\.id))) && !snapshots.isEmpty
+        )
+    }
+
+    public static func probe(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ProbeResult
+    {
+        let found = try await snapshotsOfStep(context, try context.clients.ec2())
+        guard !found.isEmpty else { return .notDone }
+        return .done(
+            ActionResult(outputs: outputs(snapshots: found.map(\.id), volumes: found.map(\.volumeID)), verified: true)
+        )
+    }
+
+    static func snapshotsOfStep(
+        _ context: ActionContext,
+        _ ec2: EC2Client
+    ) async throws(ActionFailure)
+        -> [(id: String, volumeID: String, state: String)]
+    {
+        try await aws { () async throws(AWSError) in
+            try await ec2.describeSnapshots(filters: ["tag:remedy:step": [context.request.idempotencyKey]])
+        }
+    }
+
+    static func outputs(snapshots: [String], volumes: [String]) -> [String: JSONValue] {
+        ["snapshot_ids": .array(snapshots.map(JSONValue.string)), "volume_ids": .array(volumes.map(JSONValue.string))]
+    }
+}

@@ -1,0 +1,142 @@
+import RemedyAWS
+import RemedyCore
+
+/// An action remedy can perform: the catalogue entry plus what it does against AWS.
+///
+/// Every call goes through `ActionContext.clients`, which carry the run's mode: in dry-run the transport refuses
+/// mutations whatever the action does.
+public protocol ExecutableAction: RemediationAction {
+    /// Performs the action once and reads its post-condition back.
+    static func execute(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ActionResult
+    /// Whether the action already happened for this step (after a crash).
+    static func probe(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ProbeResult
+    /// Restores the prior state captured by `execute`.
+    static func undo(
+        _ parameters: ActionParameters,
+        priorState: JSONValue,
+        in context: ActionContext
+    )
+        async throws(ActionFailure)
+}
+
+extension ExecutableAction {
+    public static func undo(
+        _ parameters: ActionParameters,
+        priorState: JSONValue,
+        in context: ActionContext
+    )
+        async throws(ActionFailure)
+    {
+        throw ActionFailure(.permanent, code: "NotReversible", message: "\(descriptor.name) cannot be undone")
+    }
+}
+
+/// What an action runs with: the request and clients for its account, region and role.
+public struct ActionContext: Sendable {
+    public var request: ActionRequest
+    public var clients: ServiceClients
+
+    public init(request: ActionRequest, clients: ServiceClients) {
+        self.request = request
+        self.clients = clients
+    }
+
+    /// Tags remedy puts on what it creates or changes, so people and probes can find the step's work.
+    public var stepTags: [String: String] {
+        ["remedy:run": request.runID, "remedy:step": request.idempotencyKey]
+    }
+}
+
+/// Typed AWS clients for one account, region and role, in the run's mode.
+public struct ServiceClients: Sendable {
+    let context: AWSContext
+    let region: String
+    let credentials: any AWSCredentialProvider
+    let account: String
+
+    public init(context: AWSContext, region: String, credentials: any AWSCredentialProvider, account: String) {
+        self.context = context
+        self.region = region
+        self.credentials = credentials
+        self.account = account
+    }
+
+    func client(_ service: AWSService) throws(ActionFailure) -> AWSClient {
+        do {
+            return try context.client(service, region: region, credentials: credentials, account: account)
+        } catch {
+            throw ActionFailure(error, isMutating: false)
+        }
+    }
+
+    public func ec2() throws(ActionFailure) -> EC2Client { EC2Client(try client(.ec2)) }
+    public func iam() throws(ActionFailure) -> IAMClient { IAMClient(try client(.iam)) }
+    public func s3() throws(ActionFailure) -> S3Client { S3Client(try client(.s3)) }
+}
+
+/// Action parameters as the planner validated them, with typed accessors.
+public struct ActionParameters: Sendable, Hashable {
+    public var values: [String: JSONValue]
+
+    public init(_ values: [String: JSONValue]) {
+        self.values = values
+    }
+
+    public func string(_ name: String) throws(ActionFailure) -> String {
+        guard let value = values[name]?.stringValue else { throw Self.missing(name, "a string") }
+        return value
+    }
+
+    public func optionalString(_ name: String) -> String? { values[name]?.stringValue }
+
+    public func integer(_ name: String) throws(ActionFailure) -> Int {
+        guard let value = values[name]?.doubleValue else { throw Self.missing(name, "a number") }
+        return Int(value)
+    }
+
+    public func optionalSeconds(_ name: String) -> Double? { values[name]?.doubleValue }
+
+    public func stringMap(_ name: String) -> [String: String] {
+        values[name]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
+    }
+
+    static func missing(_ name: String, _ kind: String) -> ActionFailure {
+        ActionFailure(.permanent, code: "InvalidParameter", message: "parameter '\(name)' must be \(kind)")
+    }
+}
+
+extension ActionFailure {
+    /// An AWS error as the executor needs to see it: retry it, give up, or probe first.
+    public init(_ error: AWSError, isMutating: Bool) {
+        let kind: Kind
+        switch error.kind {
+        case .throttling: kind = .retryable
+        // A fault during a mutation may have taken effect: only a probe can tell.
+        case .transient: kind = isMutating ? .inDoubt : .retryable
+        case .permanent, .notImplemented, .malformedResponse, .refused: kind = .permanent
+        }
+        self.init(
+            kind,
+            code: error.code,
+            message: "\(error.service) \(error.operation): \(error.message)",
+            requestID: error.requestID
+        )
+    }
+}
+
+/// Runs an AWS call inside an action, turning its error into an `ActionFailure`.
+func aws<T>(_ mutating: Bool = false, _ body: () async throws(AWSError) -> T) async throws(ActionFailure) -> T {
+    do {
+        return try await body()
+    } catch {
+        throw ActionFailure(error, isMutating: mutating)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import RemedyAWS
+import RemedyCore
+
+extension DeactivateAccessKey: ExecutableAction {
+    public static func execute(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ActionResult
+    {
+        let user = try parameters.string("user")
+        let iam = try context.clients.iam()
+        let keys = try await aws { () async throws(AWSError) in try await iam.listAccessKeys(user: user) }
+        let targets = try await selectKeys(keys, parameters, iam)
+        for key in targets where key.status == "Active" {
+            try await aws(true) { () async throws(AWSError) in
+                try await iam.updateAccessKey(user: user, accessKeyID: key.id, status: "Inactive")
+            }
+        }
+        let after = try await aws { () async throws(AWSError) in try await iam.listAccessKeys(user: user) }
+        let inactive = Set(after.filter { $0.status == "Inactive" }.map(\.id))
+        return ActionResult(
+            outputs: ["deactivated_keys": .array(targets.map { .string($0.id) })],
+            priorState: [
+                "user": .string(user),
+                "keys": .object(Dictionary(uniqueKeysWithValues: targets.map { ($0.id, JSONValue.string($0.status)) })),
+            ],
+            verified: targets.allSatisfy { inactive.contains($0.id) }
+        )
+    }
+
+    public static func probe(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ProbeResult
+    {
+        // Only a named key can be probed: age-based selection may pick different keys later.
+        guard let keyID = parameters.optionalString("access_key_id") else { return .notDone }
+        let iam = try context.clients.iam()
+        let user = try parameters.string("user")
+        let keys = try await aws { () async throws(AWSError) in try await iam.listAccessKeys(user: user) }
+        guard keys.first(where: { $0.id == keyID })?.status == "Inactive" else { return .notDone }
+        return .done(ActionResult(outputs: ["deactivated_keys": [.string(keyID)]], verified: true))
+    }
+
+    public static func undo(
+        _ parameters: ActionParameters,
+        priorState: JSONValue,
+        in context: ActionContext
+    )
+        async throws(ActionFailure)
+    {
+        let user = try parameters.string("user")
+        let iam = try context.clients.iam()
+        for (keyID, status) in priorState["keys"]?.objectValue ?? [:] {
+            guard let status = status.stringValue else { continue }
+            try await aws(true) { () async throws(AWSError) in
+                try await iam.updateAccessKey(user: user, accessKeyID: keyID, status: status)
+            }
+        }
+    }
+
+    /// The named key, or the user's active keys older than `older_than` or unused for `unused_for`.
+    static func selectKeys(
+        _ keys: [IAMClient.AccessKey],
+        _ parameters: ActionParameters,
+        _ iam: IAMClient
+    )
+        async throws(ActionFailure) -> [IAMClient.AccessKey]
+    {
+        if let keyID = parameters.optionalString("access_key_id") {
+            guard let key = keys.first(where: { $0.id == keyID }) else {
+                throw ActionFailure(.permanent, code: "NoSuchEntity", message: "user has no access key \(keyID)")
+            }
+            return [key]
+        }
+        let now = Date()
+        var selected: [IAMClient.AccessKey] = []
+        for key in keys where key.status == "Active" {
+            if let age = parameters.optionalSeconds("older_than"), let created = ISO8601Timestamp.parse(key.createDate),
+                now.timeIntervalSince(created) > age
+            {
+                selected.append(key)
+            } else if let unused = parameters.optionalSeconds("unused_for") {
+                let lastUsed = try await aws { () async throws(AWSError) in try await iam.accessKeyLastUsed(key.id) }
+                let reference = lastUsed.flatMap(ISO8601Timestamp.parse) ?? ISO8601Timestamp.parse(key.createDate)
+                if let reference, now.timeIntervalSince(reference) > unused { selected.append(key) }
+            }
+        }
+        guard parameters.optionalSeconds("older_than") != nil || parameters.optionalSeconds("unused_for") != nil else {
+            throw ActionFailure(
+                .permanent,
+                code: "InvalidParameter",
+                message: "give access_key_id, older_than or unused_for"
+            )
+        }
+        return selected
+    }
+}
+
+/// ISO 8601 parsing for timestamps AWS returns, with or without fractional seconds.
+enum ISO8601Timestamp {
+    static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import RemedyAWS
+import RemedyActions
+import RemedyCore
+import Testing
+
+/// The engine's first five actions, through `CatalogInvoker`, against moto with signature checking on: execute,
+/// read the effect back, probe (true afterwards), undo (state restored), and dry-run changes nothing.
+extension MotoIntegrationTests {
+    struct World {
+        var invoker: CatalogInvoker
+        var ec2: EC2Client
+        var iam: IAMClient
+        var s3: S3Client
+        var vpcID: String
+        var subnetID: String
+    }
+
+    func world() async throws -> World {
+        let credentials = try await moto.prepare()
+        let context = AWSContext(
+            region: moto.region,
+            resolver: EndpointResolver(environment: ["AWS_ENDPOINT_URL": moto.endpointURL]),
+            credentials: ResolvedCredentialProvider(
+                source: .environment,
+                provider: StaticCredentialProvider(credentials)
+            )
+        )
+        let ec2 = EC2Client(try context.client(.ec2))
+        let vpc = try await ec2.client.query("CreateVpc", effect: .mutating(idempotent: false)) {
+            $0.set("CidrBlock", "10.20.0.0/16")
+        }
+        let vpcID = try #require(vpc.string("vpc", "vpcId"))
+        let subnet = try await ec2.client.query("CreateSubnet", effect: .mutating(idempotent: false)) {
+            $0.set("VpcId", vpcID)
+            $0.set("CidrBlock", "10.20.1.0/24")
+        }
+        return World(
+            invoker: CatalogInvoker(context: context),
+            ec2: ec2,
+            iam: IAMClient(try context.client(.iam)),
+            s3: S3Client(try context.client(.s3)),
+            vpcID: vpcID,
+            subnetID: try #require(subnet.string("subnet", "subnetId"))
+        )
+    }
+
+    /// An instance in a web group open to the world on port 22.
+    func launchInstance(_ world: World, groupName: String = "web") async throws -> (instance: String, group: String) {
+        let group = try await world.ec2.createSecurityGroup(name: groupName, description: "web", vpcID: world.vpcID)
+        try await world.ec2.authorizeIngress(
+            groupID: group,
+            permissions: [IPPermission(ipProtocol: "tcp", fromPort: 22, toPort: 22, ipv4Ranges: ["0.0.0.0/0"])]
+        )
+        let images = try await world.ec2.client.query("DescribeImages", effect: .readOnly)
+        let image = try #require(images.list("imagesSet").first?.string("imageId"))
+        let reply = try await world.ec2.client.query("RunInstances", effect: .mutating(idempotent: false)) {
+            $0.set("ImageId", image)
+            $0.set("MinCount", 1)
+            $0.set("MaxCount", 1)
+            $0.set("InstanceType", "t3.micro")
+            $0.set("SubnetId", world.subnetID)
+            $0.set("SecurityGroupId.1", group)
+        }
+        return (try #require(reply.list("instancesSet").first?.string("instanceId")), group)
+    }
+
+    func request(
+        _ action: String,
+        _ parameters: [String: JSONValue],
+        mode: ExecutionMode = .live,
+        step: String = "s1"
+    ) -> ActionRequest {
+        ActionRequest(
+            action: action,
+            parameters: parameters,
+            runID: "run-1",
+            stepID: step,
+            account: MotoServer.account,
+            region: moto.region,
+            mode: mode
+        )
+    }
+
+    @Test func quarantineSwapsIntoAnEmptyIsolationGroupAndUndoRestores() async throws {
+        let world = try await world()
+        let (instance, web) = try await launchInstance(world)
+        let quarantine = request(
+            "ec2.quarantine",
+            ["instance": .string(instance), "isolation_group_name": "remedy-isolation"]
+        )
+
+        #expect(try await world.invoker.probe(quarantine) == .notDone)
+        let result = try await world.invoker.execute(quarantine)
+        #expect(result.verified)
+        let isolation = try #require(result.outputs["isolation_group"]?.stringValue)
+        #expect(try await world.ec2.describeInstances(ids: [instance]).first?.securityGroupIDs == [isolation])
+        let group = try #require(try await world.ec2.describeSecurityGroups(ids: [isolation]).first)
+        #expect(group.ingress.isEmpty && group.egress.isEmpty)
+        #expect(result.outputs["original_groups"]?.objectValue?.values.first == [.string(web)])
+
+        // After a crash the probe recognises the step's work, original groups included.
+        guard case .done(let probed) = try await world.invoker.probe(quarantine) else {
+            Issue.record("probe did not see the quarantine")
+            return
+        }
+        #expect(probed.outputs["isolation_group"] == .string(isolation))
+
+        try await world.invoker.undo(quarantine, priorState: try #require(result.priorState))
+        #expect(try await world.ec2.describeInstances(ids: [instance]).first?.securityGroupIDs == [web])
+    }
+
+    @Test func quarantineInDryRunChangesNothing() async throws {
+        let world = try await world()
+        let (instance, web) = try await launchInstance(world)
+        let result = try await world.invoker.execute(
+            request(
+                "ec2.quarantine",
+                ["instance": .string(instance), "isolation_group_name": "remedy-isolation"],
+                mode: .dryRun
+            )
+        )
+        #expect(result.dryRunVerdict == "would succeed (EC2 DryRun)")
+        #expect(try await world.ec2.describeInstances(ids: [instance]).first?.securityGroupIDs == [web])
+        #expect(try await world.ec2.describeSecurityGroups(filters: ["group-name": ["remedy-isolation"]]).isEmpty)
+    }
+
+    @Test func snapshotsAreTaggedWithTheStepSoTheProbeFindsThem() async throws {
+        let world = try await world()
+        let (instance, _) = try await launchInstance(world)
+        let snapshot = request(
+            "ec2.snapshot_volumes",
+            ["instance": .string(instance), "tags": ["remedy:case": "run-1"]]
+        )
+        #expect(try await world.invoker.probe(snapshot) == .notDone)
+        let result = try await world.invoker.execute(snapshot)
+        let ids = try #require(result.outputs["snapshot_ids"]?.arrayValue)
+        #expect(!ids.isEmpty)
+        #expect(result.verified)
+        guard case .done(let probed) = try await world.invoker.probe(snapshot) else {
+            Issue.record("probe did not find the snapshots")
+            return
+        }
+        #expect(Set(probed.outputs["snapshot_ids"]?.arrayValue ?? []) == Set(ids))
+    }
+
+    @Test func tagsAreSetAndUndoRemovesWhatWasNotThere() async throws {
+        let world = try await world()
+        let (instance, _) = try await launchInstance(world)
+        let tag = request("ec2.tag", ["instance": .string(instance), "tags": ["Status": "Quarantine"]])
+        let result = try await world.invoker.execute(tag)
+        #expect(result.verified)
+        #expect(try await world.invoker.probe(tag) == .done(ActionResult(verified: true)))
+        try await world.invoker.undo(tag, priorState: try #require(result.priorState))
+        #expect(try await world.ec2.describeInstances(ids: [instance]).first?.tags["Status"] == nil)
+    }
+
+    @Test func accessKeyIsDeactivatedProbedAndReactivatedByUndo() async throws {
+        let world = try await world()
+        _ = try await world.iam.client.query("CreateUser", effect: .mutating(idempotent: false)) {
+            $0.set("UserName", "leaky")
+        }
+        let created = try await world.iam.client.query("CreateAccessKey", effect: .mutating(idempotent: false)) {
+            $0.set("UserName", "leaky")
+        }
+        let key = try #require(created.string("AccessKey", "AccessKeyId"))
+        let deactivate = request("iam.deactivate_access_key", ["user": "leaky", "access_key_id": .string(key)])
+
+        let dryRun = try await world.invoker.execute(
+            request("iam.deactivate_access_key", ["user": "leaky", "access_key_id": .string(key)], mode: .dryRun)
+        )
+        #expect(dryRun.dryRunVerdict?.contains("iam:UpdateAccessKey") == true)
+        #expect(try await world.iam.listAccessKeys(user: "leaky").map(\.status) == ["Active"])
+
+        let result = try await world.invoker.execute(deactivate)
+        #expect(result.verified)
+        #expect(result.outputs["deactivated_keys"] == [.string(key)])
+        #expect(try await world.iam.listAccessKeys(user: "leaky").map(\.status) == ["Inactive"])
+        guard case .done = try await world.invoker.probe(deactivate) else {
+            Issue.record("probe did not see the inactive key")
+            return
+        }
+        try await world.invoker.undo(deactivate, priorState: try #require(result.priorState))
+        #expect(try await world.iam.listAccessKeys(user: "leaky").map(\.status) == ["Active"])
+    }
+
+    @Test func bucketPublicAccessIsBlockedAndUndoRemovesTheBlock() async throws {
+        let world = try await world()
+        try await world.s3.createBucket("public-bucket")
+        let block = request("s3.block_public_access", ["bucket": "public-bucket"])
+
+        _ = try await world.invoker.execute(
+            request("s3.block_public_access", ["bucket": "public-bucket"], mode: .dryRun)
+        )
+        #expect(try await world.s3.publicAccessBlock(bucket: "public-bucket") == nil)
+
+        let result = try await world.invoker.execute(block)
+        #expect(result.verified)
+        #expect(try await world.s3.publicAccessBlock(bucket: "public-bucket") == .allBlocked)
+        #expect(try await world.invoker.probe(block) == .done(ActionResult(verified: true)))
+        try await world.invoker.undo(block, priorState: try #require(result.priorState))
+        #expect(try await world.s3.publicAccessBlock(bucket: "public-bucket") == nil)
+    }
+}
