@@ -1,0 +1,92 @@
+/// remedy's settings file (`remedy.yaml`): where the journal is, who may approve, how much runs at once.
+///
+/// `remedy run` and `remedy serve` read the same file; `remedy validate --config` checks it.
+public struct RemedyConfiguration: Sendable, Hashable {
+    public var journal: Journal
+    public var approvers: Approvers
+    public var concurrency: Concurrency
+    public var pacing: Pacing
+    /// The playbooks directory.
+    public var playbooks: String
+
+    public init(
+        journal: Journal = Journal(),
+        approvers: Approvers = Approvers(),
+        concurrency: Concurrency = Concurrency(),
+        pacing: Pacing = Pacing(),
+        playbooks: String = "Playbooks"
+    ) {
+        self.journal = journal
+        self.approvers = approvers
+        self.concurrency = concurrency
+        self.pacing = pacing
+        self.playbooks = playbooks
+    }
+
+    public struct Journal: Sendable, Hashable {
+        /// The SQLite file; `~` is the user's home.
+        public var path: String
+        /// The Ed25519 checkpoint key (`remedy journal init-key`); nil means unsigned checkpoints are not written.
+        public var signingKey: String?
+        public var checkpointInterval: Int
+
+        public init(path: String = "~/.remedy/journal.sqlite", signingKey: String? = nil, checkpointInterval: Int = 100)
+        {
+            self.path = path
+            self.signingKey = signingKey
+            self.checkpointInterval = checkpointInterval
+        }
+    }
+
+    public struct Approvers: Sendable, Hashable {
+        /// Named groups of principal ARNs, referred to as `group:NAME` (or `role:NAME`) in approval steps.
+        public var groups: [String: [String]]
+        /// Accept a bare local name with `--as` (exercises, tests).
+        ///
+        /// The journal records the identity kind.
+        public var allowsLocalPrincipals: Bool
+
+        public init(groups: [String: [String]] = [:], allowsLocalPrincipals: Bool = false) {
+            self.groups = groups
+            self.allowsLocalPrincipals = allowsLocalPrincipals
+        }
+
+        /// The principal ARNs an approval step's approver reference stands for.
+        public func principals(for reference: String) -> [String] {
+            for prefix in ["group:", "role:"] where reference.hasPrefix(prefix) {
+                return groups[String(reference.dropFirst(prefix.count))] ?? []
+            }
+            return [reference]
+        }
+    }
+
+    public struct Concurrency: Sendable, Hashable {
+        /// Runs executing at once, across all playbooks.
+        public var maximumRuns: Int
+
+        public init(maximumRuns: Int = 16) {
+            self.maximumRuns = maximumRuns
+        }
+    }
+
+    public struct Pacing: Sendable, Hashable {
+        public struct Rate: Sendable, Hashable {
+            public var perSecond: Double
+            public var burst: Double
+
+            public init(perSecond: Double, burst: Double) {
+                self.perSecond = perSecond
+                self.burst = burst
+            }
+        }
+
+        /// Calls per second per service, region and account, below AWS's throttling limits.
+        public var defaultRate: Rate
+        public var services: [String: Rate]
+
+        public init(defaultRate: Rate = Rate(perSecond: 5, burst: 20), services: [String: Rate] = [:]) {
+            self.defaultRate = defaultRate
+            self.services = services
+        }
+    }
+}
