@@ -1,3 +1,5 @@
+import RemedyCore
+
 /// Where to send a service's requests and how to sign them.
 public struct AWSEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var scheme: String
@@ -97,7 +99,7 @@ public struct EndpointResolver: Sendable {
     /// `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the profile's region.
     public static func region(environment: [String: String], profileRegion: String?) -> String? {
         for candidate in [environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"], profileRegion] {
-            if let region = candidate?.trimmingCharacters(), !region.isEmpty { return region }
+            if let region = candidate?.trimmingWhitespace(), !region.isEmpty { return region }
         }
         return nil
     }
@@ -135,7 +137,7 @@ public struct EndpointResolver: Sendable {
             profileServiceEndpoints[service.environmentName.lowercased()],
             profileEndpoint,
         ]
-        return candidates.compactMap { $0?.trimmingCharacters() }.first { !$0.isEmpty }
+        return candidates.compactMap { $0?.trimmingWhitespace() }.first { !$0.isEmpty }
     }
 
     func defaultHost(for service: AWSService, region: String, partition: AWSPartition) -> String {
@@ -183,15 +185,5 @@ public enum AWSPartition: String, Sendable, Hashable {
         case .awsChina: "\(prefix).cn-north-1.amazonaws.com.cn"
         case .awsGovCloud: "\(prefix).us-gov.amazonaws.com"
         }
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else { return "" }
-        return String(String.UnicodeScalarView(scalars[first...last]))
     }
 }

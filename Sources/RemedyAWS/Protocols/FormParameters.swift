@@ -61,22 +61,9 @@ public struct FormParameters: Sendable, Hashable {
         return bytes
     }
 
+    /// botocore's `quote_plus`: unreserved characters kept, space as `+`, everything else percent-encoded.
     static func appendEncoded(_ text: String, to bytes: inout [UInt8]) {
-        let hex = Array("0123456789ABCDEF".utf8)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "~"):
-                bytes.append(byte)
-            case UInt8(ascii: " "):
-                bytes.append(UInt8(ascii: "+"))
-            default:
-                bytes.append(UInt8(ascii: "%"))
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0x0F)])
-            }
-        }
+        URIEncoding.append(text, to: &bytes, spaceAsPlus: true, keepSlashes: false)
     }
 
     public static func == (lhs: FormParameters, rhs: FormParameters) -> Bool {
@@ -96,6 +83,11 @@ public enum URIEncoding {
     /// Encodes `text` for a path label; `/` is kept only when `keepSlashes` (S3 object keys, greedy labels).
     public static func encode(_ text: String, keepSlashes: Bool = false) -> String {
         var bytes: [UInt8] = []
+        append(text, to: &bytes, spaceAsPlus: false, keepSlashes: keepSlashes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func append(_ text: String, to bytes: inout [UInt8], spaceAsPlus: Bool, keepSlashes: Bool) {
         let hex = Array("0123456789ABCDEF".utf8)
         for byte in text.utf8 {
             switch byte {
@@ -105,13 +97,14 @@ public enum URIEncoding {
                 bytes.append(byte)
             case UInt8(ascii: "/") where keepSlashes:
                 bytes.append(byte)
+            case UInt8(ascii: " ") where spaceAsPlus:
+                bytes.append(UInt8(ascii: "+"))
             default:
                 bytes.append(UInt8(ascii: "%"))
                 bytes.append(hex[Int(byte >> 4)])
                 bytes.append(hex[Int(byte & 0x0F)])
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A query string from pairs, each key and value encoded; a nil value gives a bare key (`?publicAccessBlock`).

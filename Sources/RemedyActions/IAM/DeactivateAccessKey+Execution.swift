@@ -79,13 +79,13 @@ extension DeactivateAccessKey: ExecutableAction {
         let now = Date()
         var selected: [IAMClient.AccessKey] = []
         for key in keys where key.status == "Active" {
-            if let age = parameters.optionalSeconds("older_than"), let created = ISO8601Timestamp.parse(key.createDate),
+            if let age = parameters.optionalSeconds("older_than"), let created = ISO8601.parse(key.createDate),
                 now.timeIntervalSince(created) > age
             {
                 selected.append(key)
             } else if let unused = parameters.optionalSeconds("unused_for") {
                 let lastUsed = try await aws { () async throws(AWSError) in try await iam.accessKeyLastUsed(key.id) }
-                let reference = lastUsed.flatMap(ISO8601Timestamp.parse) ?? ISO8601Timestamp.parse(key.createDate)
+                let reference = lastUsed.flatMap(ISO8601.parse) ?? ISO8601.parse(key.createDate)
                 if let reference, now.timeIntervalSince(reference) > unused { selected.append(key) }
             }
         }
@@ -97,16 +97,5 @@ extension DeactivateAccessKey: ExecutableAction {
             )
         }
         return selected
-    }
-}
-
-/// ISO 8601 parsing for timestamps AWS returns, with or without fractional seconds.
-enum ISO8601Timestamp {
-    static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
     }
 }
