@@ -92,6 +92,11 @@ let package = Package(
         ),
         .testTarget(name: "RemedyJournalTests", dependencies: ["RemedyJournal", "RemedyTestSupport"]),
         .executableTarget(name: "SigV4Benchmark", dependencies: ["RemedyAWS"], path: "Benchmarks/SigV4"),
+        .executableTarget(
+            name: "JournalBenchmark",
+            dependencies: ["RemedyCore", "RemedyJournal"],
+            path: "Benchmarks/Journal"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
