@@ -81,7 +81,9 @@ let package = Package(
         ),
         .testTarget(
             name: "RemedyExecutorTests",
-            dependencies: ["RemedyExecutor", "RemedyPlaybooks", "RemedyActions", "RemedyTestSupport"]
+            dependencies: [
+                "RemedyExecutor", "RemedyPlaybooks", "RemedyActions", "RemedyJournal", "RemedyTestSupport",
+            ]
         ),
         .testTarget(name: "RemedyCLITests", dependencies: ["RemedyCLI", "RemedyTestSupport"]),
         .testTarget(

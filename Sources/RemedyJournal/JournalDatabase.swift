@@ -75,6 +75,22 @@ public final class JournalDatabase: RunJournal {
                     """
             )
         }
+        migrator.registerMigration("v2: dedupe keys") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE dedupe (
+                        key TEXT PRIMARY KEY,
+                        runId TEXT NOT NULL,
+                        sequence INTEGER NOT NULL REFERENCES record(sequence)
+                    );
+                    CREATE INDEX record_kind ON record(kind, sequence);
+                    CREATE TRIGGER dedupe_no_update BEFORE UPDATE ON dedupe
+                        BEGIN SELECT RAISE(ABORT, 'dedupe keys are append-only'); END;
+                    CREATE TRIGGER dedupe_no_delete BEFORE DELETE ON dedupe
+                        BEGIN SELECT RAISE(ABORT, 'dedupe keys are append-only'); END;
+                    """
+            )
+        }
         return migrator
     }
 
@@ -85,38 +101,86 @@ public final class JournalDatabase: RunJournal {
         let key = signingKey
         let interval = Int64(checkpointInterval)
         return try await writer.write { db in
-            let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM record ORDER BY sequence DESC LIMIT 1")
-            var sequence: Int64 = last?["sequence"] ?? 0
-            var previousHash: String = last?["hash"] ?? JournalRecord.genesisHash
-            var stored: [JournalRecord] = []
-            for entry in entries {
-                sequence += 1
-                var record = JournalRecord(
-                    sequence: sequence,
-                    recordedAt: now,
-                    runID: entry.runID,
-                    kind: entry.kind,
-                    payload: entry.payload,
-                    previousHash: previousHash,
-                    hash: ""
-                )
-                record.hash = JournalHasher.hash(record)
-                try db.execute(
-                    sql:
-                        "INSERT INTO record (sequence, recordedAt, runId, kind, payload, previousHash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [
-                        record.sequence, record.recordedAt, record.runID, record.kind, record.payload.jsonText(),
-                        record.previousHash, record.hash,
-                    ]
-                )
-                if let key, sequence % interval == 0 {
-                    try Self.insertCheckpoint(db, record: record, key: key, signedAt: now)
-                }
-                previousHash = record.hash
-                stored.append(record)
-            }
-            return stored
+            try Self.insert(entries, db, recordedAt: now, key: key, checkpointInterval: interval)
         }
+    }
+
+    public func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
+        guard let runID = entry.runID else { throw JournalError("run.created needs a run id") }
+        let now = Self.timestamp(clock())
+        let key = signingKey
+        let interval = Int64(checkpointInterval)
+        return try await writer.write { db in
+            if let existing = try String.fetchOne(
+                db,
+                sql: "SELECT runId FROM dedupe WHERE key = ?",
+                arguments: [dedupeKey]
+            ) {
+                return .duplicate(existingRunID: existing)
+            }
+            let stored = try Self.insert([entry], db, recordedAt: now, key: key, checkpointInterval: interval)
+            guard let record = stored.first else { throw JournalError("append returned nothing") }
+            try db.execute(
+                sql: "INSERT INTO dedupe (key, runId, sequence) VALUES (?, ?, ?)",
+                arguments: [dedupeKey, runID, record.sequence]
+            )
+            return .created(record)
+        }
+    }
+
+    public func runID(forDedupeKey dedupeKey: String) async throws -> String? {
+        try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT runId FROM dedupe WHERE key = ?", arguments: [dedupeKey])
+        }
+    }
+
+    public func runIDs() async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT runId FROM record WHERE kind = 'run.created' AND runId IS NOT NULL ORDER BY sequence"
+            )
+        }
+    }
+
+    private static func insert(
+        _ entries: [JournalEntry],
+        _ db: Database,
+        recordedAt now: String,
+        key: JournalSigningKey?,
+        checkpointInterval interval: Int64
+    ) throws -> [JournalRecord] {
+        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM record ORDER BY sequence DESC LIMIT 1")
+        var sequence: Int64 = last?["sequence"] ?? 0
+        var previousHash: String = last?["hash"] ?? JournalRecord.genesisHash
+        var stored: [JournalRecord] = []
+        for entry in entries {
+            sequence += 1
+            var record = JournalRecord(
+                sequence: sequence,
+                recordedAt: now,
+                runID: entry.runID,
+                kind: entry.kind,
+                payload: entry.payload,
+                previousHash: previousHash,
+                hash: ""
+            )
+            record.hash = JournalHasher.hash(record)
+            try db.execute(
+                sql:
+                    "INSERT INTO record (sequence, recordedAt, runId, kind, payload, previousHash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    record.sequence, record.recordedAt, record.runID, record.kind, record.payload.jsonText(),
+                    record.previousHash, record.hash,
+                ]
+            )
+            if let key, sequence % interval == 0 {
+                try insertCheckpoint(db, record: record, key: key, signedAt: now)
+            }
+            previousHash = record.hash
+            stored.append(record)
+        }
+        return stored
     }
 
     @discardableResult

@@ -5,6 +5,20 @@ public protocol RunJournal: Sendable {
     func append(_ entries: [JournalEntry]) async throws -> [JournalRecord]
     /// Every record of a run, in order.
     func records(ofRun runID: String) async throws -> [JournalRecord]
+    /// Appends `entry` (a `run.created`) and remembers `dedupeKey` for its run in the same transaction, unless a run
+    /// already has that key: then nothing is written and the answer names that run.
+    func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation
+    /// The run created for `dedupeKey`, if any.
+    func runID(forDedupeKey dedupeKey: String) async throws -> String?
+    /// Every run the journal holds, oldest first.
+    func runIDs() async throws -> [String]
+}
+
+/// What became of a request to create a run.
+public enum RunCreation: Sendable, Hashable {
+    case created(JournalRecord)
+    /// A run already exists for the dedupe key: the same finding delivered again.
+    case duplicate(existingRunID: String)
 }
 
 /// The kinds of journal records a run writes: past-tense facts.

@@ -62,13 +62,23 @@ public struct PlannedStep: Sendable, Hashable {
     /// Approval steps that must pass before this one runs.
     public var gatedBy: [String]
     public var onFailure: FailurePolicy
+    /// How often a retryable failure is tried again; nil means one attempt.
+    public var retry: RetryPolicy?
 
-    public init(id: String, kind: Kind, disposition: Disposition, gatedBy: [String], onFailure: FailurePolicy) {
+    public init(
+        id: String,
+        kind: Kind,
+        disposition: Disposition,
+        gatedBy: [String],
+        onFailure: FailurePolicy,
+        retry: RetryPolicy? = nil
+    ) {
         self.id = id
         self.kind = kind
         self.disposition = disposition
         self.gatedBy = gatedBy
         self.onFailure = onFailure
+        self.retry = retry
     }
 }
 

@@ -101,7 +101,8 @@ public struct Planner: Sendable {
                     kind: kind,
                     disposition: disposition,
                     gatedBy: gates,
-                    onFailure: step.onFailure
+                    onFailure: step.onFailure,
+                    retry: step.retry
                 )
             )
             if step.approval != nil, !disposition.isSkipped { gates.append(step.id) }

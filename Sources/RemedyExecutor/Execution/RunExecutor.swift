@@ -1,0 +1,430 @@
+import Foundation
+import RemedyCore
+
+/// Runs plans journal-first: every fact is on disk before the executor acts on it, so any process can pick a run up
+/// where a crash left it.
+///
+/// ```swift
+/// let executor = RunExecutor(journal: journal, invoker: invoker, catalog: .standard)
+/// let start = try await executor.start(plan: plan, finding: finding, initiator: caller, mode: .live)
+/// ```
+///
+/// Before a mutating call: `step.started` with the idempotency key `runID/stepID`; after it, `step.succeeded` or
+/// `step.failed`. A step started with no result is in doubt and the action's probe decides whether it happened
+/// before anything is retried: no call is made twice for one step.
+public struct RunExecutor: Sendable {
+    /// Limits on what runs at once.
+    public struct Configuration: Sendable, Hashable {
+        /// Runs executing at once across all resources, parked runs not counted: 8 by default.
+        public var maximumConcurrentRuns: Int
+
+        public init(maximumConcurrentRuns: Int = 8) {
+            self.maximumConcurrentRuns = maximumConcurrentRuns
+        }
+    }
+
+    /// What became of a request to start a run.
+    public enum Start: Sendable, Hashable {
+        case started(RunReport)
+        /// The finding (same id and update time) already has a run: nothing was started.
+        case duplicate(existingRunID: String)
+    }
+
+    let journal: any RunJournal
+    let invoker: any ActionInvoker
+    let catalog: ActionCatalog
+    let approvers: any ApproverDirectory
+    let clock: any Clock<Duration>
+    let now: @Sendable () -> Date
+    let makeRunID: @Sendable () -> String
+    let admission: RunAdmission
+
+    /// - Parameters:
+    ///   - clock: waits between retries.
+    ///   - now: the wall clock approvals expire by (stored in the journal, so every process agrees).
+    ///   - makeRunID: names new runs.
+    public init(
+        journal: any RunJournal,
+        invoker: any ActionInvoker,
+        catalog: ActionCatalog,
+        approvers: any ApproverDirectory = StaticApproverDirectory(),
+        configuration: Configuration = Configuration(),
+        clock: any Clock<Duration> = ContinuousClock(),
+        now: @escaping @Sendable () -> Date = { Date() },
+        makeRunID: @escaping @Sendable () -> String = { "run-\(UUID().uuidString.lowercased())" }
+    ) {
+        self.journal = journal
+        self.invoker = invoker
+        self.catalog = catalog
+        self.approvers = approvers
+        self.clock = clock
+        self.now = now
+        self.makeRunID = makeRunID
+        admission = RunAdmission(limit: configuration.maximumConcurrentRuns)
+    }
+
+    /// Creates a run of `plan` for `finding` and executes it until it completes or parks at a gate.
+    ///
+    /// A finding delivered again with the same `dedupeKey` starts nothing and names the existing run.
+    public func start(plan: Plan, finding: Finding, initiator: String, mode: ExecutionMode) async throws -> Start {
+        if let existing = try await journal.runID(forDedupeKey: finding.dedupeKey) {
+            return .duplicate(existingRunID: existing)
+        }
+        let definition = definition(of: plan, for: finding, initiator: initiator, mode: mode)
+        let entry = JournalEntry(
+            runID: definition.runID,
+            kind: RunEventKind.runCreated.rawValue,
+            payload: definition.payload
+        )
+        switch try await journal.createRun(entry, dedupeKey: finding.dedupeKey) {
+        case .duplicate(let existing):
+            return .duplicate(existingRunID: existing)
+        case .created:
+            return .started(try await withRun(definition.runID) { machine in try await advance(&machine) })
+        }
+    }
+
+    /// Continues a run from its journal alone: in-doubt steps are probed, completed steps are not repeated.
+    public func resume(runID: String) async throws -> RunReport {
+        try await withRun(runID) { machine in try await advance(&machine) }
+    }
+
+    /// Continues every active run (after a restart); parked runs whose gate expired fail closed.
+    public func resumeAll() async throws -> [RunReport] {
+        var active: [String] = []
+        for runID in try await journal.runIDs() {
+            let records = try await journal.records(ofRun: runID)
+            if try RunState(records: records).status.isActive { active.append(runID) }
+        }
+        return try await withThrowingTaskGroup(of: RunReport.self) { group in
+            for runID in active {
+                group.addTask { try await resume(runID: runID) }
+            }
+            var reports: [RunReport] = []
+            for try await report in group { reports.append(report) }
+            return reports.sorted { $0.runID < $1.runID }
+        }
+    }
+
+    /// Where a run stands, from the journal.
+    public func report(runID: String) async throws -> RunReport {
+        let records = try await journal.records(ofRun: runID)
+        guard !records.isEmpty else { throw RunError.unknownRun(runID) }
+        return RunReport(try RunState(records: records))
+    }
+
+    // MARK: Driving a run
+
+    /// Runs `body` on the run's state machine while the run holds its resource.
+    func withRun(
+        _ runID: String,
+        _ body: @Sendable (inout RunStateMachine) async throws -> Void
+    ) async throws -> RunReport {
+        try await withRunReturning(runID) { (machine: inout RunStateMachine) in try await body(&machine) }.report
+    }
+
+    /// Runs `body` on the run's state machine while the run holds its resource; returns what `body` returned.
+    func withRunReturning<Value: Sendable>(
+        _ runID: String,
+        _ body: @Sendable (inout RunStateMachine) async throws -> Value
+    ) async throws -> (value: Value, report: RunReport) {
+        let records = try await journal.records(ofRun: runID)
+        guard !records.isEmpty else { throw RunError.unknownRun(runID) }
+        let resource = try RunState(records: Array(records.prefix(1))).definition.resource
+        return try await admission.withAdmission(for: resource) {
+            // Read again: another holder of the resource may have moved the run on meanwhile.
+            var machine = try RunStateMachine(records: try await journal.records(ofRun: runID), catalog: catalog)
+            let value = try await body(&machine)
+            return (value, RunReport(machine.state))
+        }
+    }
+
+    /// Moves the run on until it completes, parks or waits.
+    func advance(_ machine: inout RunStateMachine) async throws {
+        while true {
+            let decision = machine.next(now: now())
+            let definition = machine.state.definition
+            switch decision {
+            case .none, .wait:
+                return
+            case .run(let call, let backoff):
+                if backoff > .zero { try await clock.sleep(for: backoff) }
+                try await execute(call, of: definition, machine: &machine)
+            case .probe(let call):
+                try await probe(call, of: definition, machine: &machine)
+            case .skip(let step, let reason, let verdict):
+                var payload: [String: JSONValue] = ["step": .string(step), "reason": .string(reason)]
+                if let verdict { payload["verdict"] = .string(verdict) }
+                try await append(.stepSkipped, .object(payload), to: &machine)
+            case .failBeforeCall(let step, let code, let message):
+                try await append(
+                    .stepFailed,
+                    [
+                        "step": .string(step), "code": .string(code), "message": .string(message),
+                        "kind": .string(ActionFailure.Kind.permanent.rawValue),
+                    ],
+                    to: &machine
+                )
+            case .requestApproval(let request):
+                try await requestApproval(request, machine: &machine)
+            case .park(let gate):
+                try await append(.runParked, ["gate": .string(gate), "reason": "awaiting approval"], to: &machine)
+            case .expireApproval(let gate):
+                try await append(
+                    .approvalExpired,
+                    ["gate": .string(gate), "at": .string(Timestamp.format(now()))],
+                    to: &machine
+                )
+            case .resume(let gate):
+                try await append(.runResumed, ["gate": .string(gate)], to: &machine)
+            case .succeed(let failedSteps):
+                try await append(
+                    .runSucceeded,
+                    ["failedSteps": .array(failedSteps.map(JSONValue.string))],
+                    to: &machine
+                )
+            case .fail(let reason, let step, let code, let thenUndo):
+                try await append(
+                    .runFailed,
+                    [
+                        "reason": .string(reason), "step": step.map(JSONValue.string) ?? .null,
+                        "code": code.map(JSONValue.string) ?? .null, "undo": .bool(thenUndo),
+                    ],
+                    to: &machine
+                )
+            case .startUndo(let reason):
+                try await append(.undoStarted, ["reason": .string(reason)], to: &machine)
+            case .undo(let call, let priorState):
+                try await undo(call, priorState: priorState, of: definition, machine: &machine)
+            case .finishUndo(let failedSteps):
+                if failedSteps.isEmpty {
+                    try await append(.undoSucceeded, [:], to: &machine)
+                } else {
+                    try await append(
+                        .undoFailed,
+                        ["failedSteps": .array(failedSteps.map(JSONValue.string))],
+                        to: &machine
+                    )
+                }
+            }
+        }
+    }
+
+    private func execute(
+        _ call: RunStateMachine.StepCall,
+        of definition: RunDefinition,
+        machine: inout RunStateMachine
+    ) async throws {
+        let request = request(for: call, of: definition)
+        try await append(
+            .stepStarted,
+            [
+                "step": .string(call.step), "attempt": .number(Double(call.attempt)),
+                "action": .string(call.action), "idempotencyKey": .string(request.idempotencyKey),
+                "parameters": .object(call.parameters), "mode": .string(definition.mode.rawValue),
+            ],
+            to: &machine
+        )
+        let outcome: Result<ActionResult, ActionFailure>
+        do throws(ActionFailure) {
+            outcome = .success(try await invoker.execute(request))
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let result):
+            var payload = Self.payload(of: result)
+            payload["step"] = .string(call.step)
+            payload["attempt"] = .number(Double(call.attempt))
+            try await append(.stepSucceeded, .object(payload), to: &machine)
+        case .failure(let failure):
+            var payload = Self.payload(of: failure)
+            payload["step"] = .string(call.step)
+            payload["attempt"] = .number(Double(call.attempt))
+            try await append(.stepFailed, .object(payload), to: &machine)
+        }
+    }
+
+    private func probe(
+        _ call: RunStateMachine.StepCall,
+        of definition: RunDefinition,
+        machine: inout RunStateMachine
+    ) async throws {
+        var payload: [String: JSONValue]
+        do throws(ActionFailure) {
+            switch try await invoker.probe(request(for: call, of: definition)) {
+            case .done(let result):
+                payload = Self.payload(of: result)
+                payload["result"] = "done"
+            case .notDone:
+                payload = ["result": "notDone"]
+            }
+        } catch {
+            payload = Self.payload(of: error)
+            payload["result"] = "failed"
+        }
+        payload["step"] = .string(call.step)
+        payload["attempt"] = .number(Double(call.attempt))
+        try await append(.stepProbed, .object(payload), to: &machine)
+    }
+
+    private func undo(
+        _ call: RunStateMachine.StepCall,
+        priorState: JSONValue,
+        of definition: RunDefinition,
+        machine: inout RunStateMachine
+    ) async throws {
+        let base: [String: JSONValue] = ["step": .string(call.step), "action": .string(call.action)]
+        guard priorState != .null else {
+            var payload = base
+            payload["code"] = "NoPriorState"
+            payload["message"] = "the step recorded no prior state to restore; restore it by hand"
+            payload["kind"] = .string(ActionFailure.Kind.permanent.rawValue)
+            try await append(.undoFailed, .object(payload), to: &machine)
+            return
+        }
+        try await append(.undoStarted, .object(base), to: &machine)
+        do throws(ActionFailure) {
+            try await invoker.undo(request(for: call, of: definition), priorState: priorState)
+        } catch {
+            try await append(.undoFailed, .object(base.merging(Self.payload(of: error)) { a, _ in a }), to: &machine)
+            return
+        }
+        try await append(.undoSucceeded, .object(base), to: &machine)
+    }
+
+    private func requestApproval(
+        _ request: RunStateMachine.ApprovalRequest,
+        machine: inout RunStateMachine
+    ) async throws {
+        var principals: [String] = []
+        for reference in request.approvers {
+            let resolved = reference.hasPrefix("arn:") ? [reference] : try await approvers.principals(for: reference)
+            for principal in resolved where !principals.contains(principal) { principals.append(principal) }
+        }
+        let requestedAt = now()
+        let expiresAt = requestedAt.addingTimeInterval(request.timeout.seconds)
+        let runID = machine.state.definition.runID
+        let records = try await journal.append([
+            JournalEntry(
+                runID: runID,
+                kind: RunEventKind.approvalRequested.rawValue,
+                payload: [
+                    "gate": .string(request.gate),
+                    "approvers": .array(request.approvers.map(JSONValue.string)),
+                    "principals": .array(principals.map(JSONValue.string)),
+                    "minApprovals": .number(Double(request.minimumApprovals)),
+                    "timeoutSeconds": .number(request.timeout.seconds),
+                    "requestedAt": .string(Timestamp.format(requestedAt)),
+                    "expiresAt": .string(Timestamp.format(expiresAt)),
+                    "message": request.message.map(JSONValue.string) ?? .null,
+                ]
+            ),
+            JournalEntry(
+                runID: runID,
+                kind: RunEventKind.runParked.rawValue,
+                payload: ["gate": .string(request.gate), "reason": "awaiting approval"]
+            ),
+        ])
+        for record in records { try machine.apply(record) }
+    }
+
+    func append(_ kind: RunEventKind, _ payload: JSONValue, to machine: inout RunStateMachine) async throws {
+        let records = try await journal.append([
+            JournalEntry(runID: machine.state.definition.runID, kind: kind.rawValue, payload: payload)
+        ])
+        for record in records { try machine.apply(record) }
+    }
+
+    private func request(for call: RunStateMachine.StepCall, of definition: RunDefinition) -> ActionRequest {
+        ActionRequest(
+            action: call.action,
+            parameters: call.parameters,
+            runID: definition.runID,
+            stepID: call.step,
+            targetRole: definition.targetRole,
+            account: definition.account,
+            region: definition.region,
+            mode: definition.mode
+        )
+    }
+
+    private static func payload(of result: ActionResult) -> [String: JSONValue] {
+        [
+            "outputs": .object(result.outputs),
+            "requestIds": .array(result.requestIDs.map(JSONValue.string)),
+            "priorState": result.priorState ?? .null,
+            "verified": .bool(result.verified),
+            "dryRunVerdict": result.dryRunVerdict.map(JSONValue.string) ?? .null,
+        ]
+    }
+
+    private static func payload(of failure: ActionFailure) -> [String: JSONValue] {
+        [
+            "code": .string(failure.code),
+            "message": .string(failure.message),
+            "requestId": failure.requestID.map(JSONValue.string) ?? .null,
+            "kind": .string(failure.kind.rawValue),
+        ]
+    }
+
+    // MARK: Creating a run
+
+    private func definition(
+        of plan: Plan,
+        for finding: Finding,
+        initiator: String,
+        mode: ExecutionMode
+    ) -> RunDefinition {
+        var definition = RunDefinition(
+            runID: makeRunID(),
+            playbook: plan.playbook,
+            findingID: finding.id,
+            dedupeKey: finding.dedupeKey,
+            initiator: initiator,
+            mode: mode,
+            account: finding.account,
+            region: finding.region,
+            resource: finding.resources.first.map { $0.arn ?? "\(finding.account):\(finding.region):\($0.id)" }
+                ?? "\(finding.account):\(finding.region):\(finding.id)",
+            finding: finding.expressionValue,
+            startedAt: Timestamp.format(now()),
+            steps: plan.steps
+        )
+        // Inputs and the target role known only once the run exists (they read `run.id`) are resolved now.
+        var inputs: [String: JSONValue] = [:]
+        var deferred: [String: JSONValue] = [:]
+        for (name, value) in plan.inputs {
+            switch value {
+            case .known(let known): inputs[name] = known
+            case .deferred(let source, _): deferred[name] = source
+            }
+        }
+        var progress = true
+        while progress, !deferred.isEmpty {
+            progress = false
+            let scope = ExpressionScope(finding: definition.finding, inputs: inputs, run: definition.runScope)
+            for (name, source) in deferred {
+                guard case .value(let value)? = try? TemplateValue(source: source).evaluate(in: scope) else { continue }
+                inputs[name] = value
+                deferred[name] = nil
+                progress = true
+            }
+        }
+        definition.inputs = inputs
+        switch plan.targetRole {
+        case .known(let role)?:
+            definition.targetRole = role.stringValue
+        case .deferred(let source, _)?:
+            let scope = ExpressionScope(finding: definition.finding, inputs: inputs, run: definition.runScope)
+            if case .value(let role)? = try? TemplateValue(source: source).evaluate(in: scope),
+                let checked = try? ValueType.identifier(.roleARN).validate(role)
+            {
+                definition.targetRole = checked.stringValue
+            }
+        case nil:
+            break
+        }
+        return definition
+    }
+}

@@ -1,0 +1,205 @@
+import RemedyCore
+
+extension RunDefinition {
+    /// The `run.created` payload.
+    var payload: JSONValue {
+        var members: [String: JSONValue] = [
+            "playbook": .string(playbook),
+            "findingId": .string(findingID),
+            "dedupeKey": .string(dedupeKey),
+            "initiator": .string(initiator),
+            "mode": .string(mode.rawValue),
+            "account": .string(account),
+            "region": .string(region),
+            "resource": .string(resource),
+            "finding": finding,
+            "inputs": .object(inputs),
+            "startedAt": .string(startedAt),
+            "steps": .array(steps.map(\.payload)),
+        ]
+        members["targetRole"] = targetRole.map(JSONValue.string) ?? .null
+        return .object(members)
+    }
+
+    /// Reads a definition back from its `run.created` record.
+    init(record: JournalRecord) throws(RunError) {
+        let payload = PayloadReader(record.payload, what: "run.created of run \(record.runID ?? "?")")
+        guard let runID = record.runID else { throw .unreadableJournal("run.created without a run id") }
+        guard let mode = ExecutionMode(rawValue: try payload.string("mode")) else {
+            throw .unreadableJournal("run \(runID) has an unknown mode")
+        }
+        self.init(
+            runID: runID,
+            playbook: try payload.string("playbook"),
+            findingID: try payload.string("findingId"),
+            dedupeKey: try payload.string("dedupeKey"),
+            initiator: try payload.string("initiator"),
+            mode: mode,
+            account: try payload.string("account"),
+            region: try payload.string("region"),
+            resource: try payload.string("resource"),
+            targetRole: payload.optionalString("targetRole"),
+            finding: payload.value("finding"),
+            inputs: payload.value("inputs").objectValue ?? [:],
+            startedAt: try payload.string("startedAt"),
+            steps: try payload.array("steps").map { (step) throws(RunError) in try PlannedStep(payload: step) }
+        )
+    }
+}
+
+extension PlannedStep {
+    var payload: JSONValue {
+        var members: [String: JSONValue] = [
+            "id": .string(id),
+            "gatedBy": .array(gatedBy.map(JSONValue.string)),
+            "onFailure": .string(onFailure.rawValue),
+        ]
+        switch kind {
+        case .action(let name, let parameters, let isMutating, let isReversible, let permissions):
+            members["action"] = [
+                "name": .string(name),
+                "parameters": .object(parameters.mapValues(\.payload)),
+                "mutating": .bool(isMutating),
+                "reversible": .bool(isReversible),
+                "permissions": .array(permissions.map(JSONValue.string)),
+            ]
+        case .approval(let approvers, let minimumApprovals, let timeout, let message):
+            members["approval"] = [
+                "approvers": .array(approvers.map(JSONValue.string)),
+                "minApprovals": .number(Double(minimumApprovals)),
+                "timeoutSeconds": .number(timeout.seconds),
+                "message": message?.payload ?? .null,
+            ]
+        }
+        switch disposition {
+        case .will: members["disposition"] = ["kind": "will"]
+        case .decidedAtRunTime(let condition):
+            members["disposition"] = ["kind": "decidedAtRunTime", "condition": .string(condition)]
+        case .skipped(let reason): members["disposition"] = ["kind": "skipped", "reason": .string(reason)]
+        }
+        if let retry {
+            members["retry"] = [
+                "attempts": .number(Double(retry.attempts)),
+                "initialBackoffSeconds": .number(retry.initialBackoff.seconds),
+                "backoffMultiplier": .number(retry.backoffMultiplier),
+            ]
+        }
+        return .object(members)
+    }
+
+    init(payload value: JSONValue) throws(RunError) {
+        let payload = PayloadReader(value, what: "planned step")
+        let id = try payload.string("id")
+        let kind: Kind
+        if let action = payload.value("action").objectValue {
+            let reader = PayloadReader(.object(action), what: "step \(id) action")
+            var parameters: [String: PlanValue] = [:]
+            for (name, parameter) in reader.value("parameters").objectValue ?? [:] {
+                parameters[name] = try PlanValue(payload: parameter)
+            }
+            kind = .action(
+                name: try reader.string("name"),
+                parameters: parameters,
+                isMutating: reader.value("mutating").boolValue ?? true,
+                isReversible: reader.value("reversible").boolValue ?? false,
+                permissions: (reader.value("permissions").arrayValue ?? []).compactMap(\.stringValue)
+            )
+        } else if let approval = payload.value("approval").objectValue {
+            let reader = PayloadReader(.object(approval), what: "step \(id) approval")
+            let message = reader.value("message")
+            kind = .approval(
+                approvers: try reader.array("approvers").compactMap(\.stringValue),
+                minimumApprovals: Int(try reader.number("minApprovals")),
+                timeout: .seconds(try reader.number("timeoutSeconds")),
+                message: message.isNull ? nil : try PlanValue(payload: message)
+            )
+        } else {
+            throw .unreadableJournal("step \(id) is neither an action nor an approval")
+        }
+        let disposition: Disposition
+        let dispositionReader = PayloadReader(payload.value("disposition"), what: "step \(id) disposition")
+        switch try dispositionReader.string("kind") {
+        case "will": disposition = .will
+        case "decidedAtRunTime": disposition = .decidedAtRunTime(condition: try dispositionReader.string("condition"))
+        case "skipped": disposition = .skipped(reason: try dispositionReader.string("reason"))
+        case let other: throw .unreadableJournal("step \(id) has an unknown disposition '\(other)'")
+        }
+        guard let onFailure = FailurePolicy(rawValue: try payload.string("onFailure")) else {
+            throw .unreadableJournal("step \(id) has an unknown on_failure")
+        }
+        var retry: RetryPolicy?
+        if let retryValue = payload.value("retry").objectValue {
+            let reader = PayloadReader(.object(retryValue), what: "step \(id) retry")
+            retry = RetryPolicy(
+                attempts: Int(try reader.number("attempts")),
+                initialBackoff: .seconds(try reader.number("initialBackoffSeconds")),
+                backoffMultiplier: try reader.number("backoffMultiplier")
+            )
+        }
+        self.init(
+            id: id,
+            kind: kind,
+            disposition: disposition,
+            gatedBy: (payload.value("gatedBy").arrayValue ?? []).compactMap(\.stringValue),
+            onFailure: onFailure,
+            retry: retry
+        )
+    }
+}
+
+extension PlanValue {
+    var payload: JSONValue {
+        switch self {
+        case .known(let value): ["known": value]
+        case .deferred(let template, let waitingFor): ["deferred": template, "waitingFor": .string(waitingFor)]
+        }
+    }
+
+    init(payload value: JSONValue) throws(RunError) {
+        if let known = value["known"] {
+            self = .known(known)
+        } else if let template = value["deferred"], let waitingFor = value["waitingFor"]?.stringValue {
+            self = .deferred(template: template, waitingFor: waitingFor)
+        } else {
+            throw .unreadableJournal("a plan value is neither known nor deferred")
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, with fractions.
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+/// Reads fields of a journal payload, naming the record in what it throws.
+struct PayloadReader {
+    let payload: JSONValue
+    let what: String
+
+    init(_ payload: JSONValue, what: String) {
+        self.payload = payload
+        self.what = what
+    }
+
+    func value(_ key: String) -> JSONValue { payload[key] ?? .null }
+
+    func optionalString(_ key: String) -> String? { payload[key]?.stringValue }
+
+    func string(_ key: String) throws(RunError) -> String {
+        guard let value = payload[key]?.stringValue else { throw .unreadableJournal("\(what) has no string '\(key)'") }
+        return value
+    }
+
+    func number(_ key: String) throws(RunError) -> Double {
+        guard let value = payload[key]?.doubleValue else { throw .unreadableJournal("\(what) has no number '\(key)'") }
+        return value
+    }
+
+    func array(_ key: String) throws(RunError) -> [JSONValue] {
+        guard let value = payload[key]?.arrayValue else { throw .unreadableJournal("\(what) has no list '\(key)'") }
+        return value
+    }
+}

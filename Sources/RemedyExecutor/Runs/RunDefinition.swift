@@ -1,0 +1,70 @@
+import RemedyCore
+
+/// What a run is, as journaled in `run.created`: another process resumes the run from this alone.
+public struct RunDefinition: Sendable, Hashable {
+    public var runID: String
+    public var playbook: String
+    public var findingID: String
+    /// `Finding.dedupeKey`: a finding delivered again with the same key starts no second run.
+    public var dedupeKey: String
+    /// The principal (or channel) that started the run; it cannot approve it.
+    public var initiator: String
+    public var mode: ExecutionMode
+    public var account: String
+    public var region: String
+    /// The resource runs are serialised on: the finding's first resource.
+    public var resource: String
+    public var targetRole: String?
+    /// The finding as expressions read it (`Finding.expressionValue`).
+    public var finding: JSONValue
+    /// Playbook inputs, resolved when the run was created.
+    public var inputs: [String: JSONValue]
+    /// When the run was created (ISO 8601), readable as `run.started_at`.
+    public var startedAt: String
+    public var steps: [PlannedStep]
+
+    public init(
+        runID: String,
+        playbook: String,
+        findingID: String,
+        dedupeKey: String,
+        initiator: String,
+        mode: ExecutionMode,
+        account: String,
+        region: String,
+        resource: String,
+        targetRole: String? = nil,
+        finding: JSONValue,
+        inputs: [String: JSONValue] = [:],
+        startedAt: String,
+        steps: [PlannedStep]
+    ) {
+        self.runID = runID
+        self.playbook = playbook
+        self.findingID = findingID
+        self.dedupeKey = dedupeKey
+        self.initiator = initiator
+        self.mode = mode
+        self.account = account
+        self.region = region
+        self.resource = resource
+        self.targetRole = targetRole
+        self.finding = finding
+        self.inputs = inputs
+        self.startedAt = startedAt
+        self.steps = steps
+    }
+
+    public func step(withID id: String) -> PlannedStep? { steps.first { $0.id == id } }
+
+    /// What `run.<name>` reads.
+    var runScope: [String: JSONValue] {
+        [
+            "id": .string(runID),
+            "playbook": .string(playbook),
+            "initiator": .string(initiator),
+            "dry_run": .bool(mode == .dryRun),
+            "started_at": .string(startedAt),
+        ]
+    }
+}

@@ -1,0 +1,94 @@
+import RemedyCore
+
+/// Why the executor refused a request or could not go on with a run; the message says what to do instead.
+///
+/// Compare with `==` against the static members (`error == .initiatorCannotApprove`): the message is not compared.
+public struct RunError: Error, Sendable, Equatable, CustomStringConvertible {
+    private enum Code: Sendable, Hashable {
+        case unknownRun
+        case unknownGate
+        case notAnApprover
+        case initiatorCannotApprove
+        case alreadyDecided
+        case gateExpired
+        case gateClosed
+        case notUndoable
+        case unreadableJournal
+    }
+
+    private let code: Code
+    public let message: String
+
+    private init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    public static func == (lhs: RunError, rhs: RunError) -> Bool { lhs.code == rhs.code }
+
+    /// No run with this id is in the journal.
+    public static let unknownRun = RunError(.unknownRun, "unknown run")
+    /// The run has no approval gate of this id, or has not reached it.
+    public static let unknownGate = RunError(.unknownGate, "unknown approval gate")
+    /// The principal is not among the gate's approvers.
+    public static let notAnApprover = RunError(.notAnApprover, "not an approver")
+    /// The principal started the run and so cannot approve it.
+    public static let initiatorCannotApprove = RunError(.initiatorCannotApprove, "the initiator cannot approve")
+    /// The principal already decided on this gate.
+    public static let alreadyDecided = RunError(.alreadyDecided, "already decided")
+    /// The gate's timeout passed: it fails closed and takes no decision.
+    public static let gateExpired = RunError(.gateExpired, "the approval expired")
+    /// The gate was already decided (quorum met or denied) or the run is over.
+    public static let gateClosed = RunError(.gateClosed, "the approval is closed")
+    /// The run cannot be undone (still active, dry-run, or already undone).
+    public static let notUndoable = RunError(.notUndoable, "the run cannot be undone")
+    /// The journal holds a record the executor cannot read.
+    public static let unreadableJournal = RunError(.unreadableJournal, "unreadable journal record")
+
+    static func unknownRun(_ runID: String) -> RunError {
+        RunError(.unknownRun, "no run '\(runID)' in the journal; list runs with remedy runs")
+    }
+
+    static func unknownGate(_ gate: String, runID: String) -> RunError {
+        RunError(.unknownGate, "run '\(runID)' is not waiting at an approval gate '\(gate)'")
+    }
+
+    static func notAnApprover(_ principal: String, gate: String) -> RunError {
+        RunError(
+            .notAnApprover,
+            "\(principal) is not an approver of gate '\(gate)'; ask one of the approvers the playbook lists"
+        )
+    }
+
+    static func initiatorCannotApprove(_ principal: String, gate: String) -> RunError {
+        RunError(
+            .initiatorCannotApprove,
+            "\(principal) started this run and cannot approve gate '\(gate)'; ask another approver"
+        )
+    }
+
+    static func alreadyDecided(_ principal: String, gate: String) -> RunError {
+        RunError(.alreadyDecided, "\(principal) already decided on gate '\(gate)'; each approver decides once")
+    }
+
+    static func gateExpired(_ gate: String, expiresAt: String) -> RunError {
+        RunError(
+            .gateExpired,
+            "gate '\(gate)' expired at \(expiresAt) and failed closed; start a new run to act on the finding"
+        )
+    }
+
+    static func gateClosed(_ gate: String, runID: String) -> RunError {
+        RunError(.gateClosed, "gate '\(gate)' of run '\(runID)' takes no more decisions: it is already decided")
+    }
+
+    static func notUndoable(_ runID: String, _ reason: String) -> RunError {
+        RunError(.notUndoable, "run '\(runID)' cannot be undone: \(reason)")
+    }
+
+    static func unreadableJournal(_ message: String) -> RunError {
+        RunError(.unreadableJournal, "unreadable journal: \(message); check it with remedy journal verify")
+    }
+}

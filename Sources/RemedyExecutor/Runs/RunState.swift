@@ -1,0 +1,262 @@
+import RemedyCore
+
+/// A run as its journal records tell it: its definition, then what happened to each step and gate.
+///
+/// Built by folding records in order, from `run.created` on; no I/O.
+public struct RunState: Sendable, Hashable {
+    public private(set) var definition: RunDefinition
+    public private(set) var status: RunStatus = .pending
+    public private(set) var steps: [String: StepProgress] = [:]
+    public private(set) var gates: [String: GateProgress] = [:]
+    /// Step ids in the order they completed (succeeded, or probed as done): undo walks it backwards.
+    public private(set) var completionOrder: [String] = []
+    /// Whether a run-level `undo.started` was journaled.
+    public private(set) var undoStarted = false
+    /// Why the run failed, from `run.failed`.
+    public private(set) var failureReason: String?
+
+    public init(records: [JournalRecord]) throws(RunError) {
+        guard let first = records.first, first.kind == RunEventKind.runCreated.rawValue else {
+            throw .unreadableJournal("the run's first record is not run.created")
+        }
+        definition = try RunDefinition(record: first)
+        for record in records.dropFirst() { try apply(record) }
+    }
+
+    /// Folds one more record into the state.
+    public mutating func apply(_ record: JournalRecord) throws(RunError) {
+        guard let kind = RunEventKind(rawValue: record.kind) else {
+            throw .unreadableJournal("record \(record.sequence) has unknown kind '\(record.kind)'")
+        }
+        let payload = PayloadReader(record.payload, what: "\(record.kind) record \(record.sequence)")
+        let stepID = payload.optionalString("step")
+        guard
+            let next = status.after(
+                kind,
+                runLevel: stepID == nil,
+                undoRequested: payload.value("undo").boolValue ?? false
+            )
+        else {
+            throw .unreadableJournal("record \(record.sequence) (\(record.kind)) cannot follow a \(status) run")
+        }
+        status = next
+        switch kind {
+        case .runCreated, .runParked, .runResumed, .runSucceeded:
+            break
+        case .runFailed:
+            failureReason = payload.optionalString("reason")
+        case .stepStarted:
+            let id = try payload.string("step")
+            steps[id, default: StepProgress()].attempts.append(
+                StepProgress.Attempt(
+                    number: Int(try payload.number("attempt")),
+                    parameters: payload.value("parameters").objectValue ?? [:]
+                )
+            )
+        case .stepSucceeded:
+            let id = try payload.string("step")
+            try updateLastAttempt(of: id, record: record) { $0.outcome = .succeeded(StepProgress.Result(payload)) }
+            completionOrder.append(id)
+        case .stepFailed:
+            let id = try payload.string("step")
+            let failure = try StepProgress.Failure(payload)
+            if payload.value("attempt").isNull {
+                steps[id, default: StepProgress()].failedBeforeCall = failure
+            } else {
+                try updateLastAttempt(of: id, record: record) { $0.outcome = .failed(failure) }
+            }
+        case .stepSkipped:
+            steps[try payload.string("step"), default: StepProgress()].skipped = StepProgress.Skip(
+                reason: try payload.string("reason"),
+                verdict: payload.optionalString("verdict")
+            )
+        case .stepProbed:
+            let id = try payload.string("step")
+            let probe: StepProgress.Probe
+            switch try payload.string("result") {
+            case "done": probe = .done(StepProgress.Result(payload))
+            case "notDone": probe = .notDone
+            default: probe = .failed(try StepProgress.Failure(payload))
+            }
+            try updateLastAttempt(of: id, record: record) { $0.probe = probe }
+            if case .done = probe { completionOrder.append(id) }
+        case .approvalRequested:
+            let id = try payload.string("gate")
+            gates[id] = GateProgress(
+                principals: try payload.array("principals").compactMap(\.stringValue),
+                minimumApprovals: Int(try payload.number("minApprovals")),
+                expiresAt: try payload.string("expiresAt"),
+                message: payload.optionalString("message")
+            )
+        case .approvalGranted, .approvalDenied:
+            let id = try payload.string("gate")
+            guard gates[id] != nil else {
+                throw .unreadableJournal("record \(record.sequence) decides gate '\(id)' that was never requested")
+            }
+            let decision = ApprovalDecision(
+                principal: try payload.string("principal"),
+                isApproval: kind == .approvalGranted,
+                comment: payload.optionalString("comment"),
+                channel: payload.optionalString("channel") ?? "unknown",
+                decidedAt: try payload.string("at")
+            )
+            gates[id]?.decisions.append(decision)
+        case .approvalExpired:
+            gates[try payload.string("gate"), default: GateProgress()].isExpired = true
+        case .undoStarted:
+            if let stepID {
+                steps[stepID, default: StepProgress()].undo = .started
+            } else {
+                undoStarted = true
+                // A new undo tries again the steps an earlier one could not reverse.
+                for (id, progress) in steps {
+                    if case .failed? = progress.undo { steps[id]?.undo = nil }
+                }
+            }
+        case .undoSucceeded:
+            if let stepID { steps[stepID, default: StepProgress()].undo = .succeeded }
+        case .undoFailed:
+            if let stepID { steps[stepID, default: StepProgress()].undo = .failed(try StepProgress.Failure(payload)) }
+        }
+    }
+
+    private mutating func updateLastAttempt(
+        of stepID: String,
+        record: JournalRecord,
+        _ update: (inout StepProgress.Attempt) -> Void
+    ) throws(RunError) {
+        guard var progress = steps[stepID], var attempt = progress.attempts.last else {
+            throw .unreadableJournal("record \(record.sequence) settles step '\(stepID)' that never started")
+        }
+        update(&attempt)
+        progress.attempts[progress.attempts.count - 1] = attempt
+        steps[stepID] = progress
+    }
+
+    public func progress(ofStep id: String) -> StepProgress { steps[id] ?? StepProgress() }
+}
+
+/// What the journal says about one step: its attempts, and a skip, pre-call failure or undo.
+public struct StepProgress: Sendable, Hashable {
+    public struct Attempt: Sendable, Hashable {
+        public var number: Int
+        /// The parameters `step.started` recorded: a probe and an undo use exactly these.
+        public var parameters: [String: JSONValue]
+        /// Nil while the call's result is unknown.
+        public var outcome: Outcome?
+        public var probe: Probe?
+    }
+
+    public enum Outcome: Sendable, Hashable {
+        case succeeded(Result)
+        case failed(Failure)
+    }
+
+    public enum Probe: Sendable, Hashable {
+        case done(Result)
+        case notDone
+        /// The probe itself failed: whether the step happened is still unknown.
+        case failed(Failure)
+    }
+
+    public struct Result: Sendable, Hashable {
+        public var outputs: [String: JSONValue]
+        public var priorState: JSONValue
+        public var requestIDs: [String]
+        public var verdict: String?
+
+        init(_ payload: PayloadReader) {
+            outputs = payload.value("outputs").objectValue ?? [:]
+            priorState = payload.value("priorState")
+            requestIDs = (payload.value("requestIds").arrayValue ?? []).compactMap(\.stringValue)
+            verdict = payload.optionalString("dryRunVerdict")
+        }
+    }
+
+    public struct Failure: Sendable, Hashable {
+        public var kind: ActionFailure.Kind
+        public var code: String
+        public var message: String
+
+        init(kind: ActionFailure.Kind, code: String, message: String) {
+            self.kind = kind
+            self.code = code
+            self.message = message
+        }
+
+        init(_ payload: PayloadReader) throws(RunError) {
+            kind = ActionFailure.Kind(rawValue: payload.optionalString("kind") ?? "") ?? .permanent
+            code = try payload.string("code")
+            message = payload.optionalString("message") ?? ""
+        }
+    }
+
+    public struct Skip: Sendable, Hashable {
+        public var reason: String
+        public var verdict: String?
+    }
+
+    public enum Undo: Sendable, Hashable {
+        case started
+        case succeeded
+        case failed(Failure)
+    }
+
+    public var attempts: [Attempt] = []
+    public var skipped: Skip?
+    /// The step failed before any call: a parameter failed validation or its condition could not be evaluated.
+    public var failedBeforeCall: Failure?
+    public var undo: Undo?
+
+    /// The result of the attempt that succeeded (or that a probe found done).
+    public var result: Result? {
+        for attempt in attempts.reversed() {
+            if case .succeeded(let result)? = attempt.outcome { return result }
+            if case .done(let result)? = attempt.probe { return result }
+        }
+        return nil
+    }
+
+    /// The parameters of the attempt that succeeded.
+    var succeededParameters: [String: JSONValue] {
+        attempts.last { attempt in
+            if case .succeeded? = attempt.outcome { return true }
+            if case .done? = attempt.probe { return true }
+            return false
+        }?.parameters ?? [:]
+    }
+
+    /// Attempts that count against the retry policy: failures, except in-doubt ones no probe has settled yet and
+    /// calls a crash interrupted before they had a result (a probe found them not done: they never happened).
+    var attemptsSpent: Int {
+        attempts.filter { attempt in
+            guard case .failed(let failure)? = attempt.outcome else { return false }
+            return failure.kind != .inDoubt || attempt.probe == .notDone
+        }.count
+    }
+}
+
+/// What the journal says about one approval gate.
+public struct GateProgress: Sendable, Hashable {
+    /// The approvers' principal ARNs, resolved from the playbook's references when approval was requested.
+    public var principals: [String] = []
+    public var minimumApprovals: Int = 1
+    public var expiresAt: String = ""
+    public var message: String?
+    public var decisions: [ApprovalDecision] = []
+    public var isExpired = false
+
+    public var approvals: [ApprovalDecision] { decisions.filter(\.isApproval) }
+    public var denial: ApprovalDecision? { decisions.first { !$0.isApproval } }
+    public var isQuorumMet: Bool { Set(approvals.map(\.principal)).count >= minimumApprovals }
+}
+
+/// One approver's answer to a gate.
+public struct ApprovalDecision: Sendable, Hashable {
+    public var principal: String
+    public var isApproval: Bool
+    public var comment: String?
+    /// Where the decision came from: `cli`, `http`, `slack`.
+    public var channel: String
+    public var decidedAt: String
+}

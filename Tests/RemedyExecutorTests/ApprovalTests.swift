@@ -1,0 +1,337 @@
+import Foundation
+import RemedyCore
+import RemedyJournal
+import RemedyTestSupport
+import Testing
+
+@testable import RemedyExecutor
+
+/// Approval gates: who may decide, how many must, until when, and what the journal keeps of it.
+@Suite struct ApprovalTests {
+    let leads = ["group:incident-leads": [ana, bob, cleo]]
+
+    /// Starts a run that parks at a gate needing `minimumApprovals` of the incident leads.
+    func parkedRun(
+        _ harness: Harness,
+        minimumApprovals: Int = 2,
+        timeout: Duration = .seconds(1800)
+    ) async throws
+        -> RunExecutor
+    {
+        let executor = harness.executor(groups: leads)
+        let start = try await executor.start(
+            plan: plan(
+                action("tag", "ec2.tag"),
+                gate(
+                    "approve-isolation",
+                    approvers: ["group:incident-leads"],
+                    minimumApprovals: minimumApprovals,
+                    timeout: timeout,
+                    message: .deferred(
+                        template: "Isolate {{ finding.resources[0].id }} for {{ run.id }}?",
+                        waitingFor: "run.id"
+                    )
+                ),
+                action("isolate", "ec2.quarantine")
+            ),
+            finding: finding(),
+            initiator: initiator,
+            mode: .live
+        )
+        #expect(start.report?.status == .parked)
+        #expect(start.report?.waitingAt == "approve-isolation")
+        return executor
+    }
+
+    @Test func gatedRunParksWithTheResolvedApproversAndDeadline() async throws {
+        let harness = try Harness()
+        _ = try await parkedRun(harness)
+        #expect(
+            try await harness.trail("run-1") == [
+                "run.created", "step.started tag", "step.succeeded tag", "approval.requested approve-isolation",
+                "run.parked approve-isolation",
+            ]
+        )
+        let requested = try #require(try await harness.records("run-1", .approvalRequested).first)
+        #expect(requested.payload["principals"] == [.string(ana), .string(bob), .string(cleo)])
+        #expect(requested.payload["approvers"] == ["group:incident-leads"])
+        #expect(requested.payload["minApprovals"] == 2)
+        #expect(requested.payload["expiresAt"] == .string(Timestamp.format(harness.time.now.addingTimeInterval(1800))))
+        #expect(requested.payload["message"] == .string("Isolate \(instance) for run-1?"))
+        #expect(await harness.invoker.steps(.execute) == ["tag"])
+    }
+
+    @Test func quorumOfTwoOfThreeResumesTheRunInAnotherProcess() async throws {
+        // Given a run parked for 2 of 3 leads
+        let harness = try Harness()
+        let executor = try await parkedRun(harness)
+        // When one approves, the run stays parked
+        let afterOne = try await executor.decide(
+            runID: "run-1",
+            gate: "approve-isolation",
+            principal: ana,
+            decision: .approve,
+            comment: "confirmed C2 traffic",
+            channel: "cli"
+        )
+        #expect(afterOne.status == .parked)
+        #expect(await harness.invoker.steps(.execute) == ["tag"])
+        // And when the second approves through another process, that process resumes the run
+        let other = harness.executor(groups: leads)
+        let afterTwo = try await other.decide(
+            runID: "run-1",
+            gate: "approve-isolation",
+            principal: bob,
+            decision: .approve,
+            channel: "slack"
+        )
+        // Then the gated step runs once, after run.resumed
+        #expect(afterTwo.status == .succeeded)
+        #expect(afterTwo.step("approve-isolation")?.status == .approved)
+        #expect(await harness.invoker.steps(.execute) == ["tag", "isolate"])
+        #expect(
+            try await harness.trail("run-1").suffix(6) == [
+                "approval.granted approve-isolation", "approval.granted approve-isolation",
+                "run.resumed approve-isolation", "step.started isolate", "step.succeeded isolate", "run.succeeded",
+            ]
+        )
+        let granted = try await harness.records("run-1", .approvalGranted)
+        #expect(granted[0].payload["principal"] == .string(ana))
+        #expect(granted[0].payload["comment"] == "confirmed C2 traffic")
+        #expect(granted[0].payload["channel"] == "cli")
+        #expect(granted[0].payload["at"] == .string(Timestamp.format(harness.time.now)))
+        #expect(granted[1].payload["comment"] == .null)
+        // And a third decision is refused: the gate is closed
+        await #expect(throws: RunError.gateClosed) {
+            _ = try await executor.decide(
+                runID: "run-1",
+                gate: "approve-isolation",
+                principal: cleo,
+                decision: .approve,
+                channel: "cli"
+            )
+        }
+    }
+
+    @Test func initiatorCannotApproveTheirOwnRun() async throws {
+        let harness = try Harness()
+        let executor = harness.executor(groups: ["group:incident-leads": [initiator, ana]])
+        _ = try await executor.start(
+            plan: plan(gate("approve", approvers: ["group:incident-leads"]), action("isolate", "ec2.quarantine")),
+            finding: finding(),
+            initiator: initiator,
+            mode: .live
+        )
+        await #expect(throws: RunError.initiatorCannotApprove) {
+            _ = try await executor.decide(
+                runID: "run-1",
+                gate: "approve",
+                principal: initiator,
+                decision: .approve,
+                channel: "cli"
+            )
+        }
+        #expect(try await harness.records("run-1", .approvalGranted).isEmpty)
+        #expect(try await executor.report(runID: "run-1").status == .parked)
+    }
+
+    @Test func nonApproverIsRefusedAndNothingIsJournaled() async throws {
+        let harness = try Harness()
+        let executor = try await parkedRun(harness)
+        for decision in ApprovalVerdict.allCases {
+            await #expect(throws: RunError.notAnApprover) {
+                _ = try await executor.decide(
+                    runID: "run-1",
+                    gate: "approve-isolation",
+                    principal: mallory,
+                    decision: decision,
+                    channel: "http"
+                )
+            }
+        }
+        #expect(try await harness.trail("run-1").last == "run.parked approve-isolation")
+    }
+
+    @Test func eachApproverDecidesOnceSoOnePersonCannotMakeAQuorum() async throws {
+        let harness = try Harness()
+        let executor = try await parkedRun(harness)
+        _ = try await executor.decide(
+            runID: "run-1",
+            gate: "approve-isolation",
+            principal: ana,
+            decision: .approve,
+            channel: "cli"
+        )
+        await #expect(throws: RunError.alreadyDecided) {
+            _ = try await executor.decide(
+                runID: "run-1",
+                gate: "approve-isolation",
+                principal: ana,
+                decision: .approve,
+                channel: "http"
+            )
+        }
+        #expect(try await executor.report(runID: "run-1").status == .parked)
+    }
+
+    @Test func assumedRoleSessionCountsAsItsRolePlusSessionName() async throws {
+        // Given a gate whose approvers are a role (with a path)
+        let harness = try Harness()
+        let role = "arn:aws:iam::111122223333:role/security/IncidentLead"
+        let executor = harness.executor()
+        _ = try await executor.start(
+            plan: plan(gate("approve", approvers: [role], minimumApprovals: 2), action("isolate", "ec2.quarantine")),
+            finding: finding(),
+            initiator: initiator,
+            mode: .live
+        )
+        let ana = "arn:aws:sts::111122223333:assumed-role/IncidentLead/ana"
+        let bob = "arn:aws:sts::111122223333:assumed-role/IncidentLead/bob"
+        // Then sessions of another role or another account are refused
+        for outsider in [
+            "arn:aws:sts::111122223333:assumed-role/Developer/ana",
+            "arn:aws:sts::444455556666:assumed-role/IncidentLead/ana",
+        ] {
+            await #expect(throws: RunError.notAnApprover) {
+                _ = try await executor.decide(
+                    runID: "run-1",
+                    gate: "approve",
+                    principal: outsider,
+                    decision: .approve,
+                    channel: "cli"
+                )
+            }
+        }
+        // And two people's sessions of the role are two approvers, one session deciding once
+        _ = try await executor.decide(
+            runID: "run-1",
+            gate: "approve",
+            principal: ana,
+            decision: .approve,
+            channel: "cli"
+        )
+        await #expect(throws: RunError.alreadyDecided) {
+            _ = try await executor.decide(
+                runID: "run-1",
+                gate: "approve",
+                principal: ana,
+                decision: .approve,
+                channel: "cli"
+            )
+        }
+        let report = try await executor.decide(
+            runID: "run-1",
+            gate: "approve",
+            principal: bob,
+            decision: .approve,
+            channel: "cli"
+        )
+        #expect(report.status == .succeeded)
+    }
+
+    @Test func expiredGateRefusesDecisionsAndFailsTheRunClosed() async throws {
+        // Given a run parked for 30 minutes
+        let harness = try Harness()
+        let executor = try await parkedRun(harness, minimumApprovals: 1)
+        // When an approval arrives after the timeout
+        harness.time.advance(by: 1800)
+        await #expect(throws: RunError.gateExpired) {
+            _ = try await executor.decide(
+                runID: "run-1",
+                gate: "approve-isolation",
+                principal: ana,
+                decision: .approve,
+                channel: "cli"
+            )
+        }
+        // Then it is refused, the run failed closed, and the gated step never ran
+        #expect(
+            try await harness.trail("run-1").suffix(2) == [
+                "approval.expired approve-isolation", "run.failed approve-isolation",
+            ]
+        )
+        let report = try await executor.report(runID: "run-1")
+        #expect(report.status == .failed)
+        #expect(report.step("approve-isolation")?.status == .expired)
+        #expect(await harness.invoker.steps(.execute) == ["tag"])
+        await #expect(throws: RunError.gateExpired) {
+            _ = try await executor.decide(
+                runID: "run-1",
+                gate: "approve-isolation",
+                principal: bob,
+                decision: .approve,
+                channel: "cli"
+            )
+        }
+    }
+
+    @Test func resumeAllExpiresGatesWhoseTimeoutPassed() async throws {
+        let harness = try Harness()
+        _ = try await parkedRun(harness, minimumApprovals: 1, timeout: .seconds(60))
+        // Before the deadline resuming leaves the run parked; after it, the run fails closed
+        #expect(try await harness.executor().resumeAll().map(\.status) == [.parked])
+        harness.time.advance(by: 61)
+        #expect(try await harness.executor().resumeAll().map(\.status) == [.failed])
+        let failed = try #require(try await harness.records("run-1", .runFailed).first)
+        #expect(failed.payload["code"] == "ApprovalExpired")
+    }
+
+    @Test func denialStopsTheRun() async throws {
+        let harness = try Harness()
+        let executor = try await parkedRun(harness)
+        _ = try await executor.decide(
+            runID: "run-1",
+            gate: "approve-isolation",
+            principal: ana,
+            decision: .approve,
+            channel: "cli"
+        )
+        let report = try await executor.decide(
+            runID: "run-1",
+            gate: "approve-isolation",
+            principal: bob,
+            decision: .deny,
+            comment: "this is the build server",
+            channel: "slack"
+        )
+        #expect(report.status == .failed)
+        #expect(report.step("approve-isolation")?.status == .denied)
+        #expect(await harness.invoker.steps(.execute) == ["tag"])
+        let denied = try #require(try await harness.records("run-1", .approvalDenied).first)
+        #expect(denied.payload["principal"] == .string(bob))
+        #expect(denied.payload["comment"] == "this is the build server")
+        #expect(denied.payload["channel"] == "slack")
+        #expect(try await harness.trail("run-1").last == "run.failed approve-isolation")
+    }
+
+    @Test func parkedRunCannotBeUndoneUntilItCompletes() async throws {
+        let harness = try Harness()
+        let executor = try await parkedRun(harness)
+        await #expect(throws: RunError.notUndoable) {
+            _ = try await executor.undo(runID: "run-1", requestedBy: ana)
+        }
+    }
+
+    @Test func unknownRunAndGateAreRefused() async throws {
+        let harness = try Harness()
+        let executor = try await parkedRun(harness)
+        await #expect(throws: RunError.unknownRun) {
+            _ = try await executor.decide(
+                runID: "run-9",
+                gate: "approve-isolation",
+                principal: ana,
+                decision: .approve,
+                channel: "cli"
+            )
+        }
+        await #expect(throws: RunError.unknownGate) {
+            _ = try await executor.decide(
+                runID: "run-1",
+                gate: "nope",
+                principal: ana,
+                decision: .approve,
+                channel: "cli"
+            )
+        }
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import RemedyCore
+import RemedyJournal
+import RemedyTestSupport
+import Synchronization
+
+@testable import RemedyExecutor
+
+/// Actions the executor tests use: what matters is mutating, reversible and the parameter types.
+let testCatalog = ActionCatalog([
+    ActionDescriptor(
+        name: "ec2.tag",
+        summary: "tag",
+        parameters: [ParameterSpec("instance", .identifier(.instanceID), summary: "instance")],
+        isMutating: true,
+        isReversible: true
+    ),
+    ActionDescriptor(
+        name: "ec2.snapshot_volumes",
+        summary: "snapshot",
+        parameters: [ParameterSpec("instance", .identifier(.instanceID), summary: "instance")],
+        outputs: [OutputSpec("snapshot_ids", .list(.identifier(.snapshotID)), summary: "snapshots")],
+        isMutating: true
+    ),
+    ActionDescriptor(
+        name: "ec2.share_snapshots",
+        summary: "share",
+        parameters: [
+            ParameterSpec("snapshots", .list(.identifier(.snapshotID)), summary: "snapshots"),
+            ParameterSpec("note", .string, required: false, summary: "note"),
+        ],
+        isMutating: true
+    ),
+    ActionDescriptor(
+        name: "ec2.quarantine",
+        summary: "quarantine",
+        parameters: [ParameterSpec("instance", .identifier(.instanceID), summary: "instance")],
+        outputs: [OutputSpec("role_name", .string, summary: "role")],
+        isMutating: true,
+        isReversible: true,
+        isDisruptive: true
+    ),
+    ActionDescriptor(
+        name: "ec2.describe",
+        summary: "describe",
+        parameters: [ParameterSpec("instance", .identifier(.instanceID), summary: "instance")],
+        isMutating: false
+    ),
+])
+
+let instance = "i-0123456789abcdef0"
+let initiator = "arn:aws:iam::111122223333:user/responder"
+let ana = "arn:aws:iam::111122223333:user/ana"
+let bob = "arn:aws:iam::111122223333:user/bob"
+let cleo = "arn:aws:iam::111122223333:user/cleo"
+let mallory = "arn:aws:iam::111122223333:user/mallory"
+
+func finding(
+    id: String = "finding-1",
+    updatedAt: String = "2025-01-01T00:00:00Z",
+    resource: String = instance
+) -> Finding {
+    Finding(
+        id: id,
+        source: .guardduty,
+        types: ["Backdoor:EC2/C&CActivity.B"],
+        severity: Severity(score: 80),
+        account: "111122223333",
+        region: "eu-west-1",
+        partition: .aws,
+        resources: [FindingResource(type: "AwsEc2Instance", id: resource)],
+        updatedAt: updatedAt,
+        raw: [:]
+    )
+}
+
+func action(
+    _ id: String,
+    _ name: String,
+    _ parameters: [String: PlanValue] = ["instance": .known(.string(instance))],
+    disposition: PlannedStep.Disposition = .will,
+    onFailure: FailurePolicy = .abort,
+    retry: RetryPolicy? = nil
+) -> PlannedStep {
+    let descriptor = testCatalog.action(named: name)
+    return PlannedStep(
+        id: id,
+        kind: .action(
+            name: name,
+            parameters: parameters,
+            isMutating: descriptor?.isMutating ?? true,
+            isReversible: descriptor?.isReversible ?? false,
+            permissions: []
+        ),
+        disposition: disposition,
+        gatedBy: [],
+        onFailure: onFailure,
+        retry: retry
+    )
+}
+
+func gate(
+    _ id: String,
+    approvers: [String],
+    minimumApprovals: Int = 1,
+    timeout: Duration = .seconds(1800),
+    message: PlanValue? = nil
+) -> PlannedStep {
+    PlannedStep(
+        id: id,
+        kind: .approval(approvers: approvers, minimumApprovals: minimumApprovals, timeout: timeout, message: message),
+        disposition: .will,
+        gatedBy: [],
+        onFailure: .abort
+    )
+}
+
+func plan(_ steps: PlannedStep...) -> Plan {
+    Plan(playbook: "test-playbook", findingID: "finding-1", steps: steps)
+}
+
+/// A wall clock tests move by hand.
+final class TestTime: Sendable {
+    private let current = Mutex(Date(timeIntervalSince1970: 1_750_000_000))
+
+    var now: Date { current.withLock { $0 } }
+
+    func advance(by seconds: TimeInterval) {
+        current.withLock { $0 = $0.addingTimeInterval(seconds) }
+    }
+}
+
+/// Names runs run-1, run-2, ...
+final class RunNumbers: Sendable {
+    private let next = Mutex(0)
+
+    func make() -> String {
+        next.withLock {
+            $0 += 1
+            return "run-\($0)"
+        }
+    }
+}
+
+/// One journal, one scripted invoker, one clock: executors made from it share the journal like processes sharing
+/// the database file.
+struct Harness {
+    let journal: JournalDatabase
+    let invoker = ScriptedActionInvoker()
+    let time = TestTime()
+    let numbers = RunNumbers()
+
+    init() throws {
+        journal = try JournalDatabase(inMemory: nil)
+    }
+
+    func executor(
+        journal: (any RunJournal)? = nil,
+        invoker: (any ActionInvoker)? = nil,
+        groups: [String: [String]] = [:],
+        maximumConcurrentRuns: Int = 8
+    ) -> RunExecutor {
+        let time = time
+        let numbers = numbers
+        return RunExecutor(
+            journal: journal ?? self.journal,
+            invoker: invoker ?? self.invoker,
+            catalog: testCatalog,
+            approvers: StaticApproverDirectory(groups: groups),
+            configuration: .init(maximumConcurrentRuns: maximumConcurrentRuns),
+            now: { time.now },
+            makeRunID: { numbers.make() }
+        )
+    }
+
+    /// The run's records as `kind` or `kind step` (or `kind gate`), in order.
+    func trail(_ runID: String) async throws -> [String] {
+        try await journal.records(ofRun: runID).map { record in
+            let subject = record.payload["step"]?.stringValue ?? record.payload["gate"]?.stringValue
+            return subject.map { "\(record.kind) \($0)" } ?? record.kind
+        }
+    }
+
+    func records(_ runID: String, _ kind: RunEventKind) async throws -> [JournalRecord] {
+        try await journal.records(ofRun: runID).filter { $0.kind == kind.rawValue }
+    }
+}
+
+extension RunExecutor.Start {
+    var report: RunReport? {
+        if case .started(let report) = self { return report }
+        return nil
+    }
+}
+
+/// A journal that dies like a process: after writing a chosen record, or just before writing it.
+actor CrashingJournal: RunJournal {
+    enum Moment {
+        case after
+        case before
+    }
+
+    struct Crash: Error {}
+
+    let base: any RunJournal
+    private var trigger: (kind: RunEventKind, step: String, moment: Moment)?
+
+    init(_ base: any RunJournal, crash moment: Moment, _ kind: RunEventKind, step: String) {
+        self.base = base
+        trigger = (kind, step, moment)
+    }
+
+    func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] {
+        guard let trigger,
+            entries.contains(where: {
+                $0.kind == trigger.kind.rawValue && $0.payload["step"]?.stringValue == trigger.step
+            })
+        else { return try await base.append(entries) }
+        self.trigger = nil
+        if trigger.moment == .after { _ = try await base.append(entries) }
+        throw Crash()
+    }
+
+    func records(ofRun runID: String) async throws -> [JournalRecord] { try await base.records(ofRun: runID) }
+
+    func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
+        try await base.createRun(entry, dedupeKey: dedupeKey)
+    }
+
+    func runID(forDedupeKey dedupeKey: String) async throws -> String? { try await base.runID(forDedupeKey: dedupeKey) }
+
+    func runIDs() async throws -> [String] { try await base.runIDs() }
+}
