@@ -7,7 +7,9 @@ import RemedyJournal
 // Usage: JournalBenchmark [records-to-verify]   (default 1,000,000)
 
 let verifyCount = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000
-let directory = FileManager.default.temporaryDirectory.appendingPathComponent("remedy-journal-bench-\(UUID().uuidString)")
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "remedy-journal-bench-\(UUID().uuidString)"
+)
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: directory) }
 
@@ -15,7 +17,10 @@ func entry(_ index: Int, run: Int) -> JournalEntry {
     JournalEntry(
         runID: "run-\(run)",
         kind: "step.succeeded",
-        payload: ["step": .string("s\(index)"), "outputs": ["snapshot_ids": ["snap-0123456789abcdef0"]], "requestIds": ["r-1"]]
+        payload: [
+            "step": .string("s\(index)"), "outputs": ["snapshot_ids": ["snap-0123456789abcdef0"]],
+            "requestIds": ["r-1"],
+        ]
     )
 }
 
@@ -27,7 +32,10 @@ let key = try JournalSigningKey.create(at: directory.appendingPathComponent("key
 let clock = ContinuousClock()
 
 for writers in [1, 8] {
-    let journal = try JournalDatabase(path: directory.appendingPathComponent("durable-\(writers).sqlite").path, signingKey: key)
+    let journal = try JournalDatabase(
+        path: directory.appendingPathComponent("durable-\(writers).sqlite").path,
+        signingKey: key
+    )
     let perWriter = 2_000 / writers
     let elapsed = try await clock.measure {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -38,10 +46,21 @@ for writers in [1, 8] {
         }
     }
     let total = perWriter * writers
-    print(String(format: "durable appends, %d writer(s): %.0f records/s (%.3f ms each)", writers, Double(total) / seconds(elapsed), seconds(elapsed) * 1000 / Double(total)))
+    print(
+        String(
+            format: "durable appends, %d writer(s): %.0f records/s (%.3f ms each)",
+            writers,
+            Double(total) / seconds(elapsed),
+            seconds(elapsed) * 1000 / Double(total)
+        )
+    )
 }
 
-let large = try JournalDatabase(path: directory.appendingPathComponent("large.sqlite").path, signingKey: key, checkpointInterval: 10_000)
+let large = try JournalDatabase(
+    path: directory.appendingPathComponent("large.sqlite").path,
+    signingKey: key,
+    checkpointInterval: 10_000
+)
 let batch = 10_000
 let fill = try await clock.measure {
     var written = 0
@@ -51,8 +70,18 @@ let fill = try await clock.measure {
         written += size
     }
 }
-print(String(format: "batched appends (%d per transaction): %.0f records/s", batch, Double(verifyCount) / seconds(fill)))
+print(
+    String(format: "batched appends (%d per transaction): %.0f records/s", batch, Double(verifyCount) / seconds(fill))
+)
 
 var report: JournalVerifier.Report?
 let verification = try clock.measure { report = try large.verify() }
-print(String(format: "verify %d records: %.2f s (%.0f records/s) — %@", verifyCount, seconds(verification), Double(verifyCount) / seconds(verification), report?.description ?? "no report"))
+print(
+    String(
+        format: "verify %d records: %.2f s (%.0f records/s) — %@",
+        verifyCount,
+        seconds(verification),
+        Double(verifyCount) / seconds(verification),
+        report?.description ?? "no report"
+    )
+)
