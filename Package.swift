@@ -90,7 +90,7 @@ let package = Package(
             name: "RemedyAWSTests",
             // The actions' moto tests live here too: moto's auth switch is server-wide, so every test that uses
             // moto belongs to one serialized suite.
-            dependencies: ["RemedyAWS", "RemedyActions", "RemedyTestSupport"]
+            dependencies: ["RemedyAWS", "RemedyActions", "RemedyJournal", "RemedyTestSupport"]
         ),
         .testTarget(name: "RemedyJournalTests", dependencies: ["RemedyJournal", "RemedyTestSupport"]),
         .executableTarget(name: "SigV4Benchmark", dependencies: ["RemedyAWS"], path: "Benchmarks/SigV4"),

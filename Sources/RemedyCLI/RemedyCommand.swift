@@ -12,6 +12,9 @@ public struct RemedyCommand: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self,
             PlanCommand.self,
+            RunCommand.self,
+            RunsCommand.self,
+            ShowCommand.self,
             CoverageCommand.self,
             DebugCommand.self,
             DoctorCommand.self,

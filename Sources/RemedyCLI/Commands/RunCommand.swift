@@ -1,0 +1,252 @@
+import ArgumentParser
+import Foundation
+import RemedyAWS
+import RemedyActions
+import RemedyCore
+import RemedyExecutor
+import RemedyJournal
+import RemedyPlaybooks
+
+extension RemedyCommand {
+    /// `remedy run`: normalise, match, plan and execute, journaling every step.
+    struct RunCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run",
+            abstract: "Remediate a finding: match playbooks, plan, and execute the steps with a journal.",
+            discussion: """
+                The initiator is the caller's AWS identity (STS GetCallerIdentity). A run that reaches an approval \
+                gate parks and prints its id. A finding already run (same id and update time) starts nothing.
+                Exit status: 0 every run succeeded; 1 a run failed or the input was refused; 2 a run is parked at an \
+                approval gate.
+                """
+        )
+
+        @Argument(help: "Finding file (JSON), or - for standard input.")
+        var finding: String
+
+        @OptionGroup(title: "Playbooks")
+        var playbookOptions: PlaybookOptions
+
+        @Option(name: .long, help: "Run only this playbook.")
+        var playbook: String?
+
+        @Flag(name: .long, help: "Make read-only calls only; check mutating calls for permission instead.")
+        var dryRun = false
+
+        @Flag(name: .long, help: "No network at all: print the plan, as remedy plan does.")
+        var offline = false
+
+        @OptionGroup(title: "Journal")
+        var journalOptions: JournalOptions
+
+        @Option(name: .long, help: "The shared-config profile.")
+        var profile: String?
+
+        @Option(name: .long, help: "The AWS region for calls that do not take it from the finding.")
+        var region: String?
+
+        @OptionGroup(title: "Output")
+        var outputOptions: OutputOptions
+
+        func validate() throws {
+            if dryRun && offline { throw ValidationError("--dry-run and --offline exclude each other") }
+        }
+
+        func run() async throws {
+            let findings: [Finding]
+            do {
+                findings = try FindingDecoder().decode(try SourceFile.readBytes(finding))
+            } catch let error as FindingInputError {
+                Terminal.standardError.write("error: \(finding): \(error.message)")
+                throw ExitCode.failure
+            }
+            let library = playbookOptions.loadLibrary()
+            let playbooks = library.playbooks.filter { playbook == nil || $0.name == playbook }
+            if let playbook, playbooks.isEmpty {
+                Terminal.standardError.write("error: no valid playbook named '\(playbook)'")
+                throw ExitCode.failure
+            }
+            let planner = Planner(catalog: .standard)
+            let outcomes = findings.map { ($0, planner.outcomes(for: $0, playbooks: playbooks)) }
+            if offline {
+                let report = PlanReport(entries: outcomes.map { PlanReport.Entry(finding: $0.0, outcomes: $0.1) })
+                Terminal.standardOutput.write(report.text(catalog: .standard, explain: false))
+                if report.hasRefusals { throw ExitCode.failure }
+                return
+            }
+
+            let configuration = try journalOptions.loadConfiguration()
+            let journal = try journalOptions.openJournal(configuration)
+            let mode: ExecutionMode = dryRun ? .dryRun : .live
+            let context: AWSContext
+            let initiator: String
+            do {
+                context = try await AWSContext.load(profile: profile, region: region, mode: dryRun ? .dryRun : .live)
+                initiator = try await STSClient(try context.client(.sts)).getCallerIdentity().arn
+            } catch {
+                Terminal.standardError.write("error: \(error)")
+                throw ExitCode.failure
+            }
+            let executor = RunExecutor(
+                journal: journal,
+                invoker: CatalogInvoker(context: context),
+                catalog: .standard,
+                approvers: StaticApproverDirectory(groups: configuration.approvers.groups),
+                configuration: .init(maximumConcurrentRuns: configuration.concurrency.maximumRuns)
+            )
+
+            var exitCode: Int32 = 0
+            var reports: [JSONValue] = []
+            for (finding, findingOutcomes) in outcomes {
+                for outcome in findingOutcomes {
+                    switch outcome {
+                    case .notMatched:
+                        continue
+                    case .refused(let playbook, let reason):
+                        Terminal.standardError.write(
+                            "refused: playbook \(playbook) for finding \(finding.id): \(reason)"
+                        )
+                        exitCode = 1
+                    case .planned(let plan):
+                        switch try await executor.start(plan: plan, finding: finding, initiator: initiator, mode: mode)
+                        {
+                        case .duplicate(let existing):
+                            Terminal.standardOutput.write(
+                                "finding \(finding.id) was already handled by run \(existing); nothing started"
+                            )
+                            reports.append(["runId": .string(existing), "duplicate": true])
+                        case .started(let report):
+                            reports.append(report.json)
+                            if outputOptions.output == .text { Terminal.standardOutput.write(report.text) }
+                            switch report.status {
+                            case .failed, .undone, .undoFailed: exitCode = 1
+                            case .parked where exitCode == 0: exitCode = 2
+                            default: break
+                            }
+                        }
+                    }
+                }
+            }
+            if configuration.journal.signingKey != nil {
+                do {
+                    try journal.checkpoint()
+                } catch {
+                    Terminal.standardError.write("warning: could not sign a journal checkpoint: \(error)")
+                }
+            }
+            if outputOptions.output == .json {
+                Terminal.standardOutput.write(JSONValue.array(reports).jsonText(options: .prettyPrinted))
+            }
+            if reports.isEmpty { Terminal.standardOutput.write("no playbook matches; nothing to do") }
+            if exitCode != 0 { throw ExitCode(exitCode) }
+        }
+    }
+
+    /// `remedy runs`: the runs in the journal.
+    struct RunsCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "runs", abstract: "List the runs in the journal.")
+
+        @OptionGroup(title: "Journal")
+        var journalOptions: JournalOptions
+
+        @Option(name: .long, help: "Only runs with this status (pending, running, parked, succeeded, failed, ...).")
+        var status: String?
+
+        func run() async throws {
+            let journal = try journalOptions.openJournal(try journalOptions.loadConfiguration())
+            let executor = RunExecutor.readOnly(journal)
+            for runID in try await journal.runIDs() {
+                let report = try await executor.report(runID: runID)
+                if let status, report.status.rawValue != status { continue }
+                Terminal.standardOutput.write(
+                    "\(report.runID)  \(report.status.rawValue)  \(report.playbook)  \(report.mode.rawValue)"
+                )
+            }
+        }
+    }
+
+    /// `remedy show`: one run's timeline from the journal.
+    struct ShowCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Show a run's timeline: steps, outputs, request ids, decisions."
+        )
+
+        @Argument(help: "The run id.")
+        var runID: String
+
+        @OptionGroup(title: "Journal")
+        var journalOptions: JournalOptions
+
+        func run() async throws {
+            let journal = try journalOptions.openJournal(try journalOptions.loadConfiguration())
+            let records = try await journal.records(ofRun: runID)
+            guard !records.isEmpty else {
+                Terminal.standardError.write("error: no run \(runID) in the journal")
+                throw ExitCode.failure
+            }
+            for record in records {
+                var payload = record.payload
+                if case .object(var members) = payload {
+                    // The full plan is in run.created; the timeline shows its summary.
+                    members["steps"] = nil
+                    members["finding"] = nil
+                    payload = .object(members)
+                }
+                Terminal.standardOutput.write(
+                    "\(record.recordedAt)  #\(record.sequence)  \(record.kind)  \(payload.jsonText())"
+                )
+            }
+        }
+    }
+}
+
+extension RunExecutor {
+    /// An executor for reading reports: it never invokes an action.
+    static func readOnly(_ journal: any RunJournal) -> RunExecutor {
+        RunExecutor(journal: journal, invoker: RefusingInvoker(), catalog: .standard)
+    }
+}
+
+/// Stands in where no action may run.
+private struct RefusingInvoker: ActionInvoker {
+    func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult { throw refusal }
+    func probe(_ request: ActionRequest) async throws(ActionFailure) -> ProbeResult { throw refusal }
+    func undo(_ request: ActionRequest, priorState: JSONValue) async throws(ActionFailure) { throw refusal }
+    var refusal: ActionFailure { ActionFailure(.permanent, code: "ReadOnly", message: "this command does not act") }
+}
+
+extension RunReport {
+    var json: JSONValue {
+        [
+            "runId": .string(runID), "playbook": .string(playbook), "status": .string(status.rawValue),
+            "mode": .string(mode.rawValue), "waitingAt": waitingAt.map(JSONValue.string) ?? .null,
+            "failure": failureReason.map(JSONValue.string) ?? .null,
+            "steps": .array(
+                steps.map { step in
+                    [
+                        "id": .string(step.id), "status": .string(step.status.rawValue),
+                        "outputs": .object(step.outputs),
+                        "verdict": step.verdict.map(JSONValue.string) ?? .null,
+                        "failure": step.failure.map(JSONValue.string) ?? .null,
+                    ]
+                }
+            ),
+        ]
+    }
+
+    var text: String {
+        var lines = ["run \(runID)  playbook \(playbook)  \(mode.rawValue)  \(status.rawValue)"]
+        for step in steps {
+            var line = "  \(step.id)  \(step.status.rawValue)"
+            if let verdict = step.verdict { line += "  \(verdict)" }
+            if let failure = step.failure { line += "  \(failure)" }
+            lines.append(line)
+        }
+        if let waitingAt {
+            lines.append("  parked at approval \(waitingAt): remedy approve \(runID) --step \(waitingAt)")
+        }
+        if let failureReason { lines.append("  failed: \(failureReason)") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import RemedyAWS
+import RemedyCore
+import RemedyJournal
+import RemedyTestSupport
+import Testing
+
+/// `remedy run` as a process against moto with signature checking on: the journal holds what happened, the bucket
+/// ends blocked, a redelivered finding starts nothing, and dry-run changes nothing.
+extension MotoIntegrationTests {
+    static let lockdownPlaybook = """
+        apiVersion: remedy/v1
+        name: bucket-lockdown
+        match: {controls: ["S3.8"], resource: AwsS3Bucket}
+        steps:
+          - id: block
+            action: s3.block_public_access
+            with: {bucket: "{{ finding.resources[0].id }}"}
+        """
+
+    @Test func runRemediatesJournalsEveryStepAndIgnoresARedelivery() async throws {
+        let credentials = try await moto.prepare()
+        let s3 = S3Client(try moto.client(.s3, credentials: credentials))
+        try await s3.createBucket("acme-web-assets-prod")
+        try await withTemporaryDirectory { directory in
+            _ = try directory.write("playbooks/lockdown.yaml", Self.lockdownPlaybook)
+            let environment = try doctorEnvironment(credentials, home: directory.path)
+            let finding = "Fixtures/findings/raw/asff-s3-8-bucket-block-public-access.json"
+            let arguments = ["run", finding, "--playbooks", directory.file("playbooks")]
+
+            // Dry-run: permission verdicts, no change.
+            let dryRun = try RemedyBinary.run(
+                arguments + ["--dry-run", "--journal", directory.file("dry.sqlite")],
+                environment: environment
+            )
+            #expect(dryRun.status == 0, "\(dryRun.standardOutput)\(dryRun.standardError)")
+            #expect(dryRun.standardOutput.contains("dry-run"))
+            #expect(try await s3.publicAccessBlock(bucket: "acme-web-assets-prod") == nil)
+
+            let journalPath = directory.file("journal.sqlite")
+            let live = try RemedyBinary.run(arguments + ["--journal", journalPath], environment: environment)
+            #expect(live.status == 0, "\(live.standardOutput)\(live.standardError)")
+            #expect(try await s3.publicAccessBlock(bucket: "acme-web-assets-prod") == .allBlocked)
+
+            let journal = try JournalDatabase(path: journalPath)
+            let records = try journal.records()
+            #expect(records.map(\.kind) == ["run.created", "step.started", "step.succeeded", "run.succeeded"])
+            let runID = try #require(records.first?.runID)
+            #expect(records[0].payload["initiator"] == "arn:aws:iam::123456789012:user/remedy-runner")
+            #expect(records[1].payload["idempotencyKey"] == .string("\(runID)/block"))
+            #expect(try journal.verify(keys: []).isIntact)
+            #expect(!records.contains { $0.payload.jsonText().contains(credentials.secretAccessKey) })
+
+            let again = try RemedyBinary.run(arguments + ["--journal", journalPath], environment: environment)
+            #expect(again.status == 0)
+            #expect(again.standardOutput.contains("already handled by run \(runID)"))
+            #expect(try journal.records().count == 4)
+
+            let runs = try RemedyBinary.run(["runs", "--journal", journalPath], environment: environment)
+            #expect(runs.standardOutput.contains("\(runID)  succeeded  bucket-lockdown  live"))
+            let show = try RemedyBinary.run(["show", runID, "--journal", journalPath], environment: environment)
+            #expect(show.standardOutput.contains("step.succeeded"))
+        }
+    }
+}
