@@ -32,7 +32,8 @@ public struct AWSContext: Sendable {
         credentials: ResolvedCredentialProvider,
         mode: AWSClient.Mode = .live,
         configuration: AWSClient.Configuration = AWSClient.Configuration(),
-        transport: any HTTPTransport = AsyncHTTPClientTransport()
+        transport: any HTTPTransport = AsyncHTTPClientTransport(),
+        pacer: RequestPacer = RequestPacer()
     ) {
         let sts = STSExchange(region: region, resolver: resolver, transport: transport)
         self.init(
@@ -44,7 +45,7 @@ public struct AWSContext: Sendable {
             configuration: configuration,
             transport: transport,
             quota: RetryQuota(),
-            pacer: RequestPacer(),
+            pacer: pacer,
             roleSessions: RoleSessionCache(sts: sts)
         )
     }
@@ -97,7 +98,8 @@ public struct AWSContext: Sendable {
         region explicitRegion: String? = nil,
         mode: AWSClient.Mode = .live,
         configuration: AWSClient.Configuration = AWSClient.Configuration(),
-        transport: any HTTPTransport = AsyncHTTPClientTransport()
+        transport: any HTTPTransport = AsyncHTTPClientTransport(),
+        pacer: RequestPacer = RequestPacer()
     ) async throws -> AWSContext {
         let config = try AWSSharedConfig.load(
             environment: environment,
@@ -144,7 +146,8 @@ public struct AWSContext: Sendable {
             credentials: try await chain.resolve(),
             mode: mode,
             configuration: configuration,
-            transport: transport
+            transport: transport,
+            pacer: pacer
         )
     }
 

@@ -81,7 +81,12 @@ extension RemedyCommand {
             let context: AWSContext
             let initiator: String
             do {
-                context = try await AWSContext.load(profile: profile, region: region, mode: dryRun ? .dryRun : .live)
+                context = try await AWSContext.load(
+                    profile: profile,
+                    region: region,
+                    mode: dryRun ? .dryRun : .live,
+                    pacer: configuration.pacing.requestPacer
+                )
                 initiator = try await STSClient(try context.client(.sts)).getCallerIdentity().arn
             } catch {
                 Terminal.standardError.write("error: \(error)")
@@ -248,5 +253,15 @@ extension RunReport {
         }
         if let failureReason { lines.append("  failed: \(failureReason)") }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension RemedyConfiguration.Pacing {
+    /// The client-side token buckets the configuration asks for.
+    var requestPacer: RequestPacer {
+        RequestPacer(
+            defaultRate: .init(perSecond: defaultRate.perSecond, burst: defaultRate.burst),
+            rates: services.mapValues { .init(perSecond: $0.perSecond, burst: $0.burst) }
+        )
     }
 }
