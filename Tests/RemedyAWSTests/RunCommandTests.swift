@@ -63,3 +63,81 @@ extension MotoIntegrationTests {
         }
     }
 }
+
+extension MotoIntegrationTests {
+    static let gatedPlaybook = """
+        apiVersion: remedy/v1
+        name: gated-lockdown
+        match: {controls: ["S3.8"], resource: AwsS3Bucket}
+        steps:
+          - id: approve-block
+            approve:
+              approvers: ["arn:aws:iam::123456789012:user/lead", "arn:aws:iam::123456789012:user/remedy-runner"]
+              timeout: 30m
+          - id: block
+            action: s3.block_public_access
+            with: {bucket: "{{ finding.resources[0].id }}"}
+        """
+
+    @Test func aGatedRunParksUntilAnotherPrincipalApprovesAndUndoReverts() async throws {
+        let credentials = try await moto.prepare()
+        let iam = try moto.client(.iam, credentials: credentials)
+        _ = try await iam.query("CreateUser", effect: .mutating(idempotent: false)) { $0.set("UserName", "lead") }
+        _ = try await iam.query("PutUserPolicy", effect: .mutating(idempotent: true)) {
+            $0.set("UserName", "lead")
+            $0.set("PolicyName", "allow-all")
+            $0.set(
+                "PolicyDocument",
+                #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
+            )
+        }
+        let key = try await iam.query("CreateAccessKey", effect: .mutating(idempotent: false)) {
+            $0.set("UserName", "lead")
+        }
+        let lead = AWSCredentials(
+            accessKeyID: try #require(key.string("AccessKey", "AccessKeyId")),
+            secretAccessKey: try #require(key.string("AccessKey", "SecretAccessKey"))
+        )
+        let s3 = S3Client(try moto.client(.s3, credentials: credentials))
+        try await s3.createBucket("acme-web-assets-prod")
+        try await withTemporaryDirectory { directory in
+            _ = try directory.write("playbooks/gated.yaml", Self.gatedPlaybook)
+            let journalPath = directory.file("journal.sqlite")
+            let runner = try doctorEnvironment(credentials, home: directory.path)
+            let approver = try doctorEnvironment(lead, home: directory.path)
+
+            let parked = try RemedyBinary.run(
+                [
+                    "run", "Fixtures/findings/raw/asff-s3-8-bucket-block-public-access.json", "--playbooks",
+                    directory.file("playbooks"), "--journal", journalPath,
+                ],
+                environment: runner
+            )
+            #expect(parked.status == 2, "\(parked.standardOutput)\(parked.standardError)")
+            #expect(try await s3.publicAccessBlock(bucket: "acme-web-assets-prod") == nil)
+            let journal = try JournalDatabase(path: journalPath)
+            let runID = try #require(try journal.records().first?.runID)
+
+            // The initiator cannot approve their own run.
+            let selfApproval = try RemedyBinary.run(["approve", runID, "--journal", journalPath], environment: runner)
+            #expect(selfApproval.status == 1)
+            #expect(try await s3.publicAccessBlock(bucket: "acme-web-assets-prod") == nil)
+
+            let approved = try RemedyBinary.run(
+                ["approve", runID, "--comment", "go", "--journal", journalPath],
+                environment: approver
+            )
+            #expect(approved.status == 0, "\(approved.standardOutput)\(approved.standardError)")
+            #expect(try await s3.publicAccessBlock(bucket: "acme-web-assets-prod") == .allBlocked)
+            let granted = try #require(try journal.records().first { $0.kind == "approval.granted" })
+            #expect(granted.payload["principal"] == "arn:aws:iam::123456789012:user/lead")
+            #expect(granted.payload["channel"] == "cli (AWS identity)")
+            #expect(granted.payload["comment"] == "go")
+
+            let undone = try RemedyBinary.run(["undo", runID, "--journal", journalPath], environment: runner)
+            #expect(undone.status == 0, "\(undone.standardOutput)\(undone.standardError)")
+            #expect(try await s3.publicAccessBlock(bucket: "acme-web-assets-prod") == nil)
+            #expect(try journal.verify(keys: []).isIntact)
+        }
+    }
+}

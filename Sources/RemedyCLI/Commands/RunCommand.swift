@@ -36,14 +36,8 @@ extension RemedyCommand {
         @Flag(name: .long, help: "No network at all: print the plan, as remedy plan does.")
         var offline = false
 
-        @OptionGroup(title: "Journal")
-        var journalOptions: JournalOptions
-
-        @Option(name: .long, help: "The shared-config profile.")
-        var profile: String?
-
-        @Option(name: .long, help: "The AWS region for calls that do not take it from the finding.")
-        var region: String?
+        @OptionGroup(title: "Engine")
+        var engineOptions: EngineOptions
 
         @OptionGroup(title: "Output")
         var outputOptions: OutputOptions
@@ -75,31 +69,8 @@ extension RemedyCommand {
                 return
             }
 
-            let configuration = try journalOptions.loadConfiguration()
-            let journal = try journalOptions.openJournal(configuration)
+            let engine = try await engineOptions.engine(dryRun: dryRun)
             let mode: ExecutionMode = dryRun ? .dryRun : .live
-            let context: AWSContext
-            let initiator: String
-            do {
-                context = try await AWSContext.load(
-                    profile: profile,
-                    region: region,
-                    mode: dryRun ? .dryRun : .live,
-                    pacer: configuration.pacing.requestPacer
-                )
-                initiator = try await STSClient(try context.client(.sts)).getCallerIdentity().arn
-            } catch {
-                Terminal.standardError.write("error: \(error)")
-                throw ExitCode.failure
-            }
-            let executor = RunExecutor(
-                journal: journal,
-                invoker: CatalogInvoker(context: context),
-                catalog: .standard,
-                approvers: StaticApproverDirectory(groups: configuration.approvers.groups),
-                configuration: .init(maximumConcurrentRuns: configuration.concurrency.maximumRuns)
-            )
-
             var exitCode: Int32 = 0
             var reports: [JSONValue] = []
             for (finding, findingOutcomes) in outcomes {
@@ -113,8 +84,13 @@ extension RemedyCommand {
                         )
                         exitCode = 1
                     case .planned(let plan):
-                        switch try await executor.start(plan: plan, finding: finding, initiator: initiator, mode: mode)
-                        {
+                        let start = try await engine.executor.start(
+                            plan: plan,
+                            finding: finding,
+                            initiator: engine.caller,
+                            mode: mode
+                        )
+                        switch start {
                         case .duplicate(let existing):
                             Terminal.standardOutput.write(
                                 "finding \(finding.id) was already handled by run \(existing); nothing started"
@@ -123,22 +99,14 @@ extension RemedyCommand {
                         case .started(let report):
                             reports.append(report.json)
                             if outputOptions.output == .text { Terminal.standardOutput.write(report.text) }
-                            switch report.status {
-                            case .failed, .undone, .undoFailed: exitCode = 1
-                            case .parked where exitCode == 0: exitCode = 2
-                            default: break
+                            if report.exitStatus == 1 || (report.exitStatus == 2 && exitCode == 0) {
+                                exitCode = report.exitStatus
                             }
                         }
                     }
                 }
             }
-            if configuration.journal.signingKey != nil {
-                do {
-                    try journal.checkpoint()
-                } catch {
-                    Terminal.standardError.write("warning: could not sign a journal checkpoint: \(error)")
-                }
-            }
+            engine.checkpoint()
             if outputOptions.output == .json {
                 Terminal.standardOutput.write(JSONValue.array(reports).jsonText(options: .prettyPrinted))
             }
@@ -253,15 +221,5 @@ extension RunReport {
         }
         if let failureReason { lines.append("  failed: \(failureReason)") }
         return lines.joined(separator: "\n")
-    }
-}
-
-extension RemedyConfiguration.Pacing {
-    /// The client-side token buckets the configuration asks for.
-    var requestPacer: RequestPacer {
-        RequestPacer(
-            defaultRate: .init(perSecond: defaultRate.perSecond, burst: defaultRate.burst),
-            rates: services.mapValues { .init(perSecond: $0.perSecond, burst: $0.burst) }
-        )
     }
 }
