@@ -92,9 +92,11 @@ extension RemedyCommand {
                         )
                         switch start {
                         case .duplicate(let existing):
-                            Terminal.standardOutput.write(
-                                "finding \(finding.id) was already handled by run \(existing); nothing started"
-                            )
+                            if outputOptions.output == .text {
+                                Terminal.standardOutput.write(
+                                    "finding \(finding.id) was already handled by run \(existing); nothing started"
+                                )
+                            }
                             reports.append(["runId": .string(existing), "duplicate": true])
                         case .started(let report):
                             reports.append(report.json)
@@ -110,7 +112,9 @@ extension RemedyCommand {
             if outputOptions.output == .json {
                 Terminal.standardOutput.write(JSONValue.array(reports).jsonText(options: .prettyPrinted))
             }
-            if reports.isEmpty { Terminal.standardOutput.write("no playbook matches; nothing to do") }
+            if reports.isEmpty, exitCode == 0, outputOptions.output == .text {
+                Terminal.standardOutput.write("no playbook matches; nothing to do")
+            }
             if exitCode != 0 { throw ExitCode(exitCode) }
         }
     }
