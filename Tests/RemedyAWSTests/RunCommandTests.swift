@@ -81,23 +81,7 @@ extension MotoIntegrationTests {
 
     @Test func aGatedRunParksUntilAnotherPrincipalApprovesAndUndoReverts() async throws {
         let credentials = try await moto.prepare()
-        let iam = try moto.client(.iam, credentials: credentials)
-        _ = try await iam.query("CreateUser", effect: .mutating(idempotent: false)) { $0.set("UserName", "lead") }
-        _ = try await iam.query("PutUserPolicy", effect: .mutating(idempotent: true)) {
-            $0.set("UserName", "lead")
-            $0.set("PolicyName", "allow-all")
-            $0.set(
-                "PolicyDocument",
-                #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
-            )
-        }
-        let key = try await iam.query("CreateAccessKey", effect: .mutating(idempotent: false)) {
-            $0.set("UserName", "lead")
-        }
-        let lead = AWSCredentials(
-            accessKeyID: try #require(key.string("AccessKey", "AccessKeyId")),
-            secretAccessKey: try #require(key.string("AccessKey", "SecretAccessKey"))
-        )
+        let lead = try await moto.createUserAllowedEverything("lead", using: credentials)
         let s3 = S3Client(try moto.client(.s3, credentials: credentials))
         try await s3.createBucket("acme-web-assets-prod")
         try await withTemporaryDirectory { directory in

@@ -112,12 +112,12 @@ public struct AWSContext: Sendable {
         let regionSource: String
         if let explicitRegion {
             (region, regionSource) = (explicitRegion, "--region")
-        } else if let value = environment["AWS_REGION"], !value.isEmpty {
-            (region, regionSource) = (value, "AWS_REGION")
-        } else if let value = environment["AWS_DEFAULT_REGION"], !value.isEmpty {
-            (region, regionSource) = (value, "AWS_DEFAULT_REGION")
-        } else if let value = active?.region {
-            (region, regionSource) = (value, "profile '\(profileName)' in \(config.configFile)")
+        } else if let found = EndpointResolver.region(
+            environment: environment,
+            profileRegion: active?.region,
+            profileDescription: "profile '\(profileName)' in \(config.configFile)"
+        ) {
+            (region, regionSource) = found
         } else {
             throw SetupError(
                 message: "no AWS region: set AWS_REGION, pass --region, or add region to profile '\(profileName)'"

@@ -98,15 +98,29 @@ public struct EndpointResolver: Sendable {
 
     /// `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the profile's region.
     public static func region(environment: [String: String], profileRegion: String?) -> String? {
-        for candidate in [environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"], profileRegion] {
-            if let region = candidate?.trimmingWhitespace(), !region.isEmpty { return region }
+        region(environment: environment, profileRegion: profileRegion, profileDescription: "profile")?.region
+    }
+
+    /// The region and where it came from (`AWS_REGION`, or `profileDescription`), for `remedy doctor`.
+    public static func region(
+        environment: [String: String],
+        profileRegion: String?,
+        profileDescription: String
+    ) -> (region: String, source: String)? {
+        let candidates = [
+            (environment["AWS_REGION"], "AWS_REGION"),
+            (environment["AWS_DEFAULT_REGION"], "AWS_DEFAULT_REGION"),
+            (profileRegion, profileDescription),
+        ]
+        for (candidate, source) in candidates {
+            if let region = candidate?.trimmingWhitespace(), !region.isEmpty { return (region, source) }
         }
         return nil
     }
 
     /// The endpoint for `service` in `region`.
     public func endpoint(for service: AWSService, region: String) throws(AWSError) -> AWSEndpoint {
-        let partition = AWSPartition(region: region)
+        let partition = Partition(region: region)
         let signingRegion = service.isGlobal ? partition.globalSigningRegion : region
         if let override = overrideURL(for: service) {
             guard let endpoint = AWSEndpoint(overrideURL: override, signingRegion: signingRegion) else {
@@ -140,7 +154,7 @@ public struct EndpointResolver: Sendable {
         return candidates.compactMap { $0?.trimmingWhitespace() }.first { !$0.isEmpty }
     }
 
-    func defaultHost(for service: AWSService, region: String, partition: AWSPartition) -> String {
+    func defaultHost(for service: AWSService, region: String, partition: Partition) -> String {
         if service.isGlobal { return partition.globalHost(prefix: service.endpointPrefix) }
         if service.id == "s3", region == "us-east-1" { return "s3.amazonaws.com" }
         return "\(service.endpointPrefix).\(region).\(partition.dnsSuffix)"
@@ -148,21 +162,7 @@ public struct EndpointResolver: Sendable {
 }
 
 /// The partition facts endpoint resolution needs.
-public enum AWSPartition: String, Sendable, Hashable {
-    case aws
-    case awsChina = "aws-cn"
-    case awsGovCloud = "aws-us-gov"
-
-    public init(region: String) {
-        if region.hasPrefix("cn-") {
-            self = .awsChina
-        } else if region.hasPrefix("us-gov-") {
-            self = .awsGovCloud
-        } else {
-            self = .aws
-        }
-    }
-
+extension Partition {
     public var dnsSuffix: String {
         switch self {
         case .aws, .awsGovCloud: "amazonaws.com"

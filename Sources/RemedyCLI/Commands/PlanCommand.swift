@@ -31,16 +31,7 @@ extension RemedyCommand {
         var explain = false
 
         func run() throws {
-            let findings: [Finding]
-            do {
-                findings = try FindingDecoder().decode(try SourceFile.readBytes(finding))
-            } catch let error as FindingInputError {
-                Terminal.standardError.write("error: \(finding): \(error.message)")
-                throw ExitCode.failure
-            } catch {
-                Terminal.standardError.write("error: \(error)")
-                throw ExitCode.failure
-            }
+            let findings = try FindingInput.read(finding)
             let library = playbookOptions.loadLibrary()
             let planner = Planner(catalog: .standard)
             let report = PlanReport(

@@ -47,13 +47,7 @@ extension RemedyCommand {
         }
 
         func run() async throws {
-            let findings: [Finding]
-            do {
-                findings = try FindingDecoder().decode(try SourceFile.readBytes(finding))
-            } catch let error as FindingInputError {
-                Terminal.standardError.write("error: \(finding): \(error.message)")
-                throw ExitCode.failure
-            }
+            let findings = try FindingInput.read(finding)
             let library = playbookOptions.loadLibrary()
             let playbooks = library.playbooks.filter { playbook == nil || $0.name == playbook }
             if let playbook, playbooks.isEmpty {

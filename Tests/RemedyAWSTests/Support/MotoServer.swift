@@ -33,12 +33,17 @@ struct MotoServer {
         try await setAuth("inf")
         try await control("/moto-api/reset", body: "")
         let setup = AWSCredentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "setup")
-        let iam = try client(.iam, credentials: setup)
-        _ = try await iam.query("CreateUser", effect: .mutating(idempotent: false)) {
-            $0.set("UserName", "remedy-runner")
-        }
+        let credentials = try await createUserAllowedEverything("remedy-runner", using: setup)
+        try await setAuth("0")
+        return credentials
+    }
+
+    /// Creates an IAM user with an allow-all inline policy and returns its new access key.
+    func createUserAllowedEverything(_ name: String, using credentials: AWSCredentials) async throws -> AWSCredentials {
+        let iam = try client(.iam, credentials: credentials)
+        _ = try await iam.query("CreateUser", effect: .mutating(idempotent: false)) { $0.set("UserName", name) }
         _ = try await iam.query("PutUserPolicy", effect: .mutating(idempotent: true)) {
-            $0.set("UserName", "remedy-runner")
+            $0.set("UserName", name)
             $0.set("PolicyName", "allow-all")
             $0.set(
                 "PolicyDocument",
@@ -46,13 +51,10 @@ struct MotoServer {
             )
         }
         let key = try await iam.query("CreateAccessKey", effect: .mutating(idempotent: false)) {
-            $0.set("UserName", "remedy-runner")
+            $0.set("UserName", name)
         }
         guard let id = key.string("AccessKey", "AccessKeyId"), let secret = key.string("AccessKey", "SecretAccessKey")
-        else {
-            throw MotoUnavailable()
-        }
-        try await setAuth("0")
+        else { throw MotoUnavailable() }
         return AWSCredentials(accessKeyID: id, secretAccessKey: secret)
     }
 
