@@ -6,7 +6,7 @@ import RemedyCore
 ///
 /// WAL mode with `synchronous = FULL`: an appended record is on disk when `append` returns.
 public final class JournalDatabase: RunJournal {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
     private let signingKey: JournalSigningKey?
     private let clock: @Sendable () -> Date
 
@@ -91,6 +91,7 @@ public final class JournalDatabase: RunJournal {
                     """
             )
         }
+        registerLeaseMigration(&migrator)
         return migrator
     }
 

@@ -64,6 +64,8 @@ public struct PlannedStep: Sendable, Hashable {
     public var onFailure: FailurePolicy
     /// How often a retryable failure is tried again; nil means one attempt.
     public var retry: RetryPolicy?
+    /// How long one attempt may take before it is abandoned as in doubt; nil means the executor's default.
+    public var timeout: Duration?
 
     public init(
         id: String,
@@ -71,7 +73,8 @@ public struct PlannedStep: Sendable, Hashable {
         disposition: Disposition,
         gatedBy: [String],
         onFailure: FailurePolicy,
-        retry: RetryPolicy? = nil
+        retry: RetryPolicy? = nil,
+        timeout: Duration? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -79,6 +82,7 @@ public struct PlannedStep: Sendable, Hashable {
         self.gatedBy = gatedBy
         self.onFailure = onFailure
         self.retry = retry
+        self.timeout = timeout
     }
 }
 

@@ -17,9 +17,20 @@ public struct RunExecutor: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Runs executing at once across all resources, parked runs not counted: 8 by default.
         public var maximumConcurrentRuns: Int
+        /// How long one action call may take when its step names no `timeout`: 10 minutes by default.
+        public var defaultStepTimeout: Duration
+        /// How long a claim on a run lasts without renewal: what another host waits before taking over a run whose
+        /// process died. A process that died on this host is taken over at once.
+        public var leaseDuration: Duration
 
-        public init(maximumConcurrentRuns: Int = 8) {
+        public init(
+            maximumConcurrentRuns: Int = 8,
+            defaultStepTimeout: Duration = .seconds(600),
+            leaseDuration: Duration = .seconds(60)
+        ) {
             self.maximumConcurrentRuns = maximumConcurrentRuns
+            self.defaultStepTimeout = defaultStepTimeout
+            self.leaseDuration = leaseDuration
         }
     }
 
@@ -38,6 +49,10 @@ public struct RunExecutor: Sendable {
     let now: @Sendable () -> Date
     let makeRunID: @Sendable () -> String
     let admission: RunAdmission
+    let defaultStepTimeout: Duration
+    let leaseDuration: Duration
+    /// Names this executor in run leases.
+    let leaseHolder = LeaseHolder.thisProcess()
 
     /// - Parameters:
     ///   - clock: waits between retries.
@@ -61,6 +76,8 @@ public struct RunExecutor: Sendable {
         self.now = now
         self.makeRunID = makeRunID
         admission = RunAdmission(limit: configuration.maximumConcurrentRuns)
+        defaultStepTimeout = configuration.defaultStepTimeout
+        leaseDuration = configuration.leaseDuration
     }
 
     /// Creates a run of `plan` for `finding` and executes it until it completes or parks at a gate.
@@ -132,10 +149,12 @@ public struct RunExecutor: Sendable {
         guard !records.isEmpty else { throw RunError.unknownRun(runID) }
         let resource = try RunState(records: Array(records.prefix(1))).definition.resource
         return try await admission.withAdmission(for: resource) {
-            // Read again: another holder of the resource may have moved the run on meanwhile.
-            var machine = try RunStateMachine(records: try await journal.records(ofRun: runID), catalog: catalog)
-            let value = try await body(&machine)
-            return (value, RunReport(machine.state))
+            try await withLease(on: runID) {
+                // Read again: another process may have moved the run on before this one held the lease.
+                var machine = try RunStateMachine(records: try await journal.records(ofRun: runID), catalog: catalog)
+                let value = try await body(&machine)
+                return (value, RunReport(machine.state))
+            }
         }
     }
 
@@ -216,6 +235,7 @@ public struct RunExecutor: Sendable {
         machine: inout RunStateMachine
     ) async throws {
         let request = request(for: call, of: definition)
+        try await RunLeaseKeeper.current?.ensureHeld()
         try await append(
             .stepStarted,
             [
@@ -227,7 +247,11 @@ public struct RunExecutor: Sendable {
         )
         let outcome: Result<ActionResult, ActionFailure>
         do throws(ActionFailure) {
-            outcome = .success(try await invoker.execute(request))
+            outcome = .success(
+                try await deadline(of: call, in: definition).run { [invoker] () async throws(ActionFailure) in
+                    try await invoker.execute(request)
+                }
+            )
         } catch {
             outcome = .failure(error)
         }
@@ -251,8 +275,11 @@ public struct RunExecutor: Sendable {
         machine: inout RunStateMachine
     ) async throws {
         var payload: [String: JSONValue]
+        let request = request(for: call, of: definition)
         do throws(ActionFailure) {
-            switch try await invoker.probe(request(for: call, of: definition)) {
+            switch try await deadline(of: call, in: definition).run({ [invoker] () async throws(ActionFailure) in
+                try await invoker.probe(request)
+            }) {
             case .done(let result):
                 payload = Self.payload(of: result)
                 payload["result"] = "done"
@@ -283,6 +310,7 @@ public struct RunExecutor: Sendable {
             try await append(.undoFailed, .object(payload), to: &machine)
             return
         }
+        try await RunLeaseKeeper.current?.ensureHeld()
         try await append(.undoStarted, .object(base), to: &machine)
         do throws(ActionFailure) {
             try await invoker.undo(request(for: call, of: definition), priorState: priorState)
@@ -334,6 +362,10 @@ public struct RunExecutor: Sendable {
             JournalEntry(runID: machine.state.definition.runID, kind: kind.rawValue, payload: payload)
         ])
         for record in records { try machine.apply(record) }
+    }
+
+    private func deadline(of call: RunStateMachine.StepCall, in definition: RunDefinition) -> StepDeadline {
+        StepDeadline(timeout: definition.step(withID: call.step)?.timeout ?? defaultStepTimeout, clock: clock)
     }
 
     private func request(for call: RunStateMachine.StepCall, of definition: RunDefinition) -> ActionRequest {

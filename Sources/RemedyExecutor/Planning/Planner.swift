@@ -102,7 +102,8 @@ public struct Planner: Sendable {
                     disposition: disposition,
                     gatedBy: gates,
                     onFailure: step.onFailure,
-                    retry: step.retry
+                    retry: step.retry,
+                    timeout: step.timeout
                 )
             )
             if step.approval != nil, !disposition.isSkipped { gates.append(step.id) }

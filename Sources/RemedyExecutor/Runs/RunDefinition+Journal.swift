@@ -84,6 +84,7 @@ extension PlannedStep {
                 "backoffMultiplier": .number(retry.backoffMultiplier),
             ]
         }
+        if let timeout { members["timeoutSeconds"] = .number(timeout.seconds) }
         return .object(members)
     }
 
@@ -142,7 +143,8 @@ extension PlannedStep {
             disposition: disposition,
             gatedBy: (payload.value("gatedBy").arrayValue ?? []).compactMap(\.stringValue),
             onFailure: onFailure,
-            retry: retry
+            retry: retry,
+            timeout: payload.value("timeoutSeconds").doubleValue.map { .seconds($0) }
         )
     }
 }

@@ -41,7 +41,7 @@ public struct RunState: Sendable, Hashable {
         }
         status = next
         switch kind {
-        case .runCreated, .runParked, .runResumed, .runSucceeded:
+        case .runCreated, .runParked, .runResumed, .runSucceeded, .approvalRefused:
             break
         case .runFailed:
             failureReason = payload.optionalString("reason")

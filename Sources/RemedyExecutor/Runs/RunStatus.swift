@@ -56,6 +56,8 @@ public enum RunStatus: String, Sendable, Hashable, CaseIterable {
         case (.undoing, .undoStarted): .undoing
         case (.undoing, .undoSucceeded): runLevel ? .undone : .undoing
         case (.undoing, .undoFailed): runLevel ? .undoFailed : .undoing
+        // A refused decision is on record for the audit; it changes nothing.
+        case (let status, .approvalRefused): status
         default: nil
         }
     }
