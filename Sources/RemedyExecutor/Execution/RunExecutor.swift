@@ -19,8 +19,10 @@ public struct RunExecutor: Sendable {
         public var maximumConcurrentRuns: Int
         /// How long one action call may take when its step names no `timeout`: 10 minutes by default.
         public var defaultStepTimeout: Duration
-        /// How long a claim on a run lasts without renewal: what another host waits before taking over a run whose
-        /// process died. A process that died on this host is taken over at once.
+        /// How long a claim on a run lasts without renewal: 60 seconds by default.
+        ///
+        /// Another host waits this long before taking over a run whose process died; a process that died on this
+        /// host is taken over at once.
         public var leaseDuration: Duration
 
         public init(
