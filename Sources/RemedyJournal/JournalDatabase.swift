@@ -178,6 +178,8 @@ public final class JournalDatabase: RunJournal {
             if let key, sequence % interval == 0 {
                 try insertCheckpoint(db, record: record, key: key, signedAt: now)
             }
+            // Inside the open transaction: a crash here must leave no trace of the record.
+            PausePoint.reach("journal-write:\(entry.kind):\(entry.payload["step"]?.stringValue ?? "-")")
             previousHash = record.hash
             stored.append(record)
         }

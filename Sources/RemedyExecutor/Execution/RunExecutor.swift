@@ -109,18 +109,26 @@ public struct RunExecutor: Sendable {
     }
 
     /// Continues every active run (after a restart); parked runs whose gate expired fail closed.
+    ///
+    /// Runs another live process is driving are left to it and not reported.
     public func resumeAll() async throws -> [RunReport] {
         var active: [String] = []
         for runID in try await journal.runIDs() {
             let records = try await journal.records(ofRun: runID)
             if try RunState(records: records).status.isActive { active.append(runID) }
         }
-        return try await withThrowingTaskGroup(of: RunReport.self) { group in
+        return try await withThrowingTaskGroup(of: RunReport?.self) { group in
             for runID in active {
-                group.addTask { try await resume(runID: runID) }
+                group.addTask {
+                    do {
+                        return try await resume(runID: runID)
+                    } catch let error as RunError where error == .runBusy {
+                        return nil
+                    }
+                }
             }
             var reports: [RunReport] = []
-            for try await report in group { reports.append(report) }
+            for try await report in group { report.map { reports.append($0) } }
             return reports.sorted { $0.runID < $1.runID }
         }
     }
@@ -247,6 +255,7 @@ public struct RunExecutor: Sendable {
             ],
             to: &machine
         )
+        PausePoint.reach("before-call:\(call.step)")
         let outcome: Result<ActionResult, ActionFailure>
         do throws(ActionFailure) {
             outcome = .success(
@@ -257,6 +266,7 @@ public struct RunExecutor: Sendable {
         } catch {
             outcome = .failure(error)
         }
+        PausePoint.reach("after-call:\(call.step)")
         switch outcome {
         case .success(let result):
             var payload = Self.payload(of: result)
@@ -269,6 +279,7 @@ public struct RunExecutor: Sendable {
             payload["attempt"] = .number(Double(call.attempt))
             try await append(.stepFailed, .object(payload), to: &machine)
         }
+        PausePoint.reach("after-step:\(call.step)")
     }
 
     private func probe(
