@@ -125,3 +125,71 @@ extension MotoIntegrationTests {
         }
     }
 }
+
+/// `remedy run` on a terminal: progress as it happens, and the responder's choices at a gate.
+extension MotoIntegrationTests {
+    @Test func onATerminalTheInitiatorWaitsAtTheGateWhileAnotherApproverDecides() async throws {
+        let credentials = try await moto.prepare()
+        let lead = try await moto.createUserAllowedEverything("lead", using: credentials)
+        let s3 = S3Client(try moto.client(.s3, credentials: credentials))
+        try await s3.createBucket("acme-web-assets-prod")
+        try await withTemporaryDirectory { directory in
+            _ = try directory.write("playbooks/gated.yaml", Self.gatedPlaybook)
+            let journalPath = directory.file("journal.sqlite")
+            let session = try RemedyBinary.runInTerminal(
+                [
+                    "run", "Fixtures/findings/raw/asff-s3-8-bucket-block-public-access.json", "--playbooks",
+                    directory.file("playbooks"), "--journal", journalPath,
+                ],
+                environment: try doctorEnvironment(credentials, home: directory.path)
+            )
+            // The gate is explained: who must approve, and that the initiator cannot
+            try await session.waitFor("[p]ark and exit? [p]")
+            #expect(session.output.contains("waits at approval gate 'approve-block': 1 approval(s) needed"))
+            #expect(session.output.contains("approvers: arn:aws:iam::123456789012:user/lead"))
+            #expect(session.output.contains("you started this run, so you cannot approve it yourself"))
+            #expect(session.output.contains("[d]eny"))  // the initiator is listed, so may stop it
+            session.type("w")
+            try await session.waitFor("waiting; Ctrl-C leaves the run parked")
+
+            // Another approver approves from their own process; the terminal follows the run to its end
+            let runID = try #require(try JournalDatabase(path: journalPath).records().first?.runID)
+            let approved = try RemedyBinary.run(
+                ["approve", runID, "--comment", "go", "--journal", journalPath],
+                environment: try doctorEnvironment(lead, home: directory.path)
+            )
+            #expect(approved.status == 0, "\(approved.standardOutput)\(approved.standardError)")
+            try await session.waitFor("run \(runID)  succeeded")
+            #expect(try await session.exitStatus() == 0)
+            #expect(session.output.contains("approve-block  approved by arn:aws:iam::123456789012:user/lead: go"))
+            #expect(session.output.contains("block  succeeded"))
+            #expect(try await s3.publicAccessBlock(bucket: "acme-web-assets-prod") == .allBlocked)
+        }
+    }
+
+    @Test func onATerminalAnInitiatorWhoIsAnApproverCanDenyAndTheRunStops() async throws {
+        let credentials = try await moto.prepare()
+        let s3 = S3Client(try moto.client(.s3, credentials: credentials))
+        try await s3.createBucket("acme-web-assets-prod")
+        try await withTemporaryDirectory { directory in
+            _ = try directory.write("playbooks/gated.yaml", Self.gatedPlaybook)
+            let journalPath = directory.file("journal.sqlite")
+            let session = try RemedyBinary.runInTerminal(
+                [
+                    "run", "Fixtures/findings/raw/asff-s3-8-bucket-block-public-access.json", "--playbooks",
+                    directory.file("playbooks"), "--journal", journalPath,
+                ],
+                environment: try doctorEnvironment(credentials, home: directory.path)
+            )
+            try await session.waitFor("[p]ark and exit? [p]")
+            session.type("d")
+            #expect(try await session.exitStatus() == 1)
+            #expect(session.output.contains("approve-block  denied by arn:aws:iam::123456789012:user/remedy-runner"))
+            let journal = try JournalDatabase(path: journalPath)
+            let denied = try #require(try journal.records().first { $0.kind == "approval.denied" })
+            #expect(denied.payload["channel"] == "cli (terminal)")
+            #expect(try journal.records().last?.kind == "run.failed")
+            #expect(try await s3.publicAccessBlock(bucket: "acme-web-assets-prod") == nil)
+        }
+    }
+}

@@ -100,7 +100,7 @@ extension RemedyBinary {
         timeout: Duration = .seconds(60)
     ) async throws -> PausedRemedy {
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("remedy-pause-\(UUID()).log")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorFile) }
         let process = Process()
         process.executableURL = url

@@ -14,10 +14,13 @@ extension RemedyCommand {
             commandName: "run",
             abstract: "Remediate a finding: match playbooks, plan, and execute the steps with a journal.",
             discussion: """
-                The initiator is the caller's AWS identity (STS GetCallerIdentity). A run that reaches an approval \
-                gate parks and prints its id. A finding already run (same id and update time) starts nothing.
-                Exit status: 0 every run succeeded; 1 a run failed or the input was refused; 2 a run is parked at an \
-                approval gate.
+                The initiator is the caller's AWS identity (STS GetCallerIdentity). On a terminal each step is shown \
+                as it happens and, at an approval gate, remedy says who must approve and offers to wait there for \
+                their decision (taken with remedy approve, in any process), to deny (when you are an approver), or \
+                to park. Otherwise a run that reaches a gate parks and prints its id. A finding already run (same id \
+                and update time) starts nothing.
+                Exit status: 0 every run succeeded (or the finding was already handled); 1 a run failed or the input \
+                was refused; 2 a run is parked at an approval gate.
                 """
         )
 
@@ -63,7 +66,11 @@ extension RemedyCommand {
                 return
             }
 
-            let engine = try await engineOptions.engine(dryRun: dryRun)
+            let interactive = outputOptions.output == .text && Terminal.isInteractive
+            let showProgress: RunExecutor.RecordObserver = { record in
+                if let line = RunProgress.line(for: record) { Terminal.standardOutput.write(line) }
+            }
+            let engine = try await engineOptions.engine(dryRun: dryRun, observer: interactive ? showProgress : nil)
             let mode: ExecutionMode = dryRun ? .dryRun : .live
             var exitCode: Int32 = 0
             var reports: [JSONValue] = []
@@ -92,9 +99,14 @@ extension RemedyCommand {
                                 )
                             }
                             reports.append(["runId": .string(existing), "duplicate": true])
-                        case .started(let report):
+                        case .started(var report):
+                            if interactive {
+                                report = try await GatePrompt(engine: engine).follow(report)
+                                Terminal.standardOutput.write(report.summary)
+                            } else if outputOptions.output == .text {
+                                Terminal.standardOutput.write(report.text)
+                            }
                             reports.append(report.json)
-                            if outputOptions.output == .text { Terminal.standardOutput.write(report.text) }
                             if report.exitStatus == 1 || (report.exitStatus == 2 && exitCode == 0) {
                                 exitCode = report.exitStatus
                             }
@@ -204,6 +216,15 @@ extension RunReport {
                 }
             ),
         ]
+    }
+
+    /// The last line after progress was shown step by step.
+    var summary: String {
+        var lines = ["run \(runID)  \(status.rawValue)"]
+        if let waitingAt {
+            lines.append("  parked at approval \(waitingAt): remedy approve \(runID) --step \(waitingAt)")
+        }
+        return lines.joined(separator: "\n")
     }
 
     var text: String {

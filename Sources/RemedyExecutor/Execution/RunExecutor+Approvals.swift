@@ -61,7 +61,7 @@ extension RunExecutor {
         guard state.status.isActive, progress.denial == nil, !progress.isQuorumMet else {
             return RunError.gateClosed(gate, runID: state.definition.runID)
         }
-        if RunStateMachine.hasExpired(progress, now: at) {
+        if progress.hasExpired(at: at) {
             // The expiry is a fact whoever notices it: journal it and fail the run before refusing.
             try await advance(&machine)
             return RunError.gateExpired(gate, expiresAt: progress.expiresAt)
@@ -70,7 +70,7 @@ extension RunExecutor {
         if decision == .approve, decider.isSame(as: state.definition.initiator) {
             return RunError.initiatorCannotApprove(principal, gate: gate)
         }
-        guard progress.principals.contains(where: decider.isCovered(by:)) else {
+        guard progress.admits(principal) else {
             return RunError.notAnApprover(principal, gate: gate)
         }
         guard !progress.decisions.contains(where: { $0.principal == principal }) else {

@@ -50,16 +50,21 @@ public struct RunExecutor: Sendable {
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
     let makeRunID: @Sendable () -> String
+    let observer: RecordObserver?
     let admission: RunAdmission
     let defaultStepTimeout: Duration
     let leaseDuration: Duration
     /// Names this executor in run leases.
     let leaseHolder = LeaseHolder.thisProcess()
 
+    /// Sees each record this executor journals, once it is on disk: for progress shown as it happens.
+    public typealias RecordObserver = @Sendable (JournalRecord) -> Void
+
     /// - Parameters:
     ///   - clock: waits between retries.
     ///   - now: the wall clock approvals expire by (stored in the journal, so every process agrees).
     ///   - makeRunID: names new runs.
+    ///   - observer: called with every record this executor appends, after it is durable.
     public init(
         journal: any RunJournal,
         invoker: any ActionInvoker,
@@ -68,7 +73,8 @@ public struct RunExecutor: Sendable {
         configuration: Configuration = Configuration(),
         clock: any Clock<Duration> = ContinuousClock(),
         now: @escaping @Sendable () -> Date = { Date() },
-        makeRunID: @escaping @Sendable () -> String = { "run-\(UUID().uuidString.lowercased())" }
+        makeRunID: @escaping @Sendable () -> String = { "run-\(UUID().uuidString.lowercased())" },
+        observer: RecordObserver? = nil
     ) {
         self.journal = journal
         self.invoker = invoker
@@ -77,6 +83,7 @@ public struct RunExecutor: Sendable {
         self.clock = clock
         self.now = now
         self.makeRunID = makeRunID
+        self.observer = observer
         admission = RunAdmission(limit: configuration.maximumConcurrentRuns)
         defaultStepTimeout = configuration.defaultStepTimeout
         leaseDuration = configuration.leaseDuration
@@ -346,35 +353,46 @@ public struct RunExecutor: Sendable {
         let requestedAt = now()
         let expiresAt = requestedAt.addingTimeInterval(request.timeout.seconds)
         let runID = machine.state.definition.runID
-        let records = try await journal.append([
-            JournalEntry(
-                runID: runID,
-                kind: RunEventKind.approvalRequested.rawValue,
-                payload: [
-                    "gate": .string(request.gate),
-                    "approvers": .array(request.approvers.map(JSONValue.string)),
-                    "principals": .array(principals.map(JSONValue.string)),
-                    "minApprovals": .number(Double(request.minimumApprovals)),
-                    "timeoutSeconds": .number(request.timeout.seconds),
-                    "requestedAt": .string(Timestamp.format(requestedAt)),
-                    "expiresAt": .string(Timestamp.format(expiresAt)),
-                    "message": request.message.map(JSONValue.string) ?? .null,
-                ]
-            ),
-            JournalEntry(
-                runID: runID,
-                kind: RunEventKind.runParked.rawValue,
-                payload: ["gate": .string(request.gate), "reason": "awaiting approval"]
-            ),
-        ])
-        for record in records { try machine.apply(record) }
+        try await append(
+            [
+                JournalEntry(
+                    runID: runID,
+                    kind: RunEventKind.approvalRequested.rawValue,
+                    payload: [
+                        "gate": .string(request.gate),
+                        "approvers": .array(request.approvers.map(JSONValue.string)),
+                        "principals": .array(principals.map(JSONValue.string)),
+                        "minApprovals": .number(Double(request.minimumApprovals)),
+                        "timeoutSeconds": .number(request.timeout.seconds),
+                        "requestedAt": .string(Timestamp.format(requestedAt)),
+                        "expiresAt": .string(Timestamp.format(expiresAt)),
+                        "message": request.message.map(JSONValue.string) ?? .null,
+                    ]
+                ),
+                JournalEntry(
+                    runID: runID,
+                    kind: RunEventKind.runParked.rawValue,
+                    payload: ["gate": .string(request.gate), "reason": "awaiting approval"]
+                ),
+            ],
+            to: &machine
+        )
     }
 
     func append(_ kind: RunEventKind, _ payload: JSONValue, to machine: inout RunStateMachine) async throws {
-        let records = try await journal.append([
-            JournalEntry(runID: machine.state.definition.runID, kind: kind.rawValue, payload: payload)
-        ])
-        for record in records { try machine.apply(record) }
+        try await append(
+            [JournalEntry(runID: machine.state.definition.runID, kind: kind.rawValue, payload: payload)],
+            to: &machine
+        )
+    }
+
+    /// The one way a run's records are written: durably, then folded into the machine, then shown to the observer.
+    private func append(_ entries: [JournalEntry], to machine: inout RunStateMachine) async throws {
+        let records = try await journal.append(entries)
+        for record in records {
+            try machine.apply(record)
+            observer?(record)
+        }
     }
 
     private func deadline(of call: RunStateMachine.StepCall, in definition: RunDefinition) -> StepDeadline {

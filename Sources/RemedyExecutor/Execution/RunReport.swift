@@ -11,6 +11,8 @@ public struct RunReport: Sendable, Hashable {
     public var steps: [StepReport]
     /// The gate the run is parked at.
     public var waitingAt: String?
+    /// Who may decide at `waitingAt`, how many must, until when, and what they decided so far.
+    public var waitingGate: GateProgress?
     public var failureReason: String?
 
     public struct StepReport: Sendable, Hashable {
@@ -103,6 +105,7 @@ extension RunReport {
             mode: definition.mode,
             steps: steps,
             waitingAt: waitingAt,
+            waitingGate: waitingAt.flatMap { state.gates[$0] },
             failureReason: state.failureReason
         )
     }

@@ -1,3 +1,4 @@
+import Foundation
 import RemedyCore
 
 /// A run as its journal records tell it: its definition, then what happened to each step and gate.
@@ -249,6 +250,17 @@ public struct GateProgress: Sendable, Hashable {
     public var approvals: [ApprovalDecision] { decisions.filter(\.isApproval) }
     public var denial: ApprovalDecision? { decisions.first { !$0.isApproval } }
     public var isQuorumMet: Bool { Set(approvals.map(\.principal)).count >= minimumApprovals }
+
+    /// Whether the gate's time is up at `now`; a timestamp that does not parse counts as expired (fails closed).
+    public func hasExpired(at now: Date) -> Bool {
+        guard let expiresAt = Timestamp.parse(expiresAt) else { return true }
+        return now >= expiresAt
+    }
+
+    /// Whether `principal` is one of the gate's approvers (an assumed-role session counts as its role).
+    public func admits(_ principal: String) -> Bool {
+        principals.contains(where: Principal(principal).isCovered(by:))
+    }
 }
 
 /// One approver's answer to a gate.

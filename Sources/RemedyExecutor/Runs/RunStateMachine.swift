@@ -135,14 +135,8 @@ public struct RunStateMachine: Sendable {
             )
         }
         if gate.isQuorumMet { return state.status == .parked ? .resume(gate: step.id) : nil }
-        if Self.hasExpired(gate, now: now) { return .expireApproval(gate: step.id) }
+        if gate.hasExpired(at: now) { return .expireApproval(gate: step.id) }
         return state.status == .parked ? .wait(gate: step.id, until: gate.expiresAt) : .park(gate: step.id)
-    }
-
-    /// Whether the gate's time is up; a timestamp that does not parse counts as expired (fails closed).
-    static func hasExpired(_ gate: GateProgress, now: Date) -> Bool {
-        guard let expiresAt = Timestamp.parse(gate.expiresAt) else { return true }
-        return now >= expiresAt
     }
 
     private enum ActionNext {
