@@ -241,4 +241,8 @@ actor CrashingJournal: RunJournal {
     func releaseLease(runID: String, holder: LeaseHolder) async throws {
         try await base.releaseLease(runID: runID, holder: holder)
     }
+
+    func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
+        try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
+    }
 }

@@ -39,6 +39,8 @@ enum RunProgress {
             case .runFailed?: "run failed: \(payload["reason"]?.stringValue ?? "")"
             case .undoStarted?, .undoSucceeded?, .undoFailed?:
                 "\(step.isEmpty ? "run" : step)  \(record.kind)"
+            case .runLimitsChecked?:
+                payload["over"]?.stringValue.map { "over the playbook's limits: \($0); waiting for approval" }
             case .runCreated?, .runParked?, .runResumed?, nil: nil
             }
         return text.map { "  \(time)  \($0)" }

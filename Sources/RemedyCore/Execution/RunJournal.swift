@@ -21,6 +21,10 @@ public protocol RunJournal: Sendable {
     func claimLease(runID: String, holder: LeaseHolder, now: Date, duration: Duration) async throws -> LeaseClaim
     /// Gives the lease up, if `holder` has it.
     func releaseLease(runID: String, holder: LeaseHolder) async throws
+    /// How many live runs of `playbook` were created before the run at `sequence`: since `since`, and still open.
+    ///
+    /// Counting only earlier runs makes the answer the same for every process and on every resume.
+    func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage
 }
 
 /// What became of a request to create a run.
@@ -48,6 +52,8 @@ public enum RunEventKind: String, Sendable, Hashable, CaseIterable {
     case approvalRefused = "approval.refused"
     /// The run waits (for approvals, or over a playbook limit) and can be resumed.
     case runParked = "run.parked"
+    /// The playbook's limits were checked when the run started: within them, or over (the run then waits for approval).
+    case runLimitsChecked = "run.limits_checked"
     case runResumed = "run.resumed"
     case runSucceeded = "run.succeeded"
     case runFailed = "run.failed"

@@ -201,6 +201,8 @@ public struct RunExecutor: Sendable {
                     ],
                     to: &machine
                 )
+            case .checkLimits:
+                try await checkLimits(&machine)
             case .requestApproval(let request):
                 try await requestApproval(request, machine: &machine)
             case .park(let gate):
@@ -341,6 +343,25 @@ public struct RunExecutor: Sendable {
         try await append(.undoSucceeded, .object(base), to: &machine)
     }
 
+    private func checkLimits(_ machine: inout RunStateMachine) async throws {
+        let state = machine.state
+        guard let limits = state.definition.limits else { return }
+        let createdAt = Timestamp.parse(state.definition.startedAt) ?? now()
+        let usage = try await journal.usage(
+            ofPlaybook: state.definition.playbook,
+            before: state.createdSequence,
+            since: createdAt.addingTimeInterval(-3600)
+        )
+        try await append(
+            .runLimitsChecked,
+            [
+                "runsInLastHour": .number(Double(usage.runsInLastHour)), "openRuns": .number(Double(usage.openRuns)),
+                "over": limits.excess(usage).map(JSONValue.string) ?? .null,
+            ],
+            to: &machine
+        )
+    }
+
     private func requestApproval(
         _ request: RunStateMachine.ApprovalRequest,
         machine: inout RunStateMachine
@@ -452,7 +473,8 @@ public struct RunExecutor: Sendable {
                 ?? "\(finding.account):\(finding.region):\(finding.id)",
             finding: finding.expressionValue,
             startedAt: Timestamp.format(now()),
-            steps: plan.steps
+            steps: plan.steps,
+            limits: plan.limits
         )
         // Inputs and the target role known only once the run exists (they read `run.id`) are resolved now.
         var inputs: [String: JSONValue] = [:]

@@ -46,7 +46,7 @@ extension RunReport {
     init(_ state: RunState) {
         let definition = state.definition
         var waitingAt: String?
-        let steps = definition.steps.map { step -> StepReport in
+        let steps = state.plannedSteps.map { step -> StepReport in
             let progress = state.progress(ofStep: step.id)
             var report = StepReport(id: step.id, status: .pending, outputs: [:], verdict: nil, failure: nil)
             if let skip = progress.skipped {

@@ -29,6 +29,8 @@ public struct RunStateMachine: Sendable {
         case skip(step: String, reason: String, verdict: String?)
         /// The step fails without any call (a parameter failed validation, the condition could not be read).
         case failBeforeCall(step: String, code: String, message: String)
+        /// Count the playbook's earlier runs against its limits and journal the outcome.
+        case checkLimits
         case requestApproval(ApprovalRequest)
         case park(gate: String)
         /// Nothing to do until a decision arrives or the gate expires at `until`.
@@ -67,8 +69,11 @@ public struct RunStateMachine: Sendable {
         case .undoing: return nextUndo()
         case .pending, .running, .parked: break
         }
+        if state.definition.limits != nil, state.limitsCheck == nil, state.definition.mode == .live {
+            return .checkLimits
+        }
         var failedSteps: [String] = []
-        for step in state.definition.steps {
+        for step in state.plannedSteps {
             switch step.kind {
             case .approval(let approvers, let minimumApprovals, let timeout, let message):
                 if state.progress(ofStep: step.id).skipped != nil { continue }
