@@ -46,8 +46,9 @@ public struct RunLimits: Sendable, Hashable {
         self.timeout = timeout
     }
 
-    /// The approval gate a run over a cap waits at. Its id holds a `:`, which playbook step ids cannot, so it never
-    /// collides with one.
+    /// The approval gate a run over a cap waits at.
+    ///
+    /// Its id holds a `:`, which playbook step ids cannot, so it never collides with one.
     public static let gateID = "limits:over-cap"
 
     /// Why `usage` is over a cap, or nil when it is within them.
