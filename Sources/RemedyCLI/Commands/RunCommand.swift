@@ -73,7 +73,7 @@ extension RemedyCommand {
             let engine = try await engineOptions.engine(dryRun: dryRun, observer: interactive ? showProgress : nil)
             let mode: ExecutionMode = dryRun ? .dryRun : .live
             var exitCode: Int32 = 0
-            var reports: [JSONValue] = []
+            var planned: [(finding: Finding, plan: Plan)] = []
             for (finding, findingOutcomes) in outcomes {
                 for outcome in findingOutcomes {
                     switch outcome {
@@ -85,32 +85,55 @@ extension RemedyCommand {
                         )
                         exitCode = 1
                     case .planned(let plan):
-                        let start = try await engine.executor.start(
-                            plan: plan,
-                            finding: finding,
-                            initiator: engine.caller,
-                            mode: mode
+                        planned.append((finding, plan))
+                    }
+                }
+            }
+            // On a terminal one run at a time, so its gates can be answered; otherwise all at once, within the
+            // executor's concurrency limit and one run per resource.
+            let starts = try await withThrowingTaskGroup(of: (Int, RunExecutor.Start).self) { group in
+                var starts: [RunExecutor.Start?] = Array(repeating: nil, count: planned.count)
+                for (index, entry) in planned.enumerated() {
+                    let start = {
+                        (
+                            index,
+                            try await engine.executor.start(
+                                plan: entry.plan,
+                                finding: entry.finding,
+                                initiator: engine.caller,
+                                mode: mode
+                            )
                         )
-                        switch start {
-                        case .duplicate(let existing):
-                            if outputOptions.output == .text {
-                                Terminal.standardOutput.write(
-                                    "finding \(finding.id) was already handled by run \(existing); nothing started"
-                                )
-                            }
-                            reports.append(["runId": .string(existing), "duplicate": true])
-                        case .started(var report):
-                            if interactive {
-                                report = try await GatePrompt(engine: engine).follow(report)
-                                Terminal.standardOutput.write(report.summary)
-                            } else if outputOptions.output == .text {
-                                Terminal.standardOutput.write(report.text)
-                            }
-                            reports.append(report.json)
-                            if report.exitStatus == 1 || (report.exitStatus == 2 && exitCode == 0) {
-                                exitCode = report.exitStatus
-                            }
-                        }
+                    }
+                    if interactive {
+                        let (index, started) = try await start()
+                        starts[index] = try await follow(started, engine: engine)
+                    } else {
+                        group.addTask(operation: start)
+                    }
+                }
+                for try await (index, start) in group { starts[index] = start }
+                return starts.compactMap { $0 }
+            }
+            var reports: [JSONValue] = []
+            for (entry, start) in zip(planned, starts) {
+                switch start {
+                case .duplicate(let existing):
+                    if outputOptions.output == .text {
+                        Terminal.standardOutput.write(
+                            "finding \(entry.finding.id) was already handled by run \(existing); nothing started"
+                        )
+                    }
+                    reports.append(["runId": .string(existing), "duplicate": true])
+                case .started(let report):
+                    if interactive {
+                        Terminal.standardOutput.write(report.summary)
+                    } else if outputOptions.output == .text {
+                        Terminal.standardOutput.write(report.text)
+                    }
+                    reports.append(report.json)
+                    if report.exitStatus == 1 || (report.exitStatus == 2 && exitCode == 0) {
+                        exitCode = report.exitStatus
                     }
                 }
             }
@@ -122,6 +145,13 @@ extension RemedyCommand {
                 Terminal.standardOutput.write("no playbook matches; nothing to do")
             }
             if exitCode != 0 { throw ExitCode(exitCode) }
+        }
+
+        /// Takes a started run through its gates at the terminal.
+        private func follow(_ start: RunExecutor.Start, engine: EngineOptions.Engine) async throws -> RunExecutor.Start
+        {
+            guard case .started(let report) = start else { return start }
+            return .started(try await GatePrompt(engine: engine).follow(report))
         }
     }
 
