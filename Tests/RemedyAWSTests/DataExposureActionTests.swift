@@ -276,6 +276,24 @@ extension MotoIntegrationTests {
         #expect(anyone?["Principal"] == "*")
         #expect(anyone?["Action"] == "lambda:InvokeFunction")
         #expect(anyone?["Condition"] == nil)
+
+        // A statement whose condition AddPermission cannot express is reported, after the others are put back.
+        let prior: JSONValue = [
+            "statements": [
+                [
+                    "Sid": "from-anywhere-ip", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction",
+                    "Condition": ["IpAddress": ["aws:SourceIp": "0.0.0.0/0"]],
+                ],
+                ["Sid": "url", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunctionUrl"],
+            ]
+        ]
+        await #expect {
+            try await world.invoker.undo(remove, priorState: prior)
+        } throws: { error in
+            let failure = error as? ActionFailure
+            return failure?.code == "NotReversible" && failure?.message.contains("from-anywhere-ip") == true
+        }
+        #expect(try await statementIDs() == ["from-bucket", "anyone", "url"])
     }
 
     @Test func secretRotationCreatesAVersionNamedByTheStep() async throws {
