@@ -113,7 +113,7 @@ import Testing
         #expect(request.method == "PUT")
         #expect(
             request.url
-                == "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A111122223333%3Afunction%3Af/concurrency"
+                == "https://lambda.us-east-1.amazonaws.com/2017-10-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A111122223333%3Afunction%3Af/concurrency"
         )
         #expect(request.bodyText == #"{"ReservedConcurrentExecutions":0}"#)
     }

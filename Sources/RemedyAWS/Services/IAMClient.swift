@@ -85,10 +85,35 @@ public struct IAMClient: Sendable {
         return encoded.removingPercentEncoding ?? encoded
     }
 
+    /// The document of an inline policy, or nil when the principal has no policy of that name.
+    public func inlinePolicyIfPresent(
+        principalType: PrincipalType,
+        name: String,
+        policyName: String
+    ) async throws(AWSError)
+        -> String?
+    {
+        do {
+            return try await inlinePolicy(principalType: principalType, name: name, policyName: policyName)
+        } catch  where error.code == "NoSuchEntity" {
+            return nil
+        }
+    }
+
     public func attachUserPolicy(user: String, policyARN: String) async throws(AWSError) {
         _ = try await client.query("AttachUserPolicy", effect: .mutating(idempotent: true)) {
             $0.set("UserName", user)
             $0.set("PolicyArn", policyARN)
+        }
+    }
+
+    /// Whether the user has a console password (`GetLoginProfile`; `NoSuchEntity` means none).
+    public func hasLoginProfile(user: String) async throws(AWSError) -> Bool {
+        do {
+            _ = try await client.query("GetLoginProfile", effect: .readOnly) { $0.set("UserName", user) }
+            return true
+        } catch  where error.code == "NoSuchEntity" {
+            return false
         }
     }
 

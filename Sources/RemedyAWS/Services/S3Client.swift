@@ -89,8 +89,38 @@ public struct S3Client: Sendable {
         )
     }
 
-    /// The default encryption algorithm (`AES256`, `aws:kms`) and key, or nil when none is configured.
-    public func bucketEncryption(bucket: String) async throws(AWSError) -> (algorithm: String, kmsKeyID: String?)? {
+    /// A bucket's default encryption rule.
+    public struct DefaultEncryption: Sendable, Hashable {
+        /// `AES256` (SSE-S3), `aws:kms` or `aws:kms:dsse`.
+        public var algorithm: String
+        public var kmsKeyID: String?
+        public var bucketKeyEnabled: Bool
+
+        public init(algorithm: String, kmsKeyID: String? = nil, bucketKeyEnabled: Bool = false) {
+            self.algorithm = algorithm
+            self.kmsKeyID = kmsKeyID
+            self.bucketKeyEnabled = bucketKeyEnabled
+        }
+
+        /// SSE-KMS with the key (and an S3 Bucket Key, which cuts KMS requests), else SSE-S3.
+        public static func requested(kmsKeyID: String?) -> DefaultEncryption {
+            kmsKeyID.map { DefaultEncryption(algorithm: "aws:kms", kmsKeyID: $0, bucketKeyEnabled: true) }
+                ?? DefaultEncryption(algorithm: "AES256")
+        }
+
+        func xml(namespace: String) -> String {
+            var rule = "<SSEAlgorithm>\(XMLText.escape(algorithm))</SSEAlgorithm>"
+            if let kmsKeyID { rule += "<KMSMasterKeyID>\(XMLText.escape(kmsKeyID))</KMSMasterKeyID>" }
+            return
+                "<ServerSideEncryptionConfiguration xmlns=\"\(namespace)\"><Rule><ApplyServerSideEncryptionByDefault>"
+                + rule + "</ApplyServerSideEncryptionByDefault>"
+                + (bucketKeyEnabled ? "<BucketKeyEnabled>true</BucketKeyEnabled>" : "")
+                + "</Rule></ServerSideEncryptionConfiguration>"
+        }
+    }
+
+    /// The default encryption rule, or nil when none is configured.
+    public func bucketEncryption(bucket: String) async throws(AWSError) -> DefaultEncryption? {
         do {
             let root = try await get(
                 bucket,
@@ -98,28 +128,46 @@ public struct S3Client: Sendable {
                 subresource: "encryption",
                 root: "ServerSideEncryptionConfiguration"
             )
-            guard let rule = root["Rule"]?["ApplyServerSideEncryptionByDefault"],
-                let algorithm = rule.string("SSEAlgorithm")
+            guard let rule = root["Rule"], let byDefault = rule["ApplyServerSideEncryptionByDefault"],
+                let algorithm = byDefault.string("SSEAlgorithm")
             else {
                 return nil
             }
-            return (algorithm, rule.string("KMSMasterKeyID"))
+            return DefaultEncryption(
+                algorithm: algorithm,
+                kmsKeyID: byDefault.string("KMSMasterKeyID"),
+                bucketKeyEnabled: rule.string("BucketKeyEnabled") == "true"
+            )
         } catch  where error.code == "ServerSideEncryptionConfigurationNotFoundError" {
             return nil
         }
     }
 
+    /// Sets SSE-KMS with the key, or SSE-S3 when `kmsKeyID` is nil.
     public func putBucketEncryption(bucket: String, kmsKeyID: String?) async throws(AWSError) {
-        let rule =
-            kmsKeyID.map {
-                "<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>\(XMLText.escape($0))</KMSMasterKeyID>"
-            } ?? "<SSEAlgorithm>AES256</SSEAlgorithm>"
-        let body =
-            "<ServerSideEncryptionConfiguration xmlns=\"\(Self.namespace)\"><Rule><ApplyServerSideEncryptionByDefault>"
-            + rule
-            + "</ApplyServerSideEncryptionByDefault>\(kmsKeyID == nil ? "" : "<BucketKeyEnabled>true</BucketKeyEnabled>")</Rule>"
-            + "</ServerSideEncryptionConfiguration>"
-        try await put(bucket, "PutBucketEncryption", subresource: "encryption", body: body)
+        try await putBucketEncryption(bucket: bucket, .requested(kmsKeyID: kmsKeyID))
+    }
+
+    public func putBucketEncryption(bucket: String, _ encryption: DefaultEncryption) async throws(AWSError) {
+        try await put(
+            bucket,
+            "PutBucketEncryption",
+            subresource: "encryption",
+            body: encryption.xml(namespace: Self.namespace)
+        )
+    }
+
+    /// Removes the bucket's default encryption rule (undo of a bucket that had none).
+    public func deleteBucketEncryption(bucket: String) async throws(AWSError) {
+        _ = try await client.perform(
+            call(
+                bucket,
+                "DeleteBucketEncryption",
+                method: "DELETE",
+                subresource: "encryption",
+                effect: .mutating(idempotent: true)
+            )
+        )
     }
 
     /// The bucket policy document, or nil when there is none.
@@ -293,6 +341,13 @@ public struct S3ControlClient: Sendable {
         request.body = Array(configuration.xml(namespace: Self.namespace).utf8)
         request.headers += S3Client.checksumHeaders(for: request.body)
         _ = try await client.perform(request)
+    }
+
+    /// Removes the account's Block Public Access settings (undo of an account that had none).
+    public func deletePublicAccessBlock(account: String) async throws(AWSError) {
+        _ = try await client.perform(
+            call(account, "DeletePublicAccessBlock", method: "DELETE", effect: .mutating(idempotent: true))
+        )
     }
 
     func call(_ account: String, _ operation: String, method: String, effect: AWSCall.Effect) -> AWSCall {

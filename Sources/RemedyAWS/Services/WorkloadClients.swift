@@ -8,8 +8,10 @@ public struct LambdaClient: Sendable {
         self.client = client
     }
 
-    private func functionPath(_ function: String, _ suffix: String) -> String {
-        "/2015-03-31/functions/\(URIEncoding.encode(function))\(suffix)"
+    /// Lambda's routes carry the API version that introduced them: `2015-03-31` for functions and policies,
+    /// `2017-10-31` for PutFunctionConcurrency and DeleteFunctionConcurrency, `2019-09-30` for GetFunctionConcurrency.
+    private func functionPath(_ function: String, _ suffix: String, version: String = "2015-03-31") -> String {
+        "/\(version)/functions/\(URIEncoding.encode(function))\(suffix)"
     }
 
     /// Reserved concurrency, or nil when the function has none.
@@ -18,7 +20,7 @@ public struct LambdaClient: Sendable {
             "GetFunctionConcurrency",
             effect: .readOnly,
             method: "GET",
-            path: "/2019-09-30/functions/\(URIEncoding.encode(function))/concurrency"
+            path: functionPath(function, "/concurrency", version: "2019-09-30")
         )
         return reply["ReservedConcurrentExecutions"]?.doubleValue.map { Int($0) }
     }
@@ -28,7 +30,7 @@ public struct LambdaClient: Sendable {
             "PutFunctionConcurrency",
             effect: .mutating(idempotent: true),
             method: "PUT",
-            path: functionPath(function, "/concurrency"),
+            path: functionPath(function, "/concurrency", version: "2017-10-31"),
             body: ["ReservedConcurrentExecutions": .number(Double(reserved))]
         )
     }
@@ -38,7 +40,7 @@ public struct LambdaClient: Sendable {
             "DeleteFunctionConcurrency",
             effect: .mutating(idempotent: true),
             method: "DELETE",
-            path: functionPath(function, "/concurrency")
+            path: functionPath(function, "/concurrency", version: "2017-10-31")
         )
     }
 
@@ -55,6 +57,34 @@ public struct LambdaClient: Sendable {
         } catch  where error.code == "ResourceNotFoundException" {
             return nil
         }
+    }
+
+    /// Grants `principal` the `action` on the function as statement `statementID`.
+    ///
+    /// Lambda writes its resource policy only through this call. `functionURLAuthType` limits a
+    /// `lambda:InvokeFunctionUrl` grant.
+    public func addPermission(
+        _ function: String,
+        statementID: String,
+        action: String,
+        principal: String,
+        functionURLAuthType: String? = nil,
+        invokedViaFunctionURL: Bool? = nil,
+        qualifier: String? = nil
+    ) async throws(AWSError) {
+        var body: [String: JSONValue] = [
+            "StatementId": .string(statementID), "Action": .string(action), "Principal": .string(principal),
+        ]
+        if let functionURLAuthType { body["FunctionUrlAuthType"] = .string(functionURLAuthType) }
+        if let invokedViaFunctionURL { body["InvokedViaFunctionUrl"] = .bool(invokedViaFunctionURL) }
+        _ = try await client.restJSON(
+            "AddPermission",
+            effect: .mutating(idempotent: false),
+            method: "POST",
+            path: functionPath(function, "/policy"),
+            query: qualifier.map { URIEncoding.query([("Qualifier", $0)]) } ?? "",
+            body: .object(body)
+        )
     }
 
     public func removePermission(_ function: String, statementID: String) async throws(AWSError) {
@@ -168,6 +198,14 @@ public struct KMSClient: Sendable {
         return reply["KeyRotationEnabled"]?.boolValue ?? false
     }
 
+    public func disableKeyRotation(_ keyID: String) async throws(AWSError) {
+        _ = try await client.json(
+            "DisableKeyRotation",
+            effect: .mutating(idempotent: true),
+            body: ["KeyId": .string(keyID)]
+        )
+    }
+
     public func enableKeyRotation(_ keyID: String) async throws(AWSError) {
         _ = try await client.json(
             "EnableKeyRotation",
@@ -247,6 +285,27 @@ public struct SecretsManagerClient: Sendable {
 
     public init(_ client: AWSClient) {
         self.client = client
+    }
+
+    /// A secret's versions and rotation settings (`DescribeSecret`).
+    public struct SecretDescription: Sendable, Hashable {
+        public var arn: String
+        /// Staging labels (`AWSCURRENT`, `AWSPENDING`, `AWSPREVIOUS`) by version id.
+        public var versionStages: [String: [String]]
+        public var rotationEnabled: Bool
+        public var rotationLambdaARN: String?
+    }
+
+    public func describeSecret(_ secretID: String) async throws(AWSError) -> SecretDescription {
+        let reply = try await client.json("DescribeSecret", effect: .readOnly, body: ["SecretId": .string(secretID)])
+        return SecretDescription(
+            arn: reply["ARN"]?.stringValue ?? "",
+            versionStages: (reply["VersionIdsToStages"]?.objectValue ?? [:]).mapValues {
+                $0.arrayValue?.compactMap(\.stringValue) ?? []
+            },
+            rotationEnabled: reply["RotationEnabled"]?.boolValue ?? false,
+            rotationLambdaARN: reply["RotationLambdaARN"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        )
     }
 
     /// Starts an immediate rotation; returns the new version id.

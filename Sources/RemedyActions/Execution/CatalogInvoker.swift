@@ -82,6 +82,9 @@ extension ActionCatalog {
     /// The actions that can run today.
     static let executableActions: [any ExecutableAction.Type] = [
         TagInstance.self, SnapshotVolumes.self, QuarantineInstance.self, DeactivateAccessKey.self,
-        BlockBucketPublicAccess.self,
+        BlockBucketPublicAccess.self, RevokeSessions.self, DenyAll.self, DeleteLoginProfile.self,
+        DeactivateMFADevices.self, BlockAccountPublicAccess.self, EnableBucketDefaultEncryption.self,
+        RemovePublicBucketPolicyStatements.self, EnableKeyRotation.self, RemovePublicLambdaPermissions.self,
+        ThrottleLambda.self, RotateSecret.self,
     ]
 }

@@ -99,6 +99,12 @@ public struct ServiceClients: Sendable {
     public func ec2() throws(ActionFailure) -> EC2Client { EC2Client(try client(.ec2)) }
     public func iam() throws(ActionFailure) -> IAMClient { IAMClient(try client(.iam)) }
     public func s3() throws(ActionFailure) -> S3Client { S3Client(try client(.s3)) }
+    public func s3Control() throws(ActionFailure) -> S3ControlClient { S3ControlClient(try client(.s3Control)) }
+    public func kms() throws(ActionFailure) -> KMSClient { KMSClient(try client(.kms)) }
+    public func lambda() throws(ActionFailure) -> LambdaClient { LambdaClient(try client(.lambda)) }
+    public func secretsManager() throws(ActionFailure) -> SecretsManagerClient {
+        SecretsManagerClient(try client(.secretsManager))
+    }
 }
 
 /// Action parameters as the planner validated them, with typed accessors.

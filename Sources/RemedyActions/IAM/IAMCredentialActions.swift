@@ -37,7 +37,9 @@ public struct RevokeSessions: RemediationAction {
         name: "iam.revoke_sessions",
         summary: "Attach an inline policy denying all actions to credentials issued before now (aws:TokenIssueTime)",
         parameters: InlinePolicyOnPrincipal.parameters,
-        outputs: InlinePolicyOnPrincipal.outputs,
+        outputs: InlinePolicyOnPrincipal.outputs + [
+            OutputSpec("revoked_before", .string, summary: "sessions issued before this time (ISO 8601) are denied")
+        ],
         permissions: InlinePolicyOnPrincipal.permissions,
         isMutating: true,
         isReversible: true,
@@ -95,5 +97,8 @@ enum InlinePolicyOnPrincipal {
         ParameterSpec("principal", .identifier(.iamPrincipalName), summary: "user or role name"),
     ]
     static let outputs = [OutputSpec("policy_name", .string, summary: "the inline policy written")]
-    static let permissions = ["iam:PutUserPolicy", "iam:PutRolePolicy", "iam:DeleteUserPolicy", "iam:DeleteRolePolicy"]
+    static let permissions = [
+        "iam:GetUserPolicy", "iam:GetRolePolicy", "iam:PutUserPolicy", "iam:PutRolePolicy", "iam:DeleteUserPolicy",
+        "iam:DeleteRolePolicy",
+    ]
 }

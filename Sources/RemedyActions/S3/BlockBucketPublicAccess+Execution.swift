@@ -43,15 +43,20 @@ extension BlockBucketPublicAccess: ExecutableAction {
             try await aws(true) { () async throws(AWSError) in try await s3.deletePublicAccessBlock(bucket: bucket) }
             return
         }
-        let configuration = S3Client.PublicAccessBlock(
+        let configuration = configuration(prior)
+        try await aws(true) { () async throws(AWSError) in
+            try await s3.putPublicAccessBlock(bucket: bucket, configuration)
+        }
+    }
+
+    /// The settings recorded by `json(_:)`.
+    static func configuration(_ prior: JSONValue) -> S3Client.PublicAccessBlock {
+        S3Client.PublicAccessBlock(
             blockPublicACLs: prior["BlockPublicAcls"]?.boolValue ?? false,
             ignorePublicACLs: prior["IgnorePublicAcls"]?.boolValue ?? false,
             blockPublicPolicy: prior["BlockPublicPolicy"]?.boolValue ?? false,
             restrictPublicBuckets: prior["RestrictPublicBuckets"]?.boolValue ?? false
         )
-        try await aws(true) { () async throws(AWSError) in
-            try await s3.putPublicAccessBlock(bucket: bucket, configuration)
-        }
     }
 
     static func json(_ configuration: S3Client.PublicAccessBlock) -> JSONValue {
