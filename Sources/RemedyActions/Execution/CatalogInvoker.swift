@@ -82,6 +82,9 @@ extension ActionCatalog {
     /// The actions that can run today.
     static let executableActions: [any ExecutableAction.Type] = [
         TagInstance.self, SnapshotVolumes.self, QuarantineInstance.self, DeactivateAccessKey.self,
-        BlockBucketPublicAccess.self,
+        BlockBucketPublicAccess.self, EnableTerminationProtection.self, DetachInstanceProfile.self,
+        EnforceIMDSv2.self, StopInstance.self, DetachFromAutoScaling.self, DeregisterFromTargetGroups.self,
+        RevokeOpenIngress.self, EmptyDefaultSecurityGroup.self, MakeSnapshotPrivate.self, MakeImagePrivate.self,
+        EnableEBSEncryptionByDefault.self, ShareSnapshots.self, DenyIPInNetworkACL.self,
     ]
 }

@@ -99,6 +99,10 @@ public struct ServiceClients: Sendable {
     public func ec2() throws(ActionFailure) -> EC2Client { EC2Client(try client(.ec2)) }
     public func iam() throws(ActionFailure) -> IAMClient { IAMClient(try client(.iam)) }
     public func s3() throws(ActionFailure) -> S3Client { S3Client(try client(.s3)) }
+    public func autoScaling() throws(ActionFailure) -> AutoScalingClient {
+        AutoScalingClient(try client(.autoScaling))
+    }
+    public func elbv2() throws(ActionFailure) -> ELBv2Client { ELBv2Client(try client(.elasticLoadBalancingV2)) }
 }
 
 /// Action parameters as the planner validated them, with typed accessors.

@@ -1,0 +1,107 @@
+import RemedyAWS
+import RemedyCore
+
+/// Preserve the evidence (CONTAINMENT.md): termination protection on, every EBS volume kept on termination, and an
+/// operating-system shutdown stops rather than terminates. Only what differs is changed; undo restores each value.
+extension EnableTerminationProtection: ExecutableAction {
+    struct Preservation: Hashable {
+        var terminationProtected: Bool
+        var shutdownBehavior: String
+        /// Delete-on-termination per device name.
+        var deleteOnTermination: [String: Bool]
+
+        var isPreserved: Bool {
+            terminationProtected && shutdownBehavior == "stop" && !deleteOnTermination.values.contains(true)
+        }
+
+        var json: JSONValue {
+            [
+                "termination_protection": .bool(terminationProtected),
+                "shutdown_behavior": .string(shutdownBehavior),
+                "delete_on_termination": .object(deleteOnTermination.mapValues(JSONValue.bool)),
+            ]
+        }
+    }
+
+    public static func execute(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ActionResult
+    {
+        let instanceID = try parameters.string("instance")
+        let ec2 = try context.clients.ec2()
+        let before = try await preservation(of: instanceID, ec2)
+        if !before.terminationProtected {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.setTerminationProtection(instanceID: instanceID, true)
+            }
+        }
+        if before.shutdownBehavior != "stop" {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.setShutdownBehavior(instanceID: instanceID, "stop")
+            }
+        }
+        for (device, delete) in before.deleteOnTermination.sorted(by: { $0.key < $1.key }) where delete {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.setDeleteOnTermination(instanceID: instanceID, deviceName: device, false)
+            }
+        }
+        return ActionResult(priorState: before.json)
+    }
+
+    public static func probe(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ProbeResult
+    {
+        let current = try await preservation(of: try parameters.string("instance"), try context.clients.ec2())
+        return current.isPreserved ? .done(ActionResult(verified: true)) : .notDone
+    }
+
+    public static func undo(
+        _ parameters: ActionParameters,
+        priorState: JSONValue,
+        in context: ActionContext
+    )
+        async throws(ActionFailure)
+    {
+        let instanceID = try parameters.string("instance")
+        let ec2 = try context.clients.ec2()
+        if priorState["termination_protection"]?.boolValue == false {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.setTerminationProtection(instanceID: instanceID, false)
+            }
+        }
+        if let behavior = priorState["shutdown_behavior"]?.stringValue, behavior != "stop" {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.setShutdownBehavior(instanceID: instanceID, behavior)
+            }
+        }
+        let devices = priorState["delete_on_termination"]?.objectValue ?? [:]
+        for (device, delete) in devices.sorted(by: { $0.key < $1.key }) where delete.boolValue == true {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.setDeleteOnTermination(instanceID: instanceID, deviceName: device, true)
+            }
+        }
+    }
+
+    static func preservation(of instanceID: String, _ ec2: EC2Client) async throws(ActionFailure) -> Preservation {
+        let instance = try await TagInstance.instance(instanceID, ec2)
+        let protected = try await aws { () async throws(AWSError) in
+            try await ec2.instanceAttribute(instanceID, "disableApiTermination")
+        }
+        let behavior = try await aws { () async throws(AWSError) in
+            try await ec2.instanceAttribute(instanceID, "instanceInitiatedShutdownBehavior")
+        }
+        return Preservation(
+            terminationProtected: protected == "true",
+            shutdownBehavior: behavior ?? "stop",
+            deleteOnTermination: Dictionary(
+                instance.volumes.map { ($0.deviceName, $0.deleteOnTermination) },
+                uniquingKeysWith: { first, _ in first }
+            )
+        )
+    }
+}
