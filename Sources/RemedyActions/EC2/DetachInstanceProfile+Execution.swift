@@ -17,6 +17,8 @@ extension DetachInstanceProfile: ExecutableAction {
         guard let association = try await activeAssociation(of: instanceID, ec2) else {
             return ActionResult(outputs: ["instance_profile_arn": "", "role_name": ""])
         }
+        // Read before any change, so a failing lookup cannot fail the step after the profile is gone.
+        let detached = try await result(profileARN: association.profileARN, context)
         // In dry-run the tag is left out, so the verdict is the disassociation's own (refused unsent).
         if context.request.mode == .live {
             try await aws(true) { () async throws(AWSError) in
@@ -26,7 +28,7 @@ extension DetachInstanceProfile: ExecutableAction {
         try await aws(true) { () async throws(AWSError) in
             try await ec2.disassociateIamInstanceProfile(associationID: association.associationID)
         }
-        return try await result(profileARN: association.profileARN, context)
+        return detached
     }
 
     public static func probe(
