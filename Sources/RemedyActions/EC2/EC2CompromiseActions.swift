@@ -40,7 +40,9 @@ public struct EnableTerminationProtection: RemediationAction {
         name: "ec2.enable_termination_protection",
         summary: "Turn on termination protection, keep volumes on termination and make shutdown stop the instance",
         parameters: [ParameterSpec("instance", .identifier(.instanceID), summary: "the instance to preserve")],
-        permissions: ["ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:ModifyInstanceAttribute"],
+        permissions: [
+            "ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:ModifyInstanceAttribute", "ec2:CreateTags",
+        ],
         isMutating: true,
         isReversible: true
     )

@@ -3,7 +3,10 @@ import RemedyCore
 
 /// Preserve the evidence (CONTAINMENT.md): termination protection on, every EBS volume kept on termination, and an
 /// operating-system shutdown stops rather than terminates. Only what differs is changed; undo restores each value.
+/// The prior values are written to a tag first, so a probe after a crash can still give undo what it needs.
 extension EnableTerminationProtection: ExecutableAction {
+    static let priorTag = "remedy:prior-preservation"
+
     struct Preservation: Hashable {
         var terminationProtected: Bool
         var shutdownBehavior: String
@@ -12,6 +15,33 @@ extension EnableTerminationProtection: ExecutableAction {
 
         var isPreserved: Bool {
             terminationProtected && shutdownBehavior == "stop" && !deleteOnTermination.values.contains(true)
+        }
+
+        /// `termination=false;shutdown=terminate;delete=/dev/sda1,/dev/sdf`: short enough for a tag value.
+        var tagValue: String {
+            let deleted = deleteOnTermination.filter(\.value).keys.sorted().joined(separator: ",")
+            return "termination=\(terminationProtected);shutdown=\(shutdownBehavior);delete=\(deleted)"
+        }
+
+        init(terminationProtected: Bool, shutdownBehavior: String, deleteOnTermination: [String: Bool]) {
+            self.terminationProtected = terminationProtected
+            self.shutdownBehavior = shutdownBehavior
+            self.deleteOnTermination = deleteOnTermination
+        }
+
+        init?(tagValue: String) {
+            var fields: [String: String] = [:]
+            for field in tagValue.split(separator: ";") {
+                let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+            }
+            guard let termination = fields["termination"], let shutdown = fields["shutdown"] else { return nil }
+            let deleted = (fields["delete"] ?? "").split(separator: ",").map { (String($0), true) }
+            self.init(
+                terminationProtected: termination == "true",
+                shutdownBehavior: shutdown,
+                deleteOnTermination: Dictionary(deleted, uniquingKeysWith: { first, _ in first })
+            )
         }
 
         var json: JSONValue {
@@ -32,6 +62,12 @@ extension EnableTerminationProtection: ExecutableAction {
         let instanceID = try parameters.string("instance")
         let ec2 = try context.clients.ec2()
         let before = try await preservation(of: instanceID, ec2)
+        // In dry-run the tag is left out, so the verdict is the first change's own.
+        if !before.isPreserved, context.request.mode == .live {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.createTags(resources: [instanceID], tags: [priorTag: before.tagValue])
+            }
+        }
         if !before.terminationProtected {
             try await aws(true) { () async throws(AWSError) in
                 try await ec2.setTerminationProtection(instanceID: instanceID, true)
@@ -56,8 +92,11 @@ extension EnableTerminationProtection: ExecutableAction {
     ) async throws(ActionFailure)
         -> ProbeResult
     {
-        let current = try await preservation(of: try parameters.string("instance"), try context.clients.ec2())
-        return current.isPreserved ? .done(ActionResult(verified: true)) : .notDone
+        let instanceID = try parameters.string("instance")
+        let ec2 = try context.clients.ec2()
+        guard try await preservation(of: instanceID, ec2).isPreserved else { return .notDone }
+        let prior = try await TagInstance.instance(instanceID, ec2).tags[priorTag].flatMap(Preservation.init(tagValue:))
+        return .done(ActionResult(priorState: prior?.json, verified: true))
     }
 
     public static func undo(
