@@ -11,6 +11,18 @@ public struct AWSCall: Sendable {
         public var isMutating: Bool { self != .readOnly }
     }
 
+    /// What dry-run does with a mutating call.
+    public enum DryRunPolicy: Sendable, Hashable {
+        /// On EC2, sent with `DryRun=true`: AWS checks permission without acting. Other services' mutations are
+        /// refused unsent whatever this says.
+        case evaluate
+        /// Refused unsent on EC2 too: for operations with no `DryRun` member (`DisassociateIamInstanceProfile`),
+        /// and those endpoints have been measured to perform despite `DryRun=true` (moto 5.2.1:
+        /// `ModifyInstanceMetadataOptions`, `CreateNetworkAclEntry`, `DeleteNetworkAclEntry`). Dry-run promises no
+        /// change wherever it points, so it gives up the permission check for these.
+        case refuse
+    }
+
     public var operation: String
     public var effect: Effect
     public var method: String
@@ -25,6 +37,7 @@ public struct AWSCall: Sendable {
     public var hostPrefix: String?
     /// False only for the few calls AWS takes without a signature (`AssumeRoleWithWebIdentity`).
     public var isSigned: Bool
+    public var dryRun: DryRunPolicy
 
     public init(
         operation: String,
@@ -35,7 +48,8 @@ public struct AWSCall: Sendable {
         headers: [(name: String, value: String)] = [],
         body: [UInt8] = [],
         hostPrefix: String? = nil,
-        isSigned: Bool = true
+        isSigned: Bool = true,
+        dryRun: DryRunPolicy = .evaluate
     ) {
         self.operation = operation
         self.effect = effect
@@ -46,5 +60,6 @@ public struct AWSCall: Sendable {
         self.body = body
         self.hostPrefix = hostPrefix
         self.isSigned = isSigned
+        self.dryRun = dryRun
     }
 }

@@ -98,7 +98,7 @@ public struct AWSClient: Sendable {
     public func perform(_ call: AWSCall) async throws(AWSError) -> HTTPResponseData {
         var call = call
         if call.effect.isMutating, mode == .dryRun {
-            guard service.wireProtocol == .ec2 else {
+            guard service.wireProtocol == .ec2, call.dryRun == .evaluate else {
                 throw AWSError(
                     service: service.id,
                     operation: call.operation,

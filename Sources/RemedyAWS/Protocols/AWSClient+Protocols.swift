@@ -12,6 +12,7 @@ extension AWSClient {
         _ action: String,
         effect: AWSCall.Effect,
         signed: Bool = true,
+        dryRun: AWSCall.DryRunPolicy = .evaluate,
         _ configure: (inout FormParameters) -> Void = { _ in }
     ) async throws(AWSError) -> AWSXMLElement {
         var parameters = FormParameters(action: action, version: service.apiVersion)
@@ -22,7 +23,8 @@ extension AWSClient {
             method: "POST",
             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
             body: parameters.body,
-            isSigned: signed
+            isSigned: signed,
+            dryRun: dryRun
         )
         let root = try xml(try await perform(call), operation: action, expectedRoot: "\(action)Response")
         if service.wireProtocol == .ec2 { return root }

@@ -43,11 +43,7 @@ public struct EC2Client: Sendable {
 
     /// Whether `createVolumePermission` of the snapshot includes the group `all` (public).
     public func isSnapshotPublic(_ snapshotID: String) async throws(AWSError) -> Bool {
-        let root = try await client.query("DescribeSnapshotAttribute", effect: .readOnly) {
-            $0.set("SnapshotId", snapshotID)
-            $0.set("Attribute", "createVolumePermission")
-        }
-        return root.list("createVolumePermission").contains { $0.string("group") == "all" }
+        try await snapshotPermissions(snapshotID).groups.contains("all")
     }
 
     /// Snapshots matching the filters (`tag:remedy:step`, `volume-id`), with their ids and states.
@@ -71,16 +67,39 @@ public struct EC2Client: Sendable {
         return root.string("output") ?? ""
     }
 
-    public func describeNetworkACLs(subnetID: String) async throws(AWSError) -> [(id: String, ruleNumbers: [Int])] {
+    /// The network ACLs associated with a subnet, with their entries.
+    public func describeNetworkACLs(subnetID: String) async throws(AWSError) -> [EC2NetworkACL] {
         let root = try await client.query("DescribeNetworkAcls", effect: .readOnly) {
             $0.setFilters(["association.subnet-id": [subnetID]])
         }
-        return root.list("networkAclSet").map { acl in
-            (
-                acl.string("networkAclId") ?? "",
-                acl.list("entrySet").compactMap { $0.string("ruleNumber").flatMap(Int.init) }
-            )
+        return root.list("networkAclSet").map(EC2NetworkACL.init)
+    }
+
+    /// The value of a simple instance attribute (`disableApiTermination`, `instanceInitiatedShutdownBehavior`).
+    public func instanceAttribute(_ instanceID: String, _ attribute: String) async throws(AWSError) -> String? {
+        let root = try await client.query("DescribeInstanceAttribute", effect: .readOnly) {
+            $0.set("InstanceId", instanceID)
+            $0.set("Attribute", attribute)
         }
+        return root.string(attribute, "value")
+    }
+
+    /// Who may create volumes from the snapshot: groups (`all` = public) and account ids.
+    public func snapshotPermissions(_ snapshotID: String) async throws(AWSError) -> EC2Permissions {
+        let root = try await client.query("DescribeSnapshotAttribute", effect: .readOnly) {
+            $0.set("SnapshotId", snapshotID)
+            $0.set("Attribute", "createVolumePermission")
+        }
+        return EC2Permissions(root.list("createVolumePermission"))
+    }
+
+    /// Who may launch the image: groups (`all` = public) and account ids.
+    public func imageLaunchPermissions(_ imageID: String) async throws(AWSError) -> EC2Permissions {
+        let root = try await client.query("DescribeImageAttribute", effect: .readOnly) {
+            $0.set("ImageId", imageID)
+            $0.set("Attribute", "launchPermission")
+        }
+        return EC2Permissions(root.list("launchPermission"))
     }
 
     // MARK: Changing
@@ -163,20 +182,37 @@ public struct EC2Client: Sendable {
         }
     }
 
-    /// Sets a simple instance attribute (`DisableApiTermination`, `InstanceInitiatedShutdownBehavior`).
-    public func modifyInstanceAttribute(instanceID: String, attribute: String, value: String) async throws(AWSError) {
+    /// Turns termination protection on or off.
+    public func setTerminationProtection(instanceID: String, _ enabled: Bool) async throws(AWSError) {
         _ = try await client.query("ModifyInstanceAttribute", effect: .mutating(idempotent: true)) {
             $0.set("InstanceId", instanceID)
-            $0.set("\(attribute).Value", value)
+            $0.set("DisableApiTermination.Value", enabled)
         }
     }
 
-    /// Keeps the volume on the device when the instance terminates.
-    public func keepVolumeOnTermination(instanceID: String, deviceName: String) async throws(AWSError) {
+    /// Sets what an operating-system shutdown does (`stop` or `terminate`).
+    ///
+    /// Sent as `Attribute`/`Value`, which botocore's model also allows: moto 5.2.1 does not know the
+    /// `InstanceInitiatedShutdownBehavior.Value` form and treats it as a security-group change, emptying the
+    /// instance's groups.
+    public func setShutdownBehavior(instanceID: String, _ behavior: String) async throws(AWSError) {
+        _ = try await client.query("ModifyInstanceAttribute", effect: .mutating(idempotent: true)) {
+            $0.set("InstanceId", instanceID)
+            $0.set("Attribute", "instanceInitiatedShutdownBehavior")
+            $0.set("Value", behavior)
+        }
+    }
+
+    /// Sets whether the volume on the device is deleted when the instance terminates.
+    public func setDeleteOnTermination(
+        instanceID: String,
+        deviceName: String,
+        _ delete: Bool
+    ) async throws(AWSError) {
         _ = try await client.query("ModifyInstanceAttribute", effect: .mutating(idempotent: true)) {
             $0.set("InstanceId", instanceID)
             $0.set("BlockDeviceMapping.1.DeviceName", deviceName)
-            $0.set("BlockDeviceMapping.1.Ebs.DeleteOnTermination", false)
+            $0.set("BlockDeviceMapping.1.Ebs.DeleteOnTermination", delete)
         }
     }
 
@@ -206,48 +242,94 @@ public struct EC2Client: Sendable {
         }
     }
 
-    /// Removes the public (`all`) create-volume permission, in the flat form every endpoint honours.
-    public func makeSnapshotPrivate(_ snapshotID: String) async throws(AWSError) {
-        _ = try await client.query("ModifySnapshotAttribute", effect: .mutating(idempotent: true)) {
-            $0.set("SnapshotId", snapshotID)
-            $0.set("Attribute", "createVolumePermission")
-            $0.set("OperationType", "remove")
-            $0.set("UserGroup", list: ["all"], style: .ec2)
+    public func startInstances(ids: [String]) async throws(AWSError) {
+        _ = try await client.query("StartInstances", effect: .mutating(idempotent: true)) {
+            $0.set("InstanceId", list: ids, style: .ec2)
         }
+    }
+
+    /// Removes the public (`all`) create-volume permission.
+    public func makeSnapshotPrivate(_ snapshotID: String) async throws(AWSError) {
+        try await changeSnapshotPermissions(snapshotID, "remove", groups: ["all"])
     }
 
     /// Adds create-volume permission for accounts (sharing forensic snapshots).
     public func shareSnapshot(_ snapshotID: String, withAccounts accounts: [String]) async throws(AWSError) {
+        try await changeSnapshotPermissions(snapshotID, "add", userIDs: accounts)
+    }
+
+    /// Adds (`add`) or removes (`remove`) create-volume permission for groups and accounts.
+    ///
+    /// Sent in the flat form (`OperationType`, `UserGroup.N`, `UserId.N`): moto 5.2.1 accepts the structured
+    /// `CreateVolumePermission.Remove.N.Group` form with 200 and ignores it.
+    public func changeSnapshotPermissions(
+        _ snapshotID: String,
+        _ operation: String,
+        groups: [String] = [],
+        userIDs: [String] = []
+    ) async throws(AWSError) {
         _ = try await client.query("ModifySnapshotAttribute", effect: .mutating(idempotent: true)) {
             $0.set("SnapshotId", snapshotID)
             $0.set("Attribute", "createVolumePermission")
-            $0.set("OperationType", "add")
-            $0.set("UserId", list: accounts, style: .ec2)
+            $0.set("OperationType", operation)
+            $0.set("UserGroup", list: groups, style: .ec2)
+            $0.set("UserId", list: userIDs, style: .ec2)
         }
     }
 
-    public func makeImagePrivate(_ imageID: String) async throws(AWSError) {
+    /// Adds (`Add`) or removes (`Remove`) launch permission for groups (`all` = public).
+    public func changeImageLaunchPermission(
+        _ imageID: String,
+        _ operation: String,
+        groups: [String]
+    ) async throws(AWSError) {
         _ = try await client.query("ModifyImageAttribute", effect: .mutating(idempotent: true)) {
             $0.set("ImageId", imageID)
-            $0.set("LaunchPermission.Remove.1.Group", "all")
+            for (index, group) in groups.enumerated() {
+                $0.set("LaunchPermission.\(operation).\(index + 1).Group", group)
+            }
         }
     }
 
+    /// Associates an instance profile with an instance.
+    ///
+    /// The operation has no `DryRun` member, so dry-run refuses it unsent.
+    public func associateIamInstanceProfile(instanceID: String, profileARN: String) async throws(AWSError) {
+        _ = try await client.query(
+            "AssociateIamInstanceProfile",
+            effect: .mutating(idempotent: false),
+            dryRun: .refuse
+        ) {
+            $0.set("InstanceId", instanceID)
+            $0.set("IamInstanceProfile.Arn", profileARN)
+        }
+    }
+
+    /// Ends an instance profile association; no `DryRun` member, so dry-run refuses it unsent.
     public func disassociateIamInstanceProfile(associationID: String) async throws(AWSError) {
-        _ = try await client.query("DisassociateIamInstanceProfile", effect: .mutating(idempotent: true)) {
+        _ = try await client.query(
+            "DisassociateIamInstanceProfile",
+            effect: .mutating(idempotent: true),
+            dryRun: .refuse
+        ) {
             $0.set("AssociationId", associationID)
         }
     }
 
-    /// Requires IMDSv2.
+    /// Sets the instance metadata options.
     ///
-    /// Every option is sent: some endpoints replace the whole options object.
-    public func requireIMDSv2(instanceID: String, hopLimit: Int) async throws(AWSError) {
-        _ = try await client.query("ModifyInstanceMetadataOptions", effect: .mutating(idempotent: true)) {
+    /// Every option is sent: some endpoints replace the whole options object. Dry-run refuses the call unsent,
+    /// since moto 5.2.1 performs it despite `DryRun=true`.
+    public func setMetadataOptions(instanceID: String, _ options: EC2Instance.MetadataOptions) async throws(AWSError) {
+        _ = try await client.query(
+            "ModifyInstanceMetadataOptions",
+            effect: .mutating(idempotent: true),
+            dryRun: .refuse
+        ) {
             $0.set("InstanceId", instanceID)
-            $0.set("HttpTokens", "required")
-            $0.set("HttpEndpoint", "enabled")
-            $0.set("HttpPutResponseHopLimit", hopLimit)
+            $0.set("HttpTokens", options.httpTokens)
+            $0.set("HttpEndpoint", options.httpEndpoint)
+            $0.set("HttpPutResponseHopLimit", options.hopLimit)
         }
     }
 
@@ -255,6 +337,13 @@ public struct EC2Client: Sendable {
         _ = try await client.query("EnableEbsEncryptionByDefault", effect: .mutating(idempotent: true))
     }
 
+    public func disableEbsEncryptionByDefault() async throws(AWSError) {
+        _ = try await client.query("DisableEbsEncryptionByDefault", effect: .mutating(idempotent: true))
+    }
+
+    /// Adds an inbound entry denying all traffic from `cidr`.
+    ///
+    /// Dry-run refuses it unsent: moto 5.2.1 performs it despite `DryRun=true`.
     public func createNetworkACLDenyEntry(
         aclID: String,
         ruleNumber: Int,
@@ -263,13 +352,22 @@ public struct EC2Client: Sendable {
     )
         async throws(AWSError)
     {
-        _ = try await client.query("CreateNetworkAclEntry", effect: .mutating(idempotent: false)) {
+        _ = try await client.query("CreateNetworkAclEntry", effect: .mutating(idempotent: false), dryRun: .refuse) {
             $0.set("NetworkAclId", aclID)
             $0.set("RuleNumber", ruleNumber)
             $0.set("Protocol", "-1")
             $0.set("RuleAction", "deny")
             $0.set("Egress", false)
             $0.set(isIPv6 ? "Ipv6CidrBlock" : "CidrBlock", cidr)
+        }
+    }
+
+    /// Deletes an inbound entry; refused unsent in dry-run, like its creation.
+    public func deleteNetworkACLEntry(aclID: String, ruleNumber: Int) async throws(AWSError) {
+        _ = try await client.query("DeleteNetworkAclEntry", effect: .mutating(idempotent: true), dryRun: .refuse) {
+            $0.set("NetworkAclId", aclID)
+            $0.set("RuleNumber", ruleNumber)
+            $0.set("Egress", false)
         }
     }
 }
@@ -285,7 +383,8 @@ public struct EC2Instance: Sendable, Hashable {
     public var networkInterfaces: [NetworkInterface]
     public var instanceProfileARN: String?
     public var tags: [String: String]
-    public var httpTokens: String?
+    public var httpTokens: String? { metadataOptions?.httpTokens }
+    public var metadataOptions: MetadataOptions?
     public var volumes: [(deviceName: String, volumeID: String, deleteOnTermination: Bool)] {
         blockDevices.map { ($0.deviceName, $0.volumeID, $0.deleteOnTermination) }
     }
@@ -294,6 +393,21 @@ public struct EC2Instance: Sendable, Hashable {
     public struct NetworkInterface: Sendable, Hashable {
         public var id: String
         public var securityGroupIDs: [String]
+    }
+
+    /// The instance metadata service settings remedy changes.
+    public struct MetadataOptions: Sendable, Hashable {
+        /// `required` (IMDSv2 only) or `optional`.
+        public var httpTokens: String
+        /// `enabled` or `disabled`.
+        public var httpEndpoint: String
+        public var hopLimit: Int
+
+        public init(httpTokens: String, httpEndpoint: String, hopLimit: Int) {
+            self.httpTokens = httpTokens
+            self.httpEndpoint = httpEndpoint
+            self.hopLimit = hopLimit
+        }
     }
 
     struct BlockDevice: Sendable, Hashable {
@@ -316,7 +430,13 @@ public struct EC2Instance: Sendable, Hashable {
         }
         instanceProfileARN = item.string("iamInstanceProfile", "arn")
         tags = EC2Client.tags(item)
-        httpTokens = item.string("metadataOptions", "httpTokens")
+        metadataOptions = item.string("metadataOptions", "httpTokens").map { tokens in
+            MetadataOptions(
+                httpTokens: tokens,
+                httpEndpoint: item.string("metadataOptions", "httpEndpoint") ?? "enabled",
+                hopLimit: item.string("metadataOptions", "httpPutResponseHopLimit").flatMap(Int.init) ?? 1
+            )
+        }
         blockDevices = item.list("blockDeviceMapping").map {
             BlockDevice(
                 deviceName: $0.string("deviceName") ?? "",
@@ -324,6 +444,47 @@ public struct EC2Instance: Sendable, Hashable {
                 deleteOnTermination: $0.string("ebs", "deleteOnTermination") == "true"
             )
         }
+    }
+}
+
+/// A network ACL and its entries.
+public struct EC2NetworkACL: Sendable, Hashable {
+    public var id: String
+    public var entries: [Entry]
+
+    /// One numbered rule: inbound or outbound, allow or deny, for an IPv4 or IPv6 range.
+    public struct Entry: Sendable, Hashable {
+        public var ruleNumber: Int
+        public var isEgress: Bool
+        /// `allow` or `deny`.
+        public var action: String
+        public var protocolNumber: String
+        public var cidr: String?
+    }
+
+    init(_ item: AWSXMLElement) {
+        id = item.string("networkAclId") ?? ""
+        entries = item.list("entrySet").map {
+            Entry(
+                ruleNumber: $0.string("ruleNumber").flatMap(Int.init) ?? 0,
+                isEgress: $0.string("egress") == "true",
+                action: $0.string("ruleAction") ?? "",
+                protocolNumber: $0.string("protocol") ?? "-1",
+                cidr: $0.string("cidrBlock") ?? $0.string("ipv6CidrBlock")
+            )
+        }
+    }
+}
+
+/// Who a snapshot's create-volume or an image's launch permission names.
+public struct EC2Permissions: Sendable, Hashable {
+    /// Groups; `all` makes the resource public.
+    public var groups: [String]
+    public var userIDs: [String]
+
+    init(_ items: [AWSXMLElement]) {
+        groups = items.compactMap { $0.string("group") }
+        userIDs = items.compactMap { $0.string("userId") }
     }
 }
 

@@ -355,10 +355,21 @@ public struct AutoScalingClient: Sendable {
 
     /// The Auto Scaling group of an instance, or nil when it is in none.
     public func group(ofInstance instanceID: String) async throws(AWSError) -> String? {
+        try await membership(ofInstance: instanceID)?.group
+    }
+
+    /// The instance's group and lifecycle state (`InService`, `Detaching`, `Standby`...), or nil when it is in none.
+    public func membership(
+        ofInstance instanceID: String
+    ) async throws(AWSError)
+        -> (group: String, lifecycleState: String)?
+    {
         let result = try await client.query("DescribeAutoScalingInstances", effect: .readOnly) {
             $0.set("InstanceIds", list: [instanceID], style: .query)
         }
-        return result.list("AutoScalingInstances").first?.string("AutoScalingGroupName")
+        return result.list("AutoScalingInstances").first.map {
+            ($0.string("AutoScalingGroupName") ?? "", $0.string("LifecycleState") ?? "")
+        }
     }
 
     /// Detaches without lowering desired capacity, so the group replaces the instance rather than shrinking.
@@ -367,6 +378,14 @@ public struct AutoScalingClient: Sendable {
             $0.set("InstanceIds", list: [instanceID], style: .query)
             $0.set("AutoScalingGroupName", group)
             $0.set("ShouldDecrementDesiredCapacity", false)
+        }
+    }
+
+    /// Attaches an instance to a group (which raises the group's desired capacity by one).
+    public func attachInstance(_ instanceID: String, group: String) async throws(AWSError) {
+        _ = try await client.query("AttachInstances", effect: .mutating(idempotent: true)) {
+            $0.set("InstanceIds", list: [instanceID], style: .query)
+            $0.set("AutoScalingGroupName", group)
         }
     }
 }
@@ -378,10 +397,61 @@ public struct ELBv2Client: Sendable {
         self.client = client
     }
 
-    public func deregisterTarget(_ instanceID: String, targetGroupARN: String) async throws(AWSError) {
-        _ = try await client.query("DeregisterTargets", effect: .mutating(idempotent: true)) {
+    /// One registered target of a target group.
+    public struct Target: Sendable, Hashable {
+        public var id: String
+        public var port: Int?
+        /// `initial`, `healthy`, `unhealthy`, `unused`, `draining`, `unavailable`.
+        public var state: String
+    }
+
+    /// Every target group's ARN in the region, following `NextMarker`.
+    public func targetGroupARNs() async throws(AWSError) -> [String] {
+        var arns: [String] = []
+        var marker: String?
+        repeat {
+            let result = try await client.query("DescribeTargetGroups", effect: .readOnly) {
+                $0.set("Marker", ifPresent: marker)
+            }
+            arns += result.list("TargetGroups").compactMap { $0.string("TargetGroupArn") }
+            marker = result.string("NextMarker").flatMap { $0.isEmpty ? nil : $0 }
+        } while marker != nil
+        return arns
+    }
+
+    /// The targets registered with a target group, with their ports and states.
+    public func targets(ofGroup targetGroupARN: String) async throws(AWSError) -> [Target] {
+        let result = try await client.query("DescribeTargetHealth", effect: .readOnly) {
+            $0.set("TargetGroupArn", targetGroupARN)
+        }
+        return result.list("TargetHealthDescriptions").map {
+            Target(
+                id: $0.string("Target", "Id") ?? "",
+                port: $0.string("Target", "Port").flatMap(Int.init),
+                state: $0.string("TargetHealth", "State") ?? ""
+            )
+        }
+    }
+
+    public func deregisterTarget(_ instanceID: String, targetGroupARN: String, port: Int? = nil) async throws(AWSError)
+    {
+        try await changeTarget("DeregisterTargets", instanceID, targetGroupARN: targetGroupARN, port: port)
+    }
+
+    public func registerTarget(_ instanceID: String, targetGroupARN: String, port: Int? = nil) async throws(AWSError) {
+        try await changeTarget("RegisterTargets", instanceID, targetGroupARN: targetGroupARN, port: port)
+    }
+
+    private func changeTarget(
+        _ action: String,
+        _ instanceID: String,
+        targetGroupARN: String,
+        port: Int?
+    ) async throws(AWSError) {
+        _ = try await client.query(action, effect: .mutating(idempotent: true)) {
             $0.set("TargetGroupArn", targetGroupARN)
             $0.set("Targets.member.1.Id", instanceID)
+            if let port { $0.set("Targets.member.1.Port", port) }
         }
     }
 }

@@ -40,7 +40,9 @@ public struct EnableTerminationProtection: RemediationAction {
         name: "ec2.enable_termination_protection",
         summary: "Turn on termination protection, keep volumes on termination and make shutdown stop the instance",
         parameters: [ParameterSpec("instance", .identifier(.instanceID), summary: "the instance to preserve")],
-        permissions: ["ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:ModifyInstanceAttribute"],
+        permissions: [
+            "ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:ModifyInstanceAttribute", "ec2:CreateTags",
+        ],
         isMutating: true,
         isReversible: true
     )
@@ -55,7 +57,10 @@ public struct DetachFromAutoScaling: RemediationAction {
         outputs: [
             OutputSpec("group", .identifier(.autoScalingGroupName), summary: "the group it left, empty when none")
         ],
-        permissions: ["autoscaling:DescribeAutoScalingInstances", "autoscaling:DetachInstances"],
+        permissions: [
+            "autoscaling:DescribeAutoScalingInstances", "autoscaling:DetachInstances", "autoscaling:AttachInstances",
+            "ec2:DescribeInstances", "ec2:CreateTags",
+        ],
         isMutating: true,
         isReversible: true
     )
@@ -70,7 +75,7 @@ public struct DeregisterFromTargetGroups: RemediationAction {
         outputs: [OutputSpec("target_groups", .list(.identifier(.arn)), summary: "target groups it left")],
         permissions: [
             "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth",
-            "elasticloadbalancing:DeregisterTargets",
+            "elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets",
         ],
         isMutating: true,
         isReversible: true,
@@ -90,7 +95,8 @@ public struct DetachInstanceProfile: RemediationAction {
         ],
         permissions: [
             "ec2:DescribeIamInstanceProfileAssociations", "ec2:DisassociateIamInstanceProfile",
-            "ec2:AssociateIamInstanceProfile", "iam:GetInstanceProfile", "iam:PassRole",
+            "ec2:AssociateIamInstanceProfile", "ec2:DescribeInstances", "ec2:CreateTags", "iam:GetInstanceProfile",
+            "iam:PassRole",
         ],
         isMutating: true,
         isReversible: true,

@@ -85,6 +85,9 @@ extension ActionCatalog {
         BlockBucketPublicAccess.self, RevokeSessions.self, DenyAll.self, DeleteLoginProfile.self,
         DeactivateMFADevices.self, BlockAccountPublicAccess.self, EnableBucketDefaultEncryption.self,
         RemovePublicBucketPolicyStatements.self, EnableKeyRotation.self, RemovePublicLambdaPermissions.self,
-        ThrottleLambda.self, RotateSecret.self,
+        ThrottleLambda.self, RotateSecret.self, EnableTerminationProtection.self, DetachInstanceProfile.self,
+        EnforceIMDSv2.self, StopInstance.self, DetachFromAutoScaling.self, DeregisterFromTargetGroups.self,
+        RevokeOpenIngress.self, EmptyDefaultSecurityGroup.self, MakeSnapshotPrivate.self, MakeImagePrivate.self,
+        EnableEBSEncryptionByDefault.self, ShareSnapshots.self, DenyIPInNetworkACL.self,
     ]
 }

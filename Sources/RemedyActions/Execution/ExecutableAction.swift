@@ -105,6 +105,10 @@ public struct ServiceClients: Sendable {
     public func secretsManager() throws(ActionFailure) -> SecretsManagerClient {
         SecretsManagerClient(try client(.secretsManager))
     }
+    public func autoScaling() throws(ActionFailure) -> AutoScalingClient {
+        AutoScalingClient(try client(.autoScaling))
+    }
+    public func elbv2() throws(ActionFailure) -> ELBv2Client { ELBv2Client(try client(.elasticLoadBalancingV2)) }
 }
 
 /// Action parameters as the planner validated them, with typed accessors.

@@ -64,7 +64,10 @@ public struct DenyIPInNetworkACL: RemediationAction {
             ParameterSpec("address", .identifier(.ipAddress), summary: "the address to deny"),
             ParameterSpec("rule_number", .integer, default: 90, summary: "NACL rule number, below the allow rules"),
         ],
-        outputs: [OutputSpec("network_acl", .identifier(.networkACLID), summary: "the ACL changed")],
+        outputs: [
+            OutputSpec("network_acl", .identifier(.networkACLID), summary: "the ACL changed"),
+            OutputSpec("rule_number", .integer, summary: "the deny entry's rule number"),
+        ],
         permissions: [
             "ec2:DescribeInstances", "ec2:DescribeNetworkAcls", "ec2:CreateNetworkAclEntry",
             "ec2:DeleteNetworkAclEntry",

@@ -1,0 +1,77 @@
+import RemedyAWS
+import RemedyCore
+
+/// Detaches the instance from its Auto Scaling group, keeping the group's desired capacity, so the group neither
+/// terminates it (health checks, scale-in) nor runs short. The group's name is written to a tag on the instance
+/// first, so a probe after a crash can still say which group it left.
+extension DetachFromAutoScaling: ExecutableAction {
+    static let detachedGroupTag = "remedy:detached-from-group"
+    /// States in which the instance has left, or is leaving, its group.
+    static let leavingStates: Set<String> = ["Detaching", "Detached"]
+
+    public static func execute(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ActionResult
+    {
+        let instanceID = try parameters.string("instance")
+        let autoScaling = try context.clients.autoScaling()
+        let membership = try await aws { () async throws(AWSError) in
+            try await autoScaling.membership(ofInstance: instanceID)
+        }
+        guard let membership, !leavingStates.contains(membership.lifecycleState) else {
+            return ActionResult(outputs: ["group": .string(membership?.group ?? "")])
+        }
+        if context.request.mode == .live {
+            let ec2 = try context.clients.ec2()
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.createTags(resources: [instanceID], tags: [detachedGroupTag: membership.group])
+            }
+        }
+        try await aws(true) { () async throws(AWSError) in
+            try await autoScaling.detachInstance(instanceID, group: membership.group)
+        }
+        return ActionResult(
+            outputs: ["group": .string(membership.group)],
+            priorState: ["group": .string(membership.group)]
+        )
+    }
+
+    public static func probe(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ProbeResult
+    {
+        let instanceID = try parameters.string("instance")
+        let autoScaling = try context.clients.autoScaling()
+        let membership = try await aws { () async throws(AWSError) in
+            try await autoScaling.membership(ofInstance: instanceID)
+        }
+        if let membership, !leavingStates.contains(membership.lifecycleState) { return .notDone }
+        let group = try await TagInstance.instance(instanceID, try context.clients.ec2()).tags[detachedGroupTag] ?? ""
+        return .done(
+            ActionResult(
+                outputs: ["group": .string(group)],
+                priorState: group.isEmpty ? nil : ["group": .string(group)],
+                verified: true
+            )
+        )
+    }
+
+    public static func undo(
+        _ parameters: ActionParameters,
+        priorState: JSONValue,
+        in context: ActionContext
+    )
+        async throws(ActionFailure)
+    {
+        guard let group = priorState["group"]?.stringValue, !group.isEmpty else { return }
+        let instanceID = try parameters.string("instance")
+        let autoScaling = try context.clients.autoScaling()
+        try await aws(true) { () async throws(AWSError) in
+            try await autoScaling.attachInstance(instanceID, group: group)
+        }
+    }
+}

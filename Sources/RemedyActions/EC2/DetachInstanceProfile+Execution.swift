@@ -1,0 +1,101 @@
+import RemedyAWS
+import RemedyCore
+
+/// Takes the instance's role away: disassociates its instance profile. The profile's ARN is written to a tag on the
+/// instance first, so a probe after a crash still knows what was removed (for undo and for the role name).
+extension DetachInstanceProfile: ExecutableAction {
+    static let detachedProfileTag = "remedy:detached-instance-profile"
+
+    public static func execute(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ActionResult
+    {
+        let instanceID = try parameters.string("instance")
+        let ec2 = try context.clients.ec2()
+        guard let association = try await activeAssociation(of: instanceID, ec2) else {
+            return ActionResult(outputs: ["instance_profile_arn": "", "role_name": ""])
+        }
+        // Read before any change, so a failing lookup cannot fail the step after the profile is gone.
+        let detached = try await result(profileARN: association.profileARN, context)
+        // In dry-run the tag is left out, so the verdict is the disassociation's own (refused unsent).
+        if context.request.mode == .live {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.createTags(resources: [instanceID], tags: [detachedProfileTag: association.profileARN])
+            }
+        }
+        try await aws(true) { () async throws(AWSError) in
+            try await ec2.disassociateIamInstanceProfile(associationID: association.associationID)
+        }
+        return detached
+    }
+
+    public static func probe(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ProbeResult
+    {
+        let instanceID = try parameters.string("instance")
+        let ec2 = try context.clients.ec2()
+        guard try await activeAssociation(of: instanceID, ec2) == nil else { return .notDone }
+        let recorded = try await TagInstance.instance(instanceID, ec2).tags[detachedProfileTag] ?? ""
+        var done = try await result(profileARN: recorded, context)
+        done.verified = true
+        return .done(done)
+    }
+
+    public static func undo(
+        _ parameters: ActionParameters,
+        priorState: JSONValue,
+        in context: ActionContext
+    )
+        async throws(ActionFailure)
+    {
+        let instanceID = try parameters.string("instance")
+        guard let profileARN = priorState["instance_profile_arn"]?.stringValue, !profileARN.isEmpty else { return }
+        let ec2 = try context.clients.ec2()
+        if let current = try await activeAssociation(of: instanceID, ec2) {
+            guard current.profileARN != profileARN else { return }
+            throw ActionFailure(
+                .permanent,
+                code: "InstanceProfileInUse",
+                message: "instance \(instanceID) has another profile now (\(current.profileARN)); "
+                    + "disassociate it first to restore \(profileARN)"
+            )
+        }
+        try await aws(true) { () async throws(AWSError) in
+            try await ec2.associateIamInstanceProfile(instanceID: instanceID, profileARN: profileARN)
+        }
+    }
+
+    static func activeAssociation(
+        of instanceID: String,
+        _ ec2: EC2Client
+    ) async throws(ActionFailure)
+        -> (associationID: String, profileARN: String)?
+    {
+        let associations = try await aws { () async throws(AWSError) in
+            try await ec2.describeIamInstanceProfileAssociations(instanceID: instanceID)
+        }
+        return associations.first { $0.state == "associated" || $0.state == "associating" }
+            .map { ($0.associationID, $0.profileARN) }
+    }
+
+    /// The outputs and prior state for a removed profile: its ARN and its role's name (for revoking sessions).
+    static func result(profileARN: String, _ context: ActionContext) async throws(ActionFailure) -> ActionResult {
+        var roleName = ""
+        // arn:aws:iam::123456789012:instance-profile/path/name: the name is the last path segment.
+        if let name = profileARN.split(separator: "/").last, profileARN.contains(":instance-profile/") {
+            let iam = try context.clients.iam()
+            roleName =
+                try await aws { () async throws(AWSError) in try await iam.instanceProfileRoles(String(name)) }.first
+                ?? ""
+        }
+        return ActionResult(
+            outputs: ["instance_profile_arn": .string(profileARN), "role_name": .string(roleName)],
+            priorState: ["instance_profile_arn": .string(profileARN)]
+        )
+    }
+}
