@@ -10,11 +10,17 @@ public struct CollectEvidence: RemediationAction {
             ParameterSpec("instance", .identifier(.instanceID), required: false, summary: "the instance, if any"),
             ParameterSpec("bucket", .identifier(.bucketName), summary: "the evidence bucket"),
             ParameterSpec("prefix", .string, default: "remedy/", summary: "key prefix"),
+            ParameterSpec(
+                "retention_days",
+                .integer,
+                default: 90,
+                summary: "Object Lock retention when the bucket has Object Lock but no default retention rule"
+            ),
         ],
         outputs: [OutputSpec("objects", .list(.string), summary: "the keys written")],
         permissions: [
             "ec2:DescribeInstances", "ec2:GetConsoleOutput", "s3:PutObject", "s3:PutObjectRetention",
-            "s3:GetObjectLockConfiguration",
+            "s3:GetBucketObjectLockConfiguration", "s3:GetObject", "s3:ListBucket",
         ],
         isMutating: true
     )
@@ -53,8 +59,9 @@ public struct StartCloudTrailLogging: RemediationAction {
         name: "cloudtrail.start_logging",
         summary: "Start logging on a CloudTrail trail",
         parameters: [ParameterSpec("trail", .identifier(.trailName), summary: "trail name or ARN")],
-        permissions: ["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"],
-        isMutating: true
+        permissions: ["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging", "cloudtrail:StopLogging"],
+        isMutating: true,
+        isReversible: true
     )
 }
 
