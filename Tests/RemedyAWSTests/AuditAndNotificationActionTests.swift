@@ -2,6 +2,7 @@ import Foundation
 import RemedyAWS
 import RemedyActions
 import RemedyCore
+import RemedyJournal
 import RemedyTestSupport
 import Testing
 
@@ -271,7 +272,11 @@ extension MotoIntegrationTests {
         let (instance, _) = try await launchInstance(world)
         try await lockedBucket(world, "remedy-evidence", defaultDays: 10)
         let now = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15T08:00:00Z
-        let invoker = CatalogInvoker(context: world.invoker.context, now: { now })
+        let journal = try JournalDatabase(inMemory: nil)
+        let started = try await journal.append(
+            JournalEntry(runID: "run-1", kind: "step.started", payload: ["step": "s1"])
+        )
+        let invoker = CatalogInvoker(context: world.invoker.context, now: { now }, journal: journal)
         let finding: JSONValue = ["id": "gd-42", "source": "guardduty", "types": ["Backdoor:EC2/C&CActivity.B"]]
         var collect = request("evidence.collect", ["instance": .string(instance), "bucket": "remedy-evidence"])
         collect.finding = finding
@@ -287,7 +292,9 @@ extension MotoIntegrationTests {
 
         let result = try await invoker.execute(collect)
         #expect(result.verified)
-        let keys = ["instance.json", "console-output.txt", "finding.json", "manifest.json"].map { folder + $0 }
+        let keys = ["instance.json", "console-output.txt", "finding.json", "journal.json", "manifest.json"].map {
+            folder + $0
+        }
         #expect(result.outputs["objects"] == .array(keys.map(JSONValue.string)))
 
         let metadata = try JSONParser().parse(try await object(world, "remedy-evidence", keys[0]).body)
@@ -299,8 +306,11 @@ extension MotoIntegrationTests {
             try await object(world, "remedy-evidence", keys[1]).body
                 == Array(try #require(Data(base64Encoded: console)))
         )
-        let manifest = try JSONParser().parse(try await object(world, "remedy-evidence", keys[3]).body)
-        #expect(manifest["objects"]?.arrayValue?.compactMap { $0["key"]?.stringValue } == Array(keys.prefix(3)))
+        let excerpt = try JSONParser().parse(try await object(world, "remedy-evidence", keys[3]).body)
+        #expect(excerpt.arrayValue?.map { $0["kind"] } == ["step.started"])
+        #expect(excerpt.arrayValue?.first?["hash"] == .string(started.hash))
+        let manifest = try JSONParser().parse(try await object(world, "remedy-evidence", keys[4]).body)
+        #expect(manifest["objects"]?.arrayValue?.compactMap { $0["key"]?.stringValue } == Array(keys.prefix(4)))
         #expect(manifest["retainUntil"] == "2027-01-25T08:00:00Z")
 
         // The bucket's default rule decides mode and period.

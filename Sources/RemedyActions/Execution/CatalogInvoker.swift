@@ -10,17 +10,21 @@ public struct CatalogInvoker: ActionInvoker {
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
     let slack: SlackWebhooks
+    let journal: (any RunJournal)?
 
     /// - Parameters:
     ///   - clock: what `wait` and `wait_for` sleep on (a virtual clock in tests and exercises).
     ///   - now: the wall clock, for retention dates and evidence timestamps.
     ///   - slack: the incoming webhooks `notify.slack` may post to.
+    ///   - journal: the run journal, for the excerpt `evidence.collect` writes.
     public init(
         context: AWSContext,
         clock: any Clock<Duration> = ContinuousClock(),
         now: @escaping @Sendable () -> Date = { Date() },
-        slack: SlackWebhooks = SlackWebhooks()
+        slack: SlackWebhooks = SlackWebhooks(),
+        journal: (any RunJournal)? = nil
     ) {
+        self.journal = journal
         self.context = context
         self.clock = clock
         self.now = now
@@ -93,7 +97,17 @@ public struct CatalogInvoker: ActionInvoker {
             credentials: credentials,
             account: request.account
         )
-        return (action, ActionContext(request: request, clients: clients, clock: clock, now: now, slack: slack))
+        return (
+            action,
+            ActionContext(
+                request: request,
+                clients: clients,
+                clock: clock,
+                now: now,
+                slack: slack,
+                journal: journal
+            )
+        )
     }
 }
 

@@ -70,19 +70,23 @@ public struct ActionContext: Sendable {
     public var now: @Sendable () -> Date
     /// The Slack incoming webhooks `notify.slack` may post to.
     public var slack: SlackWebhooks
+    /// The run journal, read by `evidence.collect` for the run's records; nil where actions run without one.
+    public var journal: (any RunJournal)?
 
     public init(
         request: ActionRequest,
         clients: ServiceClients,
         clock: any Clock<Duration> = ContinuousClock(),
         now: @escaping @Sendable () -> Date = { Date() },
-        slack: SlackWebhooks = SlackWebhooks()
+        slack: SlackWebhooks = SlackWebhooks(),
+        journal: (any RunJournal)? = nil
     ) {
         self.request = request
         self.clients = clients
         self.clock = clock
         self.now = now
         self.slack = slack
+        self.journal = journal
     }
 
     /// Tags remedy puts on what it creates or changes, so people and probes can find the step's work.

@@ -3,8 +3,9 @@ import RemedyAWS
 import RemedyCore
 
 /// Writes the evidence under `<prefix><run id>/<step id>/`: `instance.json` and `console-output.txt` when an
-/// instance is named, `finding.json` when the run has a finding, and last `manifest.json` (each key with its
-/// SHA-256), whose presence tells a probe the step finished. With Object Lock on the bucket every object carries a
+/// instance is named, `finding.json` when the run has a finding, `journal.json` (the run's records so far) when the
+/// invoker has the journal, and last `manifest.json` (each key with its SHA-256), whose presence tells a probe the
+/// step finished. With Object Lock on the bucket every object carries a
 /// retention date (the bucket's default rule, else `retention_days` in compliance mode).
 extension CollectEvidence: ExecutableAction {
     public static func execute(
@@ -30,6 +31,11 @@ extension CollectEvidence: ExecutableAction {
         if let finding = context.request.finding {
             let text = finding.jsonText(options: .prettyPrinted)
             documents.append(("finding.json", "application/json", Array(text.utf8)))
+        }
+        if let journal = context.journal {
+            documents.append(
+                ("journal.json", "application/json", try await excerpt(of: context.request.runID, journal))
+            )
         }
         let s3 = try context.clients.s3()
         let lock = try await aws { () async throws(AWSError) in try await s3.objectLock(bucket: bucket) }
@@ -80,6 +86,28 @@ extension CollectEvidence: ExecutableAction {
         let manifest = try? JSONParser().parse(stored)
         let keys = (manifest?["objects"]?.arrayValue ?? []).compactMap { $0["key"]?.stringValue } + [manifestKey]
         return .done(ActionResult(outputs: ["objects": .array(keys.map(JSONValue.string))], verified: true))
+    }
+
+    /// The run's journal records so far (sequence, time, kind, payload and hash chain), as a JSON array.
+    static func excerpt(of runID: String, _ journal: any RunJournal) async throws(ActionFailure) -> [UInt8] {
+        let records: [JournalRecord]
+        do {
+            records = try await journal.records(ofRun: runID)
+        } catch {
+            throw ActionFailure(
+                .retryable,
+                code: "JournalUnreadable",
+                message: "the run's journal could not be read: \(error)"
+            )
+        }
+        let values: [JSONValue] = records.map {
+            [
+                "sequence": .number(Double($0.sequence)), "recordedAt": .string($0.recordedAt),
+                "kind": .string($0.kind),
+                "payload": $0.payload, "previousHash": .string($0.previousHash), "hash": .string($0.hash),
+            ]
+        }
+        return Array(JSONValue.array(values).jsonText(options: .prettyPrinted).utf8)
     }
 
     static func folder(_ parameters: ActionParameters, _ context: ActionContext) -> String {
