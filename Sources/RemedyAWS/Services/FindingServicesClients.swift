@@ -123,6 +123,18 @@ public struct GuardDutyClient: Sendable {
         return id
     }
 
+    /// The detector's status: `ENABLED` or `DISABLED`.
+    public func detectorStatus(_ detectorID: String) async throws(AWSError) -> String {
+        let reply = try await client.restJSON(
+            "GetDetector",
+            effect: .readOnly,
+            method: "GET",
+            path: "/detector/\(URIEncoding.encode(detectorID))"
+        )
+        guard let status = reply["status"]?.stringValue else { throw client.missing("GetDetector", "status") }
+        return status
+    }
+
     public func enableDetector(_ detectorID: String) async throws(AWSError) {
         _ = try await client.restJSON(
             "UpdateDetector",
@@ -157,6 +169,19 @@ public struct GuardDutyClient: Sendable {
                 effect: .mutating(idempotent: true),
                 method: "POST",
                 path: "/detector/\(URIEncoding.encode(detectorID))/findings/archive",
+                body: ["findingIds": .array(batch.map(JSONValue.string))]
+            )
+        }
+    }
+
+    /// Returns archived findings to the current list, in batches of ``findingIDLimit``.
+    public func unarchiveFindings(detectorID: String, ids: [String]) async throws(AWSError) {
+        for batch in Self.batches(ids) {
+            _ = try await client.restJSON(
+                "UnarchiveFindings",
+                effect: .mutating(idempotent: true),
+                method: "POST",
+                path: "/detector/\(URIEncoding.encode(detectorID))/findings/unarchive",
                 body: ["findingIds": .array(batch.map(JSONValue.string))]
             )
         }

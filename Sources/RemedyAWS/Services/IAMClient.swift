@@ -33,6 +33,14 @@ public struct IAMClient: Sendable {
         return result.string("AccessKeyLastUsed", "LastUsedDate")
     }
 
+    /// The user who owns an access key (from `GetAccessKeyLastUsed`), or nil when IAM does not say.
+    public func accessKeyOwner(_ accessKeyID: String) async throws(AWSError) -> String? {
+        let result = try await client.query("GetAccessKeyLastUsed", effect: .readOnly) {
+            $0.set("AccessKeyId", accessKeyID)
+        }
+        return result.string("UserName")
+    }
+
     /// Sets a key `Active` or `Inactive`.
     public func updateAccessKey(user: String, accessKeyID: String, status: String) async throws(AWSError) {
         _ = try await client.query("UpdateAccessKey", effect: .mutating(idempotent: true)) {

@@ -219,13 +219,15 @@ public struct S3Client: Sendable {
         try await put(bucket, "PutBucketVersioning", subresource: "versioning", body: body)
     }
 
-    /// Writes an object; with `retainUntil` (ISO 8601) it is locked in compliance mode until then.
+    /// Writes an object; with `retainUntil` (ISO 8601) it is locked in `lockMode` (`COMPLIANCE` or `GOVERNANCE`)
+    /// until then.
     public func putObject(
         bucket: String,
         key: String,
         body: [UInt8],
         contentType: String,
-        retainUntil: String? = nil
+        retainUntil: String? = nil,
+        lockMode: String = "COMPLIANCE"
     )
         async throws(AWSError)
     {
@@ -235,10 +237,55 @@ public struct S3Client: Sendable {
         request.body = body
         request.headers.append(("Content-Type", contentType))
         if let retainUntil {
-            request.headers.append(("x-amz-object-lock-mode", "COMPLIANCE"))
+            request.headers.append(("x-amz-object-lock-mode", lockMode))
+            // S3 requires a checksum on a PutObject that carries Object Lock settings.
+            request.headers.append(("Content-MD5", ContentMD5.base64(body)))
             request.headers.append(("x-amz-object-lock-retain-until-date", retainUntil))
         }
         _ = try await client.perform(request)
+    }
+
+    /// A bucket's Object Lock settings: nil when Object Lock is not enabled on it.
+    public struct ObjectLock: Sendable, Hashable {
+        /// The default retention mode (`COMPLIANCE`, `GOVERNANCE`), when the bucket has a default rule.
+        public var defaultMode: String?
+        /// The default retention period in days (years counted as 365 days), when the bucket has a default rule.
+        public var defaultDays: Int?
+    }
+
+    /// The bucket's Object Lock configuration, or nil when Object Lock is not enabled
+    /// (`ObjectLockConfigurationNotFoundError`).
+    public func objectLock(bucket: String) async throws(AWSError) -> ObjectLock? {
+        do {
+            let root = try await get(
+                bucket,
+                "GetObjectLockConfiguration",
+                subresource: "object-lock",
+                root: "ObjectLockConfiguration"
+            )
+            guard root.string("ObjectLockEnabled") == "Enabled" else { return nil }
+            let days = root.string("Rule", "DefaultRetention", "Days").flatMap { Int($0) }
+            let years = root.string("Rule", "DefaultRetention", "Years").flatMap { Int($0) }
+            return ObjectLock(
+                defaultMode: root.string("Rule", "DefaultRetention", "Mode"),
+                defaultDays: days ?? years.map { $0 * 365 }
+            )
+        } catch  where error.code == "ObjectLockConfigurationNotFoundError" {
+            return nil
+        }
+    }
+
+    /// An object's bytes, or nil when there is no such key (`NoSuchKey`; S3 answers `AccessDenied` instead when
+    /// the caller may not list the bucket).
+    public func object(bucket: String, key: String) async throws(AWSError) -> [UInt8]? {
+        var request = call(bucket, "GetObject", method: "GET", subresource: nil, effect: .readOnly)
+        request.path += "/" + URIEncoding.encode(key, keepSlashes: true)
+        if request.path.hasPrefix("//") { request.path.removeFirst() }
+        do {
+            return try await client.perform(request).body
+        } catch  where error.code == "NoSuchKey" {
+            return nil
+        }
     }
 
     public func createBucket(_ bucket: String) async throws(AWSError) {

@@ -278,6 +278,7 @@ public struct CloudTrailClient: Sendable {
     public func startLogging(trail: String) async throws(AWSError) {
         _ = try await client.json("StartLogging", effect: .mutating(idempotent: true), body: ["Name": .string(trail)])
     }
+
 }
 
 public struct SecretsManagerClient: Sendable {
@@ -336,11 +337,23 @@ public struct SNSClient: Sendable {
         return arn
     }
 
-    public func publish(topicARN: String, subject: String?, message: String) async throws(AWSError) -> String {
+    /// Publishes a message; returns its id.
+    ///
+    /// A FIFO topic (`.fifo`) needs a message group, and drops a second message with the same deduplication id
+    /// within five minutes.
+    public func publish(
+        topicARN: String,
+        subject: String?,
+        message: String,
+        messageGroupID: String? = nil,
+        deduplicationID: String? = nil
+    ) async throws(AWSError) -> String {
         let result = try await client.query("Publish", effect: .mutating(idempotent: false)) {
             $0.set("TopicArn", topicARN)
             $0.set("Subject", ifPresent: subject.map { String($0.prefix(100)) })
             $0.set("Message", message)
+            $0.set("MessageGroupId", ifPresent: messageGroupID)
+            $0.set("MessageDeduplicationId", ifPresent: deduplicationID)
         }
         return result.string("MessageId") ?? ""
     }

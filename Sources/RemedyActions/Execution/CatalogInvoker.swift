@@ -1,3 +1,4 @@
+import Foundation
 import RemedyAWS
 import RemedyCore
 
@@ -6,9 +7,28 @@ import RemedyCore
 public struct CatalogInvoker: ActionInvoker {
     public let context: AWSContext
     let actions: [String: any ExecutableAction.Type]
+    let clock: any Clock<Duration>
+    let now: @Sendable () -> Date
+    let slack: SlackWebhooks
+    let journal: (any RunJournal)?
 
-    public init(context: AWSContext) {
+    /// - Parameters:
+    ///   - clock: what `wait` and `wait_for` sleep on (a virtual clock in tests and exercises).
+    ///   - now: the wall clock, for retention dates and evidence timestamps.
+    ///   - slack: the incoming webhooks `notify.slack` may post to.
+    ///   - journal: the run journal, for the excerpt `evidence.collect` writes.
+    public init(
+        context: AWSContext,
+        clock: any Clock<Duration> = ContinuousClock(),
+        now: @escaping @Sendable () -> Date = { Date() },
+        slack: SlackWebhooks = SlackWebhooks(),
+        journal: (any RunJournal)? = nil
+    ) {
+        self.journal = journal
         self.context = context
+        self.clock = clock
+        self.now = now
+        self.slack = slack
         actions = Dictionary(
             ActionCatalog.executableActions.map { ($0.descriptor.name, $0) },
             uniquingKeysWith: { first, _ in first }
@@ -26,7 +46,10 @@ public struct CatalogInvoker: ActionInvoker {
         }
         do {
             let result = try await action.execute(parameters, in: actionContext)
-            return ActionResult(outputs: result.outputs, dryRunVerdict: "no change needed or read-only")
+            return ActionResult(
+                outputs: result.outputs,
+                dryRunVerdict: result.dryRunVerdict ?? "no change needed or read-only"
+            )
         } catch {
             // EC2 evaluates DryRun=true calls for permission; other services' mutations are refused unsent.
             switch error.code {
@@ -74,7 +97,17 @@ public struct CatalogInvoker: ActionInvoker {
             credentials: credentials,
             account: request.account
         )
-        return (action, ActionContext(request: request, clients: clients))
+        return (
+            action,
+            ActionContext(
+                request: request,
+                clients: clients,
+                clock: clock,
+                now: now,
+                slack: slack,
+                journal: journal
+            )
+        )
     }
 }
 
@@ -89,5 +122,8 @@ extension ActionCatalog {
         EnforceIMDSv2.self, StopInstance.self, DetachFromAutoScaling.self, DeregisterFromTargetGroups.self,
         RevokeOpenIngress.self, EmptyDefaultSecurityGroup.self, MakeSnapshotPrivate.self, MakeImagePrivate.self,
         EnableEBSEncryptionByDefault.self, ShareSnapshots.self, DenyIPInNetworkACL.self,
+        BlockIPInWAF.self, StartCloudTrailLogging.self, EnableGuardDutyDetector.self,
+        UpdateSecurityHubFinding.self, ArchiveGuardDutyFinding.self, PublishToSNS.self, NotifySlack.self, Wait.self,
+        WaitFor.self, CollectEvidence.self,
     ]
 }

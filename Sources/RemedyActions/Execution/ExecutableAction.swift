@@ -1,3 +1,4 @@
+import Foundation
 import RemedyAWS
 import RemedyCore
 
@@ -58,14 +59,34 @@ extension ExecutableAction {
     }
 }
 
-/// What an action runs with: the request and clients for its account, region and role.
+/// What an action runs with: the request and clients for its account, region and role, the clock it waits by, and
+/// where notifications go.
 public struct ActionContext: Sendable {
     public var request: ActionRequest
     public var clients: ServiceClients
+    /// What `wait` and `wait_for` sleep on: the system clock in a run, a virtual one in tests and exercises.
+    public var clock: any Clock<Duration>
+    /// The wall clock, for Object Lock retention dates and evidence timestamps.
+    public var now: @Sendable () -> Date
+    /// The Slack incoming webhooks `notify.slack` may post to.
+    public var slack: SlackWebhooks
+    /// The run journal, read by `evidence.collect` for the run's records; nil where actions run without one.
+    public var journal: (any RunJournal)?
 
-    public init(request: ActionRequest, clients: ServiceClients) {
+    public init(
+        request: ActionRequest,
+        clients: ServiceClients,
+        clock: any Clock<Duration> = ContinuousClock(),
+        now: @escaping @Sendable () -> Date = { Date() },
+        slack: SlackWebhooks = SlackWebhooks(),
+        journal: (any RunJournal)? = nil
+    ) {
         self.request = request
         self.clients = clients
+        self.clock = clock
+        self.now = now
+        self.slack = slack
+        self.journal = journal
     }
 
     /// Tags remedy puts on what it creates or changes, so people and probes can find the step's work.
@@ -109,6 +130,13 @@ public struct ServiceClients: Sendable {
         AutoScalingClient(try client(.autoScaling))
     }
     public func elbv2() throws(ActionFailure) -> ELBv2Client { ELBv2Client(try client(.elasticLoadBalancingV2)) }
+    public func wafv2() throws(ActionFailure) -> WAFv2Client { WAFv2Client(try client(.wafv2)) }
+    public func cloudTrail() throws(ActionFailure) -> CloudTrailClient { CloudTrailClient(try client(.cloudTrail)) }
+    public func guardDuty() throws(ActionFailure) -> GuardDutyClient { GuardDutyClient(try client(.guardDuty)) }
+    public func securityHub() throws(ActionFailure) -> SecurityHubClient {
+        SecurityHubClient(try client(.securityHub))
+    }
+    public func sns() throws(ActionFailure) -> SNSClient { SNSClient(try client(.sns)) }
 }
 
 /// Action parameters as the planner validated them, with typed accessors.
@@ -132,6 +160,22 @@ public struct ActionParameters: Sendable, Hashable {
     }
 
     public func optionalSeconds(_ name: String) -> Double? { values[name]?.doubleValue }
+
+    /// A duration parameter in seconds: validated parameters hold numbers, unvalidated ones may still say `15m`.
+    public func duration(_ name: String, default fallback: Duration) throws(ActionFailure) -> Duration {
+        switch values[name] {
+        case nil, .null?: return fallback
+        case .number(let seconds)? where seconds >= 0: return .milliseconds(Int64((seconds * 1000).rounded()))
+        case .string(let text)?:
+            guard let duration = DurationText.parse(text) else { throw Self.missing(name, "a duration") }
+            return duration
+        default: throw Self.missing(name, "a duration")
+        }
+    }
+
+    public func stringList(_ name: String) -> [String] {
+        values[name]?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
 
     public func stringMap(_ name: String) -> [String: String] {
         values[name]?.objectValue?.compactMapValues(\.stringValue) ?? [:]

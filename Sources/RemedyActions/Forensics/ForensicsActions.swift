@@ -10,11 +10,17 @@ public struct CollectEvidence: RemediationAction {
             ParameterSpec("instance", .identifier(.instanceID), required: false, summary: "the instance, if any"),
             ParameterSpec("bucket", .identifier(.bucketName), summary: "the evidence bucket"),
             ParameterSpec("prefix", .string, default: "remedy/", summary: "key prefix"),
+            ParameterSpec(
+                "retention_days",
+                .integer,
+                default: 90,
+                summary: "Object Lock retention when the bucket has Object Lock but no default retention rule"
+            ),
         ],
         outputs: [OutputSpec("objects", .list(.string), summary: "the keys written")],
         permissions: [
             "ec2:DescribeInstances", "ec2:GetConsoleOutput", "s3:PutObject", "s3:PutObjectRetention",
-            "s3:GetObjectLockConfiguration",
+            "s3:GetBucketObjectLockConfiguration", "s3:GetObject", "s3:ListBucket",
         ],
         isMutating: true
     )
@@ -48,6 +54,9 @@ public struct RotateSecret: RemediationAction {
 }
 
 /// `cloudtrail.start_logging` (CloudTrail.1, Stealth:IAMUser/CloudTrailLoggingDisabled).
+///
+/// Not reversible on purpose: stopping a trail is the attacker's move, and an undo would put
+/// `cloudtrail:StopLogging` into the responder role's policy.
 public struct StartCloudTrailLogging: RemediationAction {
     public static let descriptor = ActionDescriptor(
         name: "cloudtrail.start_logging",

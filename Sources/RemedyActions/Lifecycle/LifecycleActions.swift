@@ -13,7 +13,7 @@ public struct UpdateSecurityHubFinding: RemediationAction {
             ),
             ParameterSpec("note", .string, required: false, summary: "note text (up to 512 characters)"),
         ],
-        permissions: ["securityhub:BatchUpdateFindings"],
+        permissions: ["securityhub:BatchUpdateFindings", "securityhub:GetFindings"],
         isMutating: true
     )
 }
@@ -23,7 +23,10 @@ public struct ArchiveGuardDutyFinding: RemediationAction {
     public static let descriptor = ActionDescriptor(
         name: "guardduty.archive_finding",
         summary: "Archive the GuardDuty finding that started the run",
-        permissions: ["guardduty:ListDetectors", "guardduty:ArchiveFindings"],
+        permissions: [
+            "guardduty:ListDetectors", "guardduty:GetFindings", "guardduty:ArchiveFindings",
+            "guardduty:UnarchiveFindings",
+        ],
         isMutating: true,
         isReversible: true
     )
@@ -88,7 +91,9 @@ public struct WaitFor: RemediationAction {
             ParameterSpec("timeout", .duration, default: "15m", summary: "give up (and fail the step) after this"),
             ParameterSpec("interval", .duration, default: "15s", summary: "time between polls"),
         ],
-        permissions: ["ec2:DescribeSnapshots", "ec2:DescribeInstances", "iam:ListAccessKeys"],
+        permissions: [
+            "ec2:DescribeSnapshots", "ec2:DescribeInstances", "iam:GetAccessKeyLastUsed", "iam:ListAccessKeys",
+        ],
         isMutating: false
     )
 }

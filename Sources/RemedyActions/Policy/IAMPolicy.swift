@@ -137,7 +137,6 @@ public struct IAMPolicy: Sendable, Hashable {
         scope(
             "arn:{partition}:cloudtrail:*:{account}:trail/*",
             "cloudtrail:StartLogging",
-            "cloudtrail:StopLogging",
             "cloudtrail:GetTrailStatus"
         )
         scope("arn:{partition}:wafv2:*:{account}:*/ipset/*/*", "wafv2:GetIPSet", "wafv2:UpdateIPSet")

@@ -56,7 +56,7 @@ struct EngineOptions: ParsableArguments {
         }
         let executor = RunExecutor(
             journal: journal,
-            invoker: CatalogInvoker(context: context),
+            invoker: CatalogInvoker(context: context, journal: journal),
             catalog: .standard,
             approvers: StaticApproverDirectory(groups: configuration.approvers.groups),
             configuration: .init(maximumConcurrentRuns: configuration.concurrency.maximumRuns),

@@ -30,6 +30,9 @@ public struct ActionRequest: Sendable, Hashable {
     public var account: String
     public var region: String
     public var mode: ExecutionMode
+    /// The finding that started the run, as expressions read it (`Finding.expressionValue`), for actions that act
+    /// on the finding itself (`securityhub.update_finding`, `guardduty.archive_finding`, `evidence.collect`).
+    public var finding: JSONValue?
 
     public init(
         action: String,
@@ -39,7 +42,8 @@ public struct ActionRequest: Sendable, Hashable {
         targetRole: String? = nil,
         account: String,
         region: String,
-        mode: ExecutionMode
+        mode: ExecutionMode,
+        finding: JSONValue? = nil
     ) {
         self.action = action
         self.parameters = parameters
@@ -49,6 +53,7 @@ public struct ActionRequest: Sendable, Hashable {
         self.account = account
         self.region = region
         self.mode = mode
+        self.finding = finding
     }
 
     /// Identifies this step's one execution: tags on created resources and native idempotency tokens carry it, so a

@@ -429,7 +429,8 @@ public struct RunExecutor: Sendable {
             targetRole: definition.targetRole,
             account: definition.account,
             region: definition.region,
-            mode: definition.mode
+            mode: definition.mode,
+            finding: definition.finding
         )
     }
 

@@ -1,0 +1,71 @@
+import Foundation
+import RemedyAWS
+import RemedyCore
+
+/// The Slack incoming webhooks `notify.slack` may post to: channel names from the configuration, each with its
+/// webhook URL.
+///
+/// A URL is accepted only as `https://hooks.slack.com/...`, so a playbook or a finding cannot turn a notification
+/// into a request to another host: the URL comes from configuration alone, and the step names only the channel.
+/// Tests point a channel at a loopback stub with ``allowingLoopbackForTesting(_:transport:)``.
+public struct SlackWebhooks: Sendable {
+    /// Channel name to webhook URL.
+    ///
+    /// The URLs are secrets: they are never written to errors or the journal.
+    var channels: [String: String]
+    let transport: any HTTPTransport
+    let allowsLoopback: Bool
+    /// How long one post may take.
+    public var timeout: Duration = .seconds(10)
+
+    public init(channels: [String: String] = [:], transport: any HTTPTransport = AsyncHTTPClientTransport()) {
+        self.channels = channels
+        self.transport = transport
+        allowsLoopback = false
+    }
+
+    private init(channels: [String: String], transport: any HTTPTransport, allowsLoopback: Bool) {
+        self.channels = channels
+        self.transport = transport
+        self.allowsLoopback = allowsLoopback
+    }
+
+    /// Webhooks that may also be `http://127.0.0.1:PORT/...`: for tests against a local stub, never for
+    /// configuration read from a file.
+    public static func allowingLoopbackForTesting(
+        _ channels: [String: String],
+        transport: any HTTPTransport = AsyncHTTPClientTransport()
+    ) -> SlackWebhooks {
+        SlackWebhooks(channels: channels, transport: transport, allowsLoopback: true)
+    }
+
+    /// The webhook URL of `channel`, checked.
+    func url(of channel: String) throws(ActionFailure) -> String {
+        guard let text = channels[channel] else {
+            throw ActionFailure(
+                .permanent,
+                code: "UnknownChannel",
+                message: "no Slack channel '\(channel)' is configured under notifications"
+            )
+        }
+        guard Self.isSlackWebhook(text) || (allowsLoopback && Self.isLoopback(text)) else {
+            throw ActionFailure(
+                .permanent,
+                code: "InvalidWebhookURL",
+                message: "the webhook of Slack channel '\(channel)' is not an https://hooks.slack.com/ URL"
+            )
+        }
+        return text
+    }
+
+    static func isSlackWebhook(_ text: String) -> Bool {
+        guard let url = URLComponents(string: text) else { return false }
+        return url.scheme == "https" && url.host == "hooks.slack.com" && url.port == nil && url.user == nil
+            && url.password == nil && url.path.hasPrefix("/") && url.path.count > 1
+    }
+
+    static func isLoopback(_ text: String) -> Bool {
+        guard let url = URLComponents(string: text) else { return false }
+        return url.scheme == "http" && url.host == "127.0.0.1" && url.user == nil && url.password == nil
+    }
+}
