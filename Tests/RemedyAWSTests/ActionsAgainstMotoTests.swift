@@ -113,6 +113,53 @@ extension MotoIntegrationTests {
         #expect(try await world.ec2.describeInstances(ids: [instance]).first?.securityGroupIDs == [web])
     }
 
+    @Test func concurrentQuarantinesInOneVPCShareOneIsolationGroup() async throws {
+        // Given two instances in one VPC and no isolation group yet: both runs look, find none, and create it
+        let world = try await world()
+        let (first, _) = try await launchInstance(world, groupName: "web-a")
+        let (second, _) = try await launchInstance(world, groupName: "web-b")
+        func quarantine(_ instance: String, step: String) -> ActionRequest {
+            request(
+                "ec2.quarantine",
+                ["instance": .string(instance), "isolation_group_name": "remedy-isolation"],
+                step: step
+            )
+        }
+        async let a = world.invoker.execute(quarantine(first, step: "a"))
+        async let b = world.invoker.execute(quarantine(second, step: "b"))
+        let (resultA, resultB) = try await (a, b)
+        // Then the loser of the race uses the winner's group, and both instances end isolated in it
+        #expect(resultA.outputs["isolation_group"] == resultB.outputs["isolation_group"])
+        let groups = try await world.ec2.describeSecurityGroups(filters: ["group-name": ["remedy-isolation"]])
+        #expect(groups.count == 1)
+        #expect(groups.allSatisfy { $0.ingress.isEmpty && $0.egress.isEmpty })
+        #expect(resultA.verified && resultB.verified)
+    }
+
+    @Test func anIsolationGroupLeftWithItsDefaultEgressIsEmptiedBeforeUse() async throws {
+        // Given the isolation group a crashed run created but never emptied (EC2's default all-traffic egress)
+        let world = try await world()
+        let (instance, _) = try await launchInstance(world)
+        let leftover = try await world.ec2.createSecurityGroup(
+            name: "remedy-isolation",
+            description: "left by a crash",
+            vpcID: world.vpcID
+        )
+        #expect(try await world.ec2.describeSecurityGroups(ids: [leftover]).first?.egress.isEmpty == false)
+        let quarantine = request(
+            "ec2.quarantine",
+            ["instance": .string(instance), "isolation_group_name": "remedy-isolation"]
+        )
+        // The probe does not count an instance in a group that lets traffic through as isolated
+        #expect(try await world.invoker.probe(quarantine) == .notDone)
+        // When the quarantine runs, it reuses the group and takes the egress away first
+        let result = try await world.invoker.execute(quarantine)
+        #expect(result.outputs["isolation_group"] == .string(leftover))
+        let group = try #require(try await world.ec2.describeSecurityGroups(ids: [leftover]).first)
+        #expect(group.ingress.isEmpty && group.egress.isEmpty)
+        #expect(result.verified)
+    }
+
     @Test func quarantineInDryRunChangesNothing() async throws {
         let world = try await world()
         let (instance, web) = try await launchInstance(world)

@@ -496,6 +496,14 @@ public struct EC2SecurityGroup: Sendable, Hashable {
     public var ingress: [IPPermission]
     public var egress: [IPPermission]
 
+    public init(id: String, name: String, vpcID: String?, ingress: [IPPermission], egress: [IPPermission]) {
+        self.id = id
+        self.name = name
+        self.vpcID = vpcID
+        self.ingress = ingress
+        self.egress = egress
+    }
+
     init(_ item: AWSXMLElement) {
         id = item.string("groupId") ?? ""
         name = item.string("groupName") ?? ""
@@ -533,6 +541,14 @@ public struct IPPermission: Sendable, Hashable {
 
     /// Everything, everywhere: the first stage of the quarantine swap, and a new group's default egress.
     public static let allTraffic = IPPermission(ipProtocol: "-1", ipv4Ranges: ["0.0.0.0/0"])
+
+    /// Whether the two rules allow the same traffic: ports are ignored for all-protocol rules, lists are sets.
+    public func allowsTheSame(as other: IPPermission) -> Bool {
+        ipProtocol == other.ipProtocol
+            && (ipProtocol == "-1" || (fromPort == other.fromPort && toPort == other.toPort))
+            && Set(ipv4Ranges) == Set(other.ipv4Ranges) && Set(ipv6Ranges) == Set(other.ipv6Ranges)
+            && Set(groupIDs) == Set(other.groupIDs)
+    }
 
     /// Whether the rule covers `port` (all-traffic rules cover every port).
     public func covers(port: Int) -> Bool {

@@ -59,13 +59,14 @@ extension QuarantineInstance: ExecutableAction {
                 in: vpcID,
                 ec2
             ),
-            isIsolated(instance, in: isolation),
+            // Isolated means in the isolation group alone, and that group letting nothing through.
+            isIsolated(instance, in: isolation.id), isolation.ingress.isEmpty, isolation.egress.isEmpty,
             let original = instance.tags[originalGroupsTag].map(decode)
         else { return .notDone }
         let groups = JSONValue.object(original.mapValues { .array($0.map(JSONValue.string)) })
         return .done(
             ActionResult(
-                outputs: ["isolation_group": .string(isolation), "original_groups": groups],
+                outputs: ["isolation_group": .string(isolation.id), "original_groups": groups],
                 priorState: ["original_groups": groups],
                 verified: true
             )
@@ -153,8 +154,12 @@ extension QuarantineInstance: ExecutableAction {
         instance.securityGroupIDs == [isolation]
     }
 
-    /// Finds the group by name in the VPC, or creates it with exactly `rules` as egress (and as ingress for the
-    /// allow-all group).
+    /// Finds the group by name in the VPC, or creates it, and makes its rules exactly `rules` as egress (and as
+    /// ingress for the allow-all group).
+    ///
+    /// Enforcing the rules on a group found, not only on one created, covers a run that died between creating the
+    /// isolation group and revoking its default egress; a concurrent run in the same VPC that created the group
+    /// first (`InvalidGroup.Duplicate`) is answered by using its group.
     static func group(
         named name: String,
         in vpcID: String,
@@ -162,35 +167,73 @@ extension QuarantineInstance: ExecutableAction {
         _ ec2: EC2Client,
         _ context: ActionContext
     ) async throws(ActionFailure) -> String {
-        if let existing = try await existingGroup(named: name, in: vpcID, ec2) { return existing }
-        let id = try await aws(true) { () async throws(AWSError) in
-            try await ec2.createSecurityGroup(
-                name: name,
-                description: rules.isEmpty ? "remedy isolation: no traffic" : "remedy: all traffic, untracked",
-                vpcID: vpcID,
-                tags: ["remedy:managed": "true"]
-            )
-        }
-        // A new group allows all egress; the isolation group must allow nothing.
-        if rules.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
-                try await ec2.revokeEgress(groupID: id, permissions: [.allTraffic])
-            }
+        let group: EC2SecurityGroup
+        if let existing = try await existingGroup(named: name, in: vpcID, ec2) {
+            group = existing
         } else {
-            try await aws(true) { () async throws(AWSError) in
-                try await ec2.authorizeIngress(groupID: id, permissions: rules)
+            do throws(ActionFailure) {
+                let id = try await aws(true) { () async throws(AWSError) in
+                    try await ec2.createSecurityGroup(
+                        name: name,
+                        description: rules.isEmpty ? "remedy isolation: no traffic" : "remedy: all traffic, untracked",
+                        vpcID: vpcID,
+                        tags: ["remedy:managed": "true"]
+                    )
+                }
+                // What EC2 gives every new group: no ingress, all egress.
+                group = EC2SecurityGroup(id: id, name: name, vpcID: vpcID, ingress: [], egress: [.allTraffic])
+            } catch  where error.code == "InvalidGroup.Duplicate" {
+                guard let created = try await existingGroup(named: name, in: vpcID, ec2) else { throw error }
+                group = created
             }
         }
-        return id
+        try await enforce(rules, on: group, ec2)
+        return group.id
+    }
+
+    private static func enforce(
+        _ rules: [IPPermission],
+        on group: EC2SecurityGroup,
+        _ ec2: EC2Client
+    )
+        async throws(ActionFailure)
+    {
+        func absent(from list: [IPPermission]) -> (IPPermission) -> Bool {
+            { rule in !list.contains { $0.allowsTheSame(as: rule) } }
+        }
+        let extraEgress = group.egress.filter(absent(from: rules))
+        let extraIngress = group.ingress.filter(absent(from: rules))
+        let missingEgress = rules.filter(absent(from: group.egress))
+        let missingIngress = rules.filter(absent(from: group.ingress))
+        if !extraEgress.isEmpty {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.revokeEgress(groupID: group.id, permissions: extraEgress)
+            }
+        }
+        if !extraIngress.isEmpty {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.revokeIngress(groupID: group.id, permissions: extraIngress)
+            }
+        }
+        if !missingEgress.isEmpty {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.authorizeEgress(groupID: group.id, permissions: missingEgress)
+            }
+        }
+        if !missingIngress.isEmpty {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.authorizeIngress(groupID: group.id, permissions: missingIngress)
+            }
+        }
     }
 
     static func existingGroup(
         named name: String,
         in vpcID: String,
         _ ec2: EC2Client
-    ) async throws(ActionFailure) -> String? {
+    ) async throws(ActionFailure) -> EC2SecurityGroup? {
         try await aws { () async throws(AWSError) in
-            try await ec2.describeSecurityGroups(filters: ["group-name": [name], "vpc-id": [vpcID]]).first?.id
+            try await ec2.describeSecurityGroups(filters: ["group-name": [name], "vpc-id": [vpcID]]).first
         }
     }
 
