@@ -4,11 +4,15 @@ import RemedyCore
 
 /// The journal's SQLite store: one writer, append-only by trigger, hash-chained, checkpointed with a signature.
 ///
-/// WAL mode with `synchronous = FULL`: an appended record is on disk when `append` returns.
+/// WAL mode with `synchronous = FULL`: an appended record is on disk when `append` returns. Concurrent `append` and
+/// `createRun` calls are committed together, one transaction and one disk sync for all the calls waiting at that
+/// moment (``JournalWriteBatcher``).
 public final class JournalDatabase: RunJournal {
     private let writer: any DatabaseWriter
     private let signingKey: JournalSigningKey?
     private let clock: @Sendable () -> Date
+    /// Every `append` and `createRun` goes through it.
+    let batcher: JournalWriteBatcher
 
     /// Opens (creating if needed) the journal at `path`.
     ///
@@ -27,6 +31,7 @@ public final class JournalDatabase: RunJournal {
         self.signingKey = signingKey
         self.checkpointInterval = max(1, checkpointInterval)
         self.clock = clock
+        batcher = JournalWriteBatcher(writer: writer, clock: clock)
         try Self.migrator.migrate(writer)
     }
 
@@ -36,6 +41,7 @@ public final class JournalDatabase: RunJournal {
         self.signingKey = signingKey
         self.checkpointInterval = max(1, checkpointInterval)
         clock = { Date() }
+        batcher = JournalWriteBatcher(writer: writer, clock: clock)
         try Self.migrator.migrate(writer)
     }
 
@@ -94,23 +100,25 @@ public final class JournalDatabase: RunJournal {
         return migrator
     }
 
-    /// Appends entries in one transaction (one disk sync for all of them) and returns them as stored.
+    /// Appends entries, contiguous and in order, and returns them as stored once their transaction committed.
+    ///
+    /// Calls made at the same time share one transaction (one disk sync); each still fails or succeeds alone.
     @discardableResult
     public func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] {
-        let now = Self.timestamp(clock())
         let key = signingKey
         let interval = Int64(checkpointInterval)
-        return try await writer.write { db in
+        return try await batcher.write { db, now in
             try Self.insert(entries, db, recordedAt: now, key: key, checkpointInterval: interval)
         }
     }
 
     public func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
         guard let runID = entry.runID else { throw JournalError("run.created needs a run id") }
-        let now = Self.timestamp(clock())
         let key = signingKey
         let interval = Int64(checkpointInterval)
-        return try await writer.write { db in
+        // The dedupe check and the insert share the request's savepoint: a second request for the key in the same
+        // transaction sees the first one's key.
+        return try await batcher.write { db, now in
             if let existing = try String.fetchOne(
                 db,
                 sql: "SELECT runId FROM dedupe WHERE key = ?",
@@ -143,7 +151,7 @@ public final class JournalDatabase: RunJournal {
         }
     }
 
-    private static func insert(
+    static func insert(
         _ entries: [JournalEntry],
         _ db: Database,
         recordedAt now: String,
