@@ -105,15 +105,17 @@ public final class JournalDatabase: RunJournal {
     /// Calls made at the same time share one transaction (one disk sync); each still fails or succeeds alone.
     @discardableResult
     public func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] {
+        let prepared = entries.map(PreparedEntry.init)
         let key = signingKey
         let interval = Int64(checkpointInterval)
         return try await batcher.write { db, now in
-            try Self.insert(entries, db, recordedAt: now, key: key, checkpointInterval: interval)
+            try Self.insert(prepared, db, recordedAt: now, key: key, checkpointInterval: interval)
         }
     }
 
     public func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
         guard let runID = entry.runID else { throw JournalError("run.created needs a run id") }
+        let prepared = PreparedEntry(entry)
         let key = signingKey
         let interval = Int64(checkpointInterval)
         // The dedupe check and the insert share the request's savepoint: a second request for the key in the same
@@ -126,7 +128,7 @@ public final class JournalDatabase: RunJournal {
             ) {
                 return .duplicate(existingRunID: existing)
             }
-            let stored = try Self.insert([entry], db, recordedAt: now, key: key, checkpointInterval: interval)
+            let stored = try Self.insert([prepared], db, recordedAt: now, key: key, checkpointInterval: interval)
             guard let record = stored.first else { throw JournalError("append returned nothing") }
             try db.execute(
                 sql: "INSERT INTO dedupe (key, runId, sequence) VALUES (?, ?, ?)",
@@ -151,8 +153,9 @@ public final class JournalDatabase: RunJournal {
         }
     }
 
+    /// Chains and inserts entries in the writer's transaction; the payloads' JSON is already written.
     static func insert(
-        _ entries: [JournalEntry],
+        _ entries: [PreparedEntry],
         _ db: Database,
         recordedAt now: String,
         key: JournalSigningKey?,
@@ -162,23 +165,23 @@ public final class JournalDatabase: RunJournal {
         var sequence: Int64 = last?["sequence"] ?? 0
         var previousHash: String = last?["hash"] ?? JournalRecord.genesisHash
         var stored: [JournalRecord] = []
-        for entry in entries {
+        for prepared in entries {
             sequence += 1
             var record = JournalRecord(
                 sequence: sequence,
                 recordedAt: now,
-                runID: entry.runID,
-                kind: entry.kind,
-                payload: entry.payload,
+                runID: prepared.entry.runID,
+                kind: prepared.entry.kind,
+                payload: prepared.entry.payload,
                 previousHash: previousHash,
                 hash: ""
             )
-            record.hash = JournalHasher.hash(record)
+            record.hash = JournalHasher.hash(canonicalText: record.canonicalText(payloadText: prepared.payloadText))
             try db.execute(
                 sql:
                     "INSERT INTO record (sequence, recordedAt, runId, kind, payload, previousHash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
-                    record.sequence, record.recordedAt, record.runID, record.kind, record.payload.jsonText(),
+                    record.sequence, record.recordedAt, record.runID, record.kind, prepared.payloadText,
                     record.previousHash, record.hash,
                 ]
             )
@@ -305,6 +308,19 @@ public final class JournalDatabase: RunJournal {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: date)
+    }
+}
+
+/// An entry with its payload written as JSON by the caller, so the writer's transaction, which every concurrent
+/// caller waits on, does not spend its time writing JSON.
+struct PreparedEntry: Sendable {
+    var entry: JournalEntry
+    /// `entry.payload.jsonText()`: the stored text, and the payload's part of the hashed text.
+    var payloadText: String
+
+    init(_ entry: JournalEntry) {
+        self.entry = entry
+        payloadText = entry.payload.jsonText()
     }
 }
 

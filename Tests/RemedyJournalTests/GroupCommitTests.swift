@@ -142,7 +142,7 @@ import Testing
                         do {
                             _ = try await journal.batcher.write { db, recordedAt in
                                 try JournalDatabase.insert(
-                                    [JournalEntry(runID: "run-doomed", kind: "step.started")],
+                                    [PreparedEntry(JournalEntry(runID: "run-doomed", kind: "step.started"))],
                                     db,
                                     recordedAt: recordedAt,
                                     key: nil,
@@ -239,7 +239,7 @@ private func whileWriterHeld<Value: Sendable>(
             // Blocks the writer's own dispatch queue, not a Swift concurrency thread.
             release.wait()
             return try JournalDatabase.insert(
-                [JournalEntry(runID: "run-held", kind: "step.started")],
+                [PreparedEntry(JournalEntry(runID: "run-held", kind: "step.started"))],
                 db,
                 recordedAt: recordedAt,
                 key: nil,
