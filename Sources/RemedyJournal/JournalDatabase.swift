@@ -166,13 +166,14 @@ public final class JournalDatabase: RunJournal {
         var previousHash: String = last?["hash"] ?? JournalRecord.genesisHash
         var stored: [JournalRecord] = []
         for prepared in entries {
+            let entry = prepared.entry
             sequence += 1
             var record = JournalRecord(
                 sequence: sequence,
                 recordedAt: now,
-                runID: prepared.entry.runID,
-                kind: prepared.entry.kind,
-                payload: prepared.entry.payload,
+                runID: entry.runID,
+                kind: entry.kind,
+                payload: entry.payload,
                 previousHash: previousHash,
                 hash: ""
             )
