@@ -85,7 +85,10 @@ let package = Package(
                 "RemedyExecutor", "RemedyPlaybooks", "RemedyActions", "RemedyJournal", "RemedyTestSupport",
             ]
         ),
-        .testTarget(name: "RemedyCLITests", dependencies: ["RemedyCLI", "RemedyTestSupport"]),
+        .testTarget(
+            name: "RemedyCLITests",
+            dependencies: ["RemedyCLI", "RemedyActions", "RemedyPlaybooks", "RemedyTestSupport"]
+        ),
         .testTarget(
             name: "RemedyAWSTests",
             // The actions' moto tests live here too: moto's auth switch is server-wide, so every test that uses

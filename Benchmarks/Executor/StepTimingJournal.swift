@@ -1,3 +1,4 @@
+import Foundation
 import RemedyCore
 import RemedyJournal
 import Synchronization
@@ -85,5 +86,17 @@ final class StepTimingJournal: RunJournal {
 
     func runIDs() async throws -> [String] {
         try await base.runIDs()
+    }
+
+    func claimLease(runID: String, holder: LeaseHolder, now: Date, duration: Duration) async throws -> LeaseClaim {
+        try await base.claimLease(runID: runID, holder: holder, now: now, duration: duration)
+    }
+
+    func releaseLease(runID: String, holder: LeaseHolder) async throws {
+        try await base.releaseLease(runID: runID, holder: holder)
+    }
+
+    func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
+        try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
     }
 }

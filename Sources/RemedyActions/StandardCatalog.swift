@@ -4,6 +4,14 @@ extension ActionCatalog {
     /// Every action remedy ships, by family in the order incident-response guidance applies them.
     public static let standard = ActionCatalog(standardActions.map { $0.descriptor })
 
+    /// The standard descriptors by family, in the order incident-response guidance applies them.
+    public static var standardInFamilyOrder: [ActionDescriptor] { standardActions.map { $0.descriptor } }
+
+    /// Whether remedy can perform the action today (the rest are planned and validated, not executed).
+    public static func isExecutable(_ name: String) -> Bool {
+        executableActions.contains { $0.descriptor.name == name }
+    }
+
     static let standardActions: [any RemediationAction.Type] = [
         // EC2 compromise: evidence, preserve, detach, isolate, harden.
         TagInstance.self, SnapshotVolumes.self, EnableTerminationProtection.self, DetachFromAutoScaling.self,

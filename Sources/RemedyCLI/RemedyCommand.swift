@@ -20,6 +20,8 @@ public struct RemedyCommand: AsyncParsableCommand {
             ResumeCommand.self,
             UndoCommand.self,
             CoverageCommand.self,
+            ActionsCommand.self,
+            IAMPolicyCommand.self,
             DebugCommand.self,
             DoctorCommand.self,
             JournalCommand.self,

@@ -8,7 +8,7 @@ import RemedyCore
 /// `createRun` calls are committed together, one transaction and one disk sync for all the calls waiting at that
 /// moment (``JournalWriteBatcher``).
 public final class JournalDatabase: RunJournal {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
     private let signingKey: JournalSigningKey?
     private let clock: @Sendable () -> Date
     /// Every `append` and `createRun` goes through it.
@@ -97,6 +97,7 @@ public final class JournalDatabase: RunJournal {
                     """
             )
         }
+        registerLeaseMigration(&migrator)
         return migrator
     }
 
@@ -189,6 +190,8 @@ public final class JournalDatabase: RunJournal {
             if let key, sequence % interval == 0 {
                 try insertCheckpoint(db, record: record, key: key, signedAt: now)
             }
+            // Inside the open transaction: a crash here must leave no trace of the record.
+            PausePoint.reach("journal-write:\(entry.kind):\(entry.payload["step"]?.stringValue ?? "-")")
             previousHash = record.hash
             stored.append(record)
         }

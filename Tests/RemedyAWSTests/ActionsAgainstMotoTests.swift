@@ -14,6 +14,8 @@ extension MotoIntegrationTests {
         var s3: S3Client
         var vpcID: String
         var subnetID: String
+        /// The signed-in user's, for `remedy` processes acting in the same world.
+        var credentials: AWSCredentials
     }
 
     func world() async throws -> World {
@@ -41,7 +43,8 @@ extension MotoIntegrationTests {
             iam: IAMClient(try context.client(.iam)),
             s3: S3Client(try context.client(.s3)),
             vpcID: vpcID,
-            subnetID: try #require(subnet.string("subnet", "subnetId"))
+            subnetID: try #require(subnet.string("subnet", "subnetId")),
+            credentials: credentials
         )
     }
 

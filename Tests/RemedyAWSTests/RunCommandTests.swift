@@ -125,3 +125,78 @@ extension MotoIntegrationTests {
         }
     }
 }
+
+/// `remedy run` on a terminal: progress as it happens, and the responder's choices at a gate.
+extension MotoIntegrationTests {
+    /// A gated run of the S3.8 fixture started on a terminal as the runner, stopped at the gate's prompt.
+    struct TerminalRun {
+        var session: TerminalSession
+        var journalPath: String
+        var s3: S3Client
+    }
+
+    func startGatedRunInTerminal(
+        _ credentials: AWSCredentials,
+        in directory: TemporaryDirectory
+    ) async throws -> TerminalRun {
+        let s3 = S3Client(try moto.client(.s3, credentials: credentials))
+        try await s3.createBucket("acme-web-assets-prod")
+        _ = try directory.write("playbooks/gated.yaml", Self.gatedPlaybook)
+        let journalPath = directory.file("journal.sqlite")
+        let session = try RemedyBinary.runInTerminal(
+            [
+                "run", "Fixtures/findings/raw/asff-s3-8-bucket-block-public-access.json", "--playbooks",
+                directory.file("playbooks"), "--journal", journalPath,
+            ],
+            environment: try doctorEnvironment(credentials, home: directory.path)
+        )
+        try await session.waitFor("[p]ark and exit? [p]")
+        return TerminalRun(session: session, journalPath: journalPath, s3: s3)
+    }
+
+    @Test func onATerminalTheInitiatorWaitsAtTheGateWhileAnotherApproverDecides() async throws {
+        let credentials = try await moto.prepare()
+        let lead = try await moto.createUserAllowedEverything("lead", using: credentials)
+        try await withTemporaryDirectory { directory in
+            let run = try await startGatedRunInTerminal(credentials, in: directory)
+            let session = run.session
+            // The gate is explained: who must approve, and that the initiator cannot
+            #expect(session.output.contains("waits at approval gate 'approve-block': 1 approval(s) needed"))
+            #expect(session.output.contains("approvers: arn:aws:iam::123456789012:user/lead"))
+            #expect(session.output.contains("you started this run, so you cannot approve it yourself"))
+            #expect(session.output.contains("[d]eny"))  // the initiator is listed, so may stop it
+            session.type("w")
+            try await session.waitFor("waiting; Ctrl-C leaves the run parked")
+
+            // Another approver approves from their own process; the terminal follows the run to its end
+            let runID = try #require(try JournalDatabase(path: run.journalPath).records().first?.runID)
+            let approved = try RemedyBinary.run(
+                ["approve", runID, "--comment", "go", "--journal", run.journalPath],
+                environment: try doctorEnvironment(lead, home: directory.path)
+            )
+            #expect(approved.status == 0, "\(approved.standardOutput)\(approved.standardError)")
+            try await session.waitFor("run \(runID)  succeeded")
+            #expect(try await session.exitStatus() == 0)
+            #expect(session.output.contains("approve-block  approved by arn:aws:iam::123456789012:user/lead: go"))
+            #expect(session.output.contains("block  succeeded"))
+            #expect(try await run.s3.publicAccessBlock(bucket: "acme-web-assets-prod") == .allBlocked)
+        }
+    }
+
+    @Test func onATerminalAnInitiatorWhoIsAnApproverCanDenyAndTheRunStops() async throws {
+        let credentials = try await moto.prepare()
+        try await withTemporaryDirectory { directory in
+            let run = try await startGatedRunInTerminal(credentials, in: directory)
+            run.session.type("d")
+            #expect(try await run.session.exitStatus() == 1)
+            #expect(
+                run.session.output.contains("approve-block  denied by arn:aws:iam::123456789012:user/remedy-runner")
+            )
+            let journal = try JournalDatabase(path: run.journalPath)
+            let denied = try #require(try journal.records().first { $0.kind == "approval.denied" })
+            #expect(denied.payload["channel"] == "cli (terminal)")
+            #expect(try journal.records().last?.kind == "run.failed")
+            #expect(try await run.s3.publicAccessBlock(bucket: "acme-web-assets-prod") == nil)
+        }
+    }
+}

@@ -132,10 +132,11 @@ import Testing
             )
         }
         #expect(try await harness.records("run-1", .approvalGranted).isEmpty)
+        #expect(try await harness.records("run-1", .approvalRefused).count == 1)
         #expect(try await executor.report(runID: "run-1").status == .parked)
     }
 
-    @Test func nonApproverIsRefusedAndNothingIsJournaled() async throws {
+    @Test func nonApproverIsRefusedAndTheAttemptIsJournaledWithoutEffect() async throws {
         let harness = try Harness()
         let executor = try await parkedRun(harness)
         for decision in ApprovalVerdict.allCases {
@@ -149,7 +150,19 @@ import Testing
                 )
             }
         }
-        #expect(try await harness.trail("run-1").last == "run.parked approve-isolation")
+        // Then both attempts are on record, with who tried what and why it was refused, and the run still waits
+        #expect(
+            try await harness.trail("run-1").suffix(3) == [
+                "run.parked approve-isolation", "approval.refused approve-isolation",
+                "approval.refused approve-isolation",
+            ]
+        )
+        let refusals = try await harness.records("run-1", .approvalRefused)
+        #expect(refusals.map { $0.payload["decision"]?.stringValue } == ["approve", "deny"])
+        #expect(refusals.allSatisfy { $0.payload["principal"]?.stringValue == mallory })
+        #expect(refusals.allSatisfy { $0.payload["channel"]?.stringValue == "http" })
+        #expect(refusals.allSatisfy { $0.payload["reason"]?.stringValue?.contains("not an approver") == true })
+        #expect(try await executor.report(runID: "run-1").status == .parked)
     }
 
     @Test func eachApproverDecidesOnceSoOnePersonCannotMakeAQuorum() async throws {
@@ -244,10 +257,11 @@ import Testing
                 channel: "cli"
             )
         }
-        // Then it is refused, the run failed closed, and the gated step never ran
+        // Then it is refused (and the refusal journaled), the run failed closed, and the gated step never ran
         #expect(
-            try await harness.trail("run-1").suffix(2) == [
+            try await harness.trail("run-1").suffix(3) == [
                 "approval.expired approve-isolation", "run.failed approve-isolation",
+                "approval.refused approve-isolation",
             ]
         )
         let report = try await executor.report(runID: "run-1")

@@ -80,7 +80,8 @@ func action(
     _ parameters: [String: PlanValue] = ["instance": .known(.string(instance))],
     disposition: PlannedStep.Disposition = .will,
     onFailure: FailurePolicy = .abort,
-    retry: RetryPolicy? = nil
+    retry: RetryPolicy? = nil,
+    timeout: Duration? = nil
 ) -> PlannedStep {
     let descriptor = testCatalog.action(named: name)
     return PlannedStep(
@@ -95,7 +96,8 @@ func action(
         disposition: disposition,
         gatedBy: [],
         onFailure: onFailure,
-        retry: retry
+        retry: retry,
+        timeout: timeout
     )
 }
 
@@ -158,7 +160,8 @@ struct Harness {
         journal: (any RunJournal)? = nil,
         invoker: (any ActionInvoker)? = nil,
         groups: [String: [String]] = [:],
-        maximumConcurrentRuns: Int = 8
+        maximumConcurrentRuns: Int = 8,
+        leaseDuration: Duration = .seconds(60)
     ) -> RunExecutor {
         let time = time
         let numbers = numbers
@@ -167,7 +170,7 @@ struct Harness {
             invoker: invoker ?? self.invoker,
             catalog: testCatalog,
             approvers: StaticApproverDirectory(groups: groups),
-            configuration: .init(maximumConcurrentRuns: maximumConcurrentRuns),
+            configuration: .init(maximumConcurrentRuns: maximumConcurrentRuns, leaseDuration: leaseDuration),
             now: { time.now },
             makeRunID: { numbers.make() }
         )
@@ -230,4 +233,16 @@ actor CrashingJournal: RunJournal {
     func runID(forDedupeKey dedupeKey: String) async throws -> String? { try await base.runID(forDedupeKey: dedupeKey) }
 
     func runIDs() async throws -> [String] { try await base.runIDs() }
+
+    func claimLease(runID: String, holder: LeaseHolder, now: Date, duration: Duration) async throws -> LeaseClaim {
+        try await base.claimLease(runID: runID, holder: holder, now: now, duration: duration)
+    }
+
+    func releaseLease(runID: String, holder: LeaseHolder) async throws {
+        try await base.releaseLease(runID: runID, holder: holder)
+    }
+
+    func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
+        try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
+    }
 }

@@ -20,6 +20,20 @@ import Testing
         }
     }
 
+    @Test func aCappedPlaybookCarriesItsLimitsWithTheApproversOfItsGates() throws {
+        let finding = try #require(try findings("eventbridge/guardduty-backdoor-cc-activity.json").first)
+        let plan = try #require(plans(finding).first { $0.playbook == "ec2-compromise-contain" })
+        #expect(
+            plan.limits
+                == RunLimits(
+                    maximumRunsPerHour: 50,
+                    maximumConcurrentRuns: nil,
+                    approvers: ["group:incident-leads"],
+                    timeout: .seconds(3600)
+                )
+        )
+    }
+
     @Test func compromisedInstancePlanPutsEvidenceBeforeTheGatedIsolation() throws {
         let finding = try #require(try findings("eventbridge/guardduty-backdoor-cc-activity.json").first)
         let plan = try #require(plans(finding).first { $0.playbook == "ec2-compromise-contain" })

@@ -187,6 +187,49 @@ import Testing
         #expect(found.contains { $0.hasPrefix("9:12: wait parameter 'duration': expected a duration") })
     }
 
+    @Test func limitsWithoutAnyoneToApproveAnOverrunAreRefused() {
+        let found = diagnostics(
+            Self.header + """
+                limits: {max_runs_per_hour: 5, approvers: ["bob"], timeout: soon}
+                steps:
+                  - id: tag
+                    action: ec2.tag
+                    with: {instance: "{{ finding.resources[0].id }}", tags: {case: "x"}}
+                """
+        )
+        #expect(found.contains { $0.hasPrefix("4:43: approver 'bob' must be an IAM user or role ARN") })
+        #expect(found.contains { $0.hasPrefix("4:61: limits.timeout must be a duration") })
+        let unapproved = diagnostics(
+            Self.header + """
+                limits: {max_concurrent_runs: 2}
+                steps:
+                  - id: tag
+                    action: ec2.tag
+                    with: {instance: "{{ finding.resources[0].id }}", tags: {case: "x"}}
+                """
+        )
+        #expect(unapproved.contains { $0.hasPrefix("4:9: limits need 'approvers'") }, "\(unapproved)")
+    }
+
+    @Test func limitsBorrowTheApproversOfThePlaybooksGates() throws {
+        let (parsed, problems) = PlaybookParser().parse(
+            Self.header + """
+                limits: {max_runs_per_hour: 5}
+                steps:
+                  - id: approve
+                    approve: {approvers: ["group:incident-leads"], timeout: 30m}
+                  - id: tag
+                    action: ec2.tag
+                    with: {instance: "{{ finding.resources[0].id }}", tags: {case: "x"}}
+                """,
+            file: "test.yaml"
+        )
+        #expect(problems.isEmpty, "\(problems)")
+        let playbook = try #require(parsed)
+        #expect(playbook.limits.maximumRunsPerHour == 5)
+        #expect(playbook.limits.approvalTimeout == .seconds(3600))
+    }
+
     @Test func billionLaughsIsRefusedQuicklyInBoundedMemory() {
         var yaml = "a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
         for level in 1...9 {

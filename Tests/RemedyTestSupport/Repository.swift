@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Paths inside the repository, for tests that read fixtures and playbooks or run the built `remedy` binary.
 public enum Repository {
     /// The package root, found from this file's location.
@@ -70,4 +74,61 @@ public enum RemedyBinary {
             standardError: String(decoding: errData, as: UTF8.self)
         )
     }
+}
+
+/// A `remedy` process stopped at a pause point (`REMEDY_TEST_PAUSE_AT`), waiting to be killed.
+public struct PausedRemedy: Sendable {
+    let process: Process
+    /// What it wrote to standard error up to the pause.
+    public var standardError: String
+
+    /// `kill -9`: no handler runs, nothing is flushed, the open journal transaction is left as it is.
+    public func kill() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+extension RemedyBinary {
+    /// Starts `remedy` with `REMEDY_TEST_PAUSE_AT=point` and returns once it reports standing at that point.
+    ///
+    /// Fails (killing the process) when it exits first or does not get there within `timeout`.
+    public static func runUntilPaused(
+        _ arguments: [String],
+        at point: String,
+        environment: [String: String],
+        timeout: Duration = .seconds(60)
+    ) async throws -> PausedRemedy {
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("remedy-pause-\(UUID()).log")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorFile) }
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.environment = environment.merging(["REMEDY_TEST_PAUSE_AT": point]) { _, new in new }
+        process.currentDirectoryURL = Repository.root
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let written = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
+            if written.contains("remedy: paused at \(point)") {
+                return PausedRemedy(process: process, standardError: written)
+            }
+            if !process.isRunning {
+                throw PauseError(message: "remedy exited (\(process.terminationStatus)) before \(point): \(written)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        throw PauseError(message: "remedy did not reach \(point) within \(timeout)")
+    }
+}
+
+public struct PauseError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

@@ -18,11 +18,7 @@ extension TagInstance: ExecutableAction {
         )
         try await aws(true) { () async throws(AWSError) in try await ec2.createTags(resources: [instanceID], tags: tags)
         }
-        let after = try await instance(instanceID, ec2)
-        return ActionResult(
-            priorState: ["instance": .string(instanceID), "tags": prior],
-            verified: tags.allSatisfy { after.tags[$0.key] == $0.value }
-        )
+        return ActionResult(priorState: ["instance": .string(instanceID), "tags": prior])
     }
 
     public static func probe(
@@ -89,11 +85,20 @@ extension SnapshotVolumes: ExecutableAction {
         let snapshots = try await aws(true) { () async throws(AWSError) in
             try await ec2.createSnapshots(instanceID: instanceID, description: description, tags: tags)
         }
-        let found = try await snapshotsOfStep(context, ec2)
-        return ActionResult(
-            outputs: outputs(snapshots: snapshots, volumes: instance.volumes.map(\.volumeID)),
-            verified: Set(snapshots).isSubset(of: Set(found.map(\.id))) && !snapshots.isEmpty
-        )
+        return ActionResult(outputs: outputs(snapshots: snapshots, volumes: instance.volumes.map(\.volumeID)))
+    }
+
+    /// Every snapshot the call returned exists, tagged with the step.
+    public static func verify(
+        _ parameters: ActionParameters,
+        result: ActionResult,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> Bool
+    {
+        let created = Set((result.outputs["snapshot_ids"]?.arrayValue ?? []).compactMap(\.stringValue))
+        let found = try await snapshotsOfStep(context, try context.clients.ec2())
+        return !created.isEmpty && created.isSubset(of: Set(found.map(\.id)))
     }
 
     public static func probe(

@@ -17,11 +17,15 @@ public struct CatalogInvoker: ActionInvoker {
 
     public func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult {
         let (action, actionContext) = try await prepare(request)
+        let parameters = ActionParameters(request.parameters)
         guard request.mode == .dryRun else {
-            return try await action.execute(ActionParameters(request.parameters), in: actionContext)
+            var result = try await action.execute(parameters, in: actionContext)
+            // The call succeeded; a post-condition that cannot be read is reported unverified, not failed.
+            result.verified = (try? await action.verify(parameters, result: result, in: actionContext)) ?? false
+            return result
         }
         do {
-            let result = try await action.execute(ActionParameters(request.parameters), in: actionContext)
+            let result = try await action.execute(parameters, in: actionContext)
             return ActionResult(outputs: result.outputs, dryRunVerdict: "no change needed or read-only")
         } catch {
             // EC2 evaluates DryRun=true calls for permission; other services' mutations are refused unsent.

@@ -6,7 +6,7 @@ import RemedyCore
 /// Every call goes through `ActionContext.clients`, which carry the run's mode: in dry-run the transport refuses
 /// mutations whatever the action does.
 public protocol ExecutableAction: RemediationAction {
-    /// Performs the action once and reads its post-condition back.
+    /// Performs the action once, capturing the prior state `undo` needs.
     static func execute(
         _ parameters: ActionParameters,
         in context: ActionContext
@@ -18,6 +18,13 @@ public protocol ExecutableAction: RemediationAction {
         in context: ActionContext
     ) async throws(ActionFailure)
         -> ProbeResult
+    /// Reads the post-condition back after `execute`: whether the account is now as the action promises.
+    static func verify(
+        _ parameters: ActionParameters,
+        result: ActionResult,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> Bool
     /// Restores the prior state captured by `execute`.
     static func undo(
         _ parameters: ActionParameters,
@@ -28,6 +35,18 @@ public protocol ExecutableAction: RemediationAction {
 }
 
 extension ExecutableAction {
+    /// By default the post-condition is what the probe looks for.
+    public static func verify(
+        _ parameters: ActionParameters,
+        result: ActionResult,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> Bool
+    {
+        if case .done = try await probe(parameters, in: context) { return true }
+        return false
+    }
+
     public static func undo(
         _ parameters: ActionParameters,
         priorState: JSONValue,

@@ -18,16 +18,29 @@ extension DeactivateAccessKey: ExecutableAction {
                 try await iam.updateAccessKey(user: user, accessKeyID: key.id, status: "Inactive")
             }
         }
-        let after = try await aws { () async throws(AWSError) in try await iam.listAccessKeys(user: user) }
-        let inactive = Set(after.filter { $0.status == "Inactive" }.map(\.id))
         return ActionResult(
             outputs: ["deactivated_keys": .array(targets.map { .string($0.id) })],
             priorState: [
                 "user": .string(user),
                 "keys": .object(Dictionary(uniqueKeysWithValues: targets.map { ($0.id, JSONValue.string($0.status)) })),
-            ],
-            verified: targets.allSatisfy { inactive.contains($0.id) }
+            ]
         )
+    }
+
+    /// Every key the step selected is now inactive (the probe can only check a named key).
+    public static func verify(
+        _ parameters: ActionParameters,
+        result: ActionResult,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> Bool
+    {
+        let iam = try context.clients.iam()
+        let user = try parameters.string("user")
+        let keys = try await aws { () async throws(AWSError) in try await iam.listAccessKeys(user: user) }
+        let inactive = Set(keys.filter { $0.status == "Inactive" }.map(\.id))
+        let targets = (result.outputs["deactivated_keys"]?.arrayValue ?? []).compactMap(\.stringValue)
+        return targets.allSatisfy(inactive.contains)
     }
 
     public static func probe(

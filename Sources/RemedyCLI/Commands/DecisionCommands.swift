@@ -52,7 +52,10 @@ extension RemedyCommand {
             }
             for report in reports { Terminal.standardOutput.write(report.text) }
             engine.checkpoint()
-            if let worst = reports.map(\.exitStatus).max(), worst != 0 { throw ExitCode(worst) }
+            let statuses = Set(reports.map(\.exitStatus))
+            // A failure outranks a parked run, as in remedy run.
+            if statuses.contains(1) { throw ExitCode.failure }
+            if statuses.contains(2) { throw ExitCode(2) }
         }
     }
 

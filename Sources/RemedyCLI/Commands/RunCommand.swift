@@ -14,10 +14,13 @@ extension RemedyCommand {
             commandName: "run",
             abstract: "Remediate a finding: match playbooks, plan, and execute the steps with a journal.",
             discussion: """
-                The initiator is the caller's AWS identity (STS GetCallerIdentity). A run that reaches an approval \
-                gate parks and prints its id. A finding already run (same id and update time) starts nothing.
-                Exit status: 0 every run succeeded; 1 a run failed or the input was refused; 2 a run is parked at an \
-                approval gate.
+                The initiator is the caller's AWS identity (STS GetCallerIdentity). On a terminal each step is shown \
+                as it happens and, at an approval gate, remedy says who must approve and offers to wait there for \
+                their decision (taken with remedy approve, in any process), to deny (when you are an approver), or \
+                to park. Otherwise a run that reaches a gate parks and prints its id. A finding already run (same id \
+                and update time) starts nothing.
+                Exit status: 0 every run succeeded (or the finding was already handled); 1 a run failed or the input \
+                was refused; 2 a run is parked at an approval gate.
                 """
         )
 
@@ -63,10 +66,14 @@ extension RemedyCommand {
                 return
             }
 
-            let engine = try await engineOptions.engine(dryRun: dryRun)
+            let interactive = outputOptions.output == .text && Terminal.isInteractive
+            let showProgress: RunExecutor.RecordObserver = { record in
+                if let line = RunProgress.line(for: record) { Terminal.standardOutput.write(line) }
+            }
+            let engine = try await engineOptions.engine(dryRun: dryRun, observer: interactive ? showProgress : nil)
             let mode: ExecutionMode = dryRun ? .dryRun : .live
             var exitCode: Int32 = 0
-            var reports: [JSONValue] = []
+            var planned: [(finding: Finding, plan: Plan)] = []
             for (finding, findingOutcomes) in outcomes {
                 for outcome in findingOutcomes {
                     switch outcome {
@@ -78,27 +85,55 @@ extension RemedyCommand {
                         )
                         exitCode = 1
                     case .planned(let plan):
-                        let start = try await engine.executor.start(
-                            plan: plan,
-                            finding: finding,
-                            initiator: engine.caller,
-                            mode: mode
+                        planned.append((finding, plan))
+                    }
+                }
+            }
+            // On a terminal one run at a time, so its gates can be answered; otherwise all at once, within the
+            // executor's concurrency limit and one run per resource.
+            let starts = try await withThrowingTaskGroup(of: (Int, RunExecutor.Start).self) { group in
+                var starts: [RunExecutor.Start?] = Array(repeating: nil, count: planned.count)
+                for (index, entry) in planned.enumerated() {
+                    let start = {
+                        (
+                            index,
+                            try await engine.executor.start(
+                                plan: entry.plan,
+                                finding: entry.finding,
+                                initiator: engine.caller,
+                                mode: mode
+                            )
                         )
-                        switch start {
-                        case .duplicate(let existing):
-                            if outputOptions.output == .text {
-                                Terminal.standardOutput.write(
-                                    "finding \(finding.id) was already handled by run \(existing); nothing started"
-                                )
-                            }
-                            reports.append(["runId": .string(existing), "duplicate": true])
-                        case .started(let report):
-                            reports.append(report.json)
-                            if outputOptions.output == .text { Terminal.standardOutput.write(report.text) }
-                            if report.exitStatus == 1 || (report.exitStatus == 2 && exitCode == 0) {
-                                exitCode = report.exitStatus
-                            }
-                        }
+                    }
+                    if interactive {
+                        let (index, started) = try await start()
+                        starts[index] = try await follow(started, engine: engine)
+                    } else {
+                        group.addTask(operation: start)
+                    }
+                }
+                for try await (index, start) in group { starts[index] = start }
+                return starts.compactMap { $0 }
+            }
+            var reports: [JSONValue] = []
+            for (entry, start) in zip(planned, starts) {
+                switch start {
+                case .duplicate(let existing):
+                    if outputOptions.output == .text {
+                        Terminal.standardOutput.write(
+                            "finding \(entry.finding.id) was already handled by run \(existing); nothing started"
+                        )
+                    }
+                    reports.append(["runId": .string(existing), "duplicate": true])
+                case .started(let report):
+                    if interactive {
+                        Terminal.standardOutput.write(report.summary)
+                    } else if outputOptions.output == .text {
+                        Terminal.standardOutput.write(report.text)
+                    }
+                    reports.append(report.json)
+                    if report.exitStatus == 1 || (report.exitStatus == 2 && exitCode == 0) {
+                        exitCode = report.exitStatus
                     }
                 }
             }
@@ -110,6 +145,13 @@ extension RemedyCommand {
                 Terminal.standardOutput.write("no playbook matches; nothing to do")
             }
             if exitCode != 0 { throw ExitCode(exitCode) }
+        }
+
+        /// Takes a started run through its gates at the terminal.
+        private func follow(_ start: RunExecutor.Start, engine: EngineOptions.Engine) async throws -> RunExecutor.Start
+        {
+            guard case .started(let report) = start else { return start }
+            return .started(try await GatePrompt(engine: engine).follow(report))
         }
     }
 
@@ -204,6 +246,15 @@ extension RunReport {
                 }
             ),
         ]
+    }
+
+    /// The last line after progress was shown step by step.
+    var summary: String {
+        var lines = ["run \(runID)  \(status.rawValue)"]
+        if let waitingAt {
+            lines.append("  parked at approval \(waitingAt): remedy approve \(runID) --step \(waitingAt)")
+        }
+        return lines.joined(separator: "\n")
     }
 
     var text: String {

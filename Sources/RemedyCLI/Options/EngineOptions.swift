@@ -36,7 +36,8 @@ struct EngineOptions: ParsableArguments {
         }
     }
 
-    func engine(dryRun: Bool = false) async throws -> Engine {
+    /// - Parameter observer: sees every record the executor journals, for progress shown as it happens.
+    func engine(dryRun: Bool = false, observer: RunExecutor.RecordObserver? = nil) async throws -> Engine {
         let configuration = try journalOptions.loadConfiguration()
         let journal = try journalOptions.openJournal(configuration)
         let context: AWSContext
@@ -58,7 +59,8 @@ struct EngineOptions: ParsableArguments {
             invoker: CatalogInvoker(context: context),
             catalog: .standard,
             approvers: StaticApproverDirectory(groups: configuration.approvers.groups),
-            configuration: .init(maximumConcurrentRuns: configuration.concurrency.maximumRuns)
+            configuration: .init(maximumConcurrentRuns: configuration.concurrency.maximumRuns),
+            observer: observer
         )
         return Engine(configuration: configuration, journal: journal, executor: executor, caller: caller)
     }

@@ -10,4 +10,7 @@ struct Terminal: Sendable {
     func write(_ line: String) {
         handle.write(Data((line + "\n").utf8))
     }
+
+    /// Whether a person is at the keyboard: standard input and output are both terminals.
+    static var isInteractive: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 }
 }

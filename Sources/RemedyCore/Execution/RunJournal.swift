@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a run's facts are written before and after they happen.
 public protocol RunJournal: Sendable {
     /// Appends entries durably, in order, and returns them as stored. When it returns, they are on disk.
@@ -12,6 +14,17 @@ public protocol RunJournal: Sendable {
     func runID(forDedupeKey dedupeKey: String) async throws -> String?
     /// Every run the journal holds, oldest first.
     func runIDs() async throws -> [String]
+    /// Claims (or renews) the right to drive `runID` until `now + duration`.
+    ///
+    /// Granted when nobody holds it, the lease expired, `holder` already has it, or its holder's process is gone.
+    /// Leases coordinate; they are not history, so they live beside the hash chain, not in it.
+    func claimLease(runID: String, holder: LeaseHolder, now: Date, duration: Duration) async throws -> LeaseClaim
+    /// Gives the lease up, if `holder` has it.
+    func releaseLease(runID: String, holder: LeaseHolder) async throws
+    /// How many live runs of `playbook` were created before the run at `sequence`: since `since`, and still open.
+    ///
+    /// Counting only earlier runs makes the answer the same for every process and on every resume.
+    func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage
 }
 
 /// What became of a request to create a run.
@@ -35,8 +48,12 @@ public enum RunEventKind: String, Sendable, Hashable, CaseIterable {
     case approvalGranted = "approval.granted"
     case approvalDenied = "approval.denied"
     case approvalExpired = "approval.expired"
+    /// Someone tried to decide and was refused (not an approver, the initiator, too late): kept for the audit.
+    case approvalRefused = "approval.refused"
     /// The run waits (for approvals, or over a playbook limit) and can be resumed.
     case runParked = "run.parked"
+    /// The playbook's limits were checked when the run started: within them, or over (the run then waits for approval).
+    case runLimitsChecked = "run.limits_checked"
     case runResumed = "run.resumed"
     case runSucceeded = "run.succeeded"
     case runFailed = "run.failed"

@@ -7,6 +7,8 @@ public struct Plan: Sendable, Hashable {
     public var inputs: [String: PlanValue]
     public var pendingChecks: [PendingCheck]
     public var steps: [PlannedStep]
+    /// The playbook's caps, checked when the run starts; nil when it has none.
+    public var limits: RunLimits?
 
     public init(
         playbook: String,
@@ -15,7 +17,8 @@ public struct Plan: Sendable, Hashable {
         targetRole: PlanValue? = nil,
         inputs: [String: PlanValue] = [:],
         pendingChecks: [PendingCheck] = [],
-        steps: [PlannedStep]
+        steps: [PlannedStep],
+        limits: RunLimits? = nil
     ) {
         self.playbook = playbook
         self.playbookLocation = playbookLocation
@@ -24,6 +27,53 @@ public struct Plan: Sendable, Hashable {
         self.inputs = inputs
         self.pendingChecks = pendingChecks
         self.steps = steps
+        self.limits = limits
+    }
+}
+
+/// A playbook's caps as a run carries them: over either, the run parks for the approvers' decision.
+public struct RunLimits: Sendable, Hashable {
+    public var maximumRunsPerHour: Int?
+    public var maximumConcurrentRuns: Int?
+    /// Approver references (ARNs, `group:NAME`), resolved like a gate's.
+    public var approvers: [String]
+    public var timeout: Duration
+
+    public init(maximumRunsPerHour: Int?, maximumConcurrentRuns: Int?, approvers: [String], timeout: Duration) {
+        self.maximumRunsPerHour = maximumRunsPerHour
+        self.maximumConcurrentRuns = maximumConcurrentRuns
+        self.approvers = approvers
+        self.timeout = timeout
+    }
+
+    /// The approval gate a run over a cap waits at.
+    ///
+    /// Its id holds a `:`, which playbook step ids cannot, so it never collides with one.
+    public static let gateID = "limits:over-cap"
+
+    /// Why `usage` is over a cap, or nil when it is within them.
+    public func excess(_ usage: PlaybookUsage) -> String? {
+        if let cap = maximumRunsPerHour, usage.runsInLastHour >= cap {
+            return
+                "\(usage.runsInLastHour) run(s) of this playbook started in the last hour; max_runs_per_hour is \(cap)"
+        }
+        if let cap = maximumConcurrentRuns, usage.openRuns >= cap {
+            return "\(usage.openRuns) run(s) of this playbook are still open; max_concurrent_runs is \(cap)"
+        }
+        return nil
+    }
+}
+
+/// How much a playbook is in use, counted before one run: the runs of it created earlier.
+public struct PlaybookUsage: Sendable, Hashable {
+    /// Live runs created in the hour before.
+    public var runsInLastHour: Int
+    /// Live runs created before that have not finished (parked ones included).
+    public var openRuns: Int
+
+    public init(runsInLastHour: Int, openRuns: Int) {
+        self.runsInLastHour = runsInLastHour
+        self.openRuns = openRuns
     }
 }
 
@@ -64,6 +114,8 @@ public struct PlannedStep: Sendable, Hashable {
     public var onFailure: FailurePolicy
     /// How often a retryable failure is tried again; nil means one attempt.
     public var retry: RetryPolicy?
+    /// How long one attempt may take before it is abandoned as in doubt; nil means the executor's default.
+    public var timeout: Duration?
 
     public init(
         id: String,
@@ -71,7 +123,8 @@ public struct PlannedStep: Sendable, Hashable {
         disposition: Disposition,
         gatedBy: [String],
         onFailure: FailurePolicy,
-        retry: RetryPolicy? = nil
+        retry: RetryPolicy? = nil,
+        timeout: Duration? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -79,6 +132,7 @@ public struct PlannedStep: Sendable, Hashable {
         self.gatedBy = gatedBy
         self.onFailure = onFailure
         self.retry = retry
+        self.timeout = timeout
     }
 }
 

@@ -64,9 +64,23 @@ public struct Playbook: Sendable, Hashable {
 public struct PlaybookLimits: Sendable, Hashable {
     public var maximumRunsPerHour: Int?
     public var maximumConcurrentRuns: Int?
+    /// Who may let a run over a cap go on; empty means the approvers of the playbook's own gates.
+    public var approvers: [String]
+    /// How long a run over a cap waits for that approval before it fails closed: one hour by default.
+    public var approvalTimeout: Duration
 
-    public init(maximumRunsPerHour: Int? = nil, maximumConcurrentRuns: Int? = nil) {
+    public init(
+        maximumRunsPerHour: Int? = nil,
+        maximumConcurrentRuns: Int? = nil,
+        approvers: [String] = [],
+        approvalTimeout: Duration = .seconds(3600)
+    ) {
         self.maximumRunsPerHour = maximumRunsPerHour
         self.maximumConcurrentRuns = maximumConcurrentRuns
+        self.approvers = approvers
+        self.approvalTimeout = approvalTimeout
     }
+
+    /// Whether any cap is set.
+    public var isCapped: Bool { maximumRunsPerHour != nil || maximumConcurrentRuns != nil }
 }

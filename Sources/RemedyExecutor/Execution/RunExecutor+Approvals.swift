@@ -22,37 +22,22 @@ extension RunExecutor {
         channel: String
     ) async throws -> RunReport {
         let at = now()
+        let decisionFields: [String: JSONValue] = [
+            "gate": .string(gate), "principal": .string(principal), "decision": .string(decision.rawValue),
+            "comment": comment.map(JSONValue.string) ?? .null, "channel": .string(channel),
+            "at": .string(Timestamp.format(at)),
+        ]
         let (refusal, report) = try await withRunReturning(runID) { (machine: inout RunStateMachine) -> RunError? in
-            let state = machine.state
-            guard let progress = state.gates[gate] else { throw RunError.unknownGate(gate, runID: runID) }
-            if progress.isExpired {
-                throw RunError.gateExpired(gate, expiresAt: progress.expiresAt)
-            }
-            guard state.status.isActive, progress.denial == nil, !progress.isQuorumMet else {
-                throw RunError.gateClosed(gate, runID: runID)
-            }
-            if RunStateMachine.hasExpired(progress, now: at) {
-                // The expiry is a fact whoever notices it: journal it, fail the run, then refuse.
-                try await advance(&machine)
-                return RunError.gateExpired(gate, expiresAt: progress.expiresAt)
-            }
-            let decider = Principal(principal)
-            if decision == .approve, decider.isSame(as: state.definition.initiator) {
-                throw RunError.initiatorCannotApprove(principal, gate: gate)
-            }
-            guard progress.principals.contains(where: decider.isCovered(by:)) else {
-                throw RunError.notAnApprover(principal, gate: gate)
-            }
-            guard !progress.decisions.contains(where: { $0.principal == principal }) else {
-                throw RunError.alreadyDecided(principal, gate: gate)
+            if let refusal = try await reasonToRefuse(decision, by: principal, on: gate, at: at, machine: &machine) {
+                // Who tried to decide what, and why it was refused, is part of the audit.
+                var payload = decisionFields
+                payload["reason"] = .string(refusal.message)
+                try await append(.approvalRefused, .object(payload), to: &machine)
+                return refusal
             }
             try await append(
                 decision == .approve ? .approvalGranted : .approvalDenied,
-                [
-                    "gate": .string(gate), "principal": .string(principal),
-                    "comment": comment.map(JSONValue.string) ?? .null, "channel": .string(channel),
-                    "at": .string(Timestamp.format(at)),
-                ],
+                .object(decisionFields.filter { $0.key != "decision" }),
                 to: &machine
             )
             try await advance(&machine)
@@ -60,5 +45,37 @@ extension RunExecutor {
         }
         if let refusal { throw refusal }
         return report
+    }
+
+    /// Why `principal` may not take `decision` on `gate` now, or nil when they may.
+    private func reasonToRefuse(
+        _ decision: ApprovalVerdict,
+        by principal: String,
+        on gate: String,
+        at: Date,
+        machine: inout RunStateMachine
+    ) async throws -> RunError? {
+        let state = machine.state
+        guard let progress = state.gates[gate] else { return RunError.unknownGate(gate, runID: state.definition.runID) }
+        if progress.isExpired { return RunError.gateExpired(gate, expiresAt: progress.expiresAt) }
+        guard state.status.isActive, progress.denial == nil, !progress.isQuorumMet else {
+            return RunError.gateClosed(gate, runID: state.definition.runID)
+        }
+        if progress.hasExpired(at: at) {
+            // The expiry is a fact whoever notices it: journal it and fail the run before refusing.
+            try await advance(&machine)
+            return RunError.gateExpired(gate, expiresAt: progress.expiresAt)
+        }
+        let decider = Principal(principal)
+        if decision == .approve, decider.isSame(as: state.definition.initiator) {
+            return RunError.initiatorCannotApprove(principal, gate: gate)
+        }
+        guard progress.admits(principal) else {
+            return RunError.notAnApprover(principal, gate: gate)
+        }
+        guard !progress.decisions.contains(where: { $0.principal == principal }) else {
+            return RunError.alreadyDecided(principal, gate: gate)
+        }
+        return nil
     }
 }

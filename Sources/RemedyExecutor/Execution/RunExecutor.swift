@@ -17,9 +17,22 @@ public struct RunExecutor: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Runs executing at once across all resources, parked runs not counted: 8 by default.
         public var maximumConcurrentRuns: Int
+        /// How long one action call may take when its step names no `timeout`: 10 minutes by default.
+        public var defaultStepTimeout: Duration
+        /// How long a claim on a run lasts without renewal: 60 seconds by default.
+        ///
+        /// Another host waits this long before taking over a run whose process died; a process that died on this
+        /// host is taken over at once.
+        public var leaseDuration: Duration
 
-        public init(maximumConcurrentRuns: Int = 8) {
+        public init(
+            maximumConcurrentRuns: Int = 8,
+            defaultStepTimeout: Duration = .seconds(600),
+            leaseDuration: Duration = .seconds(60)
+        ) {
             self.maximumConcurrentRuns = maximumConcurrentRuns
+            self.defaultStepTimeout = defaultStepTimeout
+            self.leaseDuration = leaseDuration
         }
     }
 
@@ -37,12 +50,21 @@ public struct RunExecutor: Sendable {
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
     let makeRunID: @Sendable () -> String
+    let observer: RecordObserver?
     let admission: RunAdmission
+    let defaultStepTimeout: Duration
+    let leaseDuration: Duration
+    /// Names this executor in run leases.
+    let leaseHolder = LeaseHolder.thisProcess()
+
+    /// Sees each record this executor journals, once it is on disk: for progress shown as it happens.
+    public typealias RecordObserver = @Sendable (JournalRecord) -> Void
 
     /// - Parameters:
     ///   - clock: waits between retries.
     ///   - now: the wall clock approvals expire by (stored in the journal, so every process agrees).
     ///   - makeRunID: names new runs.
+    ///   - observer: called with every record this executor appends, after it is durable.
     public init(
         journal: any RunJournal,
         invoker: any ActionInvoker,
@@ -51,7 +73,8 @@ public struct RunExecutor: Sendable {
         configuration: Configuration = Configuration(),
         clock: any Clock<Duration> = ContinuousClock(),
         now: @escaping @Sendable () -> Date = { Date() },
-        makeRunID: @escaping @Sendable () -> String = { "run-\(UUID().uuidString.lowercased())" }
+        makeRunID: @escaping @Sendable () -> String = { "run-\(UUID().uuidString.lowercased())" },
+        observer: RecordObserver? = nil
     ) {
         self.journal = journal
         self.invoker = invoker
@@ -60,7 +83,10 @@ public struct RunExecutor: Sendable {
         self.clock = clock
         self.now = now
         self.makeRunID = makeRunID
+        self.observer = observer
         admission = RunAdmission(limit: configuration.maximumConcurrentRuns)
+        defaultStepTimeout = configuration.defaultStepTimeout
+        leaseDuration = configuration.leaseDuration
     }
 
     /// Creates a run of `plan` for `finding` and executes it until it completes or parks at a gate.
@@ -90,18 +116,26 @@ public struct RunExecutor: Sendable {
     }
 
     /// Continues every active run (after a restart); parked runs whose gate expired fail closed.
+    ///
+    /// Runs another live process is driving are left to it and not reported.
     public func resumeAll() async throws -> [RunReport] {
         var active: [String] = []
         for runID in try await journal.runIDs() {
             let records = try await journal.records(ofRun: runID)
             if try RunState(records: records).status.isActive { active.append(runID) }
         }
-        return try await withThrowingTaskGroup(of: RunReport.self) { group in
+        return try await withThrowingTaskGroup(of: RunReport?.self) { group in
             for runID in active {
-                group.addTask { try await resume(runID: runID) }
+                group.addTask {
+                    do {
+                        return try await resume(runID: runID)
+                    } catch let error as RunError where error == .runBusy {
+                        return nil
+                    }
+                }
             }
             var reports: [RunReport] = []
-            for try await report in group { reports.append(report) }
+            for try await report in group { report.map { reports.append($0) } }
             return reports.sorted { $0.runID < $1.runID }
         }
     }
@@ -132,10 +166,12 @@ public struct RunExecutor: Sendable {
         guard !records.isEmpty else { throw RunError.unknownRun(runID) }
         let resource = try RunState(records: Array(records.prefix(1))).definition.resource
         return try await admission.withAdmission(for: resource) {
-            // Read again: another holder of the resource may have moved the run on meanwhile.
-            var machine = try RunStateMachine(records: try await journal.records(ofRun: runID), catalog: catalog)
-            let value = try await body(&machine)
-            return (value, RunReport(machine.state))
+            try await withLease(on: runID) {
+                // Read again: another process may have moved the run on before this one held the lease.
+                var machine = try RunStateMachine(records: try await journal.records(ofRun: runID), catalog: catalog)
+                let value = try await body(&machine)
+                return (value, RunReport(machine.state))
+            }
         }
     }
 
@@ -165,6 +201,8 @@ public struct RunExecutor: Sendable {
                     ],
                     to: &machine
                 )
+            case .checkLimits:
+                try await checkLimits(&machine)
             case .requestApproval(let request):
                 try await requestApproval(request, machine: &machine)
             case .park(let gate):
@@ -216,6 +254,7 @@ public struct RunExecutor: Sendable {
         machine: inout RunStateMachine
     ) async throws {
         let request = request(for: call, of: definition)
+        try await RunLeaseKeeper.current?.ensureHeld()
         try await append(
             .stepStarted,
             [
@@ -225,12 +264,18 @@ public struct RunExecutor: Sendable {
             ],
             to: &machine
         )
+        PausePoint.reach("before-call:\(call.step)")
         let outcome: Result<ActionResult, ActionFailure>
         do throws(ActionFailure) {
-            outcome = .success(try await invoker.execute(request))
+            outcome = .success(
+                try await deadline(of: call, in: definition).run { [invoker] () async throws(ActionFailure) in
+                    try await invoker.execute(request)
+                }
+            )
         } catch {
             outcome = .failure(error)
         }
+        PausePoint.reach("after-call:\(call.step)")
         switch outcome {
         case .success(let result):
             var payload = Self.payload(of: result)
@@ -243,6 +288,7 @@ public struct RunExecutor: Sendable {
             payload["attempt"] = .number(Double(call.attempt))
             try await append(.stepFailed, .object(payload), to: &machine)
         }
+        PausePoint.reach("after-step:\(call.step)")
     }
 
     private func probe(
@@ -251,8 +297,11 @@ public struct RunExecutor: Sendable {
         machine: inout RunStateMachine
     ) async throws {
         var payload: [String: JSONValue]
+        let request = request(for: call, of: definition)
         do throws(ActionFailure) {
-            switch try await invoker.probe(request(for: call, of: definition)) {
+            switch try await deadline(of: call, in: definition).run({ [invoker] () async throws(ActionFailure) in
+                try await invoker.probe(request)
+            }) {
             case .done(let result):
                 payload = Self.payload(of: result)
                 payload["result"] = "done"
@@ -283,6 +332,7 @@ public struct RunExecutor: Sendable {
             try await append(.undoFailed, .object(payload), to: &machine)
             return
         }
+        try await RunLeaseKeeper.current?.ensureHeld()
         try await append(.undoStarted, .object(base), to: &machine)
         do throws(ActionFailure) {
             try await invoker.undo(request(for: call, of: definition), priorState: priorState)
@@ -291,6 +341,25 @@ public struct RunExecutor: Sendable {
             return
         }
         try await append(.undoSucceeded, .object(base), to: &machine)
+    }
+
+    private func checkLimits(_ machine: inout RunStateMachine) async throws {
+        let state = machine.state
+        guard let limits = state.definition.limits else { return }
+        let createdAt = Timestamp.parse(state.definition.startedAt) ?? now()
+        let usage = try await journal.usage(
+            ofPlaybook: state.definition.playbook,
+            before: state.createdSequence,
+            since: createdAt.addingTimeInterval(-3600)
+        )
+        try await append(
+            .runLimitsChecked,
+            [
+                "runsInLastHour": .number(Double(usage.runsInLastHour)), "openRuns": .number(Double(usage.openRuns)),
+                "over": limits.excess(usage).map(JSONValue.string) ?? .null,
+            ],
+            to: &machine
+        )
     }
 
     private func requestApproval(
@@ -305,35 +374,50 @@ public struct RunExecutor: Sendable {
         let requestedAt = now()
         let expiresAt = requestedAt.addingTimeInterval(request.timeout.seconds)
         let runID = machine.state.definition.runID
-        let records = try await journal.append([
-            JournalEntry(
-                runID: runID,
-                kind: RunEventKind.approvalRequested.rawValue,
-                payload: [
-                    "gate": .string(request.gate),
-                    "approvers": .array(request.approvers.map(JSONValue.string)),
-                    "principals": .array(principals.map(JSONValue.string)),
-                    "minApprovals": .number(Double(request.minimumApprovals)),
-                    "timeoutSeconds": .number(request.timeout.seconds),
-                    "requestedAt": .string(Timestamp.format(requestedAt)),
-                    "expiresAt": .string(Timestamp.format(expiresAt)),
-                    "message": request.message.map(JSONValue.string) ?? .null,
-                ]
-            ),
-            JournalEntry(
-                runID: runID,
-                kind: RunEventKind.runParked.rawValue,
-                payload: ["gate": .string(request.gate), "reason": "awaiting approval"]
-            ),
-        ])
-        for record in records { try machine.apply(record) }
+        try await append(
+            [
+                JournalEntry(
+                    runID: runID,
+                    kind: RunEventKind.approvalRequested.rawValue,
+                    payload: [
+                        "gate": .string(request.gate),
+                        "approvers": .array(request.approvers.map(JSONValue.string)),
+                        "principals": .array(principals.map(JSONValue.string)),
+                        "minApprovals": .number(Double(request.minimumApprovals)),
+                        "timeoutSeconds": .number(request.timeout.seconds),
+                        "requestedAt": .string(Timestamp.format(requestedAt)),
+                        "expiresAt": .string(Timestamp.format(expiresAt)),
+                        "message": request.message.map(JSONValue.string) ?? .null,
+                    ]
+                ),
+                JournalEntry(
+                    runID: runID,
+                    kind: RunEventKind.runParked.rawValue,
+                    payload: ["gate": .string(request.gate), "reason": "awaiting approval"]
+                ),
+            ],
+            to: &machine
+        )
     }
 
     func append(_ kind: RunEventKind, _ payload: JSONValue, to machine: inout RunStateMachine) async throws {
-        let records = try await journal.append([
-            JournalEntry(runID: machine.state.definition.runID, kind: kind.rawValue, payload: payload)
-        ])
-        for record in records { try machine.apply(record) }
+        try await append(
+            [JournalEntry(runID: machine.state.definition.runID, kind: kind.rawValue, payload: payload)],
+            to: &machine
+        )
+    }
+
+    /// The one way a run's records are written: durably, then folded into the machine, then shown to the observer.
+    private func append(_ entries: [JournalEntry], to machine: inout RunStateMachine) async throws {
+        let records = try await journal.append(entries)
+        for record in records {
+            try machine.apply(record)
+            observer?(record)
+        }
+    }
+
+    private func deadline(of call: RunStateMachine.StepCall, in definition: RunDefinition) -> StepDeadline {
+        StepDeadline(timeout: definition.step(withID: call.step)?.timeout ?? defaultStepTimeout, clock: clock)
     }
 
     private func request(for call: RunStateMachine.StepCall, of definition: RunDefinition) -> ActionRequest {
@@ -389,7 +473,8 @@ public struct RunExecutor: Sendable {
                 ?? "\(finding.account):\(finding.region):\(finding.id)",
             finding: finding.expressionValue,
             startedAt: Timestamp.format(now()),
-            steps: plan.steps
+            steps: plan.steps,
+            limits: plan.limits
         )
         // Inputs and the target role known only once the run exists (they read `run.id`) are resolved now.
         var inputs: [String: JSONValue] = [:]

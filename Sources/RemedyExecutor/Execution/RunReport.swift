@@ -11,6 +11,8 @@ public struct RunReport: Sendable, Hashable {
     public var steps: [StepReport]
     /// The gate the run is parked at.
     public var waitingAt: String?
+    /// Who may decide at `waitingAt`, how many must, until when, and what they decided so far.
+    public var waitingGate: GateProgress?
     public var failureReason: String?
 
     public struct StepReport: Sendable, Hashable {
@@ -44,7 +46,7 @@ extension RunReport {
     init(_ state: RunState) {
         let definition = state.definition
         var waitingAt: String?
-        let steps = definition.steps.map { step -> StepReport in
+        let steps = state.plannedSteps.map { step -> StepReport in
             let progress = state.progress(ofStep: step.id)
             var report = StepReport(id: step.id, status: .pending, outputs: [:], verdict: nil, failure: nil)
             if let skip = progress.skipped {
@@ -103,6 +105,7 @@ extension RunReport {
             mode: definition.mode,
             steps: steps,
             waitingAt: waitingAt,
+            waitingGate: waitingAt.flatMap { state.gates[$0] },
             failureReason: state.failureReason
         )
     }

@@ -102,7 +102,8 @@ public struct Planner: Sendable {
                     disposition: disposition,
                     gatedBy: gates,
                     onFailure: step.onFailure,
-                    retry: step.retry
+                    retry: step.retry,
+                    timeout: step.timeout
                 )
             )
             if step.approval != nil, !disposition.isSkipped { gates.append(step.id) }
@@ -115,7 +116,26 @@ public struct Planner: Sendable {
             targetRole: targetRole,
             inputs: inputs,
             pendingChecks: pendingChecks,
-            steps: steps
+            steps: steps,
+            limits: limits(of: playbook)
+        )
+    }
+
+    /// The playbook's caps, approved by its `limits.approvers` or else by everyone who approves its gates.
+    private func limits(of playbook: Playbook) -> RunLimits? {
+        let limits = playbook.limits
+        guard limits.isCapped else { return nil }
+        var approvers = limits.approvers
+        if approvers.isEmpty {
+            for case .approval(let gate) in playbook.steps.map(\.kind) {
+                for approver in gate.approvers where !approvers.contains(approver) { approvers.append(approver) }
+            }
+        }
+        return RunLimits(
+            maximumRunsPerHour: limits.maximumRunsPerHour,
+            maximumConcurrentRuns: limits.maximumConcurrentRuns,
+            approvers: approvers,
+            timeout: limits.approvalTimeout
         )
     }
 

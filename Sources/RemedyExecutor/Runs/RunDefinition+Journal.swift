@@ -18,6 +18,14 @@ extension RunDefinition {
             "steps": .array(steps.map(\.payload)),
         ]
         members["targetRole"] = targetRole.map(JSONValue.string) ?? .null
+        if let limits {
+            members["limits"] = [
+                "maxRunsPerHour": limits.maximumRunsPerHour.map { .number(Double($0)) } ?? .null,
+                "maxConcurrentRuns": limits.maximumConcurrentRuns.map { .number(Double($0)) } ?? .null,
+                "approvers": .array(limits.approvers.map(JSONValue.string)),
+                "timeoutSeconds": .number(limits.timeout.seconds),
+            ]
+        }
         return .object(members)
     }
 
@@ -42,7 +50,16 @@ extension RunDefinition {
             finding: payload.value("finding"),
             inputs: payload.value("inputs").objectValue ?? [:],
             startedAt: try payload.string("startedAt"),
-            steps: try payload.array("steps").map { (step) throws(RunError) in try PlannedStep(payload: step) }
+            steps: try payload.array("steps").map { (step) throws(RunError) in try PlannedStep(payload: step) },
+            limits: try payload.value("limits").objectValue.map { (members) throws(RunError) in
+                let reader = PayloadReader(.object(members), what: "limits of run \(runID)")
+                return RunLimits(
+                    maximumRunsPerHour: reader.value("maxRunsPerHour").doubleValue.map { Int($0) },
+                    maximumConcurrentRuns: reader.value("maxConcurrentRuns").doubleValue.map { Int($0) },
+                    approvers: try reader.array("approvers").compactMap(\.stringValue),
+                    timeout: .seconds(try reader.number("timeoutSeconds"))
+                )
+            }
         )
     }
 }
@@ -84,6 +101,7 @@ extension PlannedStep {
                 "backoffMultiplier": .number(retry.backoffMultiplier),
             ]
         }
+        if let timeout { members["timeoutSeconds"] = .number(timeout.seconds) }
         return .object(members)
     }
 
@@ -142,7 +160,8 @@ extension PlannedStep {
             disposition: disposition,
             gatedBy: (payload.value("gatedBy").arrayValue ?? []).compactMap(\.stringValue),
             onFailure: onFailure,
-            retry: retry
+            retry: retry,
+            timeout: payload.value("timeoutSeconds").doubleValue.map { .seconds($0) }
         )
     }
 }

@@ -22,6 +22,8 @@ public struct RunDefinition: Sendable, Hashable {
     /// When the run was created (ISO 8601), readable as `run.started_at`.
     public var startedAt: String
     public var steps: [PlannedStep]
+    /// The playbook's caps, checked once the run exists.
+    public var limits: RunLimits?
 
     public init(
         runID: String,
@@ -37,7 +39,8 @@ public struct RunDefinition: Sendable, Hashable {
         finding: JSONValue,
         inputs: [String: JSONValue] = [:],
         startedAt: String,
-        steps: [PlannedStep]
+        steps: [PlannedStep],
+        limits: RunLimits? = nil
     ) {
         self.runID = runID
         self.playbook = playbook
@@ -53,6 +56,7 @@ public struct RunDefinition: Sendable, Hashable {
         self.inputs = inputs
         self.startedAt = startedAt
         self.steps = steps
+        self.limits = limits
     }
 
     public func step(withID id: String) -> PlannedStep? { steps.first { $0.id == id } }

@@ -14,6 +14,8 @@ public struct RunError: Error, Sendable, Equatable, CustomStringConvertible {
         case gateClosed
         case notUndoable
         case unreadableJournal
+        case runBusy
+        case leaseLost
     }
 
     private let code: Code
@@ -46,6 +48,10 @@ public struct RunError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let notUndoable = RunError(.notUndoable, "the run cannot be undone")
     /// The journal holds a record the executor cannot read.
     public static let unreadableJournal = RunError(.unreadableJournal, "unreadable journal record")
+    /// Another process (or executor) is driving the run now.
+    public static let runBusy = RunError(.runBusy, "the run is being driven elsewhere")
+    /// This executor lost its lease on the run while driving it: it stops before acting again.
+    public static let leaseLost = RunError(.leaseLost, "the lease on the run was lost")
 
     static func unknownRun(_ runID: String) -> RunError {
         RunError(.unknownRun, "no run '\(runID)' in the journal; list runs with remedy runs")
@@ -90,5 +96,20 @@ public struct RunError: Error, Sendable, Equatable, CustomStringConvertible {
 
     static func unreadableJournal(_ message: String) -> RunError {
         RunError(.unreadableJournal, "unreadable journal: \(message); check it with remedy journal verify")
+    }
+
+    static func runBusy(_ runID: String, holder: String, until: String) -> RunError {
+        RunError(
+            .runBusy,
+            "run '\(runID)' is being driven by \(holder) (lease until \(until)); wait for it, or retry after the lease "
+                + "expires if that process is gone"
+        )
+    }
+
+    static func leaseLost(_ runID: String, to holder: String) -> RunError {
+        RunError(
+            .leaseLost,
+            "lost the lease on run '\(runID)' to \(holder); stopped before acting again, that process continues the run"
+        )
     }
 }

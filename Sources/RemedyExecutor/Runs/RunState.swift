@@ -1,3 +1,4 @@
+import Foundation
 import RemedyCore
 
 /// A run as its journal records tell it: its definition, then what happened to each step and gate.
@@ -14,12 +15,41 @@ public struct RunState: Sendable, Hashable {
     public private(set) var undoStarted = false
     /// Why the run failed, from `run.failed`.
     public private(set) var failureReason: String?
+    /// The sequence of `run.created`: the playbook's usage is counted from the runs before it.
+    public private(set) var createdSequence: Int64 = 0
+    /// From `run.limits_checked`: nil before the check, `.within`, or why the run is over a cap.
+    public private(set) var limitsCheck: LimitsCheck?
+
+    /// The outcome of checking a run against its playbook's limits.
+    public enum LimitsCheck: Sendable, Hashable {
+        case within
+        case over(reason: String)
+    }
+
+    /// The steps the run goes through: the plan's, behind the limits gate when the run started over a cap.
+    public var plannedSteps: [PlannedStep] {
+        guard case .over(let reason)? = limitsCheck, let limits = definition.limits else { return definition.steps }
+        let gate = PlannedStep(
+            id: RunLimits.gateID,
+            kind: .approval(
+                approvers: limits.approvers,
+                minimumApprovals: 1,
+                timeout: limits.timeout,
+                message: .known(.string("over the playbook's limits: \(reason)"))
+            ),
+            disposition: .will,
+            gatedBy: [],
+            onFailure: .abort
+        )
+        return [gate] + definition.steps
+    }
 
     public init(records: [JournalRecord]) throws(RunError) {
         guard let first = records.first, first.kind == RunEventKind.runCreated.rawValue else {
             throw .unreadableJournal("the run's first record is not run.created")
         }
         definition = try RunDefinition(record: first)
+        createdSequence = first.sequence
         for record in records.dropFirst() { try apply(record) }
     }
 
@@ -41,8 +71,10 @@ public struct RunState: Sendable, Hashable {
         }
         status = next
         switch kind {
-        case .runCreated, .runParked, .runResumed, .runSucceeded:
+        case .runCreated, .runParked, .runResumed, .runSucceeded, .approvalRefused:
             break
+        case .runLimitsChecked:
+            limitsCheck = payload.optionalString("over").map { .over(reason: $0) } ?? .within
         case .runFailed:
             failureReason = payload.optionalString("reason")
         case .stepStarted:
@@ -249,6 +281,17 @@ public struct GateProgress: Sendable, Hashable {
     public var approvals: [ApprovalDecision] { decisions.filter(\.isApproval) }
     public var denial: ApprovalDecision? { decisions.first { !$0.isApproval } }
     public var isQuorumMet: Bool { Set(approvals.map(\.principal)).count >= minimumApprovals }
+
+    /// Whether the gate's time is up at `now`; a timestamp that does not parse counts as expired (fails closed).
+    public func hasExpired(at now: Date) -> Bool {
+        guard let expiresAt = Timestamp.parse(expiresAt) else { return true }
+        return now >= expiresAt
+    }
+
+    /// Whether `principal` is one of the gate's approvers (an assumed-role session counts as its role).
+    public func admits(_ principal: String) -> Bool {
+        principals.contains(where: Principal(principal).isCovered(by:))
+    }
 }
 
 /// One approver's answer to a gate.

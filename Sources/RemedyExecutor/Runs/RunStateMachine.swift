@@ -29,6 +29,8 @@ public struct RunStateMachine: Sendable {
         case skip(step: String, reason: String, verdict: String?)
         /// The step fails without any call (a parameter failed validation, the condition could not be read).
         case failBeforeCall(step: String, code: String, message: String)
+        /// Count the playbook's earlier runs against its limits and journal the outcome.
+        case checkLimits
         case requestApproval(ApprovalRequest)
         case park(gate: String)
         /// Nothing to do until a decision arrives or the gate expires at `until`.
@@ -67,8 +69,11 @@ public struct RunStateMachine: Sendable {
         case .undoing: return nextUndo()
         case .pending, .running, .parked: break
         }
+        if state.definition.limits != nil, state.limitsCheck == nil, state.definition.mode == .live {
+            return .checkLimits
+        }
         var failedSteps: [String] = []
-        for step in state.definition.steps {
+        for step in state.plannedSteps {
             switch step.kind {
             case .approval(let approvers, let minimumApprovals, let timeout, let message):
                 if state.progress(ofStep: step.id).skipped != nil { continue }
@@ -135,14 +140,8 @@ public struct RunStateMachine: Sendable {
             )
         }
         if gate.isQuorumMet { return state.status == .parked ? .resume(gate: step.id) : nil }
-        if Self.hasExpired(gate, now: now) { return .expireApproval(gate: step.id) }
+        if gate.hasExpired(at: now) { return .expireApproval(gate: step.id) }
         return state.status == .parked ? .wait(gate: step.id, until: gate.expiresAt) : .park(gate: step.id)
-    }
-
-    /// Whether the gate's time is up; a timestamp that does not parse counts as expired (fails closed).
-    static func hasExpired(_ gate: GateProgress, now: Date) -> Bool {
-        guard let expiresAt = Timestamp.parse(gate.expiresAt) else { return true }
-        return now >= expiresAt
     }
 
     private enum ActionNext {

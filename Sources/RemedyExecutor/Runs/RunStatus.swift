@@ -39,7 +39,7 @@ public enum RunStatus: String, Sendable, Hashable, CaseIterable {
         switch (self, kind) {
         case (_, .runCreated): nil
         case (.pending, .stepStarted), (.pending, .stepSkipped), (.pending, .stepFailed),
-            (.pending, .approvalRequested):
+            (.pending, .approvalRequested), (.pending, .runLimitsChecked):
             .running
         case (.running, .stepStarted), (.running, .stepSucceeded), (.running, .stepFailed),
             (.running, .stepSkipped), (.running, .stepProbed), (.running, .approvalRequested),
@@ -56,6 +56,8 @@ public enum RunStatus: String, Sendable, Hashable, CaseIterable {
         case (.undoing, .undoStarted): .undoing
         case (.undoing, .undoSucceeded): runLevel ? .undone : .undoing
         case (.undoing, .undoFailed): runLevel ? .undoFailed : .undoing
+        // A refused decision is on record for the audit; it changes nothing.
+        case (let status, .approvalRefused): status
         default: nil
         }
     }

@@ -73,6 +73,15 @@ public struct PlaybookParser: Sendable {
         } else {
             walker.error("missing 'steps'", at: root)
         }
+        if let limitsNode = fields["limits"], limits.isCapped, limits.approvers.isEmpty,
+            !steps.contains(where: { $0.approval != nil })
+        {
+            walker.error(
+                "limits need 'approvers': over a cap a run parks for their approval, and this playbook has no "
+                    + "approval step to borrow them from",
+                at: limitsNode
+            )
+        }
 
         return Playbook(
             name: name,
@@ -209,14 +218,27 @@ public struct PlaybookParser: Sendable {
 
     private func readLimits(_ node: Node, _ walker: YAMLWalker) -> PlaybookLimits {
         guard let mapping = walker.mapping(node, "limits") else { return PlaybookLimits() }
-        let fields = walker.fields(of: mapping, allowed: ["max_runs_per_hour", "max_concurrent_runs"], in: "limits")
+        let fields = walker.fields(
+            of: mapping,
+            allowed: ["max_runs_per_hour", "max_concurrent_runs", "approvers", "timeout"],
+            in: "limits"
+        )
+        let approvers = fields["approvers"].map { walker.stringList($0, "limits.approvers") } ?? []
+        for approver in approvers where !Self.isApproverReference(approver) {
+            walker.error(
+                "approver '\(approver)' must be an IAM user or role ARN, or group:NAME / role:NAME from the config",
+                at: fields["approvers"] ?? node
+            )
+        }
         return PlaybookLimits(
             maximumRunsPerHour: fields["max_runs_per_hour"].flatMap {
                 walker.integer($0, "limits.max_runs_per_hour", range: 1...100_000)
             },
             maximumConcurrentRuns: fields["max_concurrent_runs"].flatMap {
                 walker.integer($0, "limits.max_concurrent_runs", range: 1...10_000)
-            }
+            },
+            approvers: approvers,
+            approvalTimeout: fields["timeout"].flatMap { walker.duration($0, "limits.timeout") } ?? .seconds(3600)
         )
     }
 

@@ -1,0 +1,96 @@
+import Foundation
+import RemedyCore
+
+extension RunExecutor {
+    /// Runs `body` while this executor holds the run's lease, renewing it in the background and giving it up after.
+    ///
+    /// Two processes never drive one run at once; a run whose holder was killed is taken over by the next claim.
+    func withLease<Value: Sendable>(
+        on runID: String,
+        _ body: () async throws -> Value
+    ) async throws -> Value {
+        let keeper = RunLeaseKeeper(
+            runID: runID,
+            holder: leaseHolder,
+            duration: leaseDuration,
+            journal: journal,
+            now: now
+        )
+        try await keeper.claim()
+        do {
+            let value = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await keeper.keepRenewing() }
+                let value = try await RunLeaseKeeper.$current.withValue(keeper, operation: body)
+                group.cancelAll()
+                return value
+            }
+            try await keeper.release()
+            return value
+        } catch {
+            try? await keeper.release()
+            throw error
+        }
+    }
+}
+
+/// Holds one run's lease for an executor: claims it, renews it at a third of its term, and notices losing it.
+actor RunLeaseKeeper {
+    /// The lease the current task drives its run under; the executor checks it before each mutating call.
+    @TaskLocal static var current: RunLeaseKeeper?
+
+    let runID: String
+    let holder: LeaseHolder
+    let duration: Duration
+    let journal: any RunJournal
+    let now: @Sendable () -> Date
+    private var lostTo: String?
+
+    init(
+        runID: String,
+        holder: LeaseHolder,
+        duration: Duration,
+        journal: any RunJournal,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.runID = runID
+        self.holder = holder
+        self.duration = duration
+        self.journal = journal
+        self.now = now
+    }
+
+    func claim() async throws {
+        switch try await journal.claimLease(runID: runID, holder: holder, now: now(), duration: duration) {
+        case .acquired:
+            lostTo = nil
+        case .held(let other, let until):
+            throw RunError.runBusy(runID, holder: other, until: Timestamp.format(until))
+        }
+    }
+
+    /// Throws when the lease went to someone else: checked before every mutating call.
+    func ensureHeld() throws {
+        if let lostTo { throw RunError.leaseLost(runID, to: lostTo) }
+    }
+
+    /// Renews until cancelled; a renewal that finds another holder marks the lease lost and stops.
+    func keepRenewing() async {
+        while true {
+            do { try await Task.sleep(for: duration / 3) } catch { return }
+            do {
+                let claim = try await journal.claimLease(runID: runID, holder: holder, now: now(), duration: duration)
+                if case .held(let other, _) = claim {
+                    lostTo = other
+                    return
+                }
+            } catch {
+                continue  // The journal was busy for a moment: the next round tries again, well inside the term.
+            }
+        }
+    }
+
+    func release() async throws {
+        guard lostTo == nil else { return }
+        try await journal.releaseLease(runID: runID, holder: holder)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+import RemedyCore
+
+extension JournalDatabase {
+    /// Leases are coordination, not history: a mutable table outside the hash chain.
+    static func registerLeaseMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v3: run leases") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE lease (
+                        runId TEXT PRIMARY KEY,
+                        holder TEXT NOT NULL,
+                        expiresAt REAL NOT NULL
+                    );
+                    """
+            )
+        }
+    }
+
+    public func claimLease(
+        runID: String,
+        holder: LeaseHolder,
+        now: Date,
+        duration: Duration
+    ) async throws
+        -> LeaseClaim
+    {
+        let (seconds, attoseconds) = duration.components
+        let expiresAt = now.addingTimeInterval(TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18)
+        return try await writer.write { db in
+            if let current = try Row.fetchOne(
+                db,
+                sql: "SELECT holder, expiresAt FROM lease WHERE runId = ?",
+                arguments: [runID]
+            ) {
+                let currentHolder: String = current["holder"]
+                let currentExpiry = Date(timeIntervalSince1970: current["expiresAt"])
+                let isFree =
+                    currentHolder == holder.description || currentExpiry <= now
+                    || LeaseHolder(currentHolder)?.isGoneFromThisHost == true
+                guard isFree else { return .held(by: currentHolder, until: currentExpiry) }
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO lease (runId, holder, expiresAt) VALUES (?, ?, ?)",
+                arguments: [runID, holder.description, expiresAt.timeIntervalSince1970]
+            )
+            return .acquired
+        }
+    }
+
+    public func releaseLease(runID: String, holder: LeaseHolder) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "DELETE FROM lease WHERE runId = ? AND holder = ?",
+                arguments: [runID, holder.description]
+            )
+        }
+    }
+}

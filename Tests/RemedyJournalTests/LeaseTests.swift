@@ -1,0 +1,95 @@
+import Foundation
+import RemedyCore
+import Testing
+
+@testable import RemedyJournal
+
+/// Run leases: one holder at a time, taken over when expired or when the holder's process is gone.
+@Suite struct LeaseTests {
+    let start = Date(timeIntervalSince1970: 1_750_000_000)
+    let alive = LeaseHolder.thisProcess()
+    let otherExecutor = LeaseHolder.thisProcess()
+
+    @Test func aLiveHolderKeepsTheRunUntilItsLeaseExpires() async throws {
+        let journal = try JournalDatabase(inMemory: nil)
+        #expect(
+            try await journal.claimLease(runID: "run-1", holder: alive, now: start, duration: .seconds(60)) == .acquired
+        )
+        // Another executor is refused while the lease runs, and told who has it until when
+        let refused = try await journal.claimLease(
+            runID: "run-1",
+            holder: otherExecutor,
+            now: start.addingTimeInterval(59),
+            duration: .seconds(60)
+        )
+        #expect(refused == .held(by: alive.description, until: start.addingTimeInterval(60)))
+        // The holder renews; a different run is free
+        #expect(
+            try await journal.claimLease(
+                runID: "run-1",
+                holder: alive,
+                now: start.addingTimeInterval(30),
+                duration: .seconds(60)
+            )
+                == .acquired
+        )
+        #expect(
+            try await journal.claimLease(runID: "run-2", holder: otherExecutor, now: start, duration: .seconds(60))
+                == .acquired
+        )
+        // Once the renewed lease expires, the other executor takes over
+        #expect(
+            try await journal.claimLease(
+                runID: "run-1",
+                holder: otherExecutor,
+                now: start.addingTimeInterval(90),
+                duration: .seconds(60)
+            ) == .acquired
+        )
+    }
+
+    @Test func aLeaseLeftByAKilledProcessOnThisHostIsTakenOverAtOnce() async throws {
+        let journal = try JournalDatabase(inMemory: nil)
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let dead = LeaseHolder(host: alive.host, processID: child.processIdentifier, instance: "gone")
+        #expect(
+            try await journal.claimLease(runID: "run-1", holder: dead, now: start, duration: .seconds(60)) == .acquired
+        )
+        #expect(
+            try await journal.claimLease(runID: "run-1", holder: alive, now: start, duration: .seconds(60)) == .acquired
+        )
+    }
+
+    @Test func aHolderOnAnotherHostIsWaitedOut() async throws {
+        let journal = try JournalDatabase(inMemory: nil)
+        let remote = LeaseHolder(host: "another-host", processID: 999_999, instance: "x")
+        _ = try await journal.claimLease(runID: "run-1", holder: remote, now: start, duration: .seconds(60))
+        #expect(
+            try await journal.claimLease(runID: "run-1", holder: alive, now: start, duration: .seconds(60))
+                == .held(by: remote.description, until: start.addingTimeInterval(60))
+        )
+    }
+
+    @Test func releaseFreesTheRunOnlyForItsHolder() async throws {
+        let journal = try JournalDatabase(inMemory: nil)
+        _ = try await journal.claimLease(runID: "run-1", holder: alive, now: start, duration: .seconds(60))
+        try await journal.releaseLease(runID: "run-1", holder: otherExecutor)
+        #expect(
+            try await journal.claimLease(runID: "run-1", holder: otherExecutor, now: start, duration: .seconds(60))
+                != .acquired
+        )
+        try await journal.releaseLease(runID: "run-1", holder: alive)
+        #expect(
+            try await journal.claimLease(runID: "run-1", holder: otherExecutor, now: start, duration: .seconds(60))
+                == .acquired
+        )
+    }
+
+    @Test func holdersRoundTripThroughTheirStoredText() {
+        #expect(LeaseHolder(alive.description) == alive)
+        #expect(LeaseHolder("no-slashes") == nil)
+    }
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Write Fixtures/iam/actions.json: the IAM action names remedy's declared permissions may use.
+
+For each IAM service prefix remedy's actions use, the operation names of the botocore service models behind it
+(an operation `DeregisterTargets` of model `elbv2` is the IAM action `elasticloadbalancing:DeregisterTargets`),
+plus the few IAM actions that have no identically named operation. Those are listed below with their source:
+the AWS Service Authorization Reference pages for each service ("Actions defined by ...").
+
+Tests/RemedyActionsTests check every permission an action declares against this file.
+
+Usage:  python3 scripts/extract_iam_actions.py
+Needs only botocore (the committed file records the version it came from).
+"""
+
+import json
+import os
+
+import botocore
+import botocore.session
+
+# IAM prefix -> botocore service models whose operations are IAM actions under that prefix.
+PREFIXES = {
+    "autoscaling": ["autoscaling"],
+    "cloudtrail": ["cloudtrail"],
+    "ec2": ["ec2"],
+    "elasticloadbalancing": ["elbv2", "elb"],
+    "guardduty": ["guardduty"],
+    "iam": ["iam"],
+    "kms": ["kms"],
+    "lambda": ["lambda"],
+    "s3": ["s3", "s3control"],
+    "secretsmanager": ["secretsmanager"],
+    "securityhub": ["securityhub"],
+    "sns": ["sns"],
+    "sqs": ["sqs"],
+    "sts": ["sts"],
+    "wafv2": ["wafv2"],
+}
+
+# IAM actions with no operation of the same name. Source: Service Authorization Reference, "Actions defined by
+# Amazon S3" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html): S3 names
+# permissions after resources, not operations (PutBucketEncryption needs s3:PutEncryptionConfiguration,
+# HeadObject needs s3:GetObject, ListObjectsV2 needs s3:ListBucket, the S3 Control account calls need
+# s3:*AccountPublicAccessBlock, Get/PutPublicAccessBlock on a bucket need s3:*BucketPublicAccessBlock); "Actions
+# defined by IAM" (list_awsidentityandaccessmanagementiam.html): iam:PassRole is a permission only, checked when a
+# role is handed to a service such as EC2.
+IAM_ONLY = {
+    "iam": ["PassRole"],
+    "s3": [
+        "GetAccountPublicAccessBlock",
+        "GetBucketObjectLockConfiguration",
+        "GetBucketPublicAccessBlock",
+        "GetEncryptionConfiguration",
+        "GetLifecycleConfiguration",
+        "ListAllMyBuckets",
+        "ListBucket",
+        "PutAccountPublicAccessBlock",
+        "PutBucketObjectLockConfiguration",
+        "PutBucketPublicAccessBlock",
+        "PutEncryptionConfiguration",
+        "PutLifecycleConfiguration",
+    ],
+}
+
+
+def main():
+    session = botocore.session.get_session()
+    result = {
+        "source": f"botocore {botocore.__version__} service models; IAM-only names from the AWS Service "
+        "Authorization Reference (see scripts/extract_iam_actions.py)",
+        "actions": {},
+    }
+    for prefix, services in sorted(PREFIXES.items()):
+        names = set(IAM_ONLY.get(prefix, []))
+        for service in services:
+            names.update(session.get_service_model(service).operation_names)
+        result["actions"][prefix] = sorted(names)
+    out = os.path.join(os.path.dirname(__file__), "..", "Fixtures", "iam", "actions.json")
+    with open(out, "w") as handle:
+        json.dump(result, handle, indent=1, sort_keys=True)
+        handle.write("\n")
+    print(f"wrote {sum(len(v) for v in result['actions'].values())} actions under {len(PREFIXES)} prefixes")
+
+
+if __name__ == "__main__":
+    main()
