@@ -4,14 +4,14 @@ import RemedyCore
 
 /// The journal's SQLite store: one writer, append-only by trigger, hash-chained, checkpointed with a signature.
 ///
-/// WAL mode with `synchronous = FULL`: an appended record is on disk when `append` returns. Concurrent `append` and
-/// `createRun` calls are committed together, one transaction and one disk sync for all the calls waiting at that
-/// moment (``JournalWriteBatcher``).
+/// WAL mode with `synchronous = FULL`: an appended record is on disk when `append` returns. Concurrent `append`,
+/// `createRun` and lease calls are committed together, one transaction and one disk sync for all the calls waiting
+/// at that moment (``JournalWriteBatcher``).
 public final class JournalDatabase: RunJournal {
     let writer: any DatabaseWriter
     private let signingKey: JournalSigningKey?
     private let clock: @Sendable () -> Date
-    /// Every `append` and `createRun` goes through it.
+    /// Every write goes through it, but for `checkpoint()` (synchronous and rare) and the tests' `unsafeExecute`.
     let batcher: JournalWriteBatcher
 
     /// Opens (creating if needed) the journal at `path`.

@@ -179,6 +179,34 @@ import Testing
         }
     }
 
+    @Test func twoLeaseClaimsForOneRunInOneBatchGrantOne() async throws {
+        try await withTemporaryDirectory { directory in
+            // Given a busy writer
+            let journal = try fileJournal(directory)
+            let now = Date(timeIntervalSince1970: 1_750_000_000)
+            // When two executors of this process claim the same run in one batch
+            let (_, claims) = try await whileWriterHeld(journal, untilQueued: 2) {
+                try await withThrowingTaskGroup(of: LeaseClaim.self) { group in
+                    for _ in 0..<2 {
+                        group.addTask {
+                            try await journal.claimLease(
+                                runID: "run-1",
+                                holder: .thisProcess(),
+                                now: now,
+                                duration: .seconds(60)
+                            )
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+            // Then one has it and the other is told so, in one transaction after the first
+            #expect(claims.filter { $0 == .acquired }.count == 1)
+            #expect(claims.filter { if case .held = $0 { true } else { false } }.count == 1)
+            #expect(await journal.batcher.commits == 2)
+        }
+    }
+
     @Test func aCancelledCallerStillHasItsRecordsWritten() async throws {
         try await withTemporaryDirectory { directory in
             // Given a busy writer and a call queued behind it
