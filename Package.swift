@@ -102,6 +102,16 @@ let package = Package(
             dependencies: ["RemedyCore", "RemedyJournal"],
             path: "Benchmarks/Journal"
         ),
+        .executableTarget(
+            name: "ExecutorBenchmark",
+            dependencies: [
+                "RemedyCore", "RemedyPlaybooks", "RemedyAWS", "RemedyActions", "RemedyExecutor", "RemedyJournal",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/Executor"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

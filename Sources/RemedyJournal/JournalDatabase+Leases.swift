@@ -28,7 +28,9 @@ extension JournalDatabase {
     {
         let (seconds, attoseconds) = duration.components
         let expiresAt = now.addingTimeInterval(TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18)
-        return try await writer.write { db in
+        // Through group commit like the records: a claim shares a sync with the writes waiting beside it, and its
+        // check and set stay atomic in its own savepoint.
+        return try await batcher.write { db, _ in
             if let current = try Row.fetchOne(
                 db,
                 sql: "SELECT holder, expiresAt FROM lease WHERE runId = ?",
@@ -50,7 +52,7 @@ extension JournalDatabase {
     }
 
     public func releaseLease(runID: String, holder: LeaseHolder) async throws {
-        try await writer.write { db in
+        try await batcher.write { db, _ in
             try db.execute(
                 sql: "DELETE FROM lease WHERE runId = ? AND holder = ?",
                 arguments: [runID, holder.description]

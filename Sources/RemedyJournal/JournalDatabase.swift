@@ -4,11 +4,15 @@ import RemedyCore
 
 /// The journal's SQLite store: one writer, append-only by trigger, hash-chained, checkpointed with a signature.
 ///
-/// WAL mode with `synchronous = FULL`: an appended record is on disk when `append` returns.
+/// WAL mode with `synchronous = FULL`: an appended record is on disk when `append` returns. Concurrent `append`,
+/// `createRun` and lease calls are committed together, one transaction and one disk sync for all the calls waiting
+/// at that moment (``JournalWriteBatcher``).
 public final class JournalDatabase: RunJournal {
     let writer: any DatabaseWriter
     private let signingKey: JournalSigningKey?
     private let clock: @Sendable () -> Date
+    /// Every write goes through it, but for `checkpoint()` (synchronous and rare) and the tests' `unsafeExecute`.
+    let batcher: JournalWriteBatcher
 
     /// Opens (creating if needed) the journal at `path`.
     ///
@@ -27,6 +31,7 @@ public final class JournalDatabase: RunJournal {
         self.signingKey = signingKey
         self.checkpointInterval = max(1, checkpointInterval)
         self.clock = clock
+        batcher = JournalWriteBatcher(writer: writer, clock: clock)
         try Self.migrator.migrate(writer)
     }
 
@@ -36,6 +41,7 @@ public final class JournalDatabase: RunJournal {
         self.signingKey = signingKey
         self.checkpointInterval = max(1, checkpointInterval)
         clock = { Date() }
+        batcher = JournalWriteBatcher(writer: writer, clock: clock)
         try Self.migrator.migrate(writer)
     }
 
@@ -95,23 +101,27 @@ public final class JournalDatabase: RunJournal {
         return migrator
     }
 
-    /// Appends entries in one transaction (one disk sync for all of them) and returns them as stored.
+    /// Appends entries, contiguous and in order, and returns them as stored once their transaction committed.
+    ///
+    /// Calls made at the same time share one transaction (one disk sync); each still fails or succeeds alone.
     @discardableResult
     public func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] {
-        let now = Self.timestamp(clock())
+        let prepared = entries.map(PreparedEntry.init)
         let key = signingKey
         let interval = Int64(checkpointInterval)
-        return try await writer.write { db in
-            try Self.insert(entries, db, recordedAt: now, key: key, checkpointInterval: interval)
+        return try await batcher.write { db, now in
+            try Self.insert(prepared, db, recordedAt: now, key: key, checkpointInterval: interval)
         }
     }
 
     public func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
         guard let runID = entry.runID else { throw JournalError("run.created needs a run id") }
-        let now = Self.timestamp(clock())
+        let prepared = PreparedEntry(entry)
         let key = signingKey
         let interval = Int64(checkpointInterval)
-        return try await writer.write { db in
+        // The dedupe check and the insert share the request's savepoint: a second request for the key in the same
+        // transaction sees the first one's key.
+        return try await batcher.write { db, now in
             if let existing = try String.fetchOne(
                 db,
                 sql: "SELECT runId FROM dedupe WHERE key = ?",
@@ -119,7 +129,7 @@ public final class JournalDatabase: RunJournal {
             ) {
                 return .duplicate(existingRunID: existing)
             }
-            let stored = try Self.insert([entry], db, recordedAt: now, key: key, checkpointInterval: interval)
+            let stored = try Self.insert([prepared], db, recordedAt: now, key: key, checkpointInterval: interval)
             guard let record = stored.first else { throw JournalError("append returned nothing") }
             try db.execute(
                 sql: "INSERT INTO dedupe (key, runId, sequence) VALUES (?, ?, ?)",
@@ -144,8 +154,9 @@ public final class JournalDatabase: RunJournal {
         }
     }
 
-    private static func insert(
-        _ entries: [JournalEntry],
+    /// Chains and inserts entries in the writer's transaction; the payloads' JSON is already written.
+    static func insert(
+        _ entries: [PreparedEntry],
         _ db: Database,
         recordedAt now: String,
         key: JournalSigningKey?,
@@ -155,7 +166,8 @@ public final class JournalDatabase: RunJournal {
         var sequence: Int64 = last?["sequence"] ?? 0
         var previousHash: String = last?["hash"] ?? JournalRecord.genesisHash
         var stored: [JournalRecord] = []
-        for entry in entries {
+        for prepared in entries {
+            let entry = prepared.entry
             sequence += 1
             var record = JournalRecord(
                 sequence: sequence,
@@ -166,12 +178,12 @@ public final class JournalDatabase: RunJournal {
                 previousHash: previousHash,
                 hash: ""
             )
-            record.hash = JournalHasher.hash(record)
+            record.hash = JournalHasher.hash(canonicalText: record.canonicalText(payloadText: prepared.payloadText))
             try db.execute(
                 sql:
                     "INSERT INTO record (sequence, recordedAt, runId, kind, payload, previousHash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
-                    record.sequence, record.recordedAt, record.runID, record.kind, record.payload.jsonText(),
+                    record.sequence, record.recordedAt, record.runID, record.kind, prepared.payloadText,
                     record.previousHash, record.hash,
                 ]
             )
@@ -300,6 +312,19 @@ public final class JournalDatabase: RunJournal {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: date)
+    }
+}
+
+/// An entry with its payload written as JSON by the caller, so the writer's transaction, which every concurrent
+/// caller waits on, does not spend its time writing JSON.
+struct PreparedEntry: Sendable {
+    var entry: JournalEntry
+    /// `entry.payload.jsonText()`: the stored text, and the payload's part of the hashed text.
+    var payloadText: String
+
+    init(_ entry: JournalEntry) {
+        self.entry = entry
+        payloadText = entry.payload.jsonText()
     }
 }
 

@@ -4,7 +4,12 @@ import RemedyCore
 /// Hashes journal records for the chain.
 enum JournalHasher {
     static func hash(_ record: JournalRecord) -> String {
-        hex(SHA256.hash(data: Array(record.canonicalText.utf8)))
+        hash(canonicalText: record.canonicalText)
+    }
+
+    /// The hash of a record's `canonicalText`.
+    static func hash(canonicalText: String) -> String {
+        hex(SHA256.hash(data: Array(canonicalText.utf8)))
     }
 
     static func hex(_ digest: some Sequence<UInt8>) -> String {

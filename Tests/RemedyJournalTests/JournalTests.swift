@@ -202,6 +202,43 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        JournalRecord(
+            sequence: 1,
+            recordedAt: "2026-11-29T03:00:00.000Z",
+            runID: nil,
+            kind: "run.created",
+            payload: [:],
+            previousHash: JournalRecord.genesisHash,
+            hash: ""
+        ),
+        JournalRecord(
+            sequence: 123_456_789,
+            recordedAt: "2026-11-29T03:00:00.123Z",
+            runID: "run-\"quoted\"\n\u{1F}é",
+            kind: "step.succeeded",
+            payload: [
+                "z": [1, 2.5, -0.25, 1e300, .null, true], "a": ["nested": ["b": "\\ \u{2028} 🛡"], "empty": [:]],
+                "list": [],
+            ],
+            previousHash: String(repeating: "ab", count: 32),
+            hash: ""
+        ),
+    ])
+    func theCanonicalTextIsEveryFieldAsSortedKeyJSON(record: JournalRecord) {
+        // The hashed text must stay byte for byte what the first journals were hashed over.
+        let fields: JSONValue = [
+            "sequence": .number(Double(record.sequence)),
+            "recordedAt": .string(record.recordedAt),
+            "runId": record.runID.map(JSONValue.string) ?? .null,
+            "kind": .string(record.kind),
+            "payload": record.payload,
+            "previousHash": .string(record.previousHash),
+        ]
+        #expect(record.canonicalText == fields.jsonText())
+        #expect(record.canonicalText(payloadText: record.payload.jsonText()) == fields.jsonText())
+    }
+
     @Test func keyFilesAreCreatedPrivateAndNeverOverwritten() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("journal.key")

@@ -48,16 +48,28 @@ public struct JournalRecord: Sendable, Hashable {
     public static let genesisHash = String(repeating: "0", count: 64)
 
     /// The bytes the hash covers: every field, in a fixed order, payload as canonical (sorted-key) JSON.
-    public var canonicalText: String {
-        let fields: JSONValue = [
-            "sequence": .number(Double(sequence)),
-            "recordedAt": .string(recordedAt),
-            "runId": runID.map(JSONValue.string) ?? .null,
-            "kind": .string(kind),
-            "payload": payload,
-            "previousHash": .string(previousHash),
-        ]
-        return fields.jsonText()
+    ///
+    /// The same text as the object of all fields written by `JSONValue.jsonText()`.
+    public var canonicalText: String { canonicalText(payloadText: payload.jsonText()) }
+
+    /// `canonicalText` with the payload already written (`payload.jsonText()`), so that a writer holding the
+    /// journal's lock does not write it again.
+    public func canonicalText(payloadText: String) -> String {
+        // Members in sorted key order, as `jsonText()` writes an object.
+        var text = #"{"kind":"#
+        text += JSONValue.string(kind).jsonText()
+        text += #","payload":"#
+        text += payloadText
+        text += #","previousHash":"#
+        text += JSONValue.string(previousHash).jsonText()
+        text += #","recordedAt":"#
+        text += JSONValue.string(recordedAt).jsonText()
+        text += #","runId":"#
+        text += (runID.map(JSONValue.string) ?? .null).jsonText()
+        text += #","sequence":"#
+        text += JSONValue.format(Double(sequence))
+        text += "}"
+        return text
     }
 }
 
