@@ -24,6 +24,9 @@ public final class JournalDatabase: RunJournal {
         clock: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         var configuration = Configuration()
+        // Other processes (a second `remedy run`, `remedy approve`, `remedy serve`) write the same file: wait for
+        // their transaction rather than fail with "database is locked".
+        configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }

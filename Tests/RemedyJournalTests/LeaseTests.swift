@@ -1,5 +1,6 @@
 import Foundation
 import RemedyCore
+import RemedyTestSupport
 import Testing
 
 @testable import RemedyJournal
@@ -91,5 +92,36 @@ import Testing
     @Test func holdersRoundTripThroughTheirStoredText() {
         #expect(LeaseHolder(alive.description) == alive)
         #expect(LeaseHolder("no-slashes") == nil)
+    }
+}
+
+/// Several processes share one journal file.
+@Suite struct SharedJournalTests {
+    @Test func twoProcessesAppendingToOneFileBothSucceedAndTheChainHolds() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.file("journal.sqlite")
+            let first = try JournalDatabase(path: path)
+            let second = try JournalDatabase(path: path)  // its own connection pool, as another process has
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (name, journal) in [("a", first), ("b", second)] {
+                    group.addTask {
+                        for index in 0..<200 {
+                            try await journal.append(
+                                JournalEntry(
+                                    runID: "run-\(name)",
+                                    kind: "step.succeeded",
+                                    payload: ["n": .number(Double(index))]
+                                )
+                            )
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let records = try first.records()
+            #expect(records.count == 400)
+            #expect(records.map(\.sequence) == Array(1...400))
+            #expect(try first.verify(keys: []).isIntact)
+        }
     }
 }
