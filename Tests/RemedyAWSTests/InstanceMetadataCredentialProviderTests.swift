@@ -96,7 +96,8 @@ import Testing
             let error = await #expect(throws: CredentialError.endpointUnreachable) {
                 try await Self.provider(server, timeout: .milliseconds(300)).credentials()
             }
-            #expect(ContinuousClock.now - started < .seconds(3))
+            // Far below the endpoint's 30 s of silence, with room for a loaded machine.
+            #expect(ContinuousClock.now - started < .seconds(15))
             #expect(error?.message.contains("timed out after 0.3 s") == true)
             #expect(server.requests.count == 1)
         }

@@ -98,7 +98,8 @@ import Testing
             )
             let started = Date()
             let error = await #expect(throws: CredentialError.processFailed) { try await provider.credentials() }
-            #expect(Date().timeIntervalSince(started) < 5)
+            // Far below the command's 30 s, with room for a loaded machine: the point is that it was cut short.
+            #expect(Date().timeIntervalSince(started) < 15)
             #expect(error?.message.contains("did not finish within 0.3 s") == true)
         }
     }

@@ -242,7 +242,7 @@ import Testing
         let elapsed = clock.measure { found = diagnostics(yaml) }
         #expect(found.contains { $0.contains("unknown key 'a0'") })
         #expect(found.contains { $0.contains("more than 20000 nodes") })
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(10))  // a hang, not a speed target: expansion would take minutes
     }
 
     @Test func deeplyNestedDocumentIsRefused() {
