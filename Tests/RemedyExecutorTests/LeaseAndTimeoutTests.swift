@@ -13,7 +13,7 @@ import Testing
         let harness = try Harness()
         let first = harness.executor()
         let second = harness.executor()
-        await harness.invoker.script("tag", .slow(.milliseconds(600), .succeed(ActionResult(verified: true))))
+        await harness.invoker.script("tag", .slow(.seconds(3), .succeed(ActionResult(verified: true))))
         let running = Task {
             try await first.start(
                 plan: plan(action("tag", "ec2.tag")),

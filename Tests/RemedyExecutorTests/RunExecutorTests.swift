@@ -514,7 +514,11 @@ import Testing
     @Test func runsOnDifferentResourcesOverlapUpToTheConcurrencyLimit() async throws {
         for (limit, expected) in [(8, 3), (2, 2)] {
             let harness = try Harness()
-            for _ in 0..<3 { await harness.invoker.script("tag", .slow(.milliseconds(100), .succeed(ActionResult()))) }
+            // The first `expected` calls wait for each other; a call admitted only after them answers at once.
+            for index in 0..<3 {
+                let answer = ScriptedActionInvoker.Answer.succeed(ActionResult())
+                await harness.invoker.script("tag", index < expected ? .together(expected, answer) : answer)
+            }
             let executor = harness.executor(maximumConcurrentRuns: limit)
             let instances = ["i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c"]
             try await withThrowingTaskGroup(of: Void.self) { group in

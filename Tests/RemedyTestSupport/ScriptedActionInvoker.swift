@@ -14,6 +14,9 @@ public actor ScriptedActionInvoker: ActionInvoker {
         case fail(ActionFailure)
         /// Waits (real time) before answering: for concurrency tests.
         indirect case slow(Duration, Answer)
+        /// Waits until this many `execute` calls are in flight at once (at most 10 s), then answers: overlap that
+        /// does not depend on how fast a loaded machine starts the others.
+        indirect case together(Int, Answer)
     }
 
     /// One call the executor made.
@@ -87,6 +90,13 @@ public actor ScriptedActionInvoker: ActionInvoker {
             throw failure
         case .slow(let duration, let then):
             try? await Task.sleep(for: duration)
+            return try await perform(then)
+        case .together(let count, let then):
+            let deadline = ContinuousClock.now + .seconds(10)
+            // Once that many were in flight together, every waiter goes on (the first to leave lowers the count).
+            while maximumInFlight < count, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
             return try await perform(then)
         }
     }
