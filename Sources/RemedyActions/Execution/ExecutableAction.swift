@@ -59,6 +59,33 @@ extension ExecutableAction {
     }
 }
 
+/// An action that leaves nothing in the account to find afterwards (a message sent, time waited).
+///
+/// After a crash its probe says not done, so it is performed again: a notification may then arrive twice, which is
+/// acceptable for a notification. Its call succeeding is its post-condition unless it says more.
+public protocol TracelessAction: ExecutableAction {}
+
+extension TracelessAction {
+    public static func probe(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ProbeResult
+    {
+        .notDone
+    }
+
+    public static func verify(
+        _ parameters: ActionParameters,
+        result: ActionResult,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> Bool
+    {
+        true
+    }
+}
+
 /// What an action runs with: the request and clients for its account, region and role, the clock it waits by, and
 /// where notifications go.
 public struct ActionContext: Sendable {

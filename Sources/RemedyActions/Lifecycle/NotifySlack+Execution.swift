@@ -3,7 +3,7 @@ import RemedyCore
 
 /// Posts `{"text": message}` to the channel's incoming webhook. Slack keeps no record a probe could read: after a
 /// crash in the middle of a post the message may be sent twice, which is acceptable for a notification.
-extension NotifySlack: ExecutableAction {
+extension NotifySlack: TracelessAction {
     public static func execute(
         _ parameters: ActionParameters,
         in context: ActionContext
@@ -42,26 +42,5 @@ extension NotifySlack: ExecutableAction {
             )
         }
         return ActionResult()
-    }
-
-    /// Slack cannot say whether a message was posted: the step counts as not done, and is sent again.
-    public static func probe(
-        _ parameters: ActionParameters,
-        in context: ActionContext
-    ) async throws(ActionFailure)
-        -> ProbeResult
-    {
-        .notDone
-    }
-
-    /// Slack accepted the message (`execute` fails on any other answer).
-    public static func verify(
-        _ parameters: ActionParameters,
-        result: ActionResult,
-        in context: ActionContext
-    ) async throws(ActionFailure)
-        -> Bool
-    {
-        true
     }
 }

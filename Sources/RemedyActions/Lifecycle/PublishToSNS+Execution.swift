@@ -4,7 +4,7 @@ import RemedyCore
 /// A notification: SNS keeps no record a probe could read, so after a crash in the middle of a publish the
 /// message may be sent twice (acceptable for a notification). On a FIFO topic the deduplication id derived from
 /// the step makes SNS drop a second copy sent within its five-minute window.
-extension PublishToSNS: ExecutableAction {
+extension PublishToSNS: TracelessAction {
     public static func execute(
         _ parameters: ActionParameters,
         in context: ActionContext
@@ -25,16 +25,6 @@ extension PublishToSNS: ExecutableAction {
             )
         }
         return ActionResult(outputs: ["message_id": .string(messageID)])
-    }
-
-    /// SNS cannot say whether a message was published: the step counts as not done, and is sent again.
-    public static func probe(
-        _ parameters: ActionParameters,
-        in context: ActionContext
-    ) async throws(ActionFailure)
-        -> ProbeResult
-    {
-        .notDone
     }
 
     /// SNS accepted the message: it returned a message id.

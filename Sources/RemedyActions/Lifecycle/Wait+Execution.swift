@@ -3,7 +3,7 @@ import RemedyCore
 
 /// Sleeps on the context's clock, so tests and exercises wait in virtual time; cancelling the task (shutdown) ends
 /// the wait at once.
-extension Wait: ExecutableAction {
+extension Wait: TracelessAction {
     public static func execute(
         _ parameters: ActionParameters,
         in context: ActionContext
@@ -16,27 +16,6 @@ extension Wait: ExecutableAction {
         }
         try await sleep(for: duration, on: context.clock)
         return ActionResult()
-    }
-
-    /// A wait leaves no trace: after a crash it is waited again.
-    public static func probe(
-        _ parameters: ActionParameters,
-        in context: ActionContext
-    ) async throws(ActionFailure)
-        -> ProbeResult
-    {
-        .notDone
-    }
-
-    /// Nothing to read back: the wait ended.
-    public static func verify(
-        _ parameters: ActionParameters,
-        result: ActionResult,
-        in context: ActionContext
-    ) async throws(ActionFailure)
-        -> Bool
-    {
-        true
     }
 
     static func sleep(for duration: Duration, on clock: any Clock<Duration>) async throws(ActionFailure) {
