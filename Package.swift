@@ -18,6 +18,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(name: "RemedyCore"),
@@ -47,7 +53,28 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "RemedyServer", dependencies: ["RemedyCore", "RemedyExecutor"]),
+        .target(
+            name: "RemedyServer",
+            dependencies: [
+                "RemedyCore",
+                "RemedyPlaybooks",
+                "RemedyAWS",
+                "RemedyActions",
+                "RemedyExecutor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
         .target(name: "RemedyExercise", dependencies: ["RemedyCore", "RemedyExecutor"]),
         .target(
             name: "RemedyCLI",
@@ -61,6 +88,7 @@ let package = Package(
                 "RemedyServer",
                 "RemedyExercise",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "remedy", dependencies: ["RemedyCLI"]),
@@ -96,6 +124,18 @@ let package = Package(
             dependencies: ["RemedyAWS", "RemedyActions", "RemedyJournal", "RemedyTestSupport"]
         ),
         .testTarget(name: "RemedyJournalTests", dependencies: ["RemedyJournal", "RemedyTestSupport"]),
+        .testTarget(
+            name: "RemedyServerTests",
+            dependencies: [
+                "RemedyServer", "RemedyExecutor", "RemedyJournal", "RemedyActions", "RemedyAWS", "RemedyPlaybooks",
+                "RemedyTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(name: "SigV4Benchmark", dependencies: ["RemedyAWS"], path: "Benchmarks/SigV4"),
         .executableTarget(
             name: "JournalBenchmark",
@@ -111,6 +151,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/Executor"
+        ),
+        .executableTarget(
+            name: "ServeBenchmark",
+            dependencies: [
+                "RemedyCore", "RemedyPlaybooks", "RemedyAWS", "RemedyActions", "RemedyExecutor", "RemedyJournal",
+                "RemedyServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Serve"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -23,6 +23,7 @@ public struct RemedyCommand: AsyncParsableCommand {
             ActionsCommand.self,
             IAMPolicyCommand.self,
             DebugCommand.self,
+            ServeCommand.self,
             DoctorCommand.self,
             JournalCommand.self,
         ]

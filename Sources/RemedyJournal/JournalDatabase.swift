@@ -157,6 +157,19 @@ public final class JournalDatabase: RunJournal {
         }
     }
 
+    public func runsCreated(after sequence: Int64, limit: Int) async throws -> [CreatedRun] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT runId, sequence FROM record
+                    WHERE sequence > ? AND kind = 'run.created' AND runId IS NOT NULL ORDER BY sequence LIMIT ?
+                    """,
+                arguments: [sequence, limit]
+            ).map { CreatedRun(runID: $0["runId"], sequence: $0["sequence"]) }
+        }
+    }
+
     /// Chains and inserts entries in the writer's transaction; the payloads' JSON is already written.
     static func insert(
         _ entries: [PreparedEntry],
@@ -211,6 +224,18 @@ public final class JournalDatabase: RunJournal {
         try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM record WHERE runId = ? ORDER BY sequence", arguments: [runID])
                 .map(Self.record)
+        }
+    }
+
+    /// Why the journal cannot take a write now (locked past the busy timeout, read-only, disk gone), or nil.
+    ///
+    /// Takes the write lock in an empty transaction, which commits without touching the file.
+    public func writeProblem() async -> String? {
+        do {
+            try await writer.write { db in try db.execute(sql: "SELECT 1") }
+            return nil
+        } catch {
+            return "the journal cannot take writes: \(error)"
         }
     }
 

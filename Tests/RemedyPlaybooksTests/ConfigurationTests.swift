@@ -20,6 +20,48 @@ import Testing
         )
         #expect(parsed.pacing.services["ec2"] == .init(perSecond: 10, burst: 50))
         #expect(parsed.concurrency.maximumRuns == 16)
+        let server = parsed.server
+        #expect(server.host == "127.0.0.1" && server.port == 8080)
+        #expect(server.auth.bearerTokens == ["eventbridge-prod": .environment("REMEDY_FEED_TOKEN")])
+        #expect(server.auth.hmacSecrets == ["siem": .file("/run/secrets/siem-hmac")])
+        #expect(server.auth.snsTopics == ["arn:aws:sns:us-east-1:111122223333:guardduty-findings"])
+        #expect(server.approverTokenHashes["arn:aws:iam::111122223333:user/alice"]?.count == 64)
+        #expect(server.limits == .init())
+        #expect(parsed.notifications.gateChannel == "security-oncall")
+        #expect(parsed.notifications.slackChannels.count == 2)
+    }
+
+    @Test func serverMistakesAreReportedWithPositions() {
+        let text = """
+            apiVersion: remedy/v1
+            server:
+              listen: localhost
+              auth:
+                bearer_tokens:
+                  feed: plain-text-token
+                sns_topics: [arn:aws:s3:::bucket]
+              approver_tokens:
+                "arn:aws:iam::111122223333:user/alice": the-token-itself
+              limits: {max_body_bytes: 10}
+            notifications:
+              slack:
+                channels: {oncall: {env: HOOK, file: /x}}
+                gates: nowhere
+            """
+        let (configuration, diagnostics) = ConfigurationParser().parse(text, file: "remedy.yaml")
+        #expect(configuration == nil)
+        let lines = diagnostics.map(\.description)
+        for expected in [
+            "remedy.yaml:3:11: error: server.listen must be HOST:PORT",
+            "remedy.yaml:6:13: error: server.auth.bearer_tokens.feed must be {env: NAME} or {file: PATH}",
+            "remedy.yaml:7:17: error: server.auth.sns_topics: 'arn:aws:s3:::bucket' is not an SNS topic ARN",
+            "remedy.yaml:9:45: error: server.approver_tokens.arn:aws:iam::111122223333:user/alice must be sha256:",
+            "remedy.yaml:10:28: error: server.limits.max_body_bytes",
+            "remedy.yaml:13:24: error: notifications.slack.channels.oncall needs exactly one of env or file",
+            "remedy.yaml:14:12: error: notifications.slack.gates names channel 'nowhere'",
+        ] {
+            #expect(lines.contains { $0.hasPrefix(expected) }, "missing \(expected) in \(lines)")
+        }
     }
 
     @Test func mistakesAreReportedWithPositionsInOnePass() {

@@ -22,16 +22,28 @@ public struct AWSClient: Sendable {
         /// Deadline for one attempt, connection included.
         public var timeout: Duration
         public var userAgent: String
+        /// Told about every call once it is settled (retries included): for metrics.
+        public var callObserver: (@Sendable (AWSCallOutcome) -> Void)?
 
         public init(
             retry: RetryStrategy = RetryStrategy(),
             timeout: Duration = .seconds(30),
-            userAgent: String = "remedy/0.1"
+            userAgent: String = "remedy/0.1",
+            callObserver: (@Sendable (AWSCallOutcome) -> Void)? = nil
         ) {
             self.retry = retry
             self.timeout = timeout
             self.userAgent = userAgent
+            self.callObserver = callObserver
         }
+    }
+
+    /// How one call ended, for whoever counts calls.
+    public struct AWSCallOutcome: Sendable, Hashable {
+        public var service: String
+        public var operation: String
+        /// The AWS error code, or nil for a success.
+        public var errorCode: String?
     }
 
     public let service: AWSService
@@ -96,6 +108,18 @@ public struct AWSClient: Sendable {
 
     /// Sends `call` and returns the successful response; an AWS error response is thrown as `AWSError`.
     public func perform(_ call: AWSCall) async throws(AWSError) -> HTTPResponseData {
+        guard let observer = configuration.callObserver else { return try await performObserved(call) }
+        do {
+            let response = try await performObserved(call)
+            observer(AWSCallOutcome(service: service.id, operation: call.operation, errorCode: nil))
+            return response
+        } catch {
+            observer(AWSCallOutcome(service: service.id, operation: call.operation, errorCode: error.code))
+            throw error
+        }
+    }
+
+    private func performObserved(_ call: AWSCall) async throws(AWSError) -> HTTPResponseData {
         var call = call
         if call.effect.isMutating, mode == .dryRun {
             guard service.wireProtocol == .ec2, call.dryRun == .evaluate else {

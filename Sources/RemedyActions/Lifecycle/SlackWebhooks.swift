@@ -58,6 +58,36 @@ public struct SlackWebhooks: Sendable {
         return text
     }
 
+    /// Posts `body` (Slack's message JSON) to `channel`'s webhook.
+    ///
+    /// The URL is a secret: errors name the channel only.
+    public func post(_ body: JSONValue, to channel: String) async throws(ActionFailure) {
+        let request = HTTPRequestData(
+            method: "POST",
+            url: try url(of: channel),
+            headers: [("Content-Type", "application/json")],
+            body: Array(body.jsonText().utf8)
+        )
+        let response: HTTPResponseData
+        do {
+            response = try await transport.send(request, timeout: timeout)
+        } catch {
+            throw ActionFailure(
+                error.kind == .connect ? .retryable : .inDoubt,
+                code: "SlackUnreachable",
+                message: "posting to Slack channel '\(channel)' failed below HTTP"
+            )
+        }
+        guard (200..<300).contains(response.status) else {
+            let reason = String(decoding: response.body.prefix(200), as: UTF8.self)
+            throw ActionFailure(
+                response.status == 429 || response.status >= 500 ? .retryable : .permanent,
+                code: "SlackRefused",
+                message: "Slack answered \(response.status) (\(reason)) for channel '\(channel)'"
+            )
+        }
+    }
+
     static func isSlackWebhook(_ text: String) -> Bool {
         guard let url = URLComponents(string: text) else { return false }
         return url.scheme == "https" && url.host == "hooks.slack.com" && url.port == nil && url.user == nil

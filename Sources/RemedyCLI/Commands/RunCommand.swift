@@ -230,24 +230,6 @@ private struct RefusingInvoker: ActionInvoker {
 }
 
 extension RunReport {
-    var json: JSONValue {
-        [
-            "runId": .string(runID), "playbook": .string(playbook), "status": .string(status.rawValue),
-            "mode": .string(mode.rawValue), "waitingAt": waitingAt.map(JSONValue.string) ?? .null,
-            "failure": failureReason.map(JSONValue.string) ?? .null,
-            "steps": .array(
-                steps.map { step in
-                    [
-                        "id": .string(step.id), "status": .string(step.status.rawValue),
-                        "outputs": .object(step.outputs),
-                        "verdict": step.verdict.map(JSONValue.string) ?? .null,
-                        "failure": step.failure.map(JSONValue.string) ?? .null,
-                    ]
-                }
-            ),
-        ]
-    }
-
     /// The last line after progress was shown step by step.
     var summary: String {
         var lines = ["run \(runID)  \(status.rawValue)"]

@@ -40,20 +40,7 @@ struct EngineOptions: ParsableArguments {
     func engine(dryRun: Bool = false, observer: RunExecutor.RecordObserver? = nil) async throws -> Engine {
         let configuration = try journalOptions.loadConfiguration()
         let journal = try journalOptions.openJournal(configuration)
-        let context: AWSContext
-        let caller: String
-        do {
-            context = try await AWSContext.load(
-                profile: profile,
-                region: region,
-                mode: dryRun ? .dryRun : .live,
-                pacer: configuration.pacing.requestPacer
-            )
-            caller = try await STSClient(try context.client(.sts)).getCallerIdentity().arn
-        } catch {
-            Terminal.standardError.write("error: \(error)")
-            throw ExitCode.failure
-        }
+        let (context, caller) = try await awsContext(configuration, dryRun: dryRun)
         let executor = RunExecutor(
             journal: journal,
             invoker: CatalogInvoker(context: context, journal: journal),
@@ -63,6 +50,28 @@ struct EngineOptions: ParsableArguments {
             observer: observer
         )
         return Engine(configuration: configuration, journal: journal, executor: executor, caller: caller)
+    }
+
+    /// The AWS context for the configuration's pacing, and the caller's ARN (STS GetCallerIdentity), which also
+    /// proves the credentials work before anything is acted on.
+    func awsContext(
+        _ configuration: RemedyConfiguration,
+        dryRun: Bool,
+        client: AWSClient.Configuration = AWSClient.Configuration()
+    ) async throws -> (context: AWSContext, caller: String) {
+        do {
+            let context = try await AWSContext.load(
+                profile: profile,
+                region: region,
+                mode: dryRun ? .dryRun : .live,
+                configuration: client,
+                pacer: configuration.pacing.requestPacer
+            )
+            return (context, try await STSClient(try context.client(.sts)).getCallerIdentity().arn)
+        } catch {
+            Terminal.standardError.write("error: \(error)")
+            throw ExitCode.failure
+        }
     }
 }
 

@@ -10,6 +10,10 @@ struct PlaybookOptions: ParsableArguments {
 
     /// Loads and validates the playbooks; reports problems on standard error and keeps the valid ones.
     func loadLibrary() -> PlaybookLibrary {
+        Self.loadLibrary(at: playbooks)
+    }
+
+    static func loadLibrary(at playbooks: String) -> PlaybookLibrary {
         let library = PlaybookLibrary.load(paths: [playbooks], catalog: .standard)
         for diagnostic in library.diagnostics {
             Terminal.standardError.write(diagnostic.description)

@@ -8,19 +8,25 @@ public struct RemedyConfiguration: Sendable, Hashable {
     public var pacing: Pacing
     /// The playbooks directory.
     public var playbooks: String
+    public var server: Server
+    public var notifications: Notifications
 
     public init(
         journal: Journal = Journal(),
         approvers: Approvers = Approvers(),
         concurrency: Concurrency = Concurrency(),
         pacing: Pacing = Pacing(),
-        playbooks: String = "Playbooks"
+        playbooks: String = "Playbooks",
+        server: Server = Server(),
+        notifications: Notifications = Notifications()
     ) {
         self.journal = journal
         self.approvers = approvers
         self.concurrency = concurrency
         self.pacing = pacing
         self.playbooks = playbooks
+        self.server = server
+        self.notifications = notifications
     }
 
     public struct Journal: Sendable, Hashable {

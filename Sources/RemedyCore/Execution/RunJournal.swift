@@ -14,6 +14,9 @@ public protocol RunJournal: Sendable {
     func runID(forDedupeKey dedupeKey: String) async throws -> String?
     /// Every run the journal holds, oldest first.
     func runIDs() async throws -> [String]
+    /// Up to `limit` runs created after the record at `sequence`, oldest first, with their `run.created` sequence:
+    /// for reading a backlog from the journal in pages.
+    func runsCreated(after sequence: Int64, limit: Int) async throws -> [CreatedRun]
     /// Claims (or renews) the right to drive `runID` until `now + duration`.
     ///
     /// Granted when nobody holds it, the lease expired, `holder` already has it, or its holder's process is gone.
@@ -25,6 +28,32 @@ public protocol RunJournal: Sendable {
     ///
     /// Counting only earlier runs makes the answer the same for every process and on every resume.
     func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage
+}
+
+/// A run and the sequence of its `run.created` record.
+public struct CreatedRun: Sendable, Hashable {
+    public var runID: String
+    public var sequence: Int64
+
+    public init(runID: String, sequence: Int64) {
+        self.runID = runID
+        self.sequence = sequence
+    }
+}
+
+extension RunJournal {
+    /// Reads every run's first record: correct for any journal, and what small in-memory journals use; a database
+    /// answers with one indexed query instead.
+    public func runsCreated(after sequence: Int64, limit: Int) async throws -> [CreatedRun] {
+        var runs: [CreatedRun] = []
+        for runID in try await runIDs() {
+            guard runs.count < limit else { break }
+            if let created = try await records(ofRun: runID).first, created.sequence > sequence {
+                runs.append(CreatedRun(runID: runID, sequence: created.sequence))
+            }
+        }
+        return runs
+    }
 }
 
 /// What became of a request to create a run.

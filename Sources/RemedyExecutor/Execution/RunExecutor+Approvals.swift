@@ -10,6 +10,9 @@ public enum ApprovalVerdict: String, Sendable, Hashable, CaseIterable {
 extension RunExecutor {
     /// Records `principal`'s decision on `gate` and, once the quorum is met, continues the run in this process.
     ///
+    /// With `continuing` false the decision is only journaled (a denial or an expiry still ends the run): the
+    /// server answers the approver at once and lets a worker drive the run on.
+    ///
     /// Refused, denying by default: an expired gate (the run then fails closed), a gate already decided, the run's
     /// initiator approving, a principal not among the approvers, and a second decision by the same principal.
     /// A denial stops the run.
@@ -19,7 +22,8 @@ extension RunExecutor {
         principal: String,
         decision: ApprovalVerdict,
         comment: String? = nil,
-        channel: String
+        channel: String,
+        continuing: Bool = true
     ) async throws -> RunReport {
         let at = now()
         let decisionFields: [String: JSONValue] = [
@@ -40,7 +44,9 @@ extension RunExecutor {
                 .object(decisionFields.filter { $0.key != "decision" }),
                 to: &machine
             )
-            try await advance(&machine)
+            if continuing || decision == .deny {
+                try await advance(&machine)
+            }
             return nil
         }
         if let refusal { throw refusal }

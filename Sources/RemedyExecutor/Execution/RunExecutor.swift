@@ -56,6 +56,8 @@ public struct RunExecutor: Sendable {
     let leaseDuration: Duration
     /// Names this executor in run leases.
     let leaseHolder = LeaseHolder.thisProcess()
+    /// Once set, runs stop before their next call and stay active in the journal for a later resume.
+    let drain: RunDrain?
 
     /// Sees each record this executor journals, once it is on disk: for progress shown as it happens.
     public typealias RecordObserver = @Sendable (JournalRecord) -> Void
@@ -74,8 +76,10 @@ public struct RunExecutor: Sendable {
         clock: any Clock<Duration> = ContinuousClock(),
         now: @escaping @Sendable () -> Date = { Date() },
         makeRunID: @escaping @Sendable () -> String = { "run-\(UUID().uuidString.lowercased())" },
-        observer: RecordObserver? = nil
+        observer: RecordObserver? = nil,
+        drain: RunDrain? = nil
     ) {
+        self.drain = drain
         self.journal = journal
         self.invoker = invoker
         self.catalog = catalog
@@ -89,10 +93,30 @@ public struct RunExecutor: Sendable {
         leaseDuration = configuration.leaseDuration
     }
 
+    /// What became of a request to create a run.
+    public enum Creation: Sendable, Hashable {
+        /// The run is journaled (`run.created`, at `sequence`, is durable) and waits to be driven.
+        case created(runID: String, sequence: Int64)
+        /// The finding (same id and update time) already has a run: nothing was created.
+        case duplicate(existingRunID: String)
+    }
+
     /// Creates a run of `plan` for `finding` and executes it until it completes or parks at a gate.
     ///
     /// A finding delivered again with the same `dedupeKey` starts nothing and names the existing run.
     public func start(plan: Plan, finding: Finding, initiator: String, mode: ExecutionMode) async throws -> Start {
+        switch try await create(plan: plan, finding: finding, initiator: initiator, mode: mode) {
+        case .duplicate(let existing):
+            return .duplicate(existingRunID: existing)
+        case .created(let runID, _):
+            return .started(try await resume(runID: runID))
+        }
+    }
+
+    /// Journals a run of `plan` for `finding` without executing anything: what a webhook answers after.
+    ///
+    /// Any process can then drive it with `resume(runID:)`.
+    public func create(plan: Plan, finding: Finding, initiator: String, mode: ExecutionMode) async throws -> Creation {
         if let existing = try await journal.runID(forDedupeKey: finding.dedupeKey) {
             return .duplicate(existingRunID: existing)
         }
@@ -103,10 +127,8 @@ public struct RunExecutor: Sendable {
             payload: definition.payload
         )
         switch try await journal.createRun(entry, dedupeKey: finding.dedupeKey) {
-        case .duplicate(let existing):
-            return .duplicate(existingRunID: existing)
-        case .created:
-            return .started(try await withRun(definition.runID) { machine in try await advance(&machine) })
+        case .duplicate(let existing): return .duplicate(existingRunID: existing)
+        case .created(let record): return .created(runID: definition.runID, sequence: record.sequence)
         }
     }
 
@@ -180,6 +202,7 @@ public struct RunExecutor: Sendable {
         while true {
             let decision = machine.next(now: now())
             let definition = machine.state.definition
+            if decision.makesCall, drain?.isDraining == true { return }
             switch decision {
             case .none, .wait:
                 return

@@ -43,7 +43,8 @@ public struct RunReport: Sendable, Hashable {
 }
 
 extension RunReport {
-    init(_ state: RunState) {
+    /// Where the run stands in `state`.
+    public init(_ state: RunState) {
         let definition = state.definition
         var waitingAt: String?
         let steps = state.plannedSteps.map { step -> StepReport in

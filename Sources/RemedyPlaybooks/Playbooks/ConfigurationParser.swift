@@ -29,7 +29,9 @@ public struct ConfigurationParser: Sendable {
         guard let mapping = walker.mapping(source.root, "the configuration") else { return (nil, walker.diagnostics) }
         let fields = walker.fields(
             of: mapping,
-            allowed: ["apiVersion", "journal", "approvers", "concurrency", "pacing", "playbooks"],
+            allowed: [
+                "apiVersion", "journal", "approvers", "concurrency", "pacing", "playbooks", "server", "notifications",
+            ],
             in: "the configuration"
         )
         if let node = fields["apiVersion"], let version = walker.string(node, "apiVersion"),
@@ -50,6 +52,10 @@ public struct ConfigurationParser: Sendable {
         if let node = fields["pacing"] { configuration.pacing = readPacing(node, walker) }
         if let node = fields["playbooks"], let path = walker.string(node, "playbooks") {
             configuration.playbooks = path
+        }
+        if let node = fields["server"] { configuration.server = ServerSectionReader(walker: walker).read(node) }
+        if let node = fields["notifications"] {
+            configuration.notifications = ServerSectionReader(walker: walker).readNotifications(node)
         }
         let diagnostics = walker.diagnostics
         return (diagnostics.containsErrors ? nil : configuration, diagnostics)

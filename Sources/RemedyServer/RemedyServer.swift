@@ -1,0 +1,289 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import RemedyActions
+import RemedyCore
+import RemedyExecutor
+import RemedyPlaybooks
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// `remedy serve`: findings in over authenticated HTTP, runs out through the engine, approvals over HTTP, health
+/// and metrics.
+///
+/// ```swift
+/// let server = try RemedyServer(configuration: configuration, playbooks: playbooks, journal: journal) { observer, drain in
+///     RunExecutor(journal: journal, invoker: invoker, catalog: .standard, observer: observer, drain: drain)
+/// }
+/// try await server.run()
+/// ```
+///
+/// The services start together and stop in reverse order on SIGTERM or SIGINT: first the listener (no new
+/// requests), then the workers (calls in flight finish, runs stop at the next step and stay in the journal), then
+/// the notifier.
+public struct RemedyServer: Sendable {
+    /// What the server needs from outside: the engine's parts, and where secrets and certificates come from.
+    public struct Environment: Sendable {
+        public var secrets: SecretResolver
+        public var snsWeb: any SNSWebAccess
+        /// The webhooks of `notifications.slack.channels`, already read from their secrets.
+        public var slack: SlackWebhooks
+        /// Why the journal cannot take writes now, or nil when it can: `/readyz`.
+        public var journalProblem: @Sendable () async -> String?
+        public var now: @Sendable () -> Date
+        public var logger: Logger
+
+        public init(
+            secrets: SecretResolver = SecretResolver(),
+            snsWeb: any SNSWebAccess,
+            slack: SlackWebhooks = SlackWebhooks(),
+            journalProblem: @escaping @Sendable () async -> String? = { nil },
+            now: @escaping @Sendable () -> Date = { Date() },
+            logger: Logger
+        ) {
+            self.secrets = secrets
+            self.snsWeb = snsWeb
+            self.slack = slack
+            self.journalProblem = journalProblem
+            self.now = now
+            self.logger = logger
+        }
+    }
+
+    /// Builds the executor the server drives runs with, from the server's record observer and drain.
+    public typealias ExecutorFactory =
+        @Sendable (
+            _ observer: @escaping RunExecutor.RecordObserver,
+            _ drain: RunDrain
+        ) -> RunExecutor
+
+    let settings: RemedyConfiguration.Server
+    let executor: RunExecutor
+    let journal: any RunJournal
+    let intake: FindingIntake
+    let requests: RequestAuthenticator
+    let sns: SNSMessageVerifier
+    let runsAPI: RunsAPI
+    let rateLimiter: ClientRateLimiter
+    let queue: RunQueue
+    let backlog: RunBacklog
+    let parked: ParkedRuns
+    let drain = RunDrain()
+    let metrics: ServerMetrics
+    let workers: RunWorkers
+    let notifier: RunNotifier?
+    let environment: Environment
+    let workersRunning = WorkersFlag()
+    let jsonLimits: JSONParser.Limits
+
+    public init(
+        configuration: RemedyConfiguration,
+        playbooks: [Playbook],
+        journal: any RunJournal,
+        mode: ExecutionMode = .live,
+        metrics: ServerMetrics = ServerMetrics(),
+        environment: Environment,
+        makeExecutor: ExecutorFactory
+    ) throws(ServerSetupError) {
+        let settings = configuration.server
+        guard !settings.auth.isEmpty else {
+            throw ServerSetupError(
+                "server.auth configures no bearer token, HMAC secret or SNS topic: nobody could send findings"
+            )
+        }
+        let secrets = environment.secrets
+        let logger = environment.logger
+        self.settings = settings
+        self.journal = journal
+        self.metrics = metrics
+        self.environment = environment
+        queue = RunQueue()
+        backlog = RunBacklog(queue: queue, journal: journal)
+        parked = ParkedRuns()
+
+        var notices: AsyncStream<RunNotifier.Notice>.Continuation?
+        let notifications = configuration.notifications
+        if notifications.gateChannel != nil || notifications.outcomeChannel != nil {
+            let (stream, continuation) = AsyncStream.makeStream(
+                of: RunNotifier.Notice.self,
+                bufferingPolicy: .bufferingNewest(10_000)
+            )
+            notices = continuation
+            notifier = RunNotifier(
+                notices: stream,
+                journal: journal,
+                slack: environment.slack,
+                gateChannel: notifications.gateChannel,
+                outcomeChannel: notifications.outcomeChannel,
+                publicURL: settings.publicURL,
+                logger: logger
+            )
+        } else {
+            notifier = nil
+        }
+        let observer = RunObserver(metrics: metrics, logger: logger, notices: notices)
+        executor = makeExecutor({ observer.observe($0) }, drain)
+
+        jsonLimits = JSONParser.Limits(
+            maximumBytes: settings.limits.maximumBodyBytes,
+            maximumDepth: settings.limits.maximumJSONDepth
+        )
+        intake = FindingIntake(
+            decoder: FindingDecoder(limits: jsonLimits, maximumFindings: settings.limits.maximumFindingsPerRequest),
+            planner: Planner(catalog: .standard),
+            playbooks: playbooks,
+            executor: executor,
+            mode: mode,
+            backlog: backlog,
+            metrics: metrics,
+            logger: logger
+        )
+        requests = RequestAuthenticator(
+            bearerTokens: try secrets.resolveAll(settings.auth.bearerTokens, for: "server.auth.bearer_tokens"),
+            hmacSecrets: try secrets.resolveAll(settings.auth.hmacSecrets, for: "server.auth.hmac_secrets"),
+            replayWindow: settings.auth.replayWindow,
+            now: environment.now
+        )
+        sns = SNSMessageVerifier(allowedTopics: settings.auth.snsTopics, web: environment.snsWeb, now: environment.now)
+        rateLimiter = ClientRateLimiter(rate: settings.limits.requestsPerSecond, burst: settings.limits.burst)
+        runsAPI = RunsAPI(
+            executor: executor,
+            journal: journal,
+            approvers: ApproverAuthenticator(tokenHashes: settings.approverTokenHashes),
+            queue: queue,
+            parked: parked
+        )
+        workers = RunWorkers(
+            queue: queue,
+            backlog: backlog,
+            executor: executor,
+            drain: drain,
+            parked: parked,
+            concurrency: settings.workers ?? configuration.concurrency.maximumRuns,
+            metrics: metrics,
+            logger: logger
+        )
+    }
+
+    /// Runs until SIGTERM or SIGINT (or `signals`), then shuts down gracefully.
+    ///
+    /// - Parameter onListening: called with the bound port once the listener is up (port 0 picks a free one).
+    public func run(
+        signals: [UnixSignal] = [.sigterm, .sigint],
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        try await makeServiceGroup(signals: signals, onListening: onListening).run()
+    }
+
+    /// The server's services as one group, for callers that trigger shutdown themselves (tests).
+    public func makeServiceGroup(
+        signals: [UnixSignal] = [.sigterm, .sigint],
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> ServiceGroup {
+        let application = try makeApplication(onListening: onListening)
+        var services: [any Service] = []
+        if let notifier { services.append(notifier) }
+        services.append(RecoveryThenWork(server: self))
+        services.append(
+            GateExpirySweeper(
+                parked: parked,
+                queue: queue,
+                workers: workers,
+                metrics: metrics,
+                interval: .seconds(15),
+                now: environment.now
+            )
+        )
+        services.append(application)
+        return ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: signals,
+                logger: environment.logger
+            )
+        )
+    }
+
+    private func makeApplication(onListening: @escaping @Sendable (Int) async -> Void) throws -> some Service {
+        let server: HTTPServerBuilder
+        if let tls = settings.tls {
+            do {
+                var configuration = TLSConfiguration.makeServerConfiguration(
+                    certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
+                    privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem))
+                )
+                configuration.minimumTLSVersion = .tlsv12
+                server = try .tls(.http1(), tlsConfiguration: configuration)
+            } catch {
+                throw ServerSetupError("server.tls: cannot load the certificate or key: \(error)")
+            }
+        } else {
+            server = .http1()
+        }
+        return Application(
+            router: ServerRoutes(server: self).router(),
+            server: server,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "remedy"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: environment.logger
+        )
+    }
+}
+
+/// Whether the workers are taking runs: part of `/readyz`.
+final class WorkersFlag: Sendable {
+    private let running = Atomic<Bool>(false)
+
+    func set(_ value: Bool) { running.store(value, ordering: .releasing) }
+    var isRunning: Bool { running.load(ordering: .acquiring) }
+}
+
+/// Queues the runs an earlier process left active, then runs the workers.
+///
+/// Parked runs are only remembered (for the expiry sweep); runs that were executing, pending or undoing are driven
+/// on: in-doubt steps are probed before anything is retried.
+struct RecoveryThenWork: Service {
+    let server: RemedyServer
+
+    func run() async throws {
+        var recovered = 0
+        for runID in try await server.journal.runIDs() {
+            let report = try await server.executor.report(runID: runID)
+            guard report.status.isActive else { continue }
+            await server.parked.update(report)
+            if report.status != .parked || report.waitingGate?.hasExpired(at: server.environment.now()) == true {
+                server.queue.enqueue(runID)
+                recovered += 1
+            }
+        }
+        if recovered > 0 {
+            server.environment.logger.info("resuming runs left active", metadata: ["runs": "\(recovered)"])
+        }
+        server.workersRunning.set(true)
+        defer { server.workersRunning.set(false) }
+        try await server.workers.run()
+    }
+}
+
+// ServiceLifecycle logs each service by its description; the default one would print every stored property,
+// secrets among them. These name the service only.
+extension RemedyServer: CustomStringConvertible {
+    public var description: String { "RemedyServer(\(settings.host):\(settings.port))" }
+}
+
+extension RecoveryThenWork: CustomStringConvertible {
+    var description: String { "RunWorkers" }
+}
+
+extension GateExpirySweeper: CustomStringConvertible {
+    var description: String { "GateExpirySweeper" }
+}
+
+extension RunNotifier: CustomStringConvertible {
+    var description: String { "RunNotifier" }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import RemedyCore
+import RemedyExecutor
+import RemedyTestSupport
+import Testing
+
+@testable import RemedyServer
+
+/// `POST /v1/events`: authenticated findings are journaled before the 202 and then driven; everything refused
+/// gets its status and reason and leaves the journal untouched.
+@Suite struct IntakeTests {
+    static let backdoor = "eventbridge/guardduty-backdoor-cc-activity.json"
+
+    @Test func aBearerFeedsFindingIsJournaledBeforeTheAnswerAndRunToItsGate() async throws {
+        try await ServerHarness.with { harness in
+            let answer = try await harness.postEvent(try ServerHarness.fixture(Self.backdoor))
+            #expect(answer.status == 202, "\(answer.text)")
+            let run = try #require(answer.json["runs"]?[0])
+            let runID = try #require(run["runId"]?.stringValue)
+            #expect(run["playbook"] == "contain")
+            #expect(run["duplicate"] == false)
+
+            // The answer came after run.created was durable: it is in the journal with the feed as initiator.
+            let created = try #require(try await harness.journal.records(ofRun: runID).first)
+            #expect(created.kind == "run.created")
+            #expect(created.payload["initiator"] == "feed:bearer:eventbridge")
+
+            let report = try await harness.waitForRun(runID) { $0.status == .parked }
+            #expect(report.waitingAt == "approve-isolation")
+            #expect(try await harness.kinds(runID).prefix(3) == ["run.created", "step.started", "step.succeeded"])
+        }
+    }
+
+    @Test func theSameFindingDeliveredAgainNamesTheExistingRun() async throws {
+        try await ServerHarness.with { harness in
+            let body = try ServerHarness.fixture(Self.backdoor)
+            let first = try await harness.postEvent(body)
+            let second = try await harness.postEvent(body)
+            #expect(first.status == 202)
+            #expect(second.status == 202)
+            #expect(second.json["runs"]?[0]?["duplicate"] == true)
+            #expect(second.json["runs"]?[0]?["runId"] == first.json["runs"]?[0]?["runId"])
+            #expect(try await harness.runCount() == 1)
+        }
+    }
+
+    @Test func hmacSignedRequestsAreAcceptedOnceWithinTheReplayWindow() async throws {
+        let clock = TestClock()
+        try await ServerHarness.with(clock: clock) { harness in
+            let body = try ServerHarness.fixture(Self.backdoor)
+            let now = Int(clock.now.timeIntervalSince1970)
+            let signed = ServerHarness.hmacHeaders(body, timestamp: now)
+            let accepted = try await harness.postEvent(body, headers: signed)
+            #expect(accepted.status == 202, "\(accepted.text)")
+            let runID = try #require(accepted.json["runs"]?[0]?["runId"]?.stringValue)
+            #expect(try await harness.journal.records(ofRun: runID).first?.payload["initiator"] == "feed:hmac:siem")
+
+            let replayed = try await harness.postEvent(body, headers: signed)
+            #expect(replayed.status == 401)
+            #expect(replayed.json["message"]?.stringValue?.contains("replay") == true)
+
+            let stale = try await harness.postEvent(
+                body,
+                headers: ServerHarness.hmacHeaders(body, timestamp: now - 301)
+            )
+            #expect(stale.status == 401)
+            let future = try await harness.postEvent(
+                body,
+                headers: ServerHarness.hmacHeaders(body, timestamp: now + 301)
+            )
+            #expect(future.status == 401)
+            let wrongKey = try await harness.postEvent(
+                body,
+                headers: ServerHarness.hmacHeaders(body, timestamp: now + 1, secret: "not-the-secret")
+            )
+            #expect(wrongKey.status == 401)
+            var tampered = body
+            tampered[tampered.count / 2] ^= 0x01
+            let altered = try await harness.postEvent(
+                tampered,
+                headers: ServerHarness.hmacHeaders(body, timestamp: now + 2)
+            )
+            #expect(altered.status == 401)
+            #expect(try await harness.runCount() == 1)
+        }
+    }
+
+    @Test func unauthenticatedAndForgedRequestsGet401AndLeaveOnlyACounter() async throws {
+        try await ServerHarness.with { harness in
+            let body = try ServerHarness.fixture(Self.backdoor)
+            let cases: [[(String, String)]] = [
+                [],
+                [("Authorization", "Bearer wrong-token")],
+                [("Authorization", "Basic \(harness.bearerToken)")],
+                [("Authorization", "Bearer \(harness.bearerToken)x")],
+                [("X-Remedy-Signature", "sha256=00"), ("X-Remedy-Feed", "siem"), ("X-Remedy-Timestamp", "1")],
+            ]
+            for headers in cases {
+                let answer = try await harness.postEvent(body, headers: headers)
+                #expect(answer.status == 401, "\(headers): \(answer.text)")
+                #expect(answer.json["error"] == "unauthenticated")
+            }
+            // Not JSON and no credentials: still 401, not 400.
+            #expect(try await harness.postEvent(Array("not json".utf8), headers: []).status == 401)
+            #expect(try await harness.runCount() == 0)
+            #expect(try await harness.journal.records().isEmpty)
+
+            let metrics = try await harness.send("GET", "/metrics").text
+            #expect(metrics.contains(#"remedy_requests_rejected_total{reason="unauthenticated",status="401"} 6"#))
+            // The log says who was refused and why, never with what.
+            let logs = harness.logs.all.joined(separator: "\n")
+            #expect(logs.contains("unauthenticated"))
+            #expect(!logs.contains(harness.bearerToken))
+        }
+    }
+
+    @Test(arguments: [
+        ("malformed/deeply-nested-500.json", 400, "invalid-json"),
+        ("malformed/array-of-numbers.json", 422, "invalid-batch"),
+        ("malformed/guardduty-instance-id-homoglyph.json", 422, "invalid-finding"),
+        ("not-findings/sns-subscription-confirmation.json", 422, "not-a-finding"),
+    ])
+    func badBodiesGetAClearStatusAndNothingIsJournaled(fixture: String, status: Int, reason: String) async throws {
+        let path = "Fixtures/findings/\(fixture)"
+        guard FileManager.default.fileExists(atPath: Repository.path(path)) else {
+            Issue.record("fixture \(fixture) is missing")
+            return
+        }
+        try await ServerHarness.with { harness in
+            let answer = try await harness.postEvent(try Repository.bytes(path))
+            #expect(answer.status == status, "\(answer.text)")
+            #expect(answer.json["error"]?.stringValue == reason, "\(answer.text)")
+            #expect(answer.json["message"]?.stringValue?.isEmpty == false)
+            #expect(try await harness.runCount() == 0)
+        }
+    }
+
+    @Test func aBatchIsAcceptedWholeOrRefusedNamingItsBadEntries() async throws {
+        try await ServerHarness.with { harness in
+            let good = try ServerHarness.fixture(Self.backdoor)
+            let bad = try ServerHarness.fixture("malformed/guardduty-account-id-not-12-digits.json")
+            let mixed = Array("[".utf8) + good + Array(",".utf8) + bad + Array("]".utf8)
+            let refused = try await harness.postEvent(mixed)
+            #expect(refused.status == 422)
+            #expect(refused.json["message"]?.stringValue?.contains("[1]:") == true, "\(refused.text)")
+            #expect(refused.json["message"]?.stringValue?.contains("[0]:") == false)
+            #expect(try await harness.runCount() == 0)
+
+            let tor = try ServerHarness.fixture("eventbridge/guardduty-tor-client.json")
+            let batch = Array("[".utf8) + good + Array(",".utf8) + tor + Array("]".utf8)
+            let accepted = try await harness.postEvent(batch)
+            #expect(accepted.status == 202, "\(accepted.text)")
+            #expect(accepted.json["findings"] == 2)
+            #expect(accepted.json["runs"]?.arrayValue?.count == 1)
+            #expect(accepted.json["unmatched"]?.arrayValue?.count == 1)
+        }
+    }
+
+    @Test func limitsOnSizeFindingsAndRateAnswer413And429() async throws {
+        let configuration = ServerHarness.configuration {
+            $0.server.limits.maximumFindingsPerRequest = 2
+            $0.server.limits.requestsPerSecond = 0.01
+            $0.server.limits.burst = 4
+        }
+        try await ServerHarness.with(configuration: configuration) { harness in
+            let huge =
+                Array(#"{"padding":""#.utf8) + Array(repeating: UInt8(ascii: "a"), count: 1 << 20)
+                + Array(#""}"#.utf8)
+            let tooLarge = try await harness.postEvent(huge)
+            #expect(tooLarge.status == 413)
+            #expect(tooLarge.json["error"] == "body-too-large")
+
+            let three = try ServerHarness.fixture("eventbridge/securityhub-imported-three-findings.json")
+            let tooMany = try await harness.postEvent(three)
+            #expect([413, 422].contains(tooMany.status), "\(tooMany.text)")
+            #expect(tooMany.json["message"]?.stringValue?.contains("limit of 2") == true, "\(tooMany.text)")
+
+            // Two requests used the burst of 4; the next two pass, then the client waits.
+            _ = try await harness.send("POST", "/v1/events", body: [])
+            _ = try await harness.send("POST", "/v1/events", body: [])
+            let limited = try await harness.send("POST", "/v1/events", body: [])
+            #expect(limited.status == 429)
+            #expect(limited.header("Retry-After").flatMap(Int.init) ?? 0 >= 1)
+            #expect(try await harness.runCount() == 0)
+        }
+    }
+
+    @Test func healthReadinessAndMetricsAnswer() async throws {
+        try await ServerHarness.with { harness in
+            #expect(try await harness.send("GET", "/healthz").status == 200)
+            var ready = try await harness.send("GET", "/readyz")
+            for _ in 0..<100 where ready.status != 200 {
+                try await Task.sleep(for: .milliseconds(20))
+                ready = try await harness.send("GET", "/readyz")
+            }
+            #expect(ready.status == 200, "\(ready.text)")
+            let answer = try await harness.postEvent(try ServerHarness.fixture(Self.backdoor))
+            let runID = try #require(answer.json["runs"]?[0]?["runId"]?.stringValue)
+            _ = try await harness.waitForRun(runID) { $0.status == .parked }
+            let metrics = try await harness.send("GET", "/metrics")
+            #expect(metrics.header("Content-Type")?.hasPrefix("text/plain") == true)
+            #expect(metrics.text.contains(#"remedy_findings_received_total{feed="bearer"} 1"#), "\(metrics.text)")
+            #expect(metrics.text.contains(#"remedy_runs_created_total{outcome="created"} 1"#))
+            #expect(
+                metrics.text.contains(#"remedy_step_duration_seconds_count{action="ec2.tag",outcome="succeeded"} 1"#)
+            )
+        }
+    }
+
+    @Test func credentialsNeverReachTheJournalOrTheLogs() async throws {
+        let clock = TestClock()
+        try await ServerHarness.with(clock: clock) { harness in
+            let body = try ServerHarness.fixture(Self.backdoor)
+            _ = try await harness.postEvent(body)
+            let tor = try ServerHarness.fixture("eventbridge/securityhub-imported-guardduty-backdoor.json")
+            let signed = ServerHarness.hmacHeaders(tor, timestamp: Int(clock.now.timeIntervalSince1970))
+            _ = try await harness.postEvent(tor, headers: signed)
+            _ = try await harness.postEvent(body, headers: [("Authorization", "Bearer forged-\(harness.bearerToken)")])
+            let journalText = try harness.journal.records().map { $0.payload.jsonText() }.joined()
+            let logText = harness.logs.all.joined(separator: "\n")
+            let signature = try #require(signed.first { $0.0 == "X-Remedy-Signature" }?.1)
+            for secret in [ServerHarness.bearerToken, ServerHarness.hmacSecret, signature, "Authorization"] {
+                #expect(!journalText.contains(secret), "\(secret) in the journal")
+                #expect(!logText.contains(secret), "\(secret) in the logs")
+            }
+        }
+    }
+}
