@@ -36,6 +36,8 @@ public struct RemedyServer: Sendable {
         /// Why the journal cannot take writes now, or nil when it can: `/readyz`.
         public var journalProblem: @Sendable () async -> String?
         public var now: @Sendable () -> Date
+        /// How often parked runs are checked for expired gates (and overflowed runs read back from the journal).
+        public var sweepInterval: Duration
         public var logger: Logger
 
         public init(
@@ -44,6 +46,7 @@ public struct RemedyServer: Sendable {
             slack: SlackWebhooks = SlackWebhooks(),
             journalProblem: @escaping @Sendable () async -> String? = { nil },
             now: @escaping @Sendable () -> Date = { Date() },
+            sweepInterval: Duration = .seconds(15),
             logger: Logger
         ) {
             self.secrets = secrets
@@ -51,6 +54,7 @@ public struct RemedyServer: Sendable {
             self.slack = slack
             self.journalProblem = journalProblem
             self.now = now
+            self.sweepInterval = sweepInterval
             self.logger = logger
         }
     }
@@ -195,7 +199,7 @@ public struct RemedyServer: Sendable {
                 queue: queue,
                 workers: workers,
                 metrics: metrics,
-                interval: .seconds(15),
+                interval: environment.sweepInterval,
                 now: environment.now
             )
         )

@@ -89,6 +89,18 @@ extension MotoIntegrationTests {
             #expect(status == "succeeded")
             #expect(try await s3.publicAccessBlock(bucket: "acme-web-assets-prod") == .allBlocked)
 
+            let metrics = try await http.send(
+                HTTPRequestData(method: "GET", url: server.baseURL + "/metrics", headers: [], body: []),
+                timeout: .seconds(20)
+            )
+            let exposition = String(decoding: metrics.body, as: UTF8.self)
+            let putCalls = exposition.split(separator: "\n").filter {
+                $0.hasPrefix("remedy_aws_calls_total{") && $0.contains(#"service="s3""#)
+                    && $0.contains(#"operation="PutPublicAccessBlock""#)
+            }
+            #expect(putCalls.count == 1 && putCalls.first?.hasSuffix(" 1") == true, "\(exposition)")
+            #expect(exposition.contains(#"remedy_runs_total{status="succeeded"} 1"#))
+
             let logs = server.standardError
             #expect(try await server.terminate() == 0)
             #expect(logs.contains(#""run.id":"\#(runID)""#))

@@ -99,6 +99,19 @@ import Testing
         }
     }
 
+    @Test func aGateNobodyAnswersFailsClosedWhenItExpires() async throws {
+        let clock = TestClock()
+        try await ServerHarness.with(clock: clock) { harness in
+            let runID = try await parkedRun(harness)
+            clock.advance(by: 31 * 60)
+            let report = try await harness.waitForRun(runID) { $0.status == .failed }
+            #expect(report.step("approve-isolation")?.status == .expired)
+            #expect(try await harness.kinds(runID).contains("approval.expired"))
+            let invoker = try #require(harness.invoker as? ScriptedActionInvoker)
+            #expect(await invoker.steps(.execute) == ["tag"])
+        }
+    }
+
     @Test func aDenialStopsTheRunAndAnExpiredGateCannotBeApproved() async throws {
         let clock = TestClock()
         try await ServerHarness.with(clock: clock) { harness in

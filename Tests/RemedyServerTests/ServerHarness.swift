@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import RemedyAWS
+import RemedyActions
 import RemedyCore
 import RemedyExecutor
 import RemedyJournal
@@ -76,6 +77,7 @@ struct ServerHarness: Sendable {
         invoker: any ActionInvoker = ScriptedActionInvoker(),
         journalPath: String? = nil,
         snsWeb: any SNSWebAccess = RefusingSNSWeb(),
+        slack: SlackWebhooks = SlackWebhooks(),
         clock: TestClock = TestClock(),
         _ body: (ServerHarness) async throws -> Result
     ) async throws -> Result {
@@ -90,8 +92,10 @@ struct ServerHarness: Sendable {
             let environment = RemedyServer.Environment(
                 secrets: SecretResolver(environment: ["FEED_TOKEN": bearerToken, "SIEM_SECRET": hmacSecret]),
                 snsWeb: snsWeb,
+                slack: slack,
                 journalProblem: { await journal.writeProblem() },
                 now: { clock.now },
+                sweepInterval: .milliseconds(100),
                 logger: Logger(label: "test") { _ in logs.handler() }
             )
             let server = try RemedyServer(

@@ -43,7 +43,7 @@ extension AWSClient {
         var headers: [(name: String, value: String)] = []
         var bytes: [UInt8] = []
         if let body {
-            bytes = Array(body.jsonText().utf8)
+            bytes = body.jsonBytes()
             headers.append(("Content-Type", "application/json"))
         }
         let call = AWSCall(
@@ -84,7 +84,7 @@ extension AWSClient {
             effect: effect,
             method: "POST",
             headers: headers,
-            body: Array(body.jsonText().utf8)
+            body: body.jsonBytes()
         )
         return try json(try await perform(call), operation: operation)
     }

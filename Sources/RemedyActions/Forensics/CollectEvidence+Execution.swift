@@ -20,7 +20,7 @@ extension CollectEvidence: ExecutableAction {
         if let instanceID = parameters.optionalString("instance") {
             let ec2 = try context.clients.ec2()
             let instance = try await TagInstance.instance(instanceID, ec2)
-            documents.append(("instance.json", "application/json", Array(json(instance).jsonText().utf8)))
+            documents.append(("instance.json", "application/json", json(instance).jsonBytes()))
             let console = try await aws { () async throws(AWSError) in
                 try await ec2.getConsoleOutput(instanceID: instanceID)
             }
@@ -54,7 +54,7 @@ extension CollectEvidence: ExecutableAction {
                 }
             ),
         ]
-        documents.append(("manifest.json", "application/json", Array(manifest.jsonText(options: .prettyPrinted).utf8)))
+        documents.append(("manifest.json", "application/json", manifest.jsonBytes(options: .prettyPrinted)))
         for document in documents {
             try await aws(true) { () async throws(AWSError) in
                 try await s3.putObject(
@@ -107,7 +107,7 @@ extension CollectEvidence: ExecutableAction {
                 "payload": $0.payload, "previousHash": .string($0.previousHash), "hash": .string($0.hash),
             ]
         }
-        return Array(JSONValue.array(values).jsonText(options: .prettyPrinted).utf8)
+        return JSONValue.array(values).jsonBytes(options: .prettyPrinted)
     }
 
     static func folder(_ parameters: ActionParameters, _ context: ActionContext) -> String {

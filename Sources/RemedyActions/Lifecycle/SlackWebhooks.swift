@@ -66,7 +66,7 @@ public struct SlackWebhooks: Sendable {
             method: "POST",
             url: try url(of: channel),
             headers: [("Content-Type", "application/json")],
-            body: Array(body.jsonText().utf8)
+            body: body.jsonBytes()
         )
         let response: HTTPResponseData
         do {

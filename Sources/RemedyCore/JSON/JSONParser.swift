@@ -198,6 +198,23 @@ private struct Reader {
     }
 
     mutating func readString() throws(JSONSyntaxError) -> String {
+        // Most strings hold no escape: then the bytes between the quotes are validated and taken in one go.
+        var end = offset + 1
+        while end < bytes.count, bytes[end] >= 0x20, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            guard let text = String(validating: bytes[(offset + 1)..<end], as: UTF8.self) else {
+                throw error("invalid UTF-8 in a string", at: offset + 1)
+            }
+            offset = end + 1
+            return text
+        }
+        return try readEscapedString()
+    }
+
+    /// A string with escapes (or an error in it), read scalar by scalar.
+    mutating func readEscapedString() throws(JSONSyntaxError) -> String {
         let start = offset
         offset += 1
         var scalars = String.UnicodeScalarView()

@@ -4,7 +4,7 @@ import RemedyCore
 /// JSON answers built from `JSONValue`, the same encoder the journal uses.
 enum JSONResponse {
     static func encode(_ value: JSONValue) -> [UInt8] {
-        Array(value.jsonText().utf8)
+        value.jsonBytes()
     }
 
     static func make(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {

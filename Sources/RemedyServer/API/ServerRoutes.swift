@@ -72,19 +72,18 @@ struct ServerRoutes {
             )
         }
         let body = try await collectBody(request)
-        let document: JSONValue
-        do {
-            document = try JSONParser(limits: server.jsonLimits).parse(body)
-        } catch {
-            // Who is asking comes first: without valid credentials the answer is 401 whatever the body holds (a
-            // body that is not JSON cannot be a signed SNS message either).
-            _ = try await server.requests.authenticate(request.headers, body: body)
-            throw Rejection(.badRequest, "invalid-json", "the body is not JSON within the limits: \(error)")
-        }
-
         let feed: FeedIdentity
-        if !server.requests.carriesCredentials(request.headers), SNSMessageVerifier.looksLikeSNS(document) {
-            let message = try await server.sns.verify(document)
+        let document: JSONValue
+        if server.requests.carriesCredentials(request.headers) {
+            // Credentials are checked before the body is parsed: an unauthenticated client costs no JSON parsing.
+            feed = try await server.requests.authenticate(request.headers, body: body)
+            document = try parse(body)
+        } else {
+            // Without credentials headers, only a signed SNS message is accepted.
+            guard let parsed = try? parse(body), SNSMessageVerifier.looksLikeSNS(parsed) else {
+                throw Rejection.noCredentials
+            }
+            let message = try await server.sns.verify(parsed)
             switch message.type {
             case "SubscriptionConfirmation":
                 try await server.sns.confirmSubscription(message)
@@ -97,14 +96,25 @@ struct ServerRoutes {
                 return JSONResponse.make(.ok, ["ignored": "UnsubscribeConfirmation"])
             case "Notification":
                 feed = FeedIdentity(method: .sns, name: message.topicARN)
+                document = parsed
             default:
-                throw Rejection(.badRequest, "invalid-sns-message", "SNS message type '\(message.type)' is not handled")
+                throw Rejection(
+                    .badRequest,
+                    "invalid-sns-message",
+                    "SNS message type '\(message.type)' is not handled"
+                )
             }
-        } else {
-            feed = try await server.requests.authenticate(request.headers, body: body)
         }
         let findings = try server.intake.findings(in: document)
         return JSONResponse.make(.accepted, try await server.intake.accept(findings, from: feed))
+    }
+
+    private func parse(_ body: [UInt8]) throws(Rejection) -> JSONValue {
+        do {
+            return try JSONParser(limits: server.jsonLimits).parse(body)
+        } catch {
+            throw Rejection(.badRequest, "invalid-json", "the body is not JSON within the limits: \(error)")
+        }
     }
 
     private func collectBody(_ request: Request) async throws -> [UInt8] {

@@ -49,9 +49,7 @@ struct RequestAuthenticator: Sendable {
         if headers[Self.signatureHeader] != nil {
             return try await hmac(headers, body: body)
         }
-        throw .unauthenticated(
-            "no credentials: send Authorization: Bearer, an X-Remedy-Signature, or a signed SNS message"
-        )
+        throw .noCredentials
     }
 
     private func bearer(_ authorization: String) throws(Rejection) -> FeedIdentity {

@@ -24,6 +24,10 @@ public struct Rejection: Error, Sendable, Hashable, CustomStringConvertible {
     static func unauthenticated(_ message: String) -> Rejection {
         Rejection(.unauthorized, "unauthenticated", message)
     }
+
+    static let noCredentials = unauthenticated(
+        "no credentials: send Authorization: Bearer, an X-Remedy-Signature, or a signed SNS message"
+    )
 }
 
 extension Rejection: HTTPResponseError {

@@ -38,7 +38,7 @@ public struct JSONLogHandler: LogHandler {
         for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) {
             fields[key] = Self.json(value)
         }
-        var bytes = Array(JSONValue.object(fields).jsonText().utf8)
+        var bytes = JSONValue.object(fields).jsonBytes()
         bytes.append(UInt8(ascii: "\n"))
         bytes.withUnsafeBytes { buffer in
             guard let base = buffer.baseAddress else { return }
