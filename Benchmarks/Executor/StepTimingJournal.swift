@@ -5,17 +5,23 @@ import Synchronization
 
 /// The durable journal as the executor sees it, noting when each step's records were asked for and came back.
 ///
-/// A step's wall time runs from the executor asking to journal `step.started` until its result (`step.succeeded` or
-/// `step.failed`) is durable: the two journal writes, the action's calls and the executor's work between them.
+/// The executor writes a step's result in the same transaction as the run's next record (the next step's
+/// `step.started`, or the run's end). A step's interval runs from the executor asking to journal its `step.started`
+/// until it asks for the transaction carrying its result: what each step adds to a run (one durable write, the
+/// action's calls, the executor's work). Its time until durable adds that shared transaction, which is also the
+/// next step's start.
 final class StepTimingJournal: RunJournal {
     /// One step's times, split where the executor hands over to the journal and the action.
     struct Step: Sendable {
-        /// Until `step.started` was durable.
+        /// Until `step.started` (with the previous step's result) was durable.
         var started: Duration
         /// From then until the executor asked to journal the result: the action's calls and the executor's work.
         var action: Duration
-        /// Until the result was durable.
+        /// Until the transaction holding the result was durable.
         var result: Duration
+        /// What the step adds to its run's wall time.
+        var interval: Duration { started + action }
+        /// Until the step's result was durable.
         var total: Duration { started + action + result }
     }
 

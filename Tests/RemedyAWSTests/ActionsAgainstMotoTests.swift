@@ -102,12 +102,16 @@ extension MotoIntegrationTests {
         #expect(group.ingress.isEmpty && group.egress.isEmpty)
         #expect(result.outputs["original_groups"]?.objectValue?.values.first == [.string(web)])
 
-        // After a crash the probe recognises the step's work, original groups included.
-        guard case .done(let probed) = try await world.invoker.probe(quarantine) else {
+        // After a crash the probe recognises the step's work, with the original groups the executor journaled
+        // before the swap (`step.prior_state_captured`, the same shape as the result's prior state).
+        var resumed = quarantine
+        resumed.capturedPriorState = result.priorState
+        guard case .done(let probed) = try await world.invoker.probe(resumed) else {
             Issue.record("probe did not see the quarantine")
             return
         }
         #expect(probed.outputs["isolation_group"] == .string(isolation))
+        #expect(probed.priorState == result.priorState)
 
         try await world.invoker.undo(quarantine, priorState: try #require(result.priorState))
         #expect(try await world.ec2.describeInstances(ids: [instance]).first?.securityGroupIDs == [web])
@@ -134,6 +138,43 @@ extension MotoIntegrationTests {
         #expect(groups.count == 1)
         #expect(groups.allSatisfy { $0.ingress.isEmpty && $0.egress.isEmpty })
         #expect(resultA.verified && resultB.verified)
+    }
+
+    @Test func aRememberedIsolationGroupGivenARuleIsReportedThenEnforcedAgain() async throws {
+        // Given a quarantine that found the isolation group and remembered it for the VPC
+        let world = try await world()
+        let instances = [
+            try await launchInstance(world, groupName: "web-a").instance,
+            try await launchInstance(world, groupName: "web-b").instance,
+            try await launchInstance(world, groupName: "web-c").instance,
+        ]
+        func quarantine(_ index: Int) async throws -> ActionResult {
+            try await world.invoker.execute(
+                request(
+                    "ec2.quarantine",
+                    ["instance": .string(instances[index]), "isolation_group_name": "remedy-isolation"],
+                    step: "isolate-\(index)"
+                )
+            )
+        }
+        let first = try await quarantine(0)
+        #expect(first.verified)
+        let isolation = try #require(first.outputs["isolation_group"]?.stringValue)
+        // When someone lets traffic into the group before the next quarantine in the VPC
+        try await world.ec2.authorizeIngress(
+            groupID: isolation,
+            permissions: [IPPermission(ipProtocol: "tcp", fromPort: 22, toPort: 22, ipv4Ranges: ["0.0.0.0/0"])]
+        )
+        // Then that quarantine, which used the remembered group, reads the rule back and is not verified
+        let second = try await quarantine(1)
+        #expect(second.outputs["isolation_group"] == .string(isolation))
+        #expect(!second.verified)
+        // And the next one looks the group up again and empties it before the swap
+        let third = try await quarantine(2)
+        #expect(third.outputs["isolation_group"] == .string(isolation))
+        #expect(third.verified)
+        let group = try #require(try await world.ec2.describeSecurityGroups(ids: [isolation]).first)
+        #expect(group.ingress.isEmpty && group.egress.isEmpty)
     }
 
     @Test func anIsolationGroupLeftWithItsDefaultEgressIsEmptiedBeforeUse() async throws {
@@ -187,6 +228,10 @@ extension MotoIntegrationTests {
         let ids = try #require(result.outputs["snapshot_ids"]?.arrayValue)
         #expect(!ids.isEmpty)
         #expect(result.verified)
+        // The volumes come from the CreateSnapshots answer, one per snapshot: the instance's attached volumes
+        let volumes = try #require(try await world.ec2.describeInstances(ids: [instance]).first).volumes
+        #expect(Set(result.outputs["volume_ids"]?.arrayValue ?? []) == Set(volumes.map { .string($0.volumeID) }))
+        #expect(result.outputs["volume_ids"]?.arrayValue?.count == ids.count)
         guard case .done(let probed) = try await world.invoker.probe(snapshot) else {
             Issue.record("probe did not find the snapshots")
             return

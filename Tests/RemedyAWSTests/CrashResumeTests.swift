@@ -36,6 +36,8 @@ extension MotoIntegrationTests {
         var lastRecord: String
         /// `step.started` records of the evidence step after the resume: two when the first call never happened.
         var evidenceStarts = 1
+        /// The same for the isolate step.
+        var isolateStarts = 1
 
         var description: String { pause }
     }
@@ -47,10 +49,21 @@ extension MotoIntegrationTests {
         CrashPoint(pause: "after-call:evidence", lastRecord: "step.started evidence"),
         // Killed inside the transaction writing step.succeeded: the record is rolled back, the probe finds the work.
         CrashPoint(pause: "journal-write:step.succeeded:evidence", lastRecord: "step.started evidence"),
-        // Between steps: evidence is complete on disk, isolation not begun.
-        CrashPoint(pause: "after-step:evidence", lastRecord: "step.succeeded evidence"),
+        // Between steps: the evidence step's result is held to be written with the next step's step.started (one
+        // disk sync per step), so the step is in doubt and the probe finds the snapshot.
+        CrashPoint(pause: "after-step:evidence", lastRecord: "step.started evidence"),
+        // Evidence's result and isolate's step.started are on disk together; isolate's call was never made.
+        CrashPoint(pause: "before-call:isolate", lastRecord: "step.started isolate", isolateStarts: 2),
+        // Between the quarantine's two swaps: the instance sits in the allow-all group, so the probe finds the
+        // step unfinished and it runs again (its first swap sets the same groups again: an absolute set), keeping
+        // the original groups the first attempt journaled rather than the allow-all group it now sees.
+        CrashPoint(
+            pause: "quarantine-untracked:isolate",
+            lastRecord: "step.prior_state_captured isolate",
+            isolateStarts: 2
+        ),
         // During the two-stage quarantine swap's call.
-        CrashPoint(pause: "after-call:isolate", lastRecord: "step.started isolate"),
+        CrashPoint(pause: "after-call:isolate", lastRecord: "step.prior_state_captured isolate"),
     ]
 
     @Test(arguments: crashPoints)
@@ -85,7 +98,7 @@ extension MotoIntegrationTests {
             let trail = try Self.trail(journal)
             #expect(trail.last == "run.succeeded")
             #expect(trail.filter { $0 == "step.started evidence" }.count == point.evidenceStarts)
-            #expect(trail.filter { $0 == "step.started isolate" }.count == 1)
+            #expect(trail.filter { $0 == "step.started isolate" }.count == point.isolateStarts)
             #expect(trail.filter { $0 == "step.started mark" }.count == 1)
             if point.lastRecord.hasPrefix("step.started") {
                 let step = String(point.lastRecord.split(separator: " ")[1])
@@ -105,6 +118,12 @@ extension MotoIntegrationTests {
             #expect(isolation.count == 1)
             #expect(isolation.allSatisfy { $0.ingress.isEmpty && $0.egress.isEmpty })
             #expect(described.tags["remedy:case"] == (try journal.records().first?.runID))
+            // And the isolate step's prior state names the instance's original group, for undo
+            let isolated = try journal.records().last {
+                $0.payload["step"] == "isolate" && ["step.succeeded", "step.probed"].contains($0.kind)
+            }
+            let original = isolated?.payload["priorState"]?["original_groups"]?.objectValue?.values
+            #expect(original.map(Array.init) == [[.string(group)]])
         }
     }
 

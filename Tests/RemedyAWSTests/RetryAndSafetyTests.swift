@@ -1,3 +1,4 @@
+import Foundation
 import RemedyAWS
 import RemedyCore
 import Testing
@@ -35,8 +36,18 @@ import Testing
         )
         let invocationIDs = Set(transport.requests.compactMap { $0.header("amz-sdk-invocation-id") })
         #expect(invocationIDs.count == 1)
+        // A version 4 UUID in lower case, and a new one for the next call
+        let uuid = try #require(invocationIDs.first.flatMap(UUID.init(uuidString:)))
+        #expect(uuid.uuidString.lowercased() == invocationIDs.first)
+        #expect(invocationIDs.first?.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12])
+        #expect(invocationIDs.first?.dropFirst(14).first == "4")
+        #expect(invocationIDs.first.map { "89ab".contains($0.dropFirst(19).first ?? "x") } == true)
         // Two retries cost 5 each and are returned on success.
         #expect(await quota.available == RetryQuota.capacity)
+        // The next call (answered with an empty body here) has its own invocation id
+        _ = try? await sts.getCallerIdentity()
+        #expect(transport.requests.count == 4)
+        #expect(transport.requests.last?.header("amz-sdk-invocation-id") != invocationIDs.first)
     }
 
     @Test func attemptsStopAtTheMaximumWithTheLastError() async throws {

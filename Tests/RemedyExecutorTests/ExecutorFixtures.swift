@@ -246,3 +246,77 @@ actor CrashingJournal: RunJournal {
         try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
     }
 }
+
+/// What the executor did, in order: each journal transaction once it is durable (`write a + b`), each call as it
+/// starts (`call step`, `probe step`).
+actor EventLog {
+    private(set) var events: [String] = []
+
+    func add(_ event: String) { events.append(event) }
+}
+
+/// A journal that notes each transaction in an `EventLog` once it is durable.
+struct LoggingJournal: RunJournal {
+    let base: any RunJournal
+    let log: EventLog
+
+    func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] {
+        let records = try await base.append(entries)
+        let described = entries.map { entry in
+            entry.payload["step"]?.stringValue.map { "\(entry.kind) \($0)" } ?? entry.kind
+        }
+        await log.add("write " + described.joined(separator: " + "))
+        return records
+    }
+
+    func records(ofRun runID: String) async throws -> [JournalRecord] { try await base.records(ofRun: runID) }
+
+    func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
+        try await base.createRun(entry, dedupeKey: dedupeKey)
+    }
+
+    func runID(forDedupeKey dedupeKey: String) async throws -> String? { try await base.runID(forDedupeKey: dedupeKey) }
+
+    func runIDs() async throws -> [String] { try await base.runIDs() }
+
+    func claimLease(runID: String, holder: LeaseHolder, now: Date, duration: Duration) async throws -> LeaseClaim {
+        try await base.claimLease(runID: runID, holder: holder, now: now, duration: duration)
+    }
+
+    func releaseLease(runID: String, holder: LeaseHolder) async throws {
+        try await base.releaseLease(runID: runID, holder: holder)
+    }
+
+    func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
+        try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
+    }
+}
+
+/// An invoker whose actions journal `priorState` before acting, as `ec2.quarantine` does, and note each call in
+/// an `EventLog`; its probe finds the work done and hands back the captured state it was given.
+struct CapturingInvoker: ActionInvoker {
+    let log: EventLog
+    let priorState: JSONValue
+
+    func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult {
+        try await execute(request, recordingPriorState: { _ in })
+    }
+
+    func execute(
+        _ request: ActionRequest,
+        recordingPriorState record: @escaping PriorStateRecorder
+    ) async throws(ActionFailure) -> ActionResult {
+        try await record(priorState)
+        await log.add("call \(request.stepID)")
+        return ActionResult(priorState: priorState, verified: true)
+    }
+
+    func probe(_ request: ActionRequest) async throws(ActionFailure) -> ProbeResult {
+        await log.add("probe \(request.stepID) with \(request.capturedPriorState?.jsonText() ?? "nothing")")
+        return .done(ActionResult(priorState: request.capturedPriorState, verified: true))
+    }
+
+    func undo(_ request: ActionRequest, priorState: JSONValue) async throws(ActionFailure) {
+        await log.add("undo \(request.stepID) to \(priorState.jsonText())")
+    }
+}

@@ -124,6 +124,64 @@ import Testing
         #expect(attempts == [1, 1, 2])
     }
 
+    @Test func aStepsResultIsWrittenWithTheNextStepsStartBeforeItsCall() async throws {
+        // Given two steps whose actions journal their prior state before acting
+        let harness = try Harness()
+        let log = EventLog()
+        let invoker = CapturingInvoker(log: log, priorState: ["original_groups": ["eni-1": ["sg-web"]]])
+        let report = try await harness.executor(
+            journal: LoggingJournal(base: harness.journal, log: log),
+            invoker: invoker
+        )
+        .start(
+            plan: plan(action("tag", "ec2.tag"), action("isolate", "ec2.quarantine")),
+            finding: finding(),
+            initiator: initiator,
+            mode: .live
+        ).report
+        #expect(report?.status == .succeeded)
+        // Then each result shares a transaction with the run's next record (one disk sync per step), and no call
+        // starts before its step.started and its prior state are durable
+        #expect(
+            await log.events == [
+                "write step.started tag", "write step.prior_state_captured tag", "call tag",
+                "write step.succeeded tag + step.started isolate", "write step.prior_state_captured isolate",
+                "call isolate", "write step.succeeded isolate + run.succeeded",
+            ]
+        )
+    }
+
+    @Test func aProbeAfterACrashGetsThePriorStateTheStepJournaledBeforeActing() async throws {
+        // Given a process that died after the isolate call, its result held and never written
+        let harness = try Harness()
+        let log = EventLog()
+        let captured: JSONValue = ["original_groups": ["eni-1": ["sg-web"]]]
+        let invoker = CapturingInvoker(log: log, priorState: captured)
+        let crashing = CrashingJournal(harness.journal, crash: .before, .stepSucceeded, step: "isolate")
+        await #expect(throws: CrashingJournal.Crash.self) {
+            _ = try await harness.executor(journal: crashing, invoker: invoker).start(
+                plan: plan(action("isolate", "ec2.quarantine")),
+                finding: finding(),
+                initiator: initiator,
+                mode: .live
+            )
+        }
+        #expect(
+            try await harness.trail("run-1") == [
+                "run.created", "step.started isolate", "step.prior_state_captured isolate",
+            ]
+        )
+        // When another process resumes, the probe is handed the journaled state and undo restores it
+        let resumed = try await harness.executor(invoker: invoker).resume(runID: "run-1")
+        #expect(resumed.status == .succeeded)
+        _ = try await harness.executor(invoker: invoker).undo(runID: "run-1", requestedBy: initiator)
+        #expect(
+            await log.events == [
+                "call isolate", "probe isolate with \(captured.jsonText())", "undo isolate to \(captured.jsonText())",
+            ]
+        )
+    }
+
     @Test func crashAfterTheCallIsProbedAsDoneAndTheCallIsNeverRepeated() async throws {
         // Given the snapshot call happened but the process died before journaling its result
         let harness = try Harness()

@@ -222,7 +222,7 @@ public struct EC2Client: Sendable {
         description: String,
         tags: [String: String]
     ) async throws(AWSError)
-        -> [String]
+        -> [(snapshotID: String, volumeID: String)]
     {
         let root = try await client.query("CreateSnapshots", effect: .mutating(idempotent: false)) { parameters in
             parameters.set("InstanceSpecification.InstanceId", instanceID)
@@ -233,7 +233,9 @@ public struct EC2Client: Sendable {
                 parameters.setTags(tags, prefix: "TagSpecification.1.Tag")
             }
         }
-        return root.list("snapshotSet").compactMap { $0.string("snapshotId") }
+        return root.list("snapshotSet").compactMap { item in
+            item.string("snapshotId").map { ($0, item.string("volumeId") ?? "") }
+        }
     }
 
     public func stopInstances(ids: [String]) async throws(AWSError) {

@@ -29,7 +29,7 @@ public struct SnapshotVolumes: RemediationAction {
             OutputSpec("snapshot_ids", .list(.identifier(.snapshotID)), summary: "the snapshots created"),
             OutputSpec("volume_ids", .list(.identifier(.volumeID)), summary: "the volumes snapshotted"),
         ],
-        permissions: ["ec2:CreateSnapshots", "ec2:CreateTags", "ec2:DescribeInstances", "ec2:DescribeSnapshots"],
+        permissions: ["ec2:CreateSnapshots", "ec2:CreateTags", "ec2:DescribeSnapshots"],
         isMutating: true
     )
 }

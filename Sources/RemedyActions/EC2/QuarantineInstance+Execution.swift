@@ -5,8 +5,6 @@ import RemedyCore
 /// moves to a group allowing all traffic (making every flow untracked), then to the isolation group with no rules.
 extension QuarantineInstance: ExecutableAction {
     static let untrackGroupName = "remedy-untrack"
-    /// Where the original groups are written before the swap, so a probe after a crash can still undo.
-    static let originalGroupsTag = "remedy:original-groups"
 
     public static func execute(
         _ parameters: ActionParameters,
@@ -20,29 +18,61 @@ extension QuarantineInstance: ExecutableAction {
         guard let vpcID = instance.vpcID else {
             throw ActionFailure(.permanent, code: "NotInVPC", message: "instance \(instanceID) is not in a VPC")
         }
-        let isolation = try await group(
-            named: try parameters.string("isolation_group_name"),
-            in: vpcID,
-            rules: [],
-            ec2,
-            context
-        )
-        let untrack = try await group(named: untrackGroupName, in: vpcID, rules: [.allTraffic], ec2, context)
-        let original = originalGroups(of: instance)
-        try await aws(true) { () async throws(AWSError) in
-            try await ec2.createTags(resources: [instanceID], tags: [originalGroupsTag: encode(original)])
+        // The original groups are journaled before anything changes, so a probe after a crash can still undo. An
+        // earlier attempt's capture wins: the instance may already sit in the untrack group it moved it to.
+        let original: [String: [String]]
+        if let captured = context.request.capturedPriorState.flatMap(originalGroups(from:)) {
+            original = captured
+        } else {
+            original = originalGroups(of: instance)
+            try await context.recordPriorState(["original_groups": priorState(original)])
         }
-        for target in [untrack, isolation] {
-            try await moveInterfaces(of: instance, to: target, ec2)
+        let isolationName = try parameters.string("isolation_group_name")
+        var isolation = try await group(named: isolationName, in: vpcID, rules: [], ec2, context)
+        var untrack = try await group(named: untrackGroupName, in: vpcID, rules: [.allTraffic], ec2, context)
+        do throws(ActionFailure) {
+            try await moveInterfaces(of: instance, to: untrack, ec2)
+        } catch  where error.code == "InvalidGroup.NotFound" {
+            // A remembered group deleted since: the failed call changed nothing, so resolve it again and swap once.
+            untrack = try await regroup(untrackGroupName, untrack, in: vpcID, rules: [.allTraffic], ec2, context)
+            try await moveInterfaces(of: instance, to: untrack, ec2)
         }
-        let outputs: [String: JSONValue] = [
-            "isolation_group": .string(isolation),
-            "original_groups": .object(original.mapValues { .array($0.map(JSONValue.string)) }),
-        ]
+        PausePoint.reach("quarantine-untracked:\(context.request.stepID)")
+        do throws(ActionFailure) {
+            try await moveInterfaces(of: instance, to: isolation, ec2)
+        } catch  where error.code == "InvalidGroup.NotFound" {
+            isolation = try await regroup(isolationName, isolation, in: vpcID, rules: [], ec2, context)
+            try await moveInterfaces(of: instance, to: isolation, ec2)
+        }
+        let groups = priorState(original)
         return ActionResult(
-            outputs: outputs,
-            priorState: ["original_groups": outputs["original_groups"] ?? [:]]
+            outputs: ["isolation_group": .string(isolation), "original_groups": groups],
+            priorState: ["original_groups": groups]
         )
+    }
+
+    /// The instance's groups are what the successful `ModifyInstanceAttribute` / `ModifyNetworkInterfaceAttribute`
+    /// calls set (absolute, synchronous), so they are not read back; the isolation group's rules are, because its
+    /// id may come from the cache and someone may have added a rule since it was last enforced.
+    public static func verify(
+        _ parameters: ActionParameters,
+        result: ActionResult,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> Bool
+    {
+        guard let isolation = result.outputs["isolation_group"]?.stringValue else { return false }
+        let ec2 = try context.clients.ec2()
+        let found = try await aws { () async throws(AWSError) in try await ec2.describeSecurityGroups(ids: [isolation])
+        }
+        if let group = found.first, group.ingress.isEmpty, group.egress.isEmpty { return true }
+        if let vpcID = found.first?.vpcID {
+            await context.securityGroups.forget(
+                cacheKey(try parameters.string("isolation_group_name"), vpcID, context),
+                groupID: isolation
+            )
+        }
+        return false
     }
 
     public static func probe(
@@ -51,6 +81,10 @@ extension QuarantineInstance: ExecutableAction {
     ) async throws(ActionFailure)
         -> ProbeResult
     {
+        // Without a capture the step changed nothing: it is journaled before the first swap.
+        guard let captured = context.request.capturedPriorState.flatMap(originalGroups(from:)) else {
+            return .notDone
+        }
         let ec2 = try context.clients.ec2()
         let instance = try await TagInstance.instance(try parameters.string("instance"), ec2)
         guard let vpcID = instance.vpcID,
@@ -60,10 +94,9 @@ extension QuarantineInstance: ExecutableAction {
                 ec2
             ),
             // Isolated means in the isolation group alone, and that group letting nothing through.
-            isIsolated(instance, in: isolation.id), isolation.ingress.isEmpty, isolation.egress.isEmpty,
-            let original = instance.tags[originalGroupsTag].map(decode)
+            isIsolated(instance, in: isolation.id), isolation.ingress.isEmpty, isolation.egress.isEmpty
         else { return .notDone }
-        let groups = JSONValue.object(original.mapValues { .array($0.map(JSONValue.string)) })
+        let groups = priorState(captured)
         return .done(
             ActionResult(
                 outputs: ["isolation_group": .string(isolation.id), "original_groups": groups],
@@ -167,6 +200,44 @@ extension QuarantineInstance: ExecutableAction {
         _ ec2: EC2Client,
         _ context: ActionContext
     ) async throws(ActionFailure) -> String {
+        // A dry-run's lookup sends DryRun=true calls: never shared with live runs.
+        guard context.request.mode == .live else {
+            return try await resolveGroup(named: name, in: vpcID, rules: rules, ec2)
+        }
+        return try await context.securityGroups.groupID(cacheKey(name, vpcID, context)) {
+            () async throws(ActionFailure) in
+            try await resolveGroup(named: name, in: vpcID, rules: rules, ec2)
+        }
+    }
+
+    /// Forgets a remembered group the swap found deleted, and finds or creates it again.
+    static func regroup(
+        _ name: String,
+        _ stale: String,
+        in vpcID: String,
+        rules: [IPPermission],
+        _ ec2: EC2Client,
+        _ context: ActionContext
+    ) async throws(ActionFailure) -> String {
+        await context.securityGroups.forget(cacheKey(name, vpcID, context), groupID: stale)
+        return try await group(named: name, in: vpcID, rules: rules, ec2, context)
+    }
+
+    static func cacheKey(_ name: String, _ vpcID: String, _ context: ActionContext) -> SecurityGroupCache.Key {
+        SecurityGroupCache.Key(
+            account: context.request.account,
+            region: context.request.region,
+            vpcID: vpcID,
+            name: name
+        )
+    }
+
+    private static func resolveGroup(
+        named name: String,
+        in vpcID: String,
+        rules: [IPPermission],
+        _ ec2: EC2Client
+    ) async throws(ActionFailure) -> String {
         let group: EC2SecurityGroup
         if let existing = try await existingGroup(named: name, in: vpcID, ec2) {
             group = existing
@@ -237,18 +308,14 @@ extension QuarantineInstance: ExecutableAction {
         }
     }
 
-    /// `eni-1=sg-a,sg-b;eni-2=sg-c`: compact enough for a tag value (256 characters).
-    static func encode(_ groups: [String: [String]]) -> String {
-        groups.keys.sorted().map { "\($0)=\(groups[$0, default: []].joined(separator: ","))" }.joined(separator: ";")
+    /// The groups per interface as journaled: `{"eni-1": ["sg-a", "sg-b"]}`.
+    static func priorState(_ groups: [String: [String]]) -> JSONValue {
+        .object(groups.mapValues { .array($0.map(JSONValue.string)) })
     }
 
-    static func decode(_ text: String) -> [String: [String]] {
-        var groups: [String: [String]] = [:]
-        for entry in text.split(separator: ";") {
-            let parts = entry.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            groups[String(parts[0])] = parts[1].split(separator: ",").map(String.init)
-        }
-        return groups
+    /// The groups from a captured prior state, shaped as the result's: `{"original_groups": ...}`.
+    static func originalGroups(from state: JSONValue) -> [String: [String]]? {
+        guard let object = state["original_groups"]?.objectValue, !object.isEmpty else { return nil }
+        return object.mapValues { $0.arrayValue?.compactMap(\.stringValue) ?? [] }
     }
 }

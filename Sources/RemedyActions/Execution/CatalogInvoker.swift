@@ -11,6 +11,7 @@ public struct CatalogInvoker: ActionInvoker {
     let now: @Sendable () -> Date
     let slack: SlackWebhooks
     let journal: (any RunJournal)?
+    let securityGroups = SecurityGroupCache()
 
     /// - Parameters:
     ///   - clock: what `wait` and `wait_for` sleep on (a virtual clock in tests and exercises).
@@ -36,7 +37,15 @@ public struct CatalogInvoker: ActionInvoker {
     }
 
     public func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult {
-        let (action, actionContext) = try await prepare(request)
+        try await execute(request, recordingPriorState: { _ in })
+    }
+
+    public func execute(
+        _ request: ActionRequest,
+        recordingPriorState record: @escaping PriorStateRecorder
+    ) async throws(ActionFailure) -> ActionResult {
+        var (action, actionContext) = try await prepare(request)
+        actionContext.recordPriorState = record
         let parameters = ActionParameters(request.parameters)
         guard request.mode == .dryRun else {
             var result = try await action.execute(parameters, in: actionContext)
@@ -105,7 +114,8 @@ public struct CatalogInvoker: ActionInvoker {
                 clock: clock,
                 now: now,
                 slack: slack,
-                journal: journal
+                journal: journal,
+                securityGroups: securityGroups
             )
         )
     }

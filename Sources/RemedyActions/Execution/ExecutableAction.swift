@@ -99,6 +99,11 @@ public struct ActionContext: Sendable {
     public var slack: SlackWebhooks
     /// The run journal, read by `evidence.collect` for the run's records; nil where actions run without one.
     public var journal: (any RunJournal)?
+    /// Journals prior state before the action's first mutating call (the executor's `step.prior_state_captured`);
+    /// where actions run without an executor, nothing needs it later and it records nothing.
+    public var recordPriorState: PriorStateRecorder
+    /// Per-VPC groups already found or created, shared by the invoker's runs.
+    public var securityGroups: SecurityGroupCache
 
     public init(
         request: ActionRequest,
@@ -106,7 +111,9 @@ public struct ActionContext: Sendable {
         clock: any Clock<Duration> = ContinuousClock(),
         now: @escaping @Sendable () -> Date = { Date() },
         slack: SlackWebhooks = SlackWebhooks(),
-        journal: (any RunJournal)? = nil
+        journal: (any RunJournal)? = nil,
+        recordPriorState: @escaping PriorStateRecorder = { _ in },
+        securityGroups: SecurityGroupCache = SecurityGroupCache()
     ) {
         self.request = request
         self.clients = clients
@@ -114,6 +121,8 @@ public struct ActionContext: Sendable {
         self.now = now
         self.slack = slack
         self.journal = journal
+        self.recordPriorState = recordPriorState
+        self.securityGroups = securityGroups
     }
 
     /// Tags remedy puts on what it creates or changes, so people and probes can find the step's work.

@@ -18,6 +18,18 @@ extension BlockBucketPublicAccess: ExecutableAction {
         return ActionResult(outputs: ["previous_configuration": prior], priorState: ["configuration": prior])
     }
 
+    /// `PutPublicAccessBlock` replaces the bucket's whole configuration with the four flags on: its success answer
+    /// is the post-condition, so it is not read back.
+    public static func verify(
+        _ parameters: ActionParameters,
+        result: ActionResult,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> Bool
+    {
+        true
+    }
+
     public static func probe(
         _ parameters: ActionParameters,
         in context: ActionContext

@@ -41,7 +41,7 @@ enum RunProgress {
                 "\(step.isEmpty ? "run" : step)  \(record.kind)"
             case .runLimitsChecked?:
                 payload["over"]?.stringValue.map { "over the playbook's limits: \($0); waiting for approval" }
-            case .runCreated?, .runParked?, .runResumed?, nil: nil
+            case .runCreated?, .runParked?, .runResumed?, .stepPriorStateCaptured?, nil: nil
             }
         return text.map { "  \(time)  \($0)" }
     }

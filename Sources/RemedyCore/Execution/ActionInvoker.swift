@@ -4,11 +4,30 @@
 public protocol ActionInvoker: Sendable {
     /// Performs the action once. The executor has journaled `step.started` with the request's idempotency key.
     func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult
+    /// Performs the action once, journaling through `record` the prior state it captures before its first mutating
+    /// call, so that a probe after a crash can still undo (see `ActionRequest.capturedPriorState`).
+    func execute(
+        _ request: ActionRequest,
+        recordingPriorState record: @escaping PriorStateRecorder
+    ) async throws(ActionFailure) -> ActionResult
     /// Whether the action already happened (after a crash left a step in doubt): `done` carries the outputs so the
     /// run can go on without repeating the call.
     func probe(_ request: ActionRequest) async throws(ActionFailure) -> ProbeResult
     /// Reverses a completed action from the prior state captured when it ran.
     func undo(_ request: ActionRequest, priorState: JSONValue) async throws(ActionFailure)
+}
+
+/// Journals the prior state an action captured, durably, before the action makes its first mutating call.
+public typealias PriorStateRecorder = @Sendable (JSONValue) async throws(ActionFailure) -> Void
+
+extension ActionInvoker {
+    /// Invokers whose actions capture nothing before their first mutating call ignore `record`.
+    public func execute(
+        _ request: ActionRequest,
+        recordingPriorState record: @escaping PriorStateRecorder
+    ) async throws(ActionFailure) -> ActionResult {
+        try await execute(request)
+    }
 }
 
 /// Whether actions may change the account.
@@ -33,6 +52,9 @@ public struct ActionRequest: Sendable, Hashable {
     /// The finding that started the run, as expressions read it (`Finding.expressionValue`), for actions that act
     /// on the finding itself (`securityhub.update_finding`, `guardduty.archive_finding`, `evidence.collect`).
     public var finding: JSONValue?
+    /// The prior state an earlier attempt of this step journaled before its first mutating call, if any: a probe
+    /// after a crash reads it, and a retry keeps it (the account may already show the step's partial work).
+    public var capturedPriorState: JSONValue?
 
     public init(
         action: String,
@@ -43,7 +65,8 @@ public struct ActionRequest: Sendable, Hashable {
         account: String,
         region: String,
         mode: ExecutionMode,
-        finding: JSONValue? = nil
+        finding: JSONValue? = nil,
+        capturedPriorState: JSONValue? = nil
     ) {
         self.action = action
         self.parameters = parameters
@@ -54,6 +77,7 @@ public struct ActionRequest: Sendable, Hashable {
         self.region = region
         self.mode = mode
         self.finding = finding
+        self.capturedPriorState = capturedPriorState
     }
 
     /// Identifies this step's one execution: tags on created resources and native idempotency tokens carry it, so a

@@ -71,6 +71,8 @@ public enum RunEventKind: String, Sendable, Hashable, CaseIterable {
     case stepSucceeded = "step.succeeded"
     case stepFailed = "step.failed"
     case stepSkipped = "step.skipped"
+    /// A step's action captured the prior state it needs for undo, before its first mutating call.
+    case stepPriorStateCaptured = "step.prior_state_captured"
     /// A probe settled a step left in doubt by a crash.
     case stepProbed = "step.probed"
     case approvalRequested = "approval.requested"

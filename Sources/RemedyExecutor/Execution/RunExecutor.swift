@@ -1,5 +1,6 @@
 import Foundation
 import RemedyCore
+import Synchronization
 
 /// Runs plans journal-first: every fact is on disk before the executor acts on it, so any process can pick a run up
 /// where a crash left it.
@@ -105,11 +106,15 @@ public struct RunExecutor: Sendable {
     ///
     /// A finding delivered again with the same `dedupeKey` starts nothing and names the existing run.
     public func start(plan: Plan, finding: Finding, initiator: String, mode: ExecutionMode) async throws -> Start {
-        switch try await create(plan: plan, finding: finding, initiator: initiator, mode: mode) {
+        switch try await journalRun(of: plan, for: finding, initiator: initiator, mode: mode) {
         case .duplicate(let existing):
             return .duplicate(existingRunID: existing)
-        case .created(let runID, _):
-            return .started(try await resume(runID: runID))
+        case .created(let definition, _):
+            // The resource is known from the definition: the run's records are read once, under the lease.
+            let report = try await withRunReturning(definition.runID, resource: definition.resource) { machine in
+                try await advance(&machine)
+            }.report
+            return .started(report)
         }
     }
 
@@ -117,9 +122,25 @@ public struct RunExecutor: Sendable {
     ///
     /// Any process can then drive it with `resume(runID:)`.
     public func create(plan: Plan, finding: Finding, initiator: String, mode: ExecutionMode) async throws -> Creation {
-        if let existing = try await journal.runID(forDedupeKey: finding.dedupeKey) {
-            return .duplicate(existingRunID: existing)
+        switch try await journalRun(of: plan, for: finding, initiator: initiator, mode: mode) {
+        case .duplicate(let existing): .duplicate(existingRunID: existing)
+        case .created(let definition, let sequence): .created(runID: definition.runID, sequence: sequence)
         }
+    }
+
+    private enum Journaled {
+        case created(RunDefinition, sequence: Int64)
+        case duplicate(String)
+    }
+
+    /// Writes `run.created` with the finding's dedupe key, unless the finding already has a run.
+    private func journalRun(
+        of plan: Plan,
+        for finding: Finding,
+        initiator: String,
+        mode: ExecutionMode
+    ) async throws -> Journaled {
+        if let existing = try await journal.runID(forDedupeKey: finding.dedupeKey) { return .duplicate(existing) }
         let definition = definition(of: plan, for: finding, initiator: initiator, mode: mode)
         let entry = JournalEntry(
             runID: definition.runID,
@@ -127,8 +148,8 @@ public struct RunExecutor: Sendable {
             payload: definition.payload
         )
         switch try await journal.createRun(entry, dedupeKey: finding.dedupeKey) {
-        case .duplicate(let existing): return .duplicate(existingRunID: existing)
-        case .created(let record): return .created(runID: definition.runID, sequence: record.sequence)
+        case .duplicate(let existing): return .duplicate(existing)
+        case .created(let record): return .created(definition, sequence: record.sequence)
         }
     }
 
@@ -182,11 +203,17 @@ public struct RunExecutor: Sendable {
     /// Runs `body` on the run's state machine while the run holds its resource; returns what `body` returned.
     func withRunReturning<Value: Sendable>(
         _ runID: String,
+        resource knownResource: String? = nil,
         _ body: @Sendable (inout RunStateMachine) async throws -> Value
     ) async throws -> (value: Value, report: RunReport) {
-        let records = try await journal.records(ofRun: runID)
-        guard !records.isEmpty else { throw RunError.unknownRun(runID) }
-        let resource = try RunState(records: Array(records.prefix(1))).definition.resource
+        let resource: String
+        if let knownResource {
+            resource = knownResource
+        } else {
+            let records = try await journal.records(ofRun: runID)
+            guard !records.isEmpty else { throw RunError.unknownRun(runID) }
+            resource = try RunState(records: Array(records.prefix(1))).definition.resource
+        }
         return try await admission.withAdmission(for: resource) {
             try await withLease(on: runID) {
                 // Read again: another process may have moved the run on before this one held the lease.
@@ -198,11 +225,28 @@ public struct RunExecutor: Sendable {
     }
 
     /// Moves the run on until it completes, parks or waits.
+    ///
+    /// A step's result is written with the run's next record (one disk sync per step instead of two); it is on disk
+    /// before the next call goes out and before this returns. When this throws (the journal failed, the lease was
+    /// lost), a held result is not written: the step is left in doubt, as by a crash, and its probe decides.
     func advance(_ machine: inout RunStateMachine) async throws {
         while true {
             let decision = machine.next(now: now())
             let definition = machine.state.definition
-            if decision.makesCall, drain?.isDraining == true { return }
+            if decision.makesCall, drain?.isDraining == true {
+                // Stopping for shutdown: the last step's result goes to disk, so the restart has nothing in doubt.
+                try await writeHeldResult(&machine)
+                return
+            }
+            switch decision {
+            // Decisions that append at once carry the held result with them; the others do other work first
+            // (wait, probe, count, resolve approvers), so the result is written before it.
+            case .run(_, .zero), .skip, .failBeforeCall, .park, .expireApproval, .resume, .succeed, .fail,
+                .startUndo, .undo, .finishUndo:
+                break
+            case .run, .probe, .checkLimits, .requestApproval, .none, .wait:
+                try await writeHeldResult(&machine)
+            }
             switch decision {
             case .none, .wait:
                 return
@@ -288,28 +332,32 @@ public struct RunExecutor: Sendable {
             to: &machine
         )
         PausePoint.reach("before-call:\(call.step)")
+        let captured = CapturedRecords()
+        let record = priorStateRecorder(for: call, of: definition, into: captured)
         let outcome: Result<ActionResult, ActionFailure>
         do throws(ActionFailure) {
             outcome = .success(
                 try await deadline(of: call, in: definition).run { [invoker] () async throws(ActionFailure) in
-                    try await invoker.execute(request)
+                    try await invoker.execute(request, recordingPriorState: record)
                 }
             )
         } catch {
             outcome = .failure(error)
         }
+        // Already durable; folded in now because the machine cannot be reached from inside the call.
+        for record in captured.take() { try machine.apply(record) }
         PausePoint.reach("after-call:\(call.step)")
         switch outcome {
         case .success(let result):
             var payload = Self.payload(of: result)
             payload["step"] = .string(call.step)
             payload["attempt"] = .number(Double(call.attempt))
-            try await append(.stepSucceeded, .object(payload), to: &machine)
+            try holdResult(.stepSucceeded, .object(payload), in: &machine)
         case .failure(let failure):
             var payload = Self.payload(of: failure)
             payload["step"] = .string(call.step)
             payload["attempt"] = .number(Double(call.attempt))
-            try await append(.stepFailed, .object(payload), to: &machine)
+            try holdResult(.stepFailed, .object(payload), in: &machine)
         }
         PausePoint.reach("after-step:\(call.step)")
     }
@@ -431,11 +479,75 @@ public struct RunExecutor: Sendable {
     }
 
     /// The one way a run's records are written: durably, then folded into the machine, then shown to the observer.
+    ///
+    /// A held step result goes first, in the same transaction: it was folded in when it was held.
     private func append(_ entries: [JournalEntry], to machine: inout RunStateMachine) async throws {
-        let records = try await journal.append(entries)
-        for record in records {
-            try machine.apply(record)
+        let held = machine.unwritten
+        let records = try await journal.append(held + entries)
+        machine.unwritten = []
+        for (index, record) in records.enumerated() {
+            if index >= held.count { try machine.apply(record) }
             observer?(record)
+        }
+    }
+
+    /// Folds a step's result into the machine now and leaves it to be written with the run's next record.
+    ///
+    /// Journal-first still holds: the next mutating call waits for its own `step.started`, which is written in the
+    /// same transaction as this result. A crash before then leaves the step in doubt, and its probe decides, as
+    /// for a crash between the call and its result.
+    private func holdResult(_ kind: RunEventKind, _ payload: JSONValue, in machine: inout RunStateMachine) throws {
+        let entry = JournalEntry(runID: machine.state.definition.runID, kind: kind.rawValue, payload: payload)
+        try machine.apply(
+            JournalRecord(
+                sequence: 0,
+                recordedAt: "",
+                runID: entry.runID,
+                kind: entry.kind,
+                payload: entry.payload,
+                previousHash: "",
+                hash: ""
+            )
+        )
+        machine.unwritten.append(entry)
+    }
+
+    /// Writes a held result on its own, when nothing else is about to be appended.
+    private func writeHeldResult(_ machine: inout RunStateMachine) async throws {
+        guard !machine.unwritten.isEmpty else { return }
+        try await append([], to: &machine)
+    }
+
+    /// Journals an action's captured prior state as `step.prior_state_captured`, remembering it for the machine.
+    ///
+    /// In dry-run nothing is captured: no mutating call follows.
+    private func priorStateRecorder(
+        for call: RunStateMachine.StepCall,
+        of definition: RunDefinition,
+        into captured: CapturedRecords
+    ) -> PriorStateRecorder {
+        { [journal, observer] (priorState: JSONValue) async throws(ActionFailure) in
+            guard definition.mode == .live else { return }
+            let entry = JournalEntry(
+                runID: definition.runID,
+                kind: RunEventKind.stepPriorStateCaptured.rawValue,
+                payload: [
+                    "step": .string(call.step), "attempt": .number(Double(call.attempt)), "priorState": priorState,
+                ]
+            )
+            let records: [JournalRecord]
+            do {
+                records = try await journal.append([entry])
+            } catch {
+                // Without the prior state on disk the step must not go on to change anything.
+                throw ActionFailure(
+                    .permanent,
+                    code: "JournalWriteFailed",
+                    message: "could not journal the prior state before acting: \(error)"
+                )
+            }
+            captured.add(records)
+            for record in records { observer?(record) }
         }
     }
 
@@ -453,7 +565,8 @@ public struct RunExecutor: Sendable {
             account: definition.account,
             region: definition.region,
             mode: definition.mode,
-            finding: definition.finding
+            finding: definition.finding,
+            capturedPriorState: call.capturedPriorState
         )
     }
 
@@ -535,5 +648,19 @@ public struct RunExecutor: Sendable {
             break
         }
         return definition
+    }
+}
+
+/// Records journaled from inside an action call, waiting to be folded into the run's machine after it.
+private final class CapturedRecords: Sendable {
+    private let records = Mutex<[JournalRecord]>([])
+
+    func add(_ more: [JournalRecord]) { records.withLock { $0.append(contentsOf: more) } }
+
+    func take() -> [JournalRecord] {
+        records.withLock { taken in
+            defer { taken = [] }
+            return taken
+        }
     }
 }

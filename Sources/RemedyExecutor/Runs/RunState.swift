@@ -102,6 +102,13 @@ public struct RunState: Sendable, Hashable {
                 reason: try payload.string("reason"),
                 verdict: payload.optionalString("verdict")
             )
+        case .stepPriorStateCaptured:
+            let id = try payload.string("step")
+            guard steps[id]?.attempts.isEmpty == false else {
+                throw .unreadableJournal("record \(record.sequence) captures state for step '\(id)' that never started")
+            }
+            // The first capture is the state before the step's work; a retry may see its own partial work.
+            if steps[id]?.capturedPriorState == nil { steps[id]?.capturedPriorState = payload.value("priorState") }
         case .stepProbed:
             let id = try payload.string("step")
             let probe: StepProgress.Probe
@@ -239,6 +246,8 @@ public struct StepProgress: Sendable, Hashable {
     /// The step failed before any call: a parameter failed validation or its condition could not be evaluated.
     public var failedBeforeCall: Failure?
     public var undo: Undo?
+    /// The prior state the step's action journaled before its first mutating call (the first, if attempts did).
+    public var capturedPriorState: JSONValue?
 
     /// The result of the attempt that succeeded (or that a probe found done).
     public var result: Result? {

@@ -10,6 +10,9 @@ import RemedyCore
 public struct RunStateMachine: Sendable {
     public private(set) var state: RunState
     let catalog: ActionCatalog
+    /// A step's result already folded into `state` but not yet on disk: the executor writes it in the same
+    /// transaction as the run's next record (see `RunExecutor.holdResult`).
+    var unwritten: [JournalEntry] = []
 
     public init(records: [JournalRecord], catalog: ActionCatalog) throws(RunError) {
         state = try RunState(records: records)
@@ -53,6 +56,8 @@ public struct RunStateMachine: Sendable {
         public var action: String
         public var parameters: [String: JSONValue]
         public var attempt: Int
+        /// What an earlier attempt journaled before its first mutating call, for probes and retries.
+        public var capturedPriorState: JSONValue?
     }
 
     public struct ApprovalRequest: Sendable, Hashable {
@@ -156,7 +161,13 @@ public struct RunStateMachine: Sendable {
         if let failure = progress.failedBeforeCall { return .failed(failure) }
         let maximumAttempts = max(1, step.retry?.attempts ?? 1)
         if let last = progress.attempts.last {
-            let call = StepCall(step: step.id, action: name, parameters: last.parameters, attempt: last.number)
+            let call = StepCall(
+                step: step.id,
+                action: name,
+                parameters: last.parameters,
+                attempt: last.number,
+                capturedPriorState: progress.capturedPriorState
+            )
             var lastFailure: StepProgress.Failure?
             switch (last.outcome, last.probe) {
             case (_, .failed(let failure)?):

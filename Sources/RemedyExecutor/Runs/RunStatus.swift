@@ -58,6 +58,8 @@ public enum RunStatus: String, Sendable, Hashable, CaseIterable {
         case (.undoing, .undoFailed): runLevel ? .undoFailed : .undoing
         // A refused decision is on record for the audit; it changes nothing.
         case (let status, .approvalRefused): status
+        // Journaled from inside a call, which a step's deadline may have abandoned while the run moved on.
+        case (let status, .stepPriorStateCaptured): status
         default: nil
         }
     }
