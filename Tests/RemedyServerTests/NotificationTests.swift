@@ -31,7 +31,7 @@ import Testing
                 }
                 let gate = try #require(messages.first)
                 #expect(gate.contains("run \(runID) (playbook contain) waits for approval at gate approve-isolation"))
-                #expect(gate.contains("finding 50f067b74c68bd1ee27518e4bd6e1e46 on i-"))
+                #expect(gate.contains("finding 50f067b74c68bd1ee27518e4bd6e1e46 on 111122223333:us-east-1:i-"))
                 #expect(gate.contains("approvers: \(ServerHarness.lead); 1 needed"))
                 #expect(gate.contains("POST https://remedy.example.com/v1/runs/\(runID)/approvals"))
 

@@ -200,7 +200,8 @@ private struct Reader {
     mutating func readString() throws(JSONSyntaxError) -> String {
         // Most strings hold no escape: then the bytes between the quotes are validated and taken in one go.
         var end = offset + 1
-        while end < bytes.count, bytes[end] >= 0x20, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") {
+        while end < bytes.count, bytes[end] >= 0x20, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\")
+        {
             end += 1
         }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {

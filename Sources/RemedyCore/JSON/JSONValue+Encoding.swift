@@ -88,7 +88,8 @@ extension JSONValue {
                 case UInt8(ascii: "\r"): escape = Array(#"\r"#.utf8)
                 case UInt8(ascii: "\t"): escape = Array(#"\t"#.utf8)
                 case 0x00...0x1F, 0x7F: escape = unicodeEscape(UInt32(byte))
-                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
+                case 0xE2
+                where index + 2 < bytes.count && bytes[index + 1] == 0x80
                     && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
                     escape = unicodeEscape(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029)
                     width = 3

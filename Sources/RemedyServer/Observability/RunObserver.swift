@@ -26,6 +26,12 @@ final class RunObserver: Sendable {
         RunEventKind.undoSucceeded.rawValue: "undone", RunEventKind.undoFailed.rawValue: "undo-failed",
     ]
 
+    private func settle(_ runID: String, _ kind: String) {
+        guard let status = Self.settledStatus[kind] else { return }
+        metrics.runSettled(status)
+        notices?.yield(.outcome(runID: runID))
+    }
+
     func observe(_ record: JournalRecord) {
         guard let runID = record.runID else { return }
         let step = record.payload["step"]?.stringValue ?? ""
@@ -43,12 +49,11 @@ final class RunObserver: Sendable {
             }
         case .runParked?:
             notices?.yield(.gate(runID: runID))
-        case .runSucceeded?, .runFailed?, .undoSucceeded?, .undoFailed?:
+        case .runSucceeded?, .runFailed?:
+            settle(runID, record.kind)
+        case .undoSucceeded?, .undoFailed?:
             // Step-level undo records carry `step`; only the run-level ones settle the run.
-            if record.payload["step"] == nil, let status = Self.settledStatus[record.kind] {
-                metrics.runSettled(status)
-                notices?.yield(.outcome(runID: runID))
-            }
+            if record.payload["step"] == nil { settle(runID, record.kind) }
         default:
             break
         }
