@@ -48,7 +48,10 @@ let package = Package(
             ]
         ),
         .target(name: "RemedyServer", dependencies: ["RemedyCore", "RemedyExecutor"]),
-        .target(name: "RemedyExercise", dependencies: ["RemedyCore", "RemedyExecutor"]),
+        .target(
+            name: "RemedyExercise",
+            dependencies: ["RemedyCore", "RemedyExecutor", "RemedyPlaybooks", "RemedyAWS", "RemedyActions"]
+        ),
         .target(
             name: "RemedyCLI",
             dependencies: [
@@ -96,6 +99,10 @@ let package = Package(
             dependencies: ["RemedyAWS", "RemedyActions", "RemedyJournal", "RemedyTestSupport"]
         ),
         .testTarget(name: "RemedyJournalTests", dependencies: ["RemedyJournal", "RemedyTestSupport"]),
+        .testTarget(
+            name: "RemedyExerciseTests",
+            dependencies: ["RemedyExercise", "RemedyJournal", "RemedyCLI", "RemedyTestSupport"]
+        ),
         .executableTarget(name: "SigV4Benchmark", dependencies: ["RemedyAWS"], path: "Benchmarks/SigV4"),
         .executableTarget(
             name: "JournalBenchmark",
@@ -111,6 +118,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/Executor"
+        ),
+        .executableTarget(
+            name: "ExerciseBenchmark",
+            dependencies: ["RemedyExercise", "RemedyJournal"],
+            path: "Benchmarks/Exercise"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -25,6 +25,7 @@ public struct RemedyCommand: AsyncParsableCommand {
             DebugCommand.self,
             DoctorCommand.self,
             JournalCommand.self,
+            ExerciseCommand.self,
         ]
     )
 
