@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "RemedyJournalTests", dependencies: ["RemedyJournal", "RemedyTestSupport"]),
         .testTarget(
             name: "RemedyExerciseTests",
-            dependencies: ["RemedyExercise", "RemedyJournal", "RemedyCLI", "RemedyTestSupport"]
+            dependencies: ["RemedyExercise", "RemedyAWS", "RemedyJournal", "RemedyCLI", "RemedyTestSupport"]
         ),
         .executableTarget(name: "SigV4Benchmark", dependencies: ["RemedyAWS"], path: "Benchmarks/SigV4"),
         .executableTarget(

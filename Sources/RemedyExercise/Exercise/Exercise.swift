@@ -68,22 +68,7 @@ public struct Exercise: Sendable {
     public func run() async throws -> ExerciseReport {
         let initial = await account.state
         let transport = SimulatedTransport(account: account)
-        let pacing = RemedyConfiguration.Pacing()
-        let context = AWSContext(
-            region: scenario.account.region,
-            resolver: EndpointResolver(environment: [:]),
-            credentials: ResolvedCredentialProvider(
-                source: .environment,
-                provider: StaticCredentialProvider(
-                    AWSCredentials(accessKeyID: account.baseAccessKeyID, secretAccessKey: "exercise-secret")
-                )
-            ),
-            transport: transport,
-            pacer: RequestPacer(
-                defaultRate: .init(perSecond: pacing.defaultRate.perSecond, burst: pacing.defaultRate.burst),
-                clock: clock.awsClock
-            )
-        )
+        let context = Self.awsContext(for: account, clock: clock)
         let slack = SlackWebhooks(
             channels: Dictionary(
                 scenario.slackChannels.map { ($0, "https://hooks.slack.com/services/exercise/simulated/\($0)") },
@@ -221,6 +206,27 @@ public struct Exercise: Sendable {
             watches: watches,
             end: clock.elapsed
         ).build()
+    }
+
+    /// The AWS context the exercise's actions use: the simulated account as transport, the exercise's own access
+    /// key as the base identity (it assumes the playbooks' target roles), default endpoints, pacing on virtual time.
+    public static func awsContext(for account: SimulatedAccount, clock: ExerciseClock) -> AWSContext {
+        let pacing = RemedyConfiguration.Pacing()
+        return AWSContext(
+            region: account.region,
+            resolver: EndpointResolver(environment: [:]),
+            credentials: ResolvedCredentialProvider(
+                source: .environment,
+                provider: StaticCredentialProvider(
+                    AWSCredentials(accessKeyID: account.baseAccessKeyID, secretAccessKey: "exercise-secret")
+                )
+            ),
+            transport: SimulatedTransport(account: account),
+            pacer: RequestPacer(
+                defaultRate: .init(perSecond: pacing.defaultRate.perSecond, burst: pacing.defaultRate.burst),
+                clock: clock.awsClock
+            )
+        )
     }
 
     /// After a run moved on: when it parked at a gate, the approvers' answers and the gate's expiry are scheduled.

@@ -129,7 +129,7 @@ extension ExerciseReport {
         let runs = findings.flatMap { finding in finding.runs.map { (finding, $0) } }
         let unmatched = findings.filter(\.runs.isEmpty)
         let rowHeight = 18.0
-        let labelWidth = 300.0
+        let labelWidth = 370.0
         let plotWidth = 840.0
         let top = 28.0
         let rows = runs.count + unmatched.count
@@ -164,12 +164,17 @@ extension ExerciseReport {
         var row = 0
         for (finding, run) in runs {
             let y = top + Double(row) * rowHeight
-            let label =
-                "\(run.runID.replacingOccurrences(of: "run-exercise-", with: "#")) \(run.playbook) · \(finding.resource)"
+            let resource = finding.resource.split(separator: " ").last.map(String.init) ?? finding.resource
+            let label = "\(run.runID.replacingOccurrences(of: "run-exercise-", with: "#")) \(run.playbook) \(resource)"
             svg +=
-                "<text x=\"4\" y=\"\(y + 12)\"><title>\(escape(finding.id))</title>\(escape(String(label.prefix(48))))</text>"
+                "<text x=\"4\" y=\"\(y + 12)\"><title>\(escape("\(finding.id): \(label)"))</title>"
+                + "\(escape(String(label.prefix(58))))</text>"
             svg +=
-                "<line x1=\"\(labelWidth)\" y1=\"\(y + 9)\" x2=\"\(labelWidth + plotWidth)\" y2=\"\(y + 9)\" stroke=\"#f3f5f7\"/>"
+                "<line x1=\"\(labelWidth)\" y1=\"\(y + 9)\" x2=\"\(labelWidth + plotWidth)\" y2=\"\(y + 9)\" stroke=\"#eaeef2\"/>"
+            let arrival = x(finding.injectedAt)
+            svg +=
+                "<path d=\"M\(arrival) \(y + 3) l6 6 l-6 6 l-6 -6 z\" fill=\"#0969da\" opacity=\"0.8\">"
+                + "<title>\(escape("\(finding.id) at \(finding.injectedAt.offsetText)"))</title></path>"
             for approval in run.approvals {
                 let from = x(approval.requestedAt)
                 let to = x(approval.decidedAt ?? end)
@@ -180,30 +185,35 @@ extension ExerciseReport {
                     "<rect x=\"\(from)\" y=\"\(y + 3)\" width=\"\(max(to - from, 2))\" height=\"12\" fill=\"url(#wait)\" stroke=\"\(color)\">"
                     + "<title>\(escape("\(approval.gate): \(approval.outcome) (\(approval.requestedAt.offsetText) to \((approval.decidedAt ?? end).offsetText))"))</title></rect>"
             }
+            // Steps in virtual time often take no time at all: each is drawn at least 4 px wide, side by side when
+            // they share an instant, so every step stays visible.
+            var lastRight = -Double.infinity
             for step in run.steps where step.action != nil {
                 guard let started = step.startedAt else { continue }
-                let from = x(started)
-                let to = x(step.endedAt ?? started)
+                let from = max(x(started), lastRight + 1)
+                let width = max(x(step.endedAt ?? started) - x(started), 4)
+                lastRight = from + width
                 let color = step.status == "succeeded" ? "#1a7f37" : (step.status == "failed" ? "#cf222e" : "#8c959f")
                 svg +=
-                    "<rect x=\"\(from)\" y=\"\(y + 4)\" width=\"\(max(to - from, 3))\" height=\"10\" fill=\"\(color)\" opacity=\"0.85\">"
+                    "<rect x=\"\(from)\" y=\"\(y + 4)\" width=\"\(width)\" height=\"10\" fill=\"\(color)\">"
                     + "<title>\(escape("\(step.id) (\(step.action ?? "")) \(step.status) at \(started.offsetText)"))</title></rect>"
             }
-            let arrival = x(finding.injectedAt)
-            svg +=
-                "<path d=\"M\(arrival) \(y + 3) l6 6 l-6 6 l-6 -6 z\" fill=\"#0969da\"><title>\(escape("\(finding.id) at \(finding.injectedAt.offsetText)"))</title></path>"
-            if let contained = run.timeToContainment {
+            let mark: (text: String, color: String)? =
+                run.timeToContainment.map { ("✓ \($0.lengthText)", "#1a7f37") }
+                ?? (run.status == "failed" ? ("✗ failed", "#cf222e") : nil)
+            if let mark {
+                let position = max(lastRight, x(run.endedAt))
+                let nearEnd = position > labelWidth + plotWidth - 70
                 svg +=
-                    "<text x=\"\(x(finding.injectedAt + contained) + 5)\" y=\"\(y + 13)\" fill=\"#1a7f37\">✓ \(contained.lengthText)</text>"
-            } else if run.status == "failed" {
-                svg += "<text x=\"\(x(run.endedAt) + 5)\" y=\"\(y + 13)\" fill=\"#cf222e\">✗ failed</text>"
+                    "<text x=\"\(nearEnd ? position - 4 : position + 5)\" y=\"\(y + 13)\" fill=\"\(mark.color)\" "
+                    + "text-anchor=\"\(nearEnd ? "end" : "start")\" font-weight=\"600\">\(mark.text)</text>"
             }
             row += 1
         }
         for finding in unmatched {
             let y = top + Double(row) * rowHeight
             svg +=
-                "<text x=\"4\" y=\"\(y + 12)\" fill=\"#cf222e\">\(escape(String("no playbook · \(finding.types.first ?? finding.id)".prefix(48))))</text>"
+                "<text x=\"4\" y=\"\(y + 12)\" fill=\"#cf222e\">\(escape(String("no playbook: \(finding.types.first ?? finding.id)".prefix(58))))</text>"
             let arrival = x(finding.injectedAt)
             svg +=
                 "<path d=\"M\(arrival) \(y + 3) l6 6 l-6 6 l-6 -6 z\" fill=\"#cf222e\"><title>\(escape(finding.id))</title></path>"

@@ -18,6 +18,7 @@ extension ExerciseReport {
             }
         }
         let bullet = markdown ? "- " : "  "
+        let subBullet = markdown ? "  - " : "      "
         let code = { (text: String) in markdown ? "`\(text)`" : text }
 
         heading("Exercise \(scenario)", level: 1)
@@ -47,15 +48,15 @@ extension ExerciseReport {
                 "\(bullet)\(finding.injectedAt.offsetText)  \(code(finding.id))  \(types)  \(finding.resource)  "
                     + "(\(finding.origin))"
             )
-            if let rejection = finding.rejection { lines.append("\(bullet)    rejected: \(rejection)") }
-            for refusal in finding.refusals { lines.append("\(bullet)    refused by playbook \(refusal)") }
+            if let rejection = finding.rejection { lines.append("\(subBullet)rejected: \(rejection)") }
+            for refusal in finding.refusals { lines.append("\(subBullet)refused by playbook \(refusal)") }
             if finding.runs.isEmpty, finding.rejection == nil, finding.refusals.isEmpty {
-                lines.append("\(bullet)    NO PLAYBOOK MATCHES: a coverage gap")
+                lines.append("\(subBullet)NO PLAYBOOK MATCHES: a coverage gap")
             }
             for run in finding.runs {
                 let contained = run.timeToContainment.map { "contained in \($0.lengthText)" } ?? "not contained"
                 lines.append(
-                    "\(bullet)    playbook \(run.playbook): run \(run.runID) \(run.status), \(contained)"
+                    "\(subBullet)playbook \(run.playbook): run \(run.runID) \(run.status), \(contained)"
                         + (run.failure.map { " (\($0))" } ?? "")
                 )
             }

@@ -72,6 +72,10 @@ struct ExerciseReportBuilder {
         var started: [String: Duration] = [:]
         var ended: [String: Duration] = [:]
         var actions: [String: String] = [:]
+        // Every action step's action from the run's definition, so skipped steps are named too.
+        for step in (try? RunState(records: records))?.definition.steps ?? [] {
+            if case .action(let name, _, _, _, _) = step.kind { actions[step.id] = name }
+        }
         var approvals: [ExerciseReport.ApprovalEntry] = []
         var succeededAt: Duration?
         for record in records {

@@ -48,7 +48,9 @@ public actor SimulatedAccount {
     public internal(set) var notifications: [Notification] = []
     let clock: ExerciseClock
     /// The exercise's own access key: the identity that assumes the responder role, like the runner's.
-    let baseAccessKeyID: String
+    public nonisolated let baseAccessKeyID: String
+    /// The account's region, where the exercise's clients point.
+    public nonisolated let region: String
     var sessions: [String: (role: String, session: String)] = [:]
     var requestSerial = 0
     var watches: [Watch] = []
@@ -63,6 +65,7 @@ public actor SimulatedAccount {
         self.state = state
         self.clock = clock
         self.baseAccessKeyID = baseAccessKeyID
+        region = state.region
     }
 
     /// The ARN the exercise acts as before assuming a playbook's target role.

@@ -49,6 +49,9 @@ struct WireRequest {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ part: ArraySlice<UInt8>?) -> String {
                 guard let part else { return "" }
+                if !part.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
+                    return String(decoding: part, as: UTF8.self)
+                }
                 let text = String(
                     decoding: part.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 },
                     as: UTF8.self
@@ -139,6 +142,10 @@ struct AWSFault: Error {
 /// Small XML writing helpers for the responses.
 enum XML {
     static func escape(_ text: String) -> String {
+        // Most values (ids, names, states) need no escaping.
+        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+            return text
+        }
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
         for character in text {
