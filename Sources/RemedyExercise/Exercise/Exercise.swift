@@ -111,7 +111,14 @@ public struct Exercise: Sendable {
         for index in scenario.findings.indices { progress.schedule(.inject(index), at: scenario.findings[index].at) }
         let planner = Planner(catalog: .standard)
         while let (at, event) = progress.next() {
-            clock.advance(to: at)
+            // Answers and expiries for gates already left are dropped without moving the clock.
+            switch event {
+            case .inject:
+                clock.advance(to: at)
+            case .decide(let runID, let gate, _), .expire(let runID, let gate):
+                guard progress.waiting[runID] == gate else { continue }
+                clock.advance(to: at)
+            }
             switch event {
             case .inject(let index):
                 let injected = scenario.findings[index]
@@ -174,7 +181,6 @@ public struct Exercise: Sendable {
                     }
                 }
             case .decide(let runID, let gate, let approverIndex):
-                guard progress.waiting[runID] == gate else { continue }
                 let approver = scenario.approvers[approverIndex]
                 let verdict: ApprovalVerdict
                 if case .reject = approver.behaviour { verdict = .deny } else { verdict = .approve }
@@ -192,8 +198,7 @@ public struct Exercise: Sendable {
                     // Refused the way `remedy approve` refuses; the refusal is in the journal.
                     _ = refusal
                 }
-            case .expire(let runID, let gate):
-                guard progress.waiting[runID] == gate else { continue }
+            case .expire(let runID, _):
                 schedule(after: try await executor.resume(runID: runID), &progress)
             }
         }

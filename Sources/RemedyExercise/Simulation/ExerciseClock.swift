@@ -2,9 +2,9 @@ import Foundation
 import RemedyAWS
 import Synchronization
 
-/// The one virtual clock of an exercise: the executor, the actions, the AWS client's pacing and retries, the
-/// journal's timestamps and the simulated approvers all read it, so a day-long exercise runs in well under a second
-/// and every time in the report is virtual.
+/// The one virtual clock of an exercise: the executor, the actions, the AWS client's pacing, the journal's
+/// timestamps and the simulated approvers all read it, so a day-long exercise runs in seconds and every time in the
+/// report is virtual.
 ///
 /// Time moves only when the exercise is waiting for it. The work of an exercise is one line of activity (one run at
 /// a time); a sleep on that line is *active*, and when one is pending the clock jumps to the earliest pending
