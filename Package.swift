@@ -77,7 +77,10 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
-        .target(name: "RemedyExercise", dependencies: ["RemedyCore", "RemedyExecutor"]),
+        .target(
+            name: "RemedyExercise",
+            dependencies: ["RemedyCore", "RemedyExecutor", "RemedyPlaybooks", "RemedyAWS", "RemedyActions"]
+        ),
         .target(
             name: "RemedyCLI",
             dependencies: [
@@ -140,6 +143,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        .testTarget(
+            name: "RemedyExerciseTests",
+            dependencies: ["RemedyExercise", "RemedyAWS", "RemedyJournal", "RemedyCLI", "RemedyTestSupport"]
+        ),
         .executableTarget(name: "SigV4Benchmark", dependencies: ["RemedyAWS"], path: "Benchmarks/SigV4"),
         .executableTarget(
             name: "JournalBenchmark",
@@ -165,6 +172,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Serve"
+        ),
+        .executableTarget(
+            name: "ExerciseBenchmark",
+            dependencies: ["RemedyExercise", "RemedyJournal"],
+            path: "Benchmarks/Exercise"
         ),
     ],
     swiftLanguageModes: [.v6]

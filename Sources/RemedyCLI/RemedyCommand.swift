@@ -26,6 +26,7 @@ public struct RemedyCommand: AsyncParsableCommand {
             ServeCommand.self,
             DoctorCommand.self,
             JournalCommand.self,
+            ExerciseCommand.self,
         ]
     )
 

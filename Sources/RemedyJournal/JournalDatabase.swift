@@ -336,11 +336,11 @@ public final class JournalDatabase: RunJournal {
         )
     }
 
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
+    /// `2026-03-14T09:00:30.000Z`: a format style is a value, so no formatter is built per record (building one
+    /// took most of an append's CPU time in the exercise benchmark).
+    static func timestamp(_ date: Date) -> String { timestampStyle.format(date) }
+
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }
 
 /// An entry with its payload written as JSON by the caller, so the writer's transaction, which every concurrent

@@ -5,8 +5,9 @@ import NIOPosix
 
 /// One HTTP exchange, the seam between remedy's AWS client and the network.
 ///
-/// The real implementation uses AsyncHTTPClient; tests substitute recording or failing transports, and the
-/// exercise backend never reaches this layer.
+/// The real implementation uses AsyncHTTPClient; tests substitute recording or failing transports, and `remedy
+/// exercise` puts its simulated account here (`SimulatedTransport` in RemedyExercise), so the real clients' signed
+/// wire requests are what the simulation decodes and answers.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequestData, timeout: Duration) async throws(TransportError) -> HTTPResponseData
 }

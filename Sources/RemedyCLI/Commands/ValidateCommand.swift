@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import RemedyActions
 import RemedyCore
+import RemedyExercise
 import RemedyPlaybooks
 
 extension RemedyCommand {
@@ -8,30 +10,68 @@ extension RemedyCommand {
     struct ValidateCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "validate",
-            abstract: "Check playbooks and report every problem as file:line:column.",
+            abstract: "Check playbooks and exercise scenarios and report every problem as file:line:column.",
             discussion: "Exit status 1 when any error is found."
         )
 
-        @Argument(help: "Playbook files or directories.")
+        @Argument(help: "Playbook or scenario (kind: Scenario) files, or directories of them.")
         var paths: [String] = ["Playbooks"]
 
         @Option(name: .long, help: "Also check this configuration file, and the playbooks' approver groups against it.")
         var config: String?
 
         func run() throws {
-            let library = PlaybookLibrary.load(paths: paths, catalog: .standard)
+            let (playbookPaths, scenarioFiles) = Self.separateScenarios(paths)
+            let library =
+                playbookPaths.isEmpty && !scenarioFiles.isEmpty
+                ? PlaybookLibrary(playbooks: [], diagnostics: [])
+                : PlaybookLibrary.load(paths: playbookPaths, catalog: .standard)
             var diagnostics = library.diagnostics
             if let config { diagnostics += check(config: config, playbooks: library.playbooks) }
+            for file in scenarioFiles {
+                if case .failure(let error) = ScenarioParser().parse(path: file) { diagnostics += error.diagnostics }
+            }
             for diagnostic in diagnostics.sortedByLocation() {
                 Terminal.standardOutput.write(diagnostic.description)
             }
             let errors = diagnostics.filter { $0.severity == .error }.count
             let warnings = diagnostics.count - errors
+            let scenarios =
+                scenarioFiles.isEmpty
+                ? "" : "\(scenarioFiles.count) scenario\(scenarioFiles.count == 1 ? "" : "s") checked, "
             Terminal.standardOutput.write(
-                "\(library.playbooks.count) playbook\(library.playbooks.count == 1 ? "" : "s") valid, "
+                "\(library.playbooks.count) playbook\(library.playbooks.count == 1 ? "" : "s") valid, \(scenarios)"
                     + "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
             )
             if errors > 0 { throw ExitCode.failure }
+        }
+
+        /// Scenario files (`kind: Scenario`) apart from playbook paths; a directory holding only scenarios is not
+        /// passed on as playbooks.
+        static func separateScenarios(_ paths: [String]) -> (playbooks: [String], scenarios: [String]) {
+            var playbooks: [String] = []
+            var scenarios: [String] = []
+            let manager = FileManager.default
+            for path in paths {
+                var isDirectory: ObjCBool = false
+                guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                    playbooks.append(path)  // The library reports the missing path.
+                    continue
+                }
+                let files =
+                    isDirectory.boolValue
+                    ? ((try? manager.contentsOfDirectory(atPath: path)) ?? []).filter {
+                        $0.hasSuffix(".yaml") || $0.hasSuffix(".yml")
+                    }.sorted().map { (path.hasSuffix("/") ? path : path + "/") + $0 } : [path]
+                let found = files.filter { file in
+                    (try? SourceFile.read(file)).map(ScenarioParser.isScenario) ?? false
+                }
+                scenarios += found
+                if found.count < files.count || files.isEmpty {
+                    playbooks += isDirectory.boolValue && !found.isEmpty ? files.filter { !found.contains($0) } : [path]
+                }
+            }
+            return (playbooks, scenarios)
         }
 
         /// The configuration's own problems, then approval steps naming groups it does not define.

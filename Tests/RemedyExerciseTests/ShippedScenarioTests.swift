@@ -1,0 +1,147 @@
+import Foundation
+import RemedyCore
+import RemedyExercise
+import RemedyJournal
+import RemedyTestSupport
+import Testing
+
+/// Each scenario under Fixtures/scenarios, played with the repository's playbooks: its expectations pass and the
+/// simulated account ends as the playbooks promise.
+@Suite struct ShippedScenarioTests {
+    @Test func cryptoMiningCampaignIsolatesAllFiftyInstancesAfterApproval() async throws {
+        try await withTemporaryDirectory { directory in
+            let played = try await Scenarios.play("crypto-mining-campaign", in: directory)
+            #expect(played.report.passed, "\(played.report.expectations.filter { !$0.passed })")
+            let instances = played.account.instances.values.filter { $0.tags["Campaign"] == "mining" }
+            #expect(instances.count == 50)
+            for instance in instances {
+                #expect(played.account.isIsolated(instance.id), "\(instance.id) not isolated")
+                #expect(instance.terminationProtection)
+                #expect(instance.instanceProfileARN == nil)
+                #expect(instance.httpTokens == "required")
+                #expect(
+                    instance.tags["remedy:original-groups"] == "eni-\(instance.id.dropFirst(2))=sg-0c0ffee0000000001"
+                )
+            }
+            // One forensic snapshot per instance, tagged with its run, taken before the isolation.
+            let snapshots = played.account.snapshots.values.filter { $0.tags["remedy:case"] != nil }
+            #expect(snapshots.count == 50)
+            #expect(Set(snapshots.map(\.volumeID)).count == 50)
+            #expect(played.account.autoScalingGroups["batch-workers"]?.instances.isEmpty == true)
+            #expect(played.account.targetGroups.values.allSatisfy { $0.targets.isEmpty })
+            #expect(played.account.roles["batch-worker"]?.inlinePolicies.isEmpty == false)
+            #expect(played.account.guardDutyFindings.count == 50)
+            #expect(played.account.guardDutyFindings.values.allSatisfy { $0.archived })
+            // Every run waited for alice, who answered after 5 virtual minutes.
+            let runs = played.report.findings.flatMap(\.runs)
+            #expect(runs.count == 50)
+            #expect(runs.allSatisfy { $0.status == "succeeded" })
+            for run in runs {
+                let approval = try #require(run.approvals.first)
+                #expect(approval.outcome == "granted by arn:aws:iam::111122223333:user/alice")
+                let waited = try #require(approval.decidedAt) - approval.requestedAt
+                #expect(waited == .seconds(300))
+                let contained = try #require(run.timeToContainment)
+                #expect(contained >= .seconds(300) && contained < .seconds(900))
+            }
+            // The quarantine's calls are attributed to its step: the isolation group is created once, by run 1.
+            let creations = played.calls.filter { $0.operation == "CreateSecurityGroup" }
+            #expect(creations.count == 2)  // The isolation group and the untrack group, once each in the VPC.
+            #expect(creations.allSatisfy { $0.runID == "run-exercise-0001" && $0.stepID == "isolate" })
+            // The only error answered: the revoke-sessions step reading a role policy that does not exist yet.
+            let errors = played.calls.compactMap { call in call.errorCode.map { "\(call.operation) \($0)" } }
+            #expect(errors == ["GetRolePolicy NoSuchEntity"])
+        }
+    }
+
+    @Test func leakedAccessKeyIsDeactivatedAndConsoleAccessRemovedAfterApproval() async throws {
+        try await withTemporaryDirectory { directory in
+            let played = try await Scenarios.play("leaked-access-key", in: directory)
+            #expect(played.report.passed, "\(played.report.expectations.filter { !$0.passed })")
+            let user = try #require(played.account.users["ci-deployer"])
+            #expect(user.accessKeys.first { $0.id == "AKIAWL4YXTQGWJCB5M7L" }?.status == "Inactive")
+            #expect(!user.hasLoginProfile)
+            #expect(user.inlinePolicies.keys.contains { $0.contains("Revoke") })
+            #expect(played.account.trails["org-audit-trail"]?.isLogging == true)
+            let runs = played.report.findings.flatMap(\.runs)
+            #expect(runs.map(\.playbook) == ["iam-credential-compromise", "iam-credential-compromise"])
+            let key = try #require(played.report.expectation("key AKIAWL4YXTQGWJCB5M7L inactive within 2m"))
+            #expect(key.passed)
+            // The second finding (ListBuckets from the same key) does not restart the trail.
+            let second = try #require(runs.last)
+            #expect(second.steps.first { $0.id == "restart-trail" }?.status == "skipped")
+        }
+    }
+
+    @Test func publicBucketLosesItsPublicStatementAndKeepsTheOthers() async throws {
+        try await withTemporaryDirectory { directory in
+            let played = try await Scenarios.play("public-bucket", in: directory)
+            #expect(played.report.passed, "\(played.report.expectations.filter { !$0.passed })")
+            let bucket = try #require(played.account.buckets["acme-web-assets-prod"])
+            #expect(bucket.publicAccessBlock == .allBlocked)
+            #expect(!bucket.isPublic)
+            let policy = try JSONParser().parse(Array(try #require(bucket.policy).utf8))
+            let sids = (policy["Statement"]?.arrayValue ?? []).compactMap { $0["Sid"]?.stringValue }
+            #expect(sids == ["CloudFrontRead"])
+            let finding = try #require(played.account.securityHubFindings.values.first)
+            #expect(finding.workflowStatus == "RESOLVED")
+            #expect(played.account.buckets["acme-internal-reports"]?.publicAccessBlock == .allBlocked)
+            #expect(
+                played.report.stateChanges.contains {
+                    $0.resource == "bucket acme-web-assets-prod" && $0.attribute == "public" && $0.after == "false"
+                }
+            )
+        }
+    }
+
+    @Test func publicSnapshotIsMadePrivateAndTheAccountFindingPagesTheOwner() async throws {
+        try await withTemporaryDirectory { directory in
+            let played = try await Scenarios.play("public-ebs-snapshot", in: directory)
+            #expect(played.report.passed, "\(played.report.expectations.filter { !$0.passed })")
+            #expect(played.account.snapshots["snap-025f1060336392750"]?.isPublic == false)
+            // The other snapshot's sharing with one account is not remedy's business and stays.
+            #expect(played.account.snapshots["snap-0a11ce0000000beef"]?.createVolumeUserIDs == ["444455556666"])
+            #expect(played.report.notifications.map(\.destination) == ["default"])
+            #expect(played.report.notifications.first?.message.contains("111122223333") == true)
+            // The unencrypted-volume finding of the same batch is a coverage gap.
+            #expect(
+                played.report.unmatchedFindings.map(\.id) == [
+                    "acme-cspm/us-east-1/111122223333/ebs-volume-unencrypted/vol-08ec62ec9854ccec1"
+                ]
+            )
+        }
+    }
+
+    @Test func unansweredApprovalFailsClosedWithoutDisruptingAnything() async throws {
+        try await withTemporaryDirectory { directory in
+            let played = try await Scenarios.play("unanswered-approval", in: directory)
+            #expect(played.report.passed, "\(played.report.expectations.filter { !$0.passed })")
+            #expect(!played.account.isIsolated("i-0feedface00000001"))
+            #expect(played.account.instances["i-0feedface00000001"]?.securityGroupIDs == ["sg-0feedface00000001"])
+            // Evidence before the gate was taken; console access, after the gate, was not removed.
+            #expect(played.account.snapshots.values.filter { $0.tags["remedy:case"] != nil }.count == 2)
+            #expect(played.account.users["ci-deployer"]?.hasLoginProfile == true)
+            #expect(played.account.users["ci-deployer"]?.accessKeys.first?.status == "Inactive")
+            let runs = played.report.findings.flatMap(\.runs)
+            #expect(runs.count == 2)
+            #expect(runs.allSatisfy { $0.status == "failed" })
+            #expect(runs.allSatisfy { $0.approvals.first?.outcome == "expired unanswered" })
+            let containment = runs.first { $0.playbook == "ec2-compromise-contain" }
+            let gate = try #require(containment?.approvals.first)
+            #expect(try #require(gate.decidedAt) - gate.requestedAt >= .seconds(1800))
+            #expect(played.report.unmatchedFindings.map { $0.types.first } == ["Impact:EC2/WinRMBruteForce"])
+        }
+    }
+
+    @Test func theExerciseJournalVerifiesWithItsKey() async throws {
+        try await withTemporaryDirectory { directory in
+            let played = try await Scenarios.play("leaked-access-key", in: directory)
+            let verification = try played.journal.verify(keys: [played.key.verifier])
+            #expect(verification.isIntact)
+            let records = try played.journal.records()
+            #expect(records.contains { $0.kind == "approval.granted" })
+            // Timestamps are virtual: the first record is at the scenario's start plus the first finding's offset.
+            #expect(records.first?.recordedAt.hasPrefix("2026-03-14T02:01:00") == true)
+        }
+    }
+}
