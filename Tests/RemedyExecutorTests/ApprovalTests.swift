@@ -43,6 +43,15 @@ import Testing
         return executor
     }
 
+    @Test func configurationGroupsResolveFromGroupAndRoleReferences() async throws {
+        // `approvers.groups` in remedy.yaml names groups bare; playbooks refer to them as group:NAME or role:NAME.
+        let directory = StaticApproverDirectory(groups: ["incident-leads": ["arn:aws:iam::111122223333:user/ana"]])
+        #expect(try await directory.principals(for: "group:incident-leads") == ["arn:aws:iam::111122223333:user/ana"])
+        #expect(try await directory.principals(for: "role:incident-leads") == ["arn:aws:iam::111122223333:user/ana"])
+        #expect(try await directory.principals(for: "group:nobody").isEmpty)
+        #expect(try await directory.principals(for: "incident").isEmpty)
+    }
+
     @Test func gatedRunParksWithTheResolvedApproversAndDeadline() async throws {
         let harness = try Harness()
         _ = try await parkedRun(harness)

@@ -19,10 +19,12 @@ import Testing
                 #expect(instance.terminationProtection)
                 #expect(instance.instanceProfileARN == nil)
                 #expect(instance.httpTokens == "required")
-                #expect(
-                    instance.tags["remedy:original-groups"] == "eni-\(instance.id.dropFirst(2))=sg-0c0ffee0000000001"
-                )
+                // The groups to restore are journaled before the swap, not written to the instance.
+                #expect(instance.tags["remedy:original-groups"] == nil)
             }
+            let captured = try played.journal.records().filter { $0.kind == "step.prior_state_captured" }
+            #expect(captured.count == 50)
+            #expect(captured.allSatisfy { $0.payload.jsonText().contains("sg-0c0ffee0000000001") })
             // One forensic snapshot per instance, tagged with its run, taken before the isolation.
             let snapshots = played.account.snapshots.values.filter { $0.tags["remedy:case"] != nil }
             #expect(snapshots.count == 50)

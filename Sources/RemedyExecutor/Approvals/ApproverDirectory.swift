@@ -11,12 +11,20 @@ public protocol ApproverDirectory: Sendable {
 
 /// Approver groups from the config file.
 public struct StaticApproverDirectory: ApproverDirectory {
-    /// Reference (`group:NAME` or `role:NAME`) to principal ARNs.
+    /// Group name, as `approvers.groups` in the configuration names it (or a full `group:NAME` reference), to
+    /// principal ARNs.
     public var groups: [String: [String]]
 
     public init(groups: [String: [String]] = [:]) {
         self.groups = groups
     }
 
-    public func principals(for reference: String) async throws -> [String] { groups[reference] ?? [] }
+    /// `group:NAME` and `role:NAME` find the configuration's group `NAME`.
+    public func principals(for reference: String) async throws -> [String] {
+        if let members = groups[reference] { return members }
+        for prefix in ["group:", "role:"] where reference.hasPrefix(prefix) {
+            return groups[String(reference.dropFirst(prefix.count))] ?? []
+        }
+        return []
+    }
 }

@@ -10,6 +10,16 @@ struct ExerciseInvoker: ActionInvoker {
         try await attributed(request) { () async throws(ActionFailure) in try await base.execute(request) }
     }
 
+    // Forwarded, or the default would drop `record` and the quarantine's original groups would go unjournaled.
+    func execute(
+        _ request: ActionRequest,
+        recordingPriorState record: @escaping PriorStateRecorder
+    ) async throws(ActionFailure) -> ActionResult {
+        try await attributed(request) { () async throws(ActionFailure) in
+            try await base.execute(request, recordingPriorState: record)
+        }
+    }
+
     func probe(_ request: ActionRequest) async throws(ActionFailure) -> ProbeResult {
         try await attributed(request) { () async throws(ActionFailure) in try await base.probe(request) }
     }
