@@ -139,6 +139,18 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(5))
     }
 
+    @Test func aTimerAloneNeverMovesTheClock() async throws {
+        // A step timeout whose call already returned may take a while to be cancelled on a loaded machine; it must
+        // not fire and move virtual time meanwhile.
+        let clock = ExerciseClock(start: Date(timeIntervalSince1970: 0))
+        let timer = Task { try await clock.executorClock.sleep(for: .seconds(600)) }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(clock.elapsed == .zero)
+        timer.cancel()
+        await #expect(throws: CancellationError.self) { try await timer.value }
+        #expect(clock.elapsed == .zero)
+    }
+
     @Test func aStepTimeoutShorterThanTheWaitFiresFirstAtItsOwnTime() async throws {
         let clock = ExerciseClock(start: Date(timeIntervalSince1970: 0))
         let first = await withTaskGroup(of: String.self) { group in

@@ -49,6 +49,8 @@ public struct RunExecutor: Sendable {
     let catalog: ActionCatalog
     let approvers: any ApproverDirectory
     let clock: any Clock<Duration>
+    /// What step timeouts are measured on.
+    let deadlineClock: any Clock<Duration>
     let now: @Sendable () -> Date
     let makeRunID: @Sendable () -> String
     let observer: RecordObserver?
@@ -65,6 +67,8 @@ public struct RunExecutor: Sendable {
 
     /// - Parameters:
     ///   - clock: waits between retries.
+    ///   - deadlineClock: what step timeouts run on; `clock` when nil. A virtual clock tells the two apart: a retry's
+    ///     wait is the run waiting, a timeout is a timer racing a call.
     ///   - now: the wall clock approvals expire by (stored in the journal, so every process agrees).
     ///   - makeRunID: names new runs.
     ///   - observer: called with every record this executor appends, after it is durable.
@@ -75,11 +79,13 @@ public struct RunExecutor: Sendable {
         approvers: any ApproverDirectory = StaticApproverDirectory(),
         configuration: Configuration = Configuration(),
         clock: any Clock<Duration> = ContinuousClock(),
+        deadlineClock: (any Clock<Duration>)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
         makeRunID: @escaping @Sendable () -> String = { "run-\(UUID().uuidString.lowercased())" },
         observer: RecordObserver? = nil,
         drain: RunDrain? = nil
     ) {
+        self.deadlineClock = deadlineClock ?? clock
         self.drain = drain
         self.journal = journal
         self.invoker = invoker
@@ -552,7 +558,7 @@ public struct RunExecutor: Sendable {
     }
 
     private func deadline(of call: RunStateMachine.StepCall, in definition: RunDefinition) -> StepDeadline {
-        StepDeadline(timeout: definition.step(withID: call.step)?.timeout ?? defaultStepTimeout, clock: clock)
+        StepDeadline(timeout: definition.step(withID: call.step)?.timeout ?? defaultStepTimeout, clock: deadlineClock)
     }
 
     private func request(for call: RunStateMachine.StepCall, of definition: RunDefinition) -> ActionRequest {

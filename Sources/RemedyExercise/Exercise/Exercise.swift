@@ -84,8 +84,7 @@ public struct Exercise: Sendable {
                 now: { clock.now },
                 slack: slack,
                 journal: journal
-            ),
-            clock: clock
+            )
         )
         var groups: [String: [String]] = [:]
         for approver in scenario.approvers {
@@ -100,7 +99,8 @@ public struct Exercise: Sendable {
             invoker: invoker,
             catalog: .standard,
             approvers: StaticApproverDirectory(groups: groups),
-            clock: clock.executorClock,
+            clock: clock.actionClock,
+            deadlineClock: clock.executorClock,
             now: { clock.now },
             makeRunID: { counter.next() }
         )

@@ -1,10 +1,9 @@
 import RemedyCore
 
-/// Performs actions for the exercise's executor through the real catalogue invoker, telling the clock an action is
-/// in progress and the simulated account which run and step its calls belong to.
+/// Performs actions for the exercise's executor through the real catalogue invoker, telling the simulated account
+/// which run and step its calls belong to.
 struct ExerciseInvoker: ActionInvoker {
     let base: any ActionInvoker
-    let clock: ExerciseClock
 
     func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult {
         try await attributed(request) { () async throws(ActionFailure) in try await base.execute(request) }
@@ -34,8 +33,6 @@ struct ExerciseInvoker: ActionInvoker {
         _ request: ActionRequest,
         _ body: () async throws(ActionFailure) -> Value
     ) async throws(ActionFailure) -> Value {
-        clock.beginOperation()
-        defer { clock.endOperation() }
         let outcome = await CallAttribution.$current.withValue(
             CallAttribution(runID: request.runID, stepID: request.stepID)
         ) { () async -> Result<Value, ActionFailure> in

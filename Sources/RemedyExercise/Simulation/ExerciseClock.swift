@@ -8,9 +8,10 @@ import Synchronization
 ///
 /// Time moves only when the exercise is waiting for it. The work of an exercise is one line of activity (one run at
 /// a time); a sleep on that line is *active*, and when one is pending the clock jumps to the earliest pending
-/// deadline and wakes that sleeper. The executor's clock races each action call against a step timeout: those
-/// timers are *passive* and fire only when the clock reaches them for an active sleeper (a `wait` longer than the
-/// step's timeout), or when nothing else is going on (the executor waiting out a retry back-off).
+/// deadline and wakes that sleeper. The executor races each action call against a step timeout on its deadline
+/// clock: those timers are *passive* and fire only when the clock reaches them for an active sleeper (a `wait`
+/// longer than the step's timeout), never on their own, so how fast the machine cancels a timer whose race is over
+/// cannot move virtual time. The executor's retry back-off is an active sleep: the run is waiting.
 public final class ExerciseClock: Sendable {
     /// A point in virtual time: the offset from the exercise's start.
     public struct Instant: InstantProtocol {
@@ -32,9 +33,6 @@ public final class ExerciseClock: Sendable {
         var sleepers: [Int: Sleeper] = [:]
         var cancelled: Set<Int> = []
         var nextID = 0
-        /// Action calls in progress (the exercise's invoker counts them): passive timers never fire on their own
-        /// while one runs.
-        var operationsInFlight = 0
     }
 
     /// The wall-clock date the exercise starts at.
@@ -63,9 +61,6 @@ public final class ExerciseClock: Sendable {
     /// For the AWS client's pacing and retry back-off.
     public var awsClock: some AWSClock { AWSFacade(clock: self) }
 
-    func beginOperation() { state.withLock { $0.operationsInFlight += 1 } }
-    func endOperation() { state.withLock { $0.operationsInFlight -= 1 } }
-
     // MARK: Sleeping
 
     func sleep(until deadline: Duration, isActive: Bool) async throws {
@@ -86,8 +81,6 @@ public final class ExerciseClock: Sendable {
                     continuation.resume(with: outcome)
                 } else if isActive {
                     scheduleAdvance()
-                } else {
-                    scheduleWatchdog(for: id)
                 }
             }
         } onCancel: {
@@ -129,29 +122,6 @@ public final class ExerciseClock: Sendable {
         sleeper.continuation.resume()
         // A timer fired before the active sleeper's deadline: its consequences (cancelling the call) come first.
         if stillBlocked { scheduleAdvance() }
-    }
-
-    /// A passive timer with nothing else going on is the executor waiting for time (a retry back-off): after a
-    /// moment of real time, long enough for a timer whose race is already over to be cancelled, it fires.
-    private func scheduleWatchdog(for id: Int) {
-        Task {
-            while true {
-                try? await Task.sleep(for: .milliseconds(20))
-                let outcome = state.withLock { state -> (fire: Sleeper?, keepWatching: Bool) in
-                    guard let sleeper = state.sleepers[id] else { return (nil, false) }
-                    guard state.operationsInFlight == 0, !state.sleepers.values.contains(where: \.isActive) else {
-                        return (nil, true)
-                    }
-                    let earliest = state.sleepers.min { ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key) }
-                    guard earliest?.key == id else { return (nil, true) }
-                    state.sleepers[id] = nil
-                    state.elapsed = max(state.elapsed, sleeper.deadline)
-                    return (sleeper, false)
-                }
-                outcome.fire?.continuation.resume()
-                if !outcome.keepWatching { return }
-            }
-        }
     }
 
     // MARK: Facades
