@@ -1,3 +1,4 @@
+import RemedyAWS
 import RemedyCore
 
 /// Everything the simulated account holds: the resources a scenario describes and what the actions change.
@@ -40,40 +41,8 @@ public struct AccountState: Sendable, Hashable {
         public var id: String
     }
 
-    /// One security group rule, as EC2 stores it.
-    public struct Rule: Sendable, Hashable {
-        public var ipProtocol: String
-        public var fromPort: Int?
-        public var toPort: Int?
-        public var ipv4Ranges: [String]
-        public var ipv6Ranges: [String]
-        public var groupIDs: [String]
-
-        public init(
-            ipProtocol: String,
-            fromPort: Int? = nil,
-            toPort: Int? = nil,
-            ipv4Ranges: [String] = [],
-            ipv6Ranges: [String] = [],
-            groupIDs: [String] = []
-        ) {
-            self.ipProtocol = ipProtocol
-            self.fromPort = fromPort
-            self.toPort = toPort
-            self.ipv4Ranges = ipv4Ranges
-            self.ipv6Ranges = ipv6Ranges
-            self.groupIDs = groupIDs
-        }
-
-        static let allTraffic = Rule(ipProtocol: "-1", ipv4Ranges: ["0.0.0.0/0"])
-
-        var summary: String {
-            let ports =
-                ipProtocol == "-1"
-                ? "all" : "\(ipProtocol) \(fromPort.map(String.init) ?? "*")-\(toPort.map(String.init) ?? "*")"
-            return "\(ports) \((ipv4Ranges + ipv6Ranges + groupIDs).joined(separator: ","))"
-        }
-    }
+    /// One security group rule, as EC2 stores it: the same value the real EC2 client reads and writes.
+    public typealias Rule = IPPermission
 
     public struct SecurityGroup: Sendable, Hashable {
         public var id: String
@@ -305,5 +274,15 @@ enum PolicyDocument {
             return aws == .string("*") || (aws?.arrayValue?.contains { $0.stringValue == "*" } ?? false)
         default: return false
         }
+    }
+}
+
+extension IPPermission {
+    /// `tcp 22-22 0.0.0.0/0`, `all 0.0.0.0/0`: how the report's state diff shows a rule.
+    var summary: String {
+        let ports =
+            ipProtocol == "-1"
+            ? "all" : "\(ipProtocol) \(fromPort.map(String.init) ?? "*")-\(toPort.map(String.init) ?? "*")"
+        return "\(ports) \((ipv4Ranges + ipv6Ranges + groupIDs).joined(separator: ","))"
     }
 }
