@@ -32,8 +32,7 @@ extension JournalDatabase {
         // check and set stay atomic in its own savepoint.
         return try await batcher.write { db, _ in
             if let current = try Row.fetchOne(
-                db,
-                sql: "SELECT holder, expiresAt FROM lease WHERE runId = ?",
+                db.cachedStatement(sql: "SELECT holder, expiresAt FROM lease WHERE runId = ?"),
                 arguments: [runID]
             ) {
                 let currentHolder: String = current["holder"]
@@ -43,20 +42,16 @@ extension JournalDatabase {
                     || LeaseHolder(currentHolder)?.isGoneFromThisHost == true
                 guard isFree else { return .held(by: currentHolder, until: currentExpiry) }
             }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO lease (runId, holder, expiresAt) VALUES (?, ?, ?)",
-                arguments: [runID, holder.description, expiresAt.timeIntervalSince1970]
-            )
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO lease (runId, holder, expiresAt) VALUES (?, ?, ?)")
+                .execute(arguments: [runID, holder.description, expiresAt.timeIntervalSince1970])
             return .acquired
         }
     }
 
     public func releaseLease(runID: String, holder: LeaseHolder) async throws {
         try await batcher.write { db, _ in
-            try db.execute(
-                sql: "DELETE FROM lease WHERE runId = ? AND holder = ?",
-                arguments: [runID, holder.description]
-            )
+            try db.cachedStatement(sql: "DELETE FROM lease WHERE runId = ? AND holder = ?")
+                .execute(arguments: [runID, holder.description])
         }
     }
 }

@@ -3,32 +3,52 @@ import GRDB
 import RemedyCore
 
 extension JournalDatabase {
+    /// Indexes `run.created` records by playbook, mode and start time, so a run's limits check reads the runs of its
+    /// playbook instead of parsing every run's payload (which holds the whole finding).
+    static func registerUsageMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v4: playbook usage index") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX record_run_usage ON record(
+                        json_extract(payload, '$.playbook'), json_extract(payload, '$.mode'),
+                        json_extract(payload, '$.startedAt'), runId
+                    ) WHERE kind = 'run.created';
+                    """
+            )
+        }
+    }
+
     /// Counts by the runs' own `startedAt` (the executor's clock, the one `since` comes from), not `recordedAt`.
+    ///
+    /// The expressions match `record_run_usage`'s exactly; without statistics SQLite would pick the kind index
+    /// and parse every run's payload, hence `INDEXED BY`.
     public func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
         let since = Self.timestamp(since)
         return try await writer.read { db in
             let earlier = """
-                FROM record AS created
+                FROM record AS created INDEXED BY record_run_usage
                 WHERE created.kind = 'run.created' AND created.sequence < ?
                     AND json_extract(created.payload, '$.playbook') = ?
                     AND json_extract(created.payload, '$.mode') = 'live'
                 """
             let inLastHour =
                 try Int.fetchOne(
-                    db,
-                    sql: "SELECT COUNT(*) \(earlier) AND json_extract(created.payload, '$.startedAt') >= ?",
+                    db.cachedStatement(
+                        sql: "SELECT COUNT(*) \(earlier) AND json_extract(created.payload, '$.startedAt') >= ?"
+                    ),
                     arguments: [sequence, playbook, since]
                 ) ?? 0
             let open =
                 try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT COUNT(*) \(earlier)
-                            AND NOT EXISTS (
-                                SELECT 1 FROM record AS ended
-                                WHERE ended.runId = created.runId AND ended.kind IN ('run.succeeded', 'run.failed')
-                            )
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT COUNT(*) \(earlier)
+                                AND NOT EXISTS (
+                                    SELECT 1 FROM record AS ended
+                                    WHERE ended.runId = created.runId AND ended.kind IN ('run.succeeded', 'run.failed')
+                                )
+                            """
+                    ),
                     arguments: [sequence, playbook]
                 ) ?? 0
             return PlaybookUsage(runsInLastHour: inLastHour, openRuns: open)

@@ -101,6 +101,7 @@ public final class JournalDatabase: RunJournal {
             )
         }
         registerLeaseMigration(&migrator)
+        registerUsageMigration(&migrator)
         return migrator
     }
 
@@ -126,25 +127,25 @@ public final class JournalDatabase: RunJournal {
         // transaction sees the first one's key.
         return try await batcher.write { db, now in
             if let existing = try String.fetchOne(
-                db,
-                sql: "SELECT runId FROM dedupe WHERE key = ?",
+                db.cachedStatement(sql: "SELECT runId FROM dedupe WHERE key = ?"),
                 arguments: [dedupeKey]
             ) {
                 return .duplicate(existingRunID: existing)
             }
             let stored = try Self.insert([prepared], db, recordedAt: now, key: key, checkpointInterval: interval)
             guard let record = stored.first else { throw JournalError("append returned nothing") }
-            try db.execute(
-                sql: "INSERT INTO dedupe (key, runId, sequence) VALUES (?, ?, ?)",
-                arguments: [dedupeKey, runID, record.sequence]
-            )
+            try db.cachedStatement(sql: "INSERT INTO dedupe (key, runId, sequence) VALUES (?, ?, ?)")
+                .execute(arguments: [dedupeKey, runID, record.sequence])
             return .created(record)
         }
     }
 
     public func runID(forDedupeKey dedupeKey: String) async throws -> String? {
         try await writer.read { db in
-            try String.fetchOne(db, sql: "SELECT runId FROM dedupe WHERE key = ?", arguments: [dedupeKey])
+            try String.fetchOne(
+                db.cachedStatement(sql: "SELECT runId FROM dedupe WHERE key = ?"),
+                arguments: [dedupeKey]
+            )
         }
     }
 
@@ -178,7 +179,14 @@ public final class JournalDatabase: RunJournal {
         key: JournalSigningKey?,
         checkpointInterval interval: Int64
     ) throws -> [JournalRecord] {
-        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM record ORDER BY sequence DESC LIMIT 1")
+        // Statements on the hot path are prepared once per connection (parsing SQL cost more than running it).
+        let last = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT sequence, hash FROM record ORDER BY sequence DESC LIMIT 1")
+        )
+        let insertRecord = try db.cachedStatement(
+            sql:
+                "INSERT INTO record (sequence, recordedAt, runId, kind, payload, previousHash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
         var sequence: Int64 = last?["sequence"] ?? 0
         var previousHash: String = last?["hash"] ?? JournalRecord.genesisHash
         var stored: [JournalRecord] = []
@@ -195,14 +203,10 @@ public final class JournalDatabase: RunJournal {
                 hash: ""
             )
             record.hash = JournalHasher.hash(canonicalText: record.canonicalText(payloadText: prepared.payloadText))
-            try db.execute(
-                sql:
-                    "INSERT INTO record (sequence, recordedAt, runId, kind, payload, previousHash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    record.sequence, record.recordedAt, record.runID, record.kind, prepared.payloadText,
-                    record.previousHash, record.hash,
-                ]
-            )
+            try insertRecord.execute(arguments: [
+                record.sequence, record.recordedAt, record.runID, record.kind, prepared.payloadText,
+                record.previousHash, record.hash,
+            ])
             if let key, sequence % interval == 0 {
                 try insertCheckpoint(db, record: record, key: key, signedAt: now)
             }
@@ -222,8 +226,10 @@ public final class JournalDatabase: RunJournal {
 
     public func records(ofRun runID: String) async throws -> [JournalRecord] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM record WHERE runId = ? ORDER BY sequence", arguments: [runID])
-                .map(Self.record)
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM record WHERE runId = ? ORDER BY sequence"),
+                arguments: [runID]
+            ).map(Self.record)
         }
     }
 

@@ -1,6 +1,7 @@
-import RemedyAWS
 import RemedyCore
 import Testing
+
+@testable import RemedyAWS
 
 /// What remedy puts on the wire, compared with botocore's captures (`AWS-WIRE.md`).
 @Suite struct WireFormatTests {
@@ -145,6 +146,18 @@ import Testing
             (error as? AWSError)?.kind == .notImplemented
         }
         #expect(transport.requests.count == 1)
+    }
+
+    @Test(
+        arguments: [
+            ("<!DOCTYPE html><html></html>", true), ("\n  <HTML><body>Bad Gateway</body></HTML>", true),
+            ("<?xml version=\"1.0\"?>\n<!doctype HTML>", true), ("<DescribeInstancesResponse/>", false),
+            ("{\"html\": \"<htm\"}", false), ("", false),
+            (String(repeating: " ", count: 256) + "<html>", false),
+        ]
+    )
+    func htmlIsRecognisedInTheFirst256BytesInAnyCase(body: String, isHTML: Bool) {
+        #expect(AWSErrorDecoder.looksLikeHTML(Array(body.utf8)) == isHTML)
     }
 
     @Test func truncatedBodyIsAMalformedResponse() async throws {

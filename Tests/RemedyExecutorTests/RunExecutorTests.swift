@@ -43,7 +43,7 @@ import Testing
         let created = try #require(try await harness.records("run-1", .runCreated).first)
         #expect(created.payload["playbook"] == "test-playbook")
         #expect(created.payload["findingId"] == "finding-1")
-        #expect(created.payload["dedupeKey"] == "guardduty|finding-1|2025-01-01T00:00:00Z")
+        #expect(created.payload["dedupeKey"] == "guardduty|finding-1|2025-01-01T00:00:00Z|test-playbook")
         #expect(created.payload["initiator"] == .string(initiator))
         #expect(created.payload["mode"] == "live")
         #expect(created.payload["steps"]?.arrayValue?.count == 2)
@@ -92,6 +92,35 @@ import Testing
         )
         #expect(updated.report?.status == .succeeded)
         #expect(try await harness.journal.runIDs().count == 2)
+    }
+
+    @Test func aFindingTwoPlaybooksMatchGetsARunOfEachAndARedeliveryGetsNeither() async throws {
+        let harness = try Harness()
+        let executor = harness.executor()
+        let tagging = Plan(playbook: "tag-it", findingID: "finding-1", steps: [action("tag", "ec2.tag")])
+        let isolating = Plan(
+            playbook: "isolate-it",
+            findingID: "finding-1",
+            steps: [action("isolate", "ec2.quarantine")]
+        )
+        // When one delivery matches two playbooks
+        let first = try await executor.start(plan: tagging, finding: finding(), initiator: initiator, mode: .live)
+        let second = try await executor.start(plan: isolating, finding: finding(), initiator: initiator, mode: .live)
+        // Then each playbook runs
+        #expect(first.report?.runID == "run-1")
+        #expect(second.report?.runID == "run-2")
+        #expect(await harness.invoker.calls(.execute).map(\.request.idempotencyKey) == ["run-1/tag", "run-2/isolate"])
+        // And delivering it again names each playbook's own run and calls nothing
+        #expect(
+            try await executor.start(plan: isolating, finding: finding(), initiator: initiator, mode: .live)
+                == .duplicate(existingRunID: "run-2")
+        )
+        #expect(
+            try await executor.start(plan: tagging, finding: finding(), initiator: initiator, mode: .live)
+                == .duplicate(existingRunID: "run-1")
+        )
+        #expect(await harness.invoker.calls(.execute).count == 2)
+        #expect(try await harness.journal.runIDs() == ["run-1", "run-2"])
     }
 
     @Test func crashBeforeTheCallIsProbedAsNotDoneAndTheStepRunsOnce() async throws {

@@ -99,8 +99,14 @@ struct AWSErrorDecoder {
         return code.isEmpty ? nil : code
     }
 
+    /// Whether the body's first 256 bytes hold `<!doctype html` or `<html`, in any case.
+    ///
+    /// Compared as ASCII bytes: every response passes through here, and a `String` search goes through Foundation.
     static func looksLikeHTML(_ body: [UInt8]) -> Bool {
-        let prefix = String(decoding: body.prefix(256), as: UTF8.self).lowercased()
-        return prefix.contains("<!doctype html") || prefix.contains("<html")
+        let prefix = body.prefix(256).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        return prefix.contains(htmlDoctype) || prefix.contains(htmlElement)
     }
+
+    private static let htmlDoctype = Array("<!doctype html".utf8)
+    private static let htmlElement = Array("<html".utf8)
 }

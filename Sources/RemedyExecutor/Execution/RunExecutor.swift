@@ -110,7 +110,8 @@ public struct RunExecutor: Sendable {
 
     /// Creates a run of `plan` for `finding` and executes it until it completes or parks at a gate.
     ///
-    /// A finding delivered again with the same `dedupeKey` starts nothing and names the existing run.
+    /// A finding delivered again (same `Finding.dedupeKey`) starts no second run of the same playbook and names the
+    /// existing run.
     public func start(plan: Plan, finding: Finding, initiator: String, mode: ExecutionMode) async throws -> Start {
         switch try await journalRun(of: plan, for: finding, initiator: initiator, mode: mode) {
         case .duplicate(let existing):
@@ -139,21 +140,23 @@ public struct RunExecutor: Sendable {
         case duplicate(String)
     }
 
-    /// Writes `run.created` with the finding's dedupe key, unless the finding already has a run.
+    /// Writes `run.created` with the run's dedupe key, unless this delivery of the finding already has a run of
+    /// the playbook.
+    ///
+    /// The journal checks the key in the transaction that would write the run, so there is no read before it.
     private func journalRun(
         of plan: Plan,
         for finding: Finding,
         initiator: String,
         mode: ExecutionMode
     ) async throws -> Journaled {
-        if let existing = try await journal.runID(forDedupeKey: finding.dedupeKey) { return .duplicate(existing) }
         let definition = definition(of: plan, for: finding, initiator: initiator, mode: mode)
         let entry = JournalEntry(
             runID: definition.runID,
             kind: RunEventKind.runCreated.rawValue,
             payload: definition.payload
         )
-        switch try await journal.createRun(entry, dedupeKey: finding.dedupeKey) {
+        switch try await journal.createRun(entry, dedupeKey: definition.dedupeKey) {
         case .duplicate(let existing): return .duplicate(existing)
         case .created(let record): return .created(definition, sequence: record.sequence)
         }
@@ -607,7 +610,7 @@ public struct RunExecutor: Sendable {
             runID: makeRunID(),
             playbook: plan.playbook,
             findingID: finding.id,
-            dedupeKey: finding.dedupeKey,
+            dedupeKey: RunDefinition.dedupeKey(of: finding, playbook: plan.playbook),
             initiator: initiator,
             mode: mode,
             account: finding.account,

@@ -5,7 +5,7 @@ public struct RunDefinition: Sendable, Hashable {
     public var runID: String
     public var playbook: String
     public var findingID: String
-    /// `Finding.dedupeKey`: a finding delivered again with the same key starts no second run.
+    /// `dedupeKey(of:playbook:)`: a finding delivered again starts no second run of the same playbook.
     public var dedupeKey: String
     /// The principal (or channel) that started the run; it cannot approve it.
     public var initiator: String
@@ -70,5 +70,13 @@ public struct RunDefinition: Sendable, Hashable {
             "dry_run": .bool(mode == .dryRun),
             "started_at": .string(startedAt),
         ]
+    }
+}
+
+extension RunDefinition {
+    /// One delivery of a finding (`Finding.dedupeKey`) for one playbook: a finding two playbooks match gets a run
+    /// of each, and a redelivery gets neither again.
+    public static func dedupeKey(of finding: Finding, playbook: String) -> String {
+        finding.dedupeKey + "|" + playbook
     }
 }
