@@ -160,6 +160,16 @@ import Testing
         #expect(AWSErrorDecoder.looksLikeHTML(Array(body.utf8)) == isHTML)
     }
 
+    @Test(
+        arguments: [
+            ("2026-05-01T12:00:00Z", 1_777_636_800.0), ("2026-05-01T12:00:00.250Z", 1_777_636_800.25),
+            ("2026-05-01T14:00:00+02:00", 1_777_636_800.0), ("2026-05-01", nil), ("soon", nil),
+        ]
+    )
+    func timestampsParseWithOrWithoutFractionsAndOffsets(text: String, seconds: Double?) {
+        #expect(ISO8601.parse(text)?.timeIntervalSince1970 == seconds)
+    }
+
     @Test func truncatedBodyIsAMalformedResponse() async throws {
         let transport = ScriptedTransport(replies: [.success(.xml("<DescribeInstancesResponse><reservationSet><item>"))]
         )

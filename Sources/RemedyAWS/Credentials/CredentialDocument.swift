@@ -42,7 +42,7 @@ struct CredentialDocument: Decodable, Sendable {
         }
         var date: Date?
         if let expiration {
-            guard let parsed = parseISO8601(expiration) else {
+            guard let parsed = ISO8601.parse(expiration) else {
                 throw CredentialError.invalidResponse("\(what) returned an Expiration that is not ISO 8601")
             }
             date = parsed
@@ -54,13 +54,4 @@ struct CredentialDocument: Decodable, Sendable {
             expiration: date
         )
     }
-}
-
-/// Parses `2026-05-01T12:00:00Z`, with or without fractional seconds or with a numeric offset.
-func parseISO8601(_ text: String) -> Date? {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    if let date = formatter.date(from: text) { return date }
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.date(from: text)
 }

@@ -31,7 +31,7 @@ public struct EnvironmentCredentialProvider: AWSCredentialProvider {
         }
         var expiration: Date?
         if let text = value("AWS_CREDENTIAL_EXPIRATION") {
-            guard let date = parseISO8601(text) else {
+            guard let date = ISO8601.parse(text) else {
                 throw CredentialError.invalidConfiguration(
                     "AWS_CREDENTIAL_EXPIRATION '\(text)' is not an ISO 8601 time such as 2026-05-01T12:00:00Z"
                 )

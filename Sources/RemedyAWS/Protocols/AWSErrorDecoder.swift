@@ -103,10 +103,19 @@ struct AWSErrorDecoder {
     ///
     /// Compared as ASCII bytes: every response passes through here, and a `String` search goes through Foundation.
     static func looksLikeHTML(_ body: [UInt8]) -> Bool {
-        let prefix = body.prefix(256).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        return prefix.contains(htmlDoctype) || prefix.contains(htmlElement)
+        let prefix = body.prefix(256)
+        return prefix.indices.contains { start in
+            hasLowercasePrefix(prefix[start...], "<!doctype html") || hasLowercasePrefix(prefix[start...], "<html")
+        }
     }
 
-    private static let htmlDoctype = Array("<!doctype html".utf8)
-    private static let htmlElement = Array("<html".utf8)
+    /// Whether `bytes` begin with the lowercase ASCII `needle`, ignoring the bytes' case.
+    private static func hasLowercasePrefix(_ bytes: ArraySlice<UInt8>, _ needle: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard bytes.count >= expected.count else { return false }
+        return zip(bytes, expected).allSatisfy { byte, lowercase in
+            let folded: UInt8 = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+            return folded == lowercase
+        }
+    }
 }

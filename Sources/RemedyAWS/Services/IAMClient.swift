@@ -226,14 +226,3 @@ public struct STSClient: Sendable {
         )
     }
 }
-
-/// ISO 8601 timestamps as AWS writes them, with or without fractional seconds.
-public enum ISO8601 {
-    public static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
-    }
-}
