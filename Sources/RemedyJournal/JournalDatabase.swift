@@ -29,12 +29,14 @@ public final class JournalDatabase: RunJournal {
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         writer = try DatabasePool(path: path, configuration: configuration)
         self.signingKey = signingKey
         self.checkpointInterval = max(1, checkpointInterval)
         self.clock = clock
-        batcher = JournalWriteBatcher(writer: writer, clock: clock)
+        let checkpointer = try WALCheckpointer(path: path, configuration: configuration)
+        batcher = JournalWriteBatcher(writer: writer, clock: clock, afterCommit: checkpointer.committed)
         try Self.migrator.migrate(writer)
     }
 

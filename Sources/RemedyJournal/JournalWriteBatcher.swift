@@ -30,9 +30,17 @@ actor JournalWriteBatcher {
     /// Transactions committed: fewer than requests when concurrent requests were grouped.
     private(set) var commits = 0
 
-    init(writer: any DatabaseWriter, clock: @escaping @Sendable () -> Date) {
+    /// Told of every commit (the WAL checkpointer counts them).
+    private let afterCommit: @Sendable () -> Void
+
+    init(
+        writer: any DatabaseWriter,
+        clock: @escaping @Sendable () -> Date,
+        afterCommit: @escaping @Sendable () -> Void = {}
+    ) {
         self.writer = writer
         self.clock = clock
+        self.afterCommit = afterCommit
     }
 
     /// Requests queued for the next transaction (for tests that hold the writer while a batch forms).
@@ -54,7 +62,10 @@ actor JournalWriteBatcher {
         let batch = queue
         queue = []
         let (own, committed) = await commit(write, then: batch)
-        if committed { commits += 1 }
+        if committed {
+            commits += 1
+            afterCommit()
+        }
         if queue.isEmpty {
             isCommitting = false
         } else {

@@ -237,6 +237,37 @@ import Testing
         #expect(Set(answers.map(\.sequence)) == Set(2...11))
         #expect(try journal.verify().isIntact)
     }
+
+    @Test func theWALIsCopiedIntoTheFileBesideTheCommitsNotInsideOne() async throws {
+        try await withTemporaryDirectory { directory in
+            // Given a file journal (SQLite's automatic checkpoint off)
+            let journal = try fileJournal(directory)
+            let file = directory.file("journal.sqlite")
+            func fileSize() throws -> Int {
+                try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0
+            }
+            let empty = try fileSize()
+            // When 250 commits are made, each a 4 KiB record
+            for number in 0..<250 {
+                try await journal.append(
+                    JournalEntry(
+                        runID: "run-1",
+                        kind: "step.started",
+                        payload: [
+                            "number": .number(Double(number)), "padding": .string(String(repeating: "x", count: 4096)),
+                        ]
+                    )
+                )
+            }
+            // Then the records reach the database file without a connection closing (a background checkpoint ran)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try fileSize() < empty + 100 * 4096, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try fileSize() >= empty + 100 * 4096)
+            #expect(try journal.verify().isIntact)
+        }
+    }
 }
 
 /// What became of one call in a mixed batch.
