@@ -287,10 +287,6 @@ struct CapturingInvoker: ActionInvoker {
     let log: EventLog
     let priorState: JSONValue
 
-    func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult {
-        try await execute(request, recordingPriorState: { _ in })
-    }
-
     func execute(
         _ request: ActionRequest,
         recordingPriorState record: @escaping PriorStateRecorder

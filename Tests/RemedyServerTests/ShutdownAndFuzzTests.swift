@@ -19,7 +19,10 @@ actor HeldInvoker: ActionInvoker {
         heldStep = step
     }
 
-    func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult {
+    func execute(
+        _ request: ActionRequest,
+        recordingPriorState _: @escaping PriorStateRecorder
+    ) async throws(ActionFailure) -> ActionResult {
         executed.append(request.stepID)
         if request.stepID == heldStep, !released {
             for waiter in startedWaiters { waiter.resume() }

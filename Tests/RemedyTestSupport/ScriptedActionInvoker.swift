@@ -68,7 +68,10 @@ public actor ScriptedActionInvoker: ActionInvoker {
     /// Step ids of the calls of `kind`, in order.
     public func steps(_ kind: Call.Kind) -> [String] { calls(kind).map(\.stepID) }
 
-    public func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult {
+    public func execute(
+        _ request: ActionRequest,
+        recordingPriorState _: @escaping PriorStateRecorder
+    ) async throws(ActionFailure) -> ActionResult {
         calls.append(Call(kind: .execute, request: request))
         let number = calls(.execute).filter { $0.stepID == request.stepID }.count
         var answer: Answer = .succeed(ActionResult(requestIDs: ["req-\(request.stepID)-\(number)"], verified: true))

@@ -36,10 +36,6 @@ public struct CatalogInvoker: ActionInvoker {
         )
     }
 
-    public func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult {
-        try await execute(request, recordingPriorState: { _ in })
-    }
-
     public func execute(
         _ request: ActionRequest,
         recordingPriorState record: @escaping PriorStateRecorder

@@ -223,7 +223,10 @@ extension RunExecutor {
 
 /// Stands in where no action may run.
 private struct RefusingInvoker: ActionInvoker {
-    func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult { throw refusal }
+    func execute(
+        _ request: ActionRequest,
+        recordingPriorState _: @escaping PriorStateRecorder
+    ) async throws(ActionFailure) -> ActionResult { throw refusal }
     func probe(_ request: ActionRequest) async throws(ActionFailure) -> ProbeResult { throw refusal }
     func undo(_ request: ActionRequest, priorState: JSONValue) async throws(ActionFailure) { throw refusal }
     var refusal: ActionFailure { ActionFailure(.permanent, code: "ReadOnly", message: "this command does not act") }

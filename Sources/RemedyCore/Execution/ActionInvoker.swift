@@ -2,10 +2,11 @@
 ///
 /// RemedyActions implements it over the real AWS clients; RemedyExercise over a simulated account; tests with fakes.
 public protocol ActionInvoker: Sendable {
-    /// Performs the action once. The executor has journaled `step.started` with the request's idempotency key.
-    func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult
     /// Performs the action once, journaling through `record` the prior state it captures before its first mutating
-    /// call, so that a probe after a crash can still undo (see `ActionRequest.capturedPriorState`).
+    /// call, so that a probe after a crash can still undo (see `ActionRequest.capturedPriorState`). The executor has
+    /// journaled `step.started` with the request's idempotency key.
+    ///
+    /// The only way to execute: an invoker that wraps another cannot drop `record` by forwarding a shorter call.
     func execute(
         _ request: ActionRequest,
         recordingPriorState record: @escaping PriorStateRecorder
@@ -21,12 +22,9 @@ public protocol ActionInvoker: Sendable {
 public typealias PriorStateRecorder = @Sendable (JSONValue) async throws(ActionFailure) -> Void
 
 extension ActionInvoker {
-    /// Invokers whose actions capture nothing before their first mutating call ignore `record`.
-    public func execute(
-        _ request: ActionRequest,
-        recordingPriorState record: @escaping PriorStateRecorder
-    ) async throws(ActionFailure) -> ActionResult {
-        try await execute(request)
+    /// Performs the action once where nothing journals its prior state (tests, a step run on its own).
+    public func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult {
+        try await execute(request, recordingPriorState: { _ in })
     }
 }
 

@@ -5,11 +5,6 @@ import RemedyCore
 struct ExerciseInvoker: ActionInvoker {
     let base: any ActionInvoker
 
-    func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult {
-        try await attributed(request) { () async throws(ActionFailure) in try await base.execute(request) }
-    }
-
-    // Forwarded, or the default would drop `record` and the quarantine's original groups would go unjournaled.
     func execute(
         _ request: ActionRequest,
         recordingPriorState record: @escaping PriorStateRecorder

@@ -309,7 +309,10 @@ struct ExerciseReportBuilder {
 
 /// The report reads runs only; nothing is invoked.
 private struct NoInvoker: ActionInvoker {
-    func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult { throw refusal }
+    func execute(
+        _ request: ActionRequest,
+        recordingPriorState _: @escaping PriorStateRecorder
+    ) async throws(ActionFailure) -> ActionResult { throw refusal }
     func probe(_ request: ActionRequest) async throws(ActionFailure) -> ProbeResult { throw refusal }
     func undo(_ request: ActionRequest, priorState: JSONValue) async throws(ActionFailure) { throw refusal }
     var refusal: ActionFailure { ActionFailure(.permanent, code: "ReadOnly", message: "the report does not act") }
