@@ -173,6 +173,35 @@ public final class JournalDatabase: RunJournal {
         }
     }
 
+    /// From the run index alone, but for the payload of each run's latest record where its kind may finish the run:
+    /// no run's records are read, so a restart after a million runs does not parse a million findings.
+    public func unfinishedRuns() async throws -> [UnfinishedRun] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT created.runId, created.sequence AS createdSequence, latest.kind AS latestKind
+                    FROM record AS created
+                    JOIN record AS latest ON latest.sequence = (
+                        SELECT MAX(sequence) FROM record WHERE runId = created.runId
+                    )
+                    WHERE created.kind = 'run.created' AND created.runId IS NOT NULL
+                        AND NOT (
+                            latest.kind = 'run.succeeded'
+                            OR (latest.kind = 'run.failed' AND json_extract(latest.payload, '$.undo') = 0)
+                            OR (
+                                latest.kind IN ('undo.succeeded', 'undo.failed')
+                                AND json_type(latest.payload, '$.step') IS NULL
+                            )
+                        )
+                    ORDER BY created.sequence
+                    """
+            ).map {
+                UnfinishedRun(runID: $0["runId"], createdSequence: $0["createdSequence"], latestKind: $0["latestKind"])
+            }
+        }
+    }
+
     /// Chains and inserts entries in the writer's transaction; the payloads' JSON is already written.
     static func insert(
         _ entries: [PreparedEntry],

@@ -250,20 +250,24 @@ final class WorkersFlag: Sendable {
 /// Queues the runs an earlier process left active, then runs the workers.
 ///
 /// Parked runs are only remembered (for the expiry sweep); runs that were executing, pending or undoing are driven
-/// on: in-doubt steps are probed before anything is retried.
+/// on: in-doubt steps are probed before anything is retried. Runs go through the backlog, so a restart after a
+/// large backlog holds no more of it in memory than intake would; runs nothing has touched yet are queued without
+/// reading them.
 struct RecoveryThenWork: Service {
     let server: RemedyServer
 
     func run() async throws {
         var recovered = 0
-        for runID in try await server.journal.runIDs() {
-            let report = try await server.executor.report(runID: runID)
-            guard report.status.isActive else { continue }
-            await server.parked.update(report)
-            if report.status != .parked || report.waitingGate?.hasExpired(at: server.environment.now()) == true {
-                server.queue.enqueue(runID)
-                recovered += 1
+        for run in try await server.journal.unfinishedRuns() {
+            if !run.isUntouched {
+                let report = try await server.executor.report(runID: run.runID)
+                guard report.status.isActive else { continue }
+                await server.parked.update(report)
+                guard report.status != .parked || report.waitingGate?.hasExpired(at: server.environment.now()) == true
+                else { continue }
             }
+            await server.backlog.admit(run.runID, sequence: run.createdSequence)
+            recovered += 1
         }
         if recovered > 0 {
             server.environment.logger.info("resuming runs left active", metadata: ["runs": "\(recovered)"])

@@ -227,6 +227,8 @@ extension WrappingJournal {
     func runsCreated(after sequence: Int64, limit: Int) async throws -> [CreatedRun] {
         try await base.runsCreated(after: sequence, limit: limit)
     }
+
+    func unfinishedRuns() async throws -> [UnfinishedRun] { try await base.unfinishedRuns() }
 }
 
 /// A journal that dies like a process: after writing a chosen record, or just before writing it.

@@ -1,6 +1,8 @@
 import Foundation
 import RemedyCore
 import RemedyExecutor
+import RemedyJournal
+import RemedyPlaybooks
 import RemedyTestSupport
 import Synchronization
 import Testing
@@ -98,6 +100,55 @@ actor HeldInvoker: ActionInvoker {
                 #expect(await fresh.steps(.execute) == ["second"])
                 #expect(await fresh.steps(.probe).isEmpty)
                 #expect(try harness.journal.verify(keys: []).isIntact)
+            }
+        }
+    }
+
+    @Test func runsAcceptedButNeverTakenUpAreDrivenAfterARestartAndFinishedOnesAreLeftAlone() async throws {
+        try await withTemporaryDirectory { directory in
+            // Given a journal where an earlier server accepted 40 findings (each a new finding) and drove none, and
+            // one run that had already succeeded
+            let journalPath = directory.file("journal.sqlite")
+            let journal = try JournalDatabase(path: journalPath)
+            let playbook = try #require(PlaybookParser().parse(Self.twoStepPlaybook, file: "p.yaml").playbook)
+            let event = try JSONParser().parse(try ServerHarness.fixture(IntakeTests.backdoor))
+            let earlier = RunExecutor(journal: journal, invoker: ScriptedActionInvoker(), catalog: .standard)
+            var accepted: [String] = []
+            for number in 0..<41 {
+                var finding = try #require(try FindingDecoder().decode(event).first)
+                finding.id = "finding-\(number)"
+                guard
+                    case .planned(let plan)? = Planner(catalog: .standard).outcomes(for: finding, playbooks: [playbook])
+                        .first
+                else { throw HarnessError("the playbook did not plan the finding") }
+                if number == 0 {
+                    _ = try await earlier.start(
+                        plan: plan,
+                        finding: finding,
+                        initiator: "feed:bearer:siem",
+                        mode: .live
+                    )
+                    continue
+                }
+                guard
+                    case .created(let runID, _) = try await earlier.create(
+                        plan: plan,
+                        finding: finding,
+                        initiator: "feed:bearer:siem",
+                        mode: .live
+                    )
+                else { throw HarnessError("finding \(number) was a duplicate") }
+                accepted.append(runID)
+            }
+            // When a server starts on that journal
+            let invoker = ScriptedActionInvoker()
+            try await ServerHarness.with(playbooks: [Self.twoStepPlaybook], invoker: invoker, journalPath: journalPath)
+            {
+                harness in
+                // Then every accepted run is driven to the end, once
+                for runID in accepted { _ = try await harness.waitForRun(runID) { $0.status == .succeeded } }
+                #expect(await invoker.steps(.execute).count == accepted.count * 2)
+                #expect(Set(await invoker.calls(.execute).map(\.request.runID)) == Set(accepted))
             }
         }
     }

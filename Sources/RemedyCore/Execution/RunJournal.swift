@@ -17,6 +17,10 @@ public protocol RunJournal: Sendable {
     /// Up to `limit` runs created after the record at `sequence`, oldest first, with their `run.created` sequence:
     /// for reading a backlog from the journal in pages.
     func runsCreated(after sequence: Int64, limit: Int) async throws -> [CreatedRun]
+    /// Runs whose latest record does not finish them, oldest first: every run with work left, and a few finished
+    /// ones whose latest record is not the one that finished them (an approval refused after the end). What a
+    /// restart reads instead of every run's records.
+    func unfinishedRuns() async throws -> [UnfinishedRun]
     /// Claims (or renews) the right to drive `runID` until `now + duration`.
     ///
     /// Granted when nobody holds it, the lease expired, `holder` already has it, or its holder's process is gone.
@@ -41,7 +45,50 @@ public struct CreatedRun: Sendable, Hashable {
     }
 }
 
+/// A run the journal does not show as finished, with what its latest record says without reading the run.
+public struct UnfinishedRun: Sendable, Hashable {
+    public var runID: String
+    /// The sequence of its `run.created`.
+    public var createdSequence: Int64
+    /// The kind of its latest record: `run.created` means nothing has happened to it yet.
+    public var latestKind: String
+
+    public init(runID: String, createdSequence: Int64, latestKind: String) {
+        self.runID = runID
+        self.createdSequence = createdSequence
+        self.latestKind = latestKind
+    }
+
+    /// Whether the run is only created: no process has taken it up.
+    public var isUntouched: Bool { latestKind == RunEventKind.runCreated.rawValue }
+
+    /// Whether a run whose latest record is `record` is finished: it succeeded, failed with no undo to follow, or
+    /// its undo ended (a run-level `undo.*`, without a step).
+    public static func finishes(_ record: JournalRecord) -> Bool {
+        switch RunEventKind(rawValue: record.kind) {
+        case .runSucceeded: true
+        case .runFailed: record.payload["undo"] == false
+        case .undoSucceeded, .undoFailed: record.payload["step"] == nil
+        default: false
+        }
+    }
+}
+
 extension RunJournal {
+    /// Reads every run's records: correct for any journal, and what small in-memory journals use; a database
+    /// answers from its indexes instead.
+    public func unfinishedRuns() async throws -> [UnfinishedRun] {
+        var runs: [UnfinishedRun] = []
+        for runID in try await runIDs() {
+            let records = try await records(ofRun: runID)
+            guard let created = records.first, let latest = records.last, !UnfinishedRun.finishes(latest) else {
+                continue
+            }
+            runs.append(UnfinishedRun(runID: runID, createdSequence: created.sequence, latestKind: latest.kind))
+        }
+        return runs
+    }
+
     /// Reads every run's first record: correct for any journal, and what small in-memory journals use; a database
     /// answers with one indexed query instead.
     public func runsCreated(after sequence: Int64, limit: Int) async throws -> [CreatedRun] {

@@ -172,9 +172,9 @@ public struct RunExecutor: Sendable {
     /// Runs another live process is driving are left to it and not reported.
     public func resumeAll() async throws -> [RunReport] {
         var active: [String] = []
-        for runID in try await journal.runIDs() {
-            let records = try await journal.records(ofRun: runID)
-            if try RunState(records: records).status.isActive { active.append(runID) }
+        for run in try await journal.unfinishedRuns() {
+            let records = try await journal.records(ofRun: run.runID)
+            if try RunState(records: records).status.isActive { active.append(run.runID) }
         }
         return try await withThrowingTaskGroup(of: RunReport?.self) { group in
             for runID in active {

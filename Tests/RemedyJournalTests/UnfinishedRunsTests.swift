@@ -1,0 +1,76 @@
+import Foundation
+import RemedyCore
+import Testing
+
+@testable import RemedyJournal
+
+/// What a restart reads instead of every run: the runs whose latest record does not finish them.
+@Suite struct UnfinishedRunsTests {
+    /// Each run's records after `run.created`, and whether it is still unfinished.
+    static let histories: [(runID: String, records: [(kind: String, payload: JSONValue)], unfinished: Bool)] = [
+        ("run-untouched", [], true),
+        (
+            "run-succeeded",
+            [("step.started", ["step": "a"]), ("step.succeeded", ["step": "a"]), ("run.succeeded", [:])], false
+        ),
+        ("run-failed", [("run.failed", ["undo": false])], false),
+        ("run-failed-undo-next", [("run.failed", ["undo": true])], true),
+        ("run-parked", [("approval.requested", ["step": "gate"]), ("run.parked", ["gate": "gate"])], true),
+        ("run-in-doubt", [("step.started", ["step": "a"])], true),
+        ("run-undoing", [("run.failed", ["undo": true]), ("undo.started", [:]), ("undo.failed", ["step": "a"])], true),
+        ("run-undone", [("run.succeeded", [:]), ("undo.started", [:]), ("undo.succeeded", [:])], false),
+        ("run-undo-failed", [("run.succeeded", [:]), ("undo.started", [:]), ("undo.failed", [:])], false),
+        // Finished, but its latest record cannot say so: included, and reading the run tells.
+        ("run-refused-after-end", [("run.succeeded", [:]), ("approval.refused", ["step": "gate"])], true),
+    ]
+
+    @Test func theDatabaseAnswersFromItsIndexesWhatReadingEveryRunWouldSay() async throws {
+        // Given runs in every state, their records interleaved as concurrent runs write them
+        let journal = try JournalDatabase(inMemory: nil)
+        for history in Self.histories {
+            _ = try await journal.createRun(
+                JournalEntry(runID: history.runID, kind: "run.created"),
+                dedupeKey: history.runID
+            )
+        }
+        let longest = Self.histories.map(\.records.count).max() ?? 0
+        for index in 0..<longest {
+            for history in Self.histories where index < history.records.count {
+                let record = history.records[index]
+                try await journal.append(JournalEntry(runID: history.runID, kind: record.kind, payload: record.payload))
+            }
+        }
+        // When a restart asks which runs are unfinished
+        let unfinished = try await journal.unfinishedRuns()
+        // Then it names exactly those, oldest first, with their latest record's kind
+        #expect(unfinished.map(\.runID) == Self.histories.filter(\.unfinished).map(\.runID))
+        #expect(unfinished.first { $0.runID == "run-untouched" }?.isUntouched == true)
+        #expect(unfinished.first { $0.runID == "run-parked" }?.latestKind == "run.parked")
+        #expect(unfinished.first { $0.runID == "run-untouched" }?.createdSequence == 1)
+        #expect(unfinished.filter(\.isUntouched).count == 1)
+        // And the same as reading every run's records (what journals without indexes do)
+        #expect(try await RecordReadingJournal(base: journal).unfinishedRuns() == unfinished)
+    }
+}
+
+/// Answers `unfinishedRuns` with the protocol's default, by reading every run's records.
+private struct RecordReadingJournal: RunJournal {
+    let base: JournalDatabase
+
+    func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] { try await base.append(entries) }
+    func records(ofRun runID: String) async throws -> [JournalRecord] { try await base.records(ofRun: runID) }
+    func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
+        try await base.createRun(entry, dedupeKey: dedupeKey)
+    }
+    func runID(forDedupeKey dedupeKey: String) async throws -> String? { try await base.runID(forDedupeKey: dedupeKey) }
+    func runIDs() async throws -> [String] { try await base.runIDs() }
+    func claimLease(runID: String, holder: LeaseHolder, now: Date, duration: Duration) async throws -> LeaseClaim {
+        try await base.claimLease(runID: runID, holder: holder, now: now, duration: duration)
+    }
+    func releaseLease(runID: String, holder: LeaseHolder) async throws {
+        try await base.releaseLease(runID: runID, holder: holder)
+    }
+    func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
+        try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
+    }
+}
