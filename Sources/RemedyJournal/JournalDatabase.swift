@@ -13,6 +13,8 @@ public final class JournalDatabase: RunJournal {
     private let clock: @Sendable () -> Date
     /// Every write goes through it, but for `checkpoint()` (synchronous and rare) and the tests' `unsafeExecute`.
     let batcher: JournalWriteBatcher
+    /// Watches the file journal's connections (which hold it unretained), so it lives as long as they do.
+    private let walCheckpointer: WALCheckpointer?
 
     /// Opens (creating if needed) the journal at `path`.
     ///
@@ -27,22 +29,25 @@ public final class JournalDatabase: RunJournal {
         // Other processes (a second `remedy run`, `remedy approve`, `remedy serve`) write the same file: wait for
         // their transaction rather than fail with "database is locked".
         configuration.busyMode = .timeout(30)
+        let checkpointer = WALCheckpointer(path: path)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            checkpointer.watch(db)
         }
         writer = try DatabasePool(path: path, configuration: configuration)
+        checkpointer.start(writer: writer)
+        walCheckpointer = checkpointer
         self.signingKey = signingKey
         self.checkpointInterval = max(1, checkpointInterval)
         self.clock = clock
-        let checkpointer = try WALCheckpointer(path: path, configuration: configuration)
-        batcher = JournalWriteBatcher(writer: writer, clock: clock, afterCommit: checkpointer.committed)
+        batcher = JournalWriteBatcher(writer: writer, clock: clock)
         try Self.migrator.migrate(writer)
     }
 
     /// An in-memory journal, for tests.
     public init(inMemory signingKey: JournalSigningKey? = nil, checkpointInterval: Int = 100) throws {
         writer = try DatabaseQueue()
+        walCheckpointer = nil
         self.signingKey = signingKey
         self.checkpointInterval = max(1, checkpointInterval)
         clock = { Date() }
@@ -175,7 +180,7 @@ public final class JournalDatabase: RunJournal {
 
     /// From the run index alone, but for the payload of each run's latest record where its kind may finish the run:
     /// no run's records are read, so a restart after a million runs does not parse a million findings.
-    public func unfinishedRuns() async throws -> [UnfinishedRun] {
+    public func unfinishedRuns(after sequence: Int64, limit: Int) async throws -> [UnfinishedRun] {
         try await writer.read { db in
             try Row.fetchAll(
                 db,
@@ -185,7 +190,7 @@ public final class JournalDatabase: RunJournal {
                     JOIN record AS latest ON latest.sequence = (
                         SELECT MAX(sequence) FROM record WHERE runId = created.runId
                     )
-                    WHERE created.kind = 'run.created' AND created.runId IS NOT NULL
+                    WHERE created.kind = 'run.created' AND created.runId IS NOT NULL AND created.sequence > ?
                         AND NOT (
                             latest.kind = 'run.succeeded'
                             OR (latest.kind = 'run.failed' AND json_extract(latest.payload, '$.undo') = 0)
@@ -194,8 +199,9 @@ public final class JournalDatabase: RunJournal {
                                 AND json_type(latest.payload, '$.step') IS NULL
                             )
                         )
-                    ORDER BY created.sequence
-                    """
+                    ORDER BY created.sequence LIMIT ?
+                    """,
+                arguments: [sequence, limit]
             ).map {
                 UnfinishedRun(runID: $0["runId"], createdSequence: $0["createdSequence"], latestKind: $0["latestKind"])
             }

@@ -30,17 +30,9 @@ actor JournalWriteBatcher {
     /// Transactions committed: fewer than requests when concurrent requests were grouped.
     private(set) var commits = 0
 
-    /// Told of every commit (the WAL checkpointer counts them).
-    private let afterCommit: @Sendable () -> Void
-
-    init(
-        writer: any DatabaseWriter,
-        clock: @escaping @Sendable () -> Date,
-        afterCommit: @escaping @Sendable () -> Void = {}
-    ) {
+    init(writer: any DatabaseWriter, clock: @escaping @Sendable () -> Date) {
         self.writer = writer
         self.clock = clock
-        self.afterCommit = afterCommit
     }
 
     /// Requests queued for the next transaction (for tests that hold the writer while a batch forms).
@@ -62,10 +54,7 @@ actor JournalWriteBatcher {
         let batch = queue
         queue = []
         let (own, committed) = await commit(write, then: batch)
-        if committed {
-            commits += 1
-            afterCommit()
-        }
+        if committed { commits += 1 }
         if queue.isEmpty {
             isCommitting = false
         } else {

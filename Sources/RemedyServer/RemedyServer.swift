@@ -258,16 +258,13 @@ struct RecoveryThenWork: Service {
 
     func run() async throws {
         var recovered = 0
-        for run in try await server.journal.unfinishedRuns() {
-            if !run.isUntouched {
-                let report = try await server.executor.report(runID: run.runID)
-                guard report.status.isActive else { continue }
-                await server.parked.update(report)
-                guard report.status != .parked || report.waitingGate?.hasExpired(at: server.environment.now()) == true
-                else { continue }
+        var cursor: Int64 = 0
+        while case let page = try await server.journal.unfinishedRuns(after: cursor, limit: 1_000), !page.isEmpty {
+            for run in page where try await isToBeDriven(run) {
+                await server.backlog.admit(run.runID, sequence: run.createdSequence)
+                recovered += 1
             }
-            await server.backlog.admit(run.runID, sequence: run.createdSequence)
-            recovered += 1
+            cursor = page[page.count - 1].createdSequence
         }
         if recovered > 0 {
             server.environment.logger.info("resuming runs left active", metadata: ["runs": "\(recovered)"])
@@ -275,6 +272,15 @@ struct RecoveryThenWork: Service {
         server.workersRunning.set(true)
         defer { server.workersRunning.set(false) }
         try await server.workers.run()
+    }
+
+    /// Whether a run left unfinished is the workers' to drive now; parked runs are remembered for the sweep.
+    private func isToBeDriven(_ run: UnfinishedRun) async throws -> Bool {
+        guard !run.isUntouched else { return true }
+        let report = try await server.executor.report(runID: run.runID)
+        guard report.status.isActive else { return false }
+        await server.parked.update(report)
+        return report.status != .parked || report.waitingGate?.hasExpired(at: server.environment.now()) == true
     }
 }
 

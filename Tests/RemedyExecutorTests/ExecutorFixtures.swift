@@ -228,7 +228,9 @@ extension WrappingJournal {
         try await base.runsCreated(after: sequence, limit: limit)
     }
 
-    func unfinishedRuns() async throws -> [UnfinishedRun] { try await base.unfinishedRuns() }
+    func unfinishedRuns(after sequence: Int64, limit: Int) async throws -> [UnfinishedRun] {
+        try await base.unfinishedRuns(after: sequence, limit: limit)
+    }
 }
 
 /// A journal that dies like a process: after writing a chosen record, or just before writing it.

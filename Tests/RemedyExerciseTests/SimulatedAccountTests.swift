@@ -136,7 +136,8 @@ import Testing
         try await clock.actionClock.sleep(for: .seconds(86_400))
         #expect(clock.elapsed == .seconds(86_400))
         #expect(clock.now == Date(timeIntervalSince1970: 86_400))
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Not a speed check: a day's wait did not take a day (a loaded machine under `--parallel` took 6.5 s here).
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 
     @Test func aTimerAloneNeverMovesTheClock() async throws {

@@ -238,17 +238,19 @@ import Testing
         #expect(try journal.verify().isIntact)
     }
 
-    @Test func theWALIsCopiedIntoTheFileBesideTheCommitsNotInsideOne() async throws {
+    /// The WAL hook replaces SQLite's automatic checkpoint: the WAL must still be copied into the file while the
+    /// journal is open, and rewound, or it would grow without end.
+    @Test func theWALIsCopiedIntoTheFileAndRewoundWhileTheJournalIsOpen() async throws {
         try await withTemporaryDirectory { directory in
-            // Given a file journal (SQLite's automatic checkpoint off)
+            // Given a file journal
             let journal = try fileJournal(directory)
-            let file = directory.file("journal.sqlite")
-            func fileSize() throws -> Int {
-                try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0
+            func size(_ name: String) throws -> Int {
+                try FileManager.default.attributesOfItem(atPath: directory.file(name))[.size] as? Int ?? 0
             }
-            let empty = try fileSize()
-            // When 250 commits are made, each a 4 KiB record
-            for number in 0..<250 {
+            let empty = try size("journal.sqlite")
+            // When 2,000 commits are made one after the other, each a 4 KiB record (two pages; 4,000 pages in all,
+            // four times the checkpoint threshold)
+            for number in 0..<2_000 {
                 try await journal.append(
                     JournalEntry(
                         runID: "run-1",
@@ -259,12 +261,14 @@ import Testing
                     )
                 )
             }
-            // Then the records reach the database file without a connection closing (a background checkpoint ran)
+            // Then the records reach the database file without a connection closing
             let deadline = ContinuousClock.now + .seconds(10)
-            while try fileSize() < empty + 100 * 4096, ContinuousClock.now < deadline {
+            while try size("journal.sqlite") < empty + 1_000 * 4096, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
-            #expect(try fileSize() >= empty + 100 * 4096)
+            #expect(try size("journal.sqlite") >= empty + 1_000 * 4096)
+            // And the WAL was rewound on the way: it never held all 16 MB
+            #expect(try size("journal.sqlite-wal") < 10 << 20)
             #expect(try journal.verify().isIntact)
         }
     }

@@ -41,7 +41,7 @@ import Testing
             }
         }
         // When a restart asks which runs are unfinished
-        let unfinished = try await journal.unfinishedRuns()
+        let unfinished = try await journal.unfinishedRuns(after: 0, limit: 100)
         // Then it names exactly those, oldest first, with their latest record's kind
         #expect(unfinished.map(\.runID) == Self.histories.filter(\.unfinished).map(\.runID))
         #expect(unfinished.first { $0.runID == "run-untouched" }?.isUntouched == true)
@@ -49,7 +49,14 @@ import Testing
         #expect(unfinished.first { $0.runID == "run-untouched" }?.createdSequence == 1)
         #expect(unfinished.filter(\.isUntouched).count == 1)
         // And the same as reading every run's records (what journals without indexes do)
-        #expect(try await RecordReadingJournal(base: journal).unfinishedRuns() == unfinished)
+        #expect(try await RecordReadingJournal(base: journal).unfinishedRuns(after: 0, limit: 100) == unfinished)
+        // And it pages: after a run, up to a limit
+        let second = try #require(unfinished.dropFirst().first)
+        #expect(try await journal.unfinishedRuns(after: second.createdSequence, limit: 2) == Array(unfinished[2..<4]))
+        #expect(
+            try await RecordReadingJournal(base: journal).unfinishedRuns(after: second.createdSequence, limit: 2)
+                == Array(unfinished[2..<4])
+        )
     }
 }
 

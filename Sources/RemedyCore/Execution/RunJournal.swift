@@ -17,10 +17,10 @@ public protocol RunJournal: Sendable {
     /// Up to `limit` runs created after the record at `sequence`, oldest first, with their `run.created` sequence:
     /// for reading a backlog from the journal in pages.
     func runsCreated(after sequence: Int64, limit: Int) async throws -> [CreatedRun]
-    /// Runs whose latest record does not finish them, oldest first: every run with work left, and a few finished
-    /// ones whose latest record is not the one that finished them (an approval refused after the end). What a
-    /// restart reads instead of every run's records.
-    func unfinishedRuns() async throws -> [UnfinishedRun]
+    /// Up to `limit` runs created after the record at `sequence` whose latest record does not finish them, oldest
+    /// first: every run with work left, and a few finished ones whose latest record is not the one that finished
+    /// them (an approval refused after the end). What a restart reads, in pages, instead of every run's records.
+    func unfinishedRuns(after sequence: Int64, limit: Int) async throws -> [UnfinishedRun]
     /// Claims (or renews) the right to drive `runID` until `now + duration`.
     ///
     /// Granted when nobody holds it, the lease expired, `holder` already has it, or its holder's process is gone.
@@ -77,13 +77,14 @@ public struct UnfinishedRun: Sendable, Hashable {
 extension RunJournal {
     /// Reads every run's records: correct for any journal, and what small in-memory journals use; a database
     /// answers from its indexes instead.
-    public func unfinishedRuns() async throws -> [UnfinishedRun] {
+    public func unfinishedRuns(after sequence: Int64, limit: Int) async throws -> [UnfinishedRun] {
         var runs: [UnfinishedRun] = []
         for runID in try await runIDs() {
+            guard runs.count < limit else { break }
             let records = try await records(ofRun: runID)
-            guard let created = records.first, let latest = records.last, !UnfinishedRun.finishes(latest) else {
-                continue
-            }
+            guard let created = records.first, created.sequence > sequence, let latest = records.last,
+                !UnfinishedRun.finishes(latest)
+            else { continue }
             runs.append(UnfinishedRun(runID: runID, createdSequence: created.sequence, latestKind: latest.kind))
         }
         return runs
