@@ -258,13 +258,10 @@ struct RecoveryThenWork: Service {
 
     func run() async throws {
         var recovered = 0
-        var cursor: Int64 = 0
-        while case let page = try await server.journal.unfinishedRuns(after: cursor, limit: 1_000), !page.isEmpty {
-            for run in page where try await isToBeDriven(run) {
-                await server.backlog.admit(run.runID, sequence: run.createdSequence)
-                recovered += 1
-            }
-            cursor = page[page.count - 1].createdSequence
+        try await server.journal.forEachUnfinishedRun { run in
+            guard try await isToBeDriven(run) else { return }
+            await server.backlog.admit(run.runID, sequence: run.createdSequence)
+            recovered += 1
         }
         if recovered > 0 {
             server.environment.logger.info("resuming runs left active", metadata: ["runs": "\(recovered)"])

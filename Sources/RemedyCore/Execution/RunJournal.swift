@@ -75,6 +75,17 @@ public struct UnfinishedRun: Sendable, Hashable {
 }
 
 extension RunJournal {
+    /// Calls `body` with every unfinished run, oldest first, reading them a page at a time.
+    public func forEachUnfinishedRun(_ body: (UnfinishedRun) async throws -> Void) async throws {
+        var cursor: Int64 = 0
+        while true {
+            let page = try await unfinishedRuns(after: cursor, limit: 1_000)
+            guard let last = page.last else { return }
+            for run in page { try await body(run) }
+            cursor = last.createdSequence
+        }
+    }
+
     /// Reads every run's records: correct for any journal, and what small in-memory journals use; a database
     /// answers from its indexes instead.
     public func unfinishedRuns(after sequence: Int64, limit: Int) async throws -> [UnfinishedRun] {

@@ -172,13 +172,9 @@ public struct RunExecutor: Sendable {
     /// Runs another live process is driving are left to it and not reported.
     public func resumeAll() async throws -> [RunReport] {
         var active: [String] = []
-        var cursor: Int64 = 0
-        while case let page = try await journal.unfinishedRuns(after: cursor, limit: 1_000), !page.isEmpty {
-            for run in page {
-                let records = try await journal.records(ofRun: run.runID)
-                if try RunState(records: records).status.isActive { active.append(run.runID) }
-            }
-            cursor = page[page.count - 1].createdSequence
+        try await journal.forEachUnfinishedRun { run in
+            let records = try await journal.records(ofRun: run.runID)
+            if try RunState(records: records).status.isActive { active.append(run.runID) }
         }
         return try await withThrowingTaskGroup(of: RunReport?.self) { group in
             for runID in active {
