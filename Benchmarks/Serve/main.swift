@@ -93,5 +93,9 @@ try await server.run { port in
     // One write, unbuffered: the script waits for this line.
     FileHandle.standardOutput.write(Data("listening \(port)\n".utf8))
 }
-print("journal: \(try await journal.runIDs().count) runs")
+let sqlite = JournalDatabase.sqliteMemory
+print(
+    "journal: \(try await journal.runIDs().count) runs; SQLite holds \(sqlite.inUse >> 20) MiB "
+        + "(at most \(sqlite.highWater >> 20) MiB)"
+)
 endpoint.cancel()
