@@ -1,7 +1,8 @@
 import RemedyAWS
 import RemedyCore
 
-extension TagInstance: ExecutableAction {
+// Verified by its answer: `CreateTags` sets each given key to the given value before answering.
+extension TagInstance: AnswerVerifiedAction {
     public static func execute(
         _ parameters: ActionParameters,
         in context: ActionContext
@@ -19,20 +20,6 @@ extension TagInstance: ExecutableAction {
         try await aws(true) { () async throws(AWSError) in try await ec2.createTags(resources: [instanceID], tags: tags)
         }
         return ActionResult(priorState: ["instance": .string(instanceID), "tags": prior])
-    }
-
-    /// The tags are set: `CreateTags` succeeding is the post-condition, so nothing is read back.
-    ///
-    /// It sets each given key to the given value before answering; a read-back could only disagree through EC2's
-    /// eventual consistency, not because the tags were not set.
-    public static func verify(
-        _ parameters: ActionParameters,
-        result: ActionResult,
-        in context: ActionContext
-    ) async throws(ActionFailure)
-        -> Bool
-    {
-        true
     }
 
     public static func probe(

@@ -59,11 +59,29 @@ extension ExecutableAction {
     }
 }
 
+/// An action whose calls answering success is its post-condition, so nothing is read back to verify it.
+///
+/// For synchronous APIs that set the state outright and apply it before answering: a read-back could only disagree
+/// through the service's eventual consistency. Each conformance says why its answer is enough (docs/playbooks.md).
+public protocol AnswerVerifiedAction: ExecutableAction {}
+
+extension AnswerVerifiedAction {
+    public static func verify(
+        _ parameters: ActionParameters,
+        result: ActionResult,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> Bool
+    {
+        true
+    }
+}
+
 /// An action that leaves nothing in the account to find afterwards (a message sent, time waited).
 ///
 /// After a crash its probe says not done, so it is performed again: a notification may then arrive twice, which is
 /// acceptable for a notification. Its call succeeding is its post-condition unless it says more.
-public protocol TracelessAction: ExecutableAction {}
+public protocol TracelessAction: AnswerVerifiedAction {}
 
 extension TracelessAction {
     public static func probe(
@@ -73,16 +91,6 @@ extension TracelessAction {
         -> ProbeResult
     {
         .notDone
-    }
-
-    public static func verify(
-        _ parameters: ActionParameters,
-        result: ActionResult,
-        in context: ActionContext
-    ) async throws(ActionFailure)
-        -> Bool
-    {
-        true
     }
 }
 

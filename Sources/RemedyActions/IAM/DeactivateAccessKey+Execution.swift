@@ -2,7 +2,9 @@ import Foundation
 import RemedyAWS
 import RemedyCore
 
-extension DeactivateAccessKey: ExecutableAction {
+// Verified by its answers: keys listed as active were set to `Inactive` by an `UpdateAccessKey` that succeeded (it
+// sets the status outright and IAM applies it before answering); the others were listed inactive by this execution.
+extension DeactivateAccessKey: AnswerVerifiedAction {
     public static func execute(
         _ parameters: ActionParameters,
         in context: ActionContext
@@ -25,21 +27,6 @@ extension DeactivateAccessKey: ExecutableAction {
                 "keys": .object(Dictionary(uniqueKeysWithValues: targets.map { ($0.id, JSONValue.string($0.status)) })),
             ]
         )
-    }
-
-    /// Every key the step selected is inactive: the successful answers say so, so nothing is read back.
-    ///
-    /// Keys listed as active were set to `Inactive` by an `UpdateAccessKey` that succeeded (it sets the status
-    /// outright and IAM applies it before answering); the others were listed inactive by this execution. A
-    /// read-back could only disagree through IAM's eventual consistency.
-    public static func verify(
-        _ parameters: ActionParameters,
-        result: ActionResult,
-        in context: ActionContext
-    ) async throws(ActionFailure)
-        -> Bool
-    {
-        true
     }
 
     public static func probe(

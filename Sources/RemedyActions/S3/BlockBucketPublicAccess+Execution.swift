@@ -1,7 +1,8 @@
 import RemedyAWS
 import RemedyCore
 
-extension BlockBucketPublicAccess: ExecutableAction {
+// Verified by its answer: `PutPublicAccessBlock` replaces the bucket's whole configuration with the four flags on.
+extension BlockBucketPublicAccess: AnswerVerifiedAction {
     public static func execute(
         _ parameters: ActionParameters,
         in context: ActionContext
@@ -16,18 +17,6 @@ extension BlockBucketPublicAccess: ExecutableAction {
         }
         let prior = before.map(json) ?? .null
         return ActionResult(outputs: ["previous_configuration": prior], priorState: ["configuration": prior])
-    }
-
-    /// `PutPublicAccessBlock` replaces the bucket's whole configuration with the four flags on: its success answer
-    /// is the post-condition, so it is not read back.
-    public static func verify(
-        _ parameters: ActionParameters,
-        result: ActionResult,
-        in context: ActionContext
-    ) async throws(ActionFailure)
-        -> Bool
-    {
-        true
     }
 
     public static func probe(
