@@ -416,10 +416,15 @@ extension S3Client {
     }
 }
 
-/// Escaping for text placed inside XML elements.
-enum XMLText {
-    static func escape(_ text: String) -> String {
+/// Escaping for text placed inside XML elements (and HTML, which needs the same five).
+public enum XMLText {
+    public static func escape(_ text: String) -> String {
+        // Most values (ids, names, states) need no escaping.
+        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+            return text
+        }
         var output = ""
+        output.reserveCapacity(text.utf8.count)
         for character in text {
             switch character {
             case "&": output += "&amp;"

@@ -1,4 +1,5 @@
 import Foundation
+import RemedyAWS
 
 extension ExerciseReport {
     /// The report as one self-contained HTML page, with no script and no external resource.
@@ -222,5 +223,5 @@ extension ExerciseReport {
         return svg + "</svg>"
     }
 
-    private func escape(_ text: String) -> String { XML.escape(text) }
+    private func escape(_ text: String) -> String { XMLText.escape(text) }
 }

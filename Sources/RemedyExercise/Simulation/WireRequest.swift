@@ -141,28 +141,8 @@ struct AWSFault: Error {
 
 /// Small XML writing helpers for the responses.
 enum XML {
-    static func escape(_ text: String) -> String {
-        // Most values (ids, names, states) need no escaping.
-        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
-            return text
-        }
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
-
     /// `<name>text</name>`, the text escaped.
-    static func leaf(_ name: String, _ text: String) -> String { "<\(name)>\(escape(text))</\(name)>" }
+    static func leaf(_ name: String, _ text: String) -> String { "<\(name)>\(XMLText.escape(text))</\(name)>" }
 
     static func leaf(_ name: String, _ value: Bool) -> String { "<\(name)>\(value)</\(name)>" }
 
