@@ -167,9 +167,8 @@ extension RemedyCommand {
 
         func run() async throws {
             let journal = try journalOptions.openJournal(try journalOptions.loadConfiguration())
-            let executor = RunExecutor.readOnly(journal)
             for runID in try await journal.runIDs() {
-                let report = try await executor.report(runID: runID)
+                let report = RunReport(try RunState(records: try await journal.records(ofRun: runID)))
                 if let status, report.status.rawValue != status { continue }
                 Terminal.standardOutput.write(
                     "\(report.runID)  \(report.status.rawValue)  \(report.playbook)  \(report.mode.rawValue)"
@@ -212,24 +211,6 @@ extension RemedyCommand {
             }
         }
     }
-}
-
-extension RunExecutor {
-    /// An executor for reading reports: it never invokes an action.
-    static func readOnly(_ journal: any RunJournal) -> RunExecutor {
-        RunExecutor(journal: journal, invoker: RefusingInvoker(), catalog: .standard)
-    }
-}
-
-/// Stands in where no action may run.
-private struct RefusingInvoker: ActionInvoker {
-    func execute(
-        _ request: ActionRequest,
-        recordingPriorState _: @escaping PriorStateRecorder
-    ) async throws(ActionFailure) -> ActionResult { throw refusal }
-    func probe(_ request: ActionRequest) async throws(ActionFailure) -> ProbeResult { throw refusal }
-    func undo(_ request: ActionRequest, priorState: JSONValue) async throws(ActionFailure) { throw refusal }
-    var refusal: ActionFailure { ActionFailure(.permanent, code: "ReadOnly", message: "this command does not act") }
 }
 
 extension RunReport {

@@ -248,16 +248,10 @@ public struct Exercise: Sendable {
                 break
             }
         }
-        if let expiry = Self.timestamp(waiting.expiresAt) {
+        if let expiry = ISO8601.parse(waiting.expiresAt) {
             let offset = Duration.milliseconds(Int64((expiry.timeIntervalSince(scenario.start) * 1000).rounded(.up)))
             progress.schedule(.expire(runID: report.runID, gate: gate), at: offset + .seconds(1))
         }
-    }
-
-    /// An ISO 8601 time as the journal writes it, with or without fractional seconds.
-    static func timestamp(_ text: String) -> Date? {
-        (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RemedyAWS
 import RemedyCore
 import RemedyExecutor
 
@@ -23,10 +24,9 @@ struct ExerciseReportBuilder {
             callsByStep["\(run)/\(step)", default: []].append(call)
         }
         var findings = progress.findings
-        let executor = RunExecutor(journal: journal, invoker: NoInvoker(), catalog: .standard)
         for (runID, index) in progress.runFinding.sorted(by: { $0.key < $1.key }) {
             let records = try await journal.records(ofRun: runID)
-            let report = try await executor.report(runID: runID)
+            let report = RunReport(try RunState(records: records))
             findings[index].runs.append(
                 run(report, records, injectedAt: findings[index].injectedAt, callsByStep: callsByStep)
             )
@@ -59,7 +59,7 @@ struct ExerciseReportBuilder {
     }
 
     private func offset(_ timestamp: String) -> Duration {
-        guard let date = Exercise.timestamp(timestamp) else { return .zero }
+        guard let date = ISO8601.parse(timestamp) else { return .zero }
         return .milliseconds(Int64((date.timeIntervalSince(scenario.start) * 1000).rounded()))
     }
 
@@ -305,15 +305,4 @@ struct ExerciseReportBuilder {
         }
         return facts
     }
-}
-
-/// The report reads runs only; nothing is invoked.
-private struct NoInvoker: ActionInvoker {
-    func execute(
-        _ request: ActionRequest,
-        recordingPriorState _: @escaping PriorStateRecorder
-    ) async throws(ActionFailure) -> ActionResult { throw refusal }
-    func probe(_ request: ActionRequest) async throws(ActionFailure) -> ProbeResult { throw refusal }
-    func undo(_ request: ActionRequest, priorState: JSONValue) async throws(ActionFailure) { throw refusal }
-    var refusal: ActionFailure { ActionFailure(.permanent, code: "ReadOnly", message: "the report does not act") }
 }
