@@ -2,6 +2,7 @@ import Foundation
 import RemedyAWS
 import RemedyActions
 import RemedyCore
+import Synchronization
 import Testing
 
 /// The engine's first five actions, through `CatalogInvoker`, against moto with signature checking on: execute,
@@ -83,6 +84,17 @@ extension MotoIntegrationTests {
             region: moto.region,
             mode: mode
         )
+    }
+
+    /// Executes `request` as the executor does, with a recorder for the prior state the action journals before its
+    /// first change; returns the result and what was recorded.
+    func executeCapturingPriorState(
+        _ world: World,
+        _ request: ActionRequest
+    ) async throws -> (result: ActionResult, captured: [JSONValue]) {
+        let captured = CapturedPriorStates()
+        let result = try await world.invoker.execute(request) { state in captured.add(state) }
+        return (result, captured.all)
     }
 
     @Test func quarantineSwapsIntoAnEmptyIsolationGroupAndUndoRestores() async throws {
@@ -296,4 +308,13 @@ extension MotoIntegrationTests {
         try await world.invoker.undo(block, priorState: try #require(result.priorState))
         #expect(try await world.s3.publicAccessBlock(bucket: "public-bucket") == nil)
     }
+}
+
+/// Prior states an action handed to its recorder, in order.
+final class CapturedPriorStates: Sendable {
+    private let states = Mutex<[JSONValue]>([])
+
+    func add(_ state: JSONValue) { states.withLock { $0.append(state) } }
+
+    var all: [JSONValue] { states.withLock { $0 } }
 }

@@ -31,14 +31,21 @@ extension MotoIntegrationTests {
         #expect(try await world.ec2.describeInstances(ids: [instance]).first?.tags.isEmpty == true)
 
         #expect(try await world.invoker.probe(protect) == .notDone)
-        let result = try await world.invoker.execute(protect)
+        let (result, captured) = try await executeCapturingPriorState(world, protect)
         #expect(result.verified)
         let protected = try await instanceAttributes(world, instance)
         #expect(protected.0 == "true" && protected.1 == "stop" && protected.2 == [false])
         // The shutdown behaviour goes as Attribute/Value: moto's other form would have emptied the groups.
-        #expect(try await world.ec2.describeInstances(ids: [instance]).first?.securityGroupIDs == [web])
-        // After a crash the probe gives back the prior values, from the tag written before the change.
-        guard case .done(let probed) = try await world.invoker.probe(protect) else {
+        let after = try #require(try await world.ec2.describeInstances(ids: [instance]).first)
+        #expect(after.securityGroupIDs == [web])
+        // The prior values went to the journal's recorder, once, and nothing was written on the instance.
+        #expect(captured == [try #require(result.priorState)])
+        #expect(result.priorState?["shutdown_behavior"] == "terminate")
+        #expect(after.tags.isEmpty)
+        // After a crash the probe gives back the prior values the executor journaled before the change.
+        var resumed = protect
+        resumed.capturedPriorState = captured.first
+        guard case .done(let probed) = try await world.invoker.probe(resumed) else {
             Issue.record("probe did not see the protection")
             return
         }
@@ -83,13 +90,17 @@ extension MotoIntegrationTests {
         #expect(try await world.ec2.describeInstances(ids: [instance]).first?.tags.isEmpty == true)
 
         #expect(try await world.invoker.probe(detach) == .notDone)
-        let result = try await world.invoker.execute(detach)
+        let (result, captured) = try await executeCapturingPriorState(world, detach)
         #expect(result.verified)
         #expect(result.outputs["instance_profile_arn"] == .string(profileARN))
         #expect(result.outputs["role_name"] == "web-role")
         #expect(try await associated().isEmpty)
-        // After a crash the probe still names the profile and role, from the tag written before the change.
-        guard case .done(let probed) = try await world.invoker.probe(detach) else {
+        #expect(captured == [try #require(result.priorState)])
+        #expect(try await world.ec2.describeInstances(ids: [instance]).first?.tags.isEmpty == true)
+        // After a crash the probe still names the profile and role, from the prior state journaled before the change.
+        var resumed = detach
+        resumed.capturedPriorState = captured.first
+        guard case .done(let probed) = try await world.invoker.probe(resumed) else {
             Issue.record("probe did not see the disassociation")
             return
         }
@@ -191,16 +202,22 @@ extension MotoIntegrationTests {
         #expect(try await autoScaling.group(ofInstance: instance) == "web-asg")
 
         #expect(try await world.invoker.probe(detach) == .notDone)
-        let result = try await world.invoker.execute(detach)
+        let (result, captured) = try await executeCapturingPriorState(world, detach)
         #expect(result.verified)
         #expect(result.outputs["group"] == "web-asg")
+        #expect(captured == [["group": "web-asg"]])
+        // The group tags its instances itself; remedy writes nothing on the instance.
+        let tags = try await world.ec2.describeInstances(ids: [instance]).first?.tags ?? [:]
+        #expect(!tags.keys.contains { $0.hasPrefix("remedy:") })
         #expect(try await autoScaling.group(ofInstance: instance) == nil)
         // Desired capacity is kept: the group launches a replacement rather than shrinking.
         let after = try await groupState()
         #expect(after.desired == "1")
         #expect(!after.instances.contains(instance))
         #expect(try await world.ec2.describeInstances(ids: [instance]).first?.state == "running")
-        guard case .done(let probed) = try await world.invoker.probe(detach) else {
+        var resumed = detach
+        resumed.capturedPriorState = captured.first
+        guard case .done(let probed) = try await world.invoker.probe(resumed) else {
             Issue.record("probe did not see the detachment")
             return
         }

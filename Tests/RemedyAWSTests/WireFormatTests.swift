@@ -1,3 +1,4 @@
+import Foundation
 import RemedyCore
 import Testing
 
@@ -146,6 +147,37 @@ import Testing
             (error as? AWSError)?.kind == .notImplemented
         }
         #expect(transport.requests.count == 1)
+    }
+
+    @Test(
+        arguments: [
+            ("%7B%22Version%22%3A%222012-10-17%22%7D", false, "{\"Version\":\"2012-10-17\"}"),
+            ("a+b%20c", false, "a+b c"), ("a+b%20c", true, "a b c"), ("caf%C3%A9", false, "café"),
+            ("plain", false, "plain"), ("", false, ""),
+            ("broken%2", false, nil), ("broken%zz", false, nil), ("%FF", false, nil),
+        ] as [(String, Bool, String?)]
+    )
+    func percentEscapesDecodeLikeFoundation(encoded: String, plusAsSpace: Bool, decoded: String?) {
+        #expect(URIEncoding.decode(encoded.utf8, plusAsSpace: plusAsSpace) == decoded)
+        if !plusAsSpace { #expect(encoded.removingPercentEncoding == decoded) }
+        let text = "arn:aws:iam::123456789012:role/a b+c/é"
+        #expect(URIEncoding.decode(URIEncoding.encode(text).utf8) == text)
+    }
+
+    @Test func successfulAnswerThatIsAnHTMLPageIsNotImplemented() async throws {
+        // A proxy or sign-in portal answering 200 with a page, to an XML and to a JSON operation.
+        let page = HTTPResponseData(status: 200, body: Array("<!DOCTYPE html><html><body>Sign in</body></html>".utf8))
+        let ec2 = EC2Client(try .testing(.ec2, transport: ScriptedTransport(replies: [.success(page)])))
+        await #expect { _ = try await ec2.describeInstances(ids: ["i-1"]) } throws: { error in
+            (error as? AWSError)?.kind == .notImplemented
+                && "\(error)".contains("an HTML page instead of <DescribeInstancesResponse>")
+        }
+        let hub = SecurityHubClient(try .testing(.securityHub, transport: ScriptedTransport(replies: [.success(page)])))
+        await #expect {
+            _ = try await hub.batchUpdateFindings(findings: [("f", "p")], workflowStatus: "RESOLVED", note: nil)
+        } throws: { error in
+            (error as? AWSError)?.kind == .notImplemented && "\(error)".contains("an HTML page instead of JSON")
+        }
     }
 
     @Test(

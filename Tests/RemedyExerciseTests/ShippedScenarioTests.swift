@@ -19,19 +19,36 @@ import Testing
                 #expect(instance.terminationProtection)
                 #expect(instance.instanceProfileARN == nil)
                 #expect(instance.httpTokens == "required")
-                // The groups to restore are journaled before the swap, not written to the instance.
-                #expect(instance.tags["remedy:original-groups"] == nil)
+                // What undo needs is journaled before each change, not written to the instance (whose tags whoever
+                // controls it can change): remedy's only tag there is the case the `tag` step puts on.
+                #expect(instance.tags.keys.filter { $0.hasPrefix("remedy:") } == ["remedy:case"])
             }
-            let captured = try played.journal.records().filter { $0.kind == "step.prior_state_captured" }
-            #expect(captured.count == 50)
-            #expect(captured.allSatisfy { $0.payload.jsonText().contains("sg-0c0ffee0000000001") })
+            let captured = Dictionary(
+                grouping: try played.journal.records().filter { $0.kind == "step.prior_state_captured" },
+                by: { $0.payload["step"]?.stringValue ?? "" }
+            )
+            #expect(
+                captured.mapValues(\.count) == ["preserve": 50, "detach-asg": 4, "detach-profile": 50, "isolate": 50]
+            )
+            #expect(captured["isolate"]?.allSatisfy { $0.payload.jsonText().contains("sg-0c0ffee0000000001") } == true)
+            #expect(
+                captured["preserve"]?.allSatisfy { $0.payload["priorState"]?["termination_protection"] == false }
+                    == true
+            )
+            #expect(
+                captured["detach-asg"]?.allSatisfy { $0.payload["priorState"] == ["group": "batch-workers"] } == true
+            )
             // One forensic snapshot per instance, tagged with its run, taken before the isolation.
             let snapshots = played.account.snapshots.values.filter { $0.tags["remedy:case"] != nil }
             #expect(snapshots.count == 50)
             #expect(Set(snapshots.map(\.volumeID)).count == 50)
             #expect(played.account.autoScalingGroups["batch-workers"]?.instances.isEmpty == true)
             #expect(played.account.targetGroups.values.allSatisfy { $0.targets.isEmpty })
-            #expect(played.account.roles["batch-worker"]?.inlinePolicies.isEmpty == false)
+            // Sessions are revoked as of the exercise's virtual time, not the machine's.
+            let revocation = try #require(
+                played.account.roles["batch-worker"]?.inlinePolicies["AWSRevokeOlderSessions"]
+            )
+            #expect(revocation.contains(#""aws:TokenIssueTime":"2026-03-14T09:"#))
             #expect(played.account.guardDutyFindings.count == 50)
             #expect(played.account.guardDutyFindings.values.allSatisfy { $0.archived })
             // Every run waited for alice, who answered after 5 virtual minutes.

@@ -90,39 +90,69 @@ extension AWSClient {
     }
 
     func xml(_ response: HTTPResponseData, operation: String, expectedRoot: String) throws(AWSError) -> AWSXMLElement {
-        if AWSErrorDecoder.looksLikeHTML(response.body) {
-            throw malformed(operation, response, "an HTML page instead of <\(expectedRoot)>", kind: .notImplemented)
-        }
+        // An HTML page is looked for only once the body is not the answer: success pays nothing for the check.
         let root: AWSXMLElement
         do {
             root = try AWSXMLElement.parse(response.body)
         } catch {
-            throw malformed(operation, response, "the body is not complete XML (\(error.description))")
+            throw malformed(
+                operation,
+                response,
+                "the body is not complete XML (\(error.description))",
+                orHTMLInsteadOf: "<\(expectedRoot)>"
+            )
         }
         guard root.name == expectedRoot else {
-            throw malformed(operation, response, "the root element is <\(root.name)>, expected <\(expectedRoot)>")
+            throw malformed(
+                operation,
+                response,
+                "the root element is <\(root.name)>, expected <\(expectedRoot)>",
+                orHTMLInsteadOf: "<\(expectedRoot)>"
+            )
         }
         return root
     }
 
     func json(_ response: HTTPResponseData, operation: String) throws(AWSError) -> JSONValue {
         guard response.body.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return [:] }
-        if AWSErrorDecoder.looksLikeHTML(response.body) {
-            throw malformed(operation, response, "an HTML page instead of JSON", kind: .notImplemented)
-        }
         do {
             let value = try JSONParser(limits: .init(maximumBytes: 16 << 20, maximumDepth: 128)).parse(response.body)
             switch value {
             case .object: return value
             // Some endpoints (moto) answer operations without output with a bare `null`.
             case .null: return [:]
-            default: throw malformed(operation, response, "the body is JSON but not an object")
+            default:
+                throw malformed(
+                    operation,
+                    response,
+                    "the body is JSON but not an object",
+                    orHTMLInsteadOf: "JSON"
+                )
             }
         } catch let error as AWSError {
             throw error
         } catch {
-            throw malformed(operation, response, "the body is not complete JSON (\(error))")
+            throw malformed(
+                operation,
+                response,
+                "the body is not complete JSON (\(error))",
+                orHTMLInsteadOf: "JSON"
+            )
         }
+    }
+
+    /// A body that is not the expected answer: an HTML page (a proxy, a console, an endpoint without the
+    /// operation) is named as such, anything else as malformed.
+    private func malformed(
+        _ operation: String,
+        _ response: HTTPResponseData,
+        _ message: String,
+        orHTMLInsteadOf expected: String
+    ) -> AWSError {
+        if AWSErrorDecoder.looksLikeHTML(response.body) {
+            return malformed(operation, response, "an HTML page instead of \(expected)", kind: .notImplemented)
+        }
+        return malformed(operation, response, message)
     }
 
     private func malformed(

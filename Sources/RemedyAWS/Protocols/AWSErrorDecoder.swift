@@ -101,11 +101,13 @@ struct AWSErrorDecoder {
 
     /// Whether the body's first 256 bytes hold `<!doctype html` or `<html`, in any case.
     ///
-    /// Compared as ASCII bytes: every response passes through here, and a `String` search goes through Foundation.
+    /// Compared as ASCII bytes, from each `<`: every error answer passes through here.
     static func looksLikeHTML(_ body: [UInt8]) -> Bool {
         let prefix = body.prefix(256)
         return prefix.indices.contains { start in
-            hasLowercasePrefix(prefix[start...], "<!doctype html") || hasLowercasePrefix(prefix[start...], "<html")
+            guard prefix[start] == UInt8(ascii: "<") else { return false }
+            return hasLowercasePrefix(prefix[start...], "<!doctype html")
+                || hasLowercasePrefix(prefix[start...], "<html")
         }
     }
 

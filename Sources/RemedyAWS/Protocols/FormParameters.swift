@@ -107,6 +107,40 @@ public enum URIEncoding {
         }
     }
 
+    /// Decodes `%XX` escapes (and `+` as a space when `plusAsSpace`); nil for a broken escape or bytes that are not
+    /// UTF-8, as Foundation's `removingPercentEncoding`, which costs a bridge to `NSString` per call.
+    public static func decode(_ encoded: some Collection<UInt8>, plusAsSpace: Bool = false) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(encoded.count)
+        var index = encoded.startIndex
+        while index != encoded.endIndex {
+            let byte = encoded[index]
+            encoded.formIndex(after: &index)
+            switch byte {
+            case UInt8(ascii: "%"):
+                guard index != encoded.endIndex, let high = hexValue(encoded[index]) else { return nil }
+                encoded.formIndex(after: &index)
+                guard index != encoded.endIndex, let low = hexValue(encoded[index]) else { return nil }
+                encoded.formIndex(after: &index)
+                bytes.append(high << 4 | low)
+            case UInt8(ascii: "+") where plusAsSpace:
+                bytes.append(UInt8(ascii: " "))
+            default:
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
     /// A query string from pairs, each key and value encoded; a nil value gives a bare key (`?publicAccessBlock`).
     public static func query(_ items: [(name: String, value: String?)]) -> String {
         items.map { item in

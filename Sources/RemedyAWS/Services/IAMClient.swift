@@ -90,7 +90,7 @@ public struct IAMClient: Sendable {
             $0.set("PolicyName", policyName)
         }
         let encoded = result.string("PolicyDocument") ?? ""
-        return encoded.removingPercentEncoding ?? encoded
+        return URIEncoding.decode(encoded.utf8) ?? encoded
     }
 
     /// The document of an inline policy, or nil when the principal has no policy of that name.

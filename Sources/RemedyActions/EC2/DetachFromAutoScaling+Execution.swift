@@ -2,10 +2,10 @@ import RemedyAWS
 import RemedyCore
 
 /// Detaches the instance from its Auto Scaling group, keeping the group's desired capacity, so the group neither
-/// terminates it (health checks, scale-in) nor runs short. The group's name is written to a tag on the instance
-/// first, so a probe after a crash can still say which group it left.
+/// terminates it (health checks, scale-in) nor runs short. The group's name is journaled first
+/// (`step.prior_state_captured`), so a probe after a crash can still say which group it left; it is not written to
+/// the instance, whose tags whoever controls the instance can change.
 extension DetachFromAutoScaling: ExecutableAction {
-    static let detachedGroupTag = "remedy:detached-from-group"
     /// States in which the instance has left, or is leaving, its group.
     static let leavingStates: Set<String> = ["Detaching", "Detached"]
 
@@ -23,19 +23,12 @@ extension DetachFromAutoScaling: ExecutableAction {
         guard let membership, !leavingStates.contains(membership.lifecycleState) else {
             return ActionResult(outputs: ["group": .string(membership?.group ?? "")])
         }
-        if context.request.mode == .live {
-            let ec2 = try context.clients.ec2()
-            try await aws(true) { () async throws(AWSError) in
-                try await ec2.createTags(resources: [instanceID], tags: [detachedGroupTag: membership.group])
-            }
-        }
+        let prior: JSONValue = ["group": .string(membership.group)]
+        if context.request.capturedPriorState == nil { try await context.recordPriorState(prior) }
         try await aws(true) { () async throws(AWSError) in
             try await autoScaling.detachInstance(instanceID, group: membership.group)
         }
-        return ActionResult(
-            outputs: ["group": .string(membership.group)],
-            priorState: ["group": .string(membership.group)]
-        )
+        return ActionResult(outputs: ["group": .string(membership.group)], priorState: prior)
     }
 
     public static func probe(
@@ -50,7 +43,7 @@ extension DetachFromAutoScaling: ExecutableAction {
             try await autoScaling.membership(ofInstance: instanceID)
         }
         if let membership, !leavingStates.contains(membership.lifecycleState) { return .notDone }
-        let group = try await TagInstance.instance(instanceID, try context.clients.ec2()).tags[detachedGroupTag] ?? ""
+        let group = context.request.capturedPriorState?["group"]?.stringValue ?? ""
         return .done(
             ActionResult(
                 outputs: ["group": .string(group)],

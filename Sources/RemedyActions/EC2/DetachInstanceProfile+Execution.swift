@@ -1,10 +1,11 @@
 import RemedyAWS
 import RemedyCore
 
-/// Takes the instance's role away: disassociates its instance profile. The profile's ARN is written to a tag on the
-/// instance first, so a probe after a crash still knows what was removed (for undo and for the role name).
+/// Takes the instance's role away: disassociates its instance profile. The profile's ARN is journaled first
+/// (`step.prior_state_captured`), so a probe after a crash still knows what was removed (for undo and for the role
+/// name). It is not written to the instance: whoever controls the instance could change a tag there, and undo would
+/// then attach the profile they named.
 extension DetachInstanceProfile: ExecutableAction {
-    static let detachedProfileTag = "remedy:detached-instance-profile"
 
     public static func execute(
         _ parameters: ActionParameters,
@@ -19,11 +20,8 @@ extension DetachInstanceProfile: ExecutableAction {
         }
         // Read before any change, so a failing lookup cannot fail the step after the profile is gone.
         let detached = try await result(profileARN: association.profileARN, context)
-        // In dry-run the tag is left out, so the verdict is the disassociation's own (refused unsent).
-        if context.request.mode == .live {
-            try await aws(true) { () async throws(AWSError) in
-                try await ec2.createTags(resources: [instanceID], tags: [detachedProfileTag: association.profileARN])
-            }
+        if context.request.capturedPriorState == nil, let prior = detached.priorState {
+            try await context.recordPriorState(prior)
         }
         try await aws(true) { () async throws(AWSError) in
             try await ec2.disassociateIamInstanceProfile(associationID: association.associationID)
@@ -40,10 +38,22 @@ extension DetachInstanceProfile: ExecutableAction {
         let instanceID = try parameters.string("instance")
         let ec2 = try context.clients.ec2()
         guard try await activeAssociation(of: instanceID, ec2) == nil else { return .notDone }
-        let recorded = try await TagInstance.instance(instanceID, ec2).tags[detachedProfileTag] ?? ""
+        let recorded = context.request.capturedPriorState?["instance_profile_arn"]?.stringValue ?? ""
         var done = try await result(profileARN: recorded, context)
         done.verified = true
         return .done(done)
+    }
+
+    /// `DisassociateIamInstanceProfile` answers with the association still `disassociating`: the read-back is of
+    /// the association alone, since the role's name is already in the result.
+    public static func verify(
+        _ parameters: ActionParameters,
+        result: ActionResult,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> Bool
+    {
+        try await activeAssociation(of: try parameters.string("instance"), try context.clients.ec2()) == nil
     }
 
     public static func undo(

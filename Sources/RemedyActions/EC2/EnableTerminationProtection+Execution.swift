@@ -3,10 +3,12 @@ import RemedyCore
 
 /// Preserve the evidence (CONTAINMENT.md): termination protection on, every EBS volume kept on termination, and an
 /// operating-system shutdown stops rather than terminates. Only what differs is changed; undo restores each value.
-/// The prior values are written to a tag first, so a probe after a crash can still give undo what it needs.
-extension EnableTerminationProtection: ExecutableAction {
-    static let priorTag = "remedy:prior-preservation"
-
+///
+/// The prior values are journaled before the first change (`step.prior_state_captured`), so a probe after a crash can
+/// still give undo what it needs. They are not kept on the instance: a tag there is writable by whoever controls the
+/// instance, and undo would restore what they wrote. `ModifyInstanceAttribute` sets each value outright and applies it
+/// before answering, so the answers are the post-condition and nothing is read back.
+extension EnableTerminationProtection: AnswerVerifiedAction {
     struct Preservation: Hashable {
         var terminationProtected: Bool
         var shutdownBehavior: String
@@ -15,33 +17,6 @@ extension EnableTerminationProtection: ExecutableAction {
 
         var isPreserved: Bool {
             terminationProtected && shutdownBehavior == "stop" && !deleteOnTermination.values.contains(true)
-        }
-
-        /// `termination=false;shutdown=terminate;delete=/dev/sda1,/dev/sdf`: short enough for a tag value.
-        var tagValue: String {
-            let deleted = deleteOnTermination.filter(\.value).keys.sorted().joined(separator: ",")
-            return "termination=\(terminationProtected);shutdown=\(shutdownBehavior);delete=\(deleted)"
-        }
-
-        init(terminationProtected: Bool, shutdownBehavior: String, deleteOnTermination: [String: Bool]) {
-            self.terminationProtected = terminationProtected
-            self.shutdownBehavior = shutdownBehavior
-            self.deleteOnTermination = deleteOnTermination
-        }
-
-        init?(tagValue: String) {
-            var fields: [String: String] = [:]
-            for field in tagValue.split(separator: ";") {
-                let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
-            }
-            guard let termination = fields["termination"], let shutdown = fields["shutdown"] else { return nil }
-            let deleted = (fields["delete"] ?? "").split(separator: ",").map { (String($0), true) }
-            self.init(
-                terminationProtected: termination == "true",
-                shutdownBehavior: shutdown,
-                deleteOnTermination: Dictionary(deleted, uniquingKeysWith: { first, _ in first })
-            )
         }
 
         var json: JSONValue {
@@ -61,31 +36,32 @@ extension EnableTerminationProtection: ExecutableAction {
     {
         let instanceID = try parameters.string("instance")
         let ec2 = try context.clients.ec2()
-        let before = try await preservation(of: instanceID, ec2)
-        // In dry-run the tag is left out, so the verdict is the first change's own.
-        if !before.isPreserved, context.request.mode == .live {
-            try await aws(true) { () async throws(AWSError) in
-                try await ec2.createTags(resources: [instanceID], tags: [priorTag: before.tagValue])
-            }
+        let current = try await preservation(of: instanceID, ec2)
+        // An earlier attempt's capture wins: that attempt may already have changed some of the values.
+        let prior = context.request.capturedPriorState ?? current.json
+        if !current.isPreserved, context.request.capturedPriorState == nil {
+            try await context.recordPriorState(prior)
         }
-        if !before.terminationProtected {
+        if !current.terminationProtected {
             try await aws(true) { () async throws(AWSError) in
                 try await ec2.setTerminationProtection(instanceID: instanceID, true)
             }
         }
-        if before.shutdownBehavior != "stop" {
+        if current.shutdownBehavior != "stop" {
             try await aws(true) { () async throws(AWSError) in
                 try await ec2.setShutdownBehavior(instanceID: instanceID, "stop")
             }
         }
-        for (device, delete) in before.deleteOnTermination.sorted(by: { $0.key < $1.key }) where delete {
+        for (device, delete) in current.deleteOnTermination.sorted(by: { $0.key < $1.key }) where delete {
             try await aws(true) { () async throws(AWSError) in
                 try await ec2.setDeleteOnTermination(instanceID: instanceID, deviceName: device, false)
             }
         }
-        return ActionResult(priorState: before.json)
+        return ActionResult(priorState: prior)
     }
 
+    /// Done when every value is preserved; the prior values are the ones journaled before the first change (none
+    /// when the instance was preserved already, and then undo has nothing to restore).
     public static func probe(
         _ parameters: ActionParameters,
         in context: ActionContext
@@ -93,10 +69,8 @@ extension EnableTerminationProtection: ExecutableAction {
         -> ProbeResult
     {
         let instanceID = try parameters.string("instance")
-        let ec2 = try context.clients.ec2()
-        guard try await preservation(of: instanceID, ec2).isPreserved else { return .notDone }
-        let prior = try await TagInstance.instance(instanceID, ec2).tags[priorTag].flatMap(Preservation.init(tagValue:))
-        return .done(ActionResult(priorState: prior?.json, verified: true))
+        guard try await preservation(of: instanceID, try context.clients.ec2()).isPreserved else { return .notDone }
+        return .done(ActionResult(priorState: context.request.capturedPriorState, verified: true))
     }
 
     public static func undo(

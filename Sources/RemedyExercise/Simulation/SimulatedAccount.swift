@@ -105,10 +105,18 @@ public actor SimulatedAccount {
 
     // MARK: Answering
 
+    /// Lowercase hexadecimal, zero-padded to `width`: `String(format:)` went through Foundation for every request.
+    static func hex(_ value: Int, width: Int) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
     func handle(_ request: HTTPRequestData) -> HTTPResponseData {
         let wire = WireRequest(request)
         requestSerial += 1
-        let requestID = String(format: "e5e0%04x-0000-4000-8000-%012x", requestSerial & 0xffff, requestSerial)
+        let requestID =
+            "e5e0" + Self.hex(requestSerial & 0xffff, width: 4) + "-0000-4000-8000-"
+            + Self.hex(requestSerial, width: 12)
         if wire.host == "hooks.slack.com" { return slack(wire) }
         guard let service = wire.signingService, let key = wire.accessKeyID else {
             return HTTPResponseData(

@@ -26,7 +26,7 @@ struct WireRequest {
         rest = rest[hostEnd...]
         let pathPart = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let rawPath = pathPart.first.map(String.init) ?? "/"
-        path = rawPath.removingPercentEncoding ?? rawPath
+        path = URIEncoding.decode(rawPath.utf8) ?? rawPath
         query = pathPart.count > 1 ? Self.formPairs(Array(pathPart[1].utf8)) : []
         if let authorization = request.header("Authorization"),
             let credential = authorization.firstRange(of: "Credential=")
@@ -49,14 +49,7 @@ struct WireRequest {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ part: ArraySlice<UInt8>?) -> String {
                 guard let part else { return "" }
-                if !part.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
-                    return String(decoding: part, as: UTF8.self)
-                }
-                let text = String(
-                    decoding: part.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 },
-                    as: UTF8.self
-                )
-                return text.removingPercentEncoding ?? text
+                return URIEncoding.decode(part, plusAsSpace: true) ?? String(decoding: part, as: UTF8.self)
             }
             return (decode(parts.first), decode(parts.count > 1 ? parts[1] : nil))
         }
