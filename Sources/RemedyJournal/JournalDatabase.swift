@@ -270,6 +270,21 @@ public final class JournalDatabase: RunJournal {
         }
     }
 
+    public func records(ofRun runID: String, after sequence: Int64) async throws -> RunRecordsSince {
+        try await writer.read { db in
+            // One read transaction: the count and the records are of the same moment.
+            let total = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM record WHERE runId = ?"),
+                arguments: [runID]
+            )
+            let records = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM record WHERE runId = ? AND sequence > ? ORDER BY sequence"),
+                arguments: [runID, sequence]
+            ).map(Self.record)
+            return RunRecordsSince(records: records, total: total ?? 0)
+        }
+    }
+
     /// Why the journal cannot take a write now (locked past the busy timeout, read-only, disk gone), or nil.
     ///
     /// Takes the write lock in an empty transaction, which commits without touching the file.

@@ -122,6 +122,41 @@ import Testing
         }
     }
 
+    @Test func theExecutorTakesItsOwnRunsUpFromWhereItLeftThemAndReadsOnlyTheNews() async throws {
+        // Given an executor whose journal counts whole-run reads and reads of a run's newer records
+        let harness = try Harness()
+        let reads = ReadCountingJournal(base: harness.journal)
+        let executor = harness.executor(journal: reads, groups: leads)
+        // When it starts a run that parks, and two leads approve through it
+        let start = try await executor.start(
+            plan: plan(
+                action("tag", "ec2.tag"),
+                gate("approve-isolation", approvers: ["group:incident-leads"], minimumApprovals: 2),
+                action("isolate", "ec2.quarantine")
+            ),
+            finding: finding(),
+            initiator: initiator,
+            mode: .live
+        )
+        #expect(start.report?.status == .parked)
+        for lead in [ana, bob] {
+            _ = try await executor.decide(
+                runID: "run-1",
+                gate: "approve-isolation",
+                principal: lead,
+                decision: .approve,
+                channel: "cli"
+            )
+        }
+        // Then it never read the run (and its finding) back: each time it only asked what was new
+        #expect(await reads.counts == (whole: 0, newer: 3))
+        // And the run ended as a full read of the journal tells it
+        let report = try await executor.report(runID: "run-1")
+        #expect(report.status == .succeeded)
+        #expect(await harness.invoker.steps(.execute) == ["tag", "isolate"])
+        #expect(try await harness.trail("run-1").last == "run.succeeded")
+    }
+
     @Test func initiatorCannotApproveTheirOwnRun() async throws {
         let harness = try Harness()
         let executor = harness.executor(groups: ["group:incident-leads": [initiator, ana]])

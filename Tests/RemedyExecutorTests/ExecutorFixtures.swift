@@ -204,6 +204,10 @@ protocol WrappingJournal: RunJournal {
 extension WrappingJournal {
     func records(ofRun runID: String) async throws -> [JournalRecord] { try await base.records(ofRun: runID) }
 
+    func records(ofRun runID: String, after sequence: Int64) async throws -> RunRecordsSince {
+        try await base.records(ofRun: runID, after: sequence)
+    }
+
     func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
         try await base.createRun(entry, dedupeKey: dedupeKey)
     }
@@ -268,6 +272,28 @@ actor EventLog {
     private(set) var events: [String] = []
 
     func add(_ event: String) { events.append(event) }
+}
+
+/// A journal that counts reads of a whole run and of a run's newer records.
+actor ReadCountingJournal: WrappingJournal {
+    let base: any RunJournal
+    private(set) var counts = (whole: 0, newer: 0)
+
+    init(base: any RunJournal) {
+        self.base = base
+    }
+
+    func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] { try await base.append(entries) }
+
+    func records(ofRun runID: String) async throws -> [JournalRecord] {
+        counts.whole += 1
+        return try await base.records(ofRun: runID)
+    }
+
+    func records(ofRun runID: String, after sequence: Int64) async throws -> RunRecordsSince {
+        counts.newer += 1
+        return try await base.records(ofRun: runID, after: sequence)
+    }
 }
 
 /// A journal that notes each transaction in an `EventLog` once it is durable.

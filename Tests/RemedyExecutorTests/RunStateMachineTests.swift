@@ -96,6 +96,30 @@ import Testing
         #expect(machine.next(now: now) == .run(call("tag"), backoff: .zero))
     }
 
+    @Test func aMachineCatchesUpWithTheJournalOnlyWhenItCanAccountForEveryRecord() throws {
+        // Given a machine that folded in the first two records of a run
+        var history = History([action("tag", "ec2.tag"), action("isolate", "ec2.quarantine")])
+        history.started("tag")
+        let held = try history.machine()
+        #expect(held.journaled == (2, 2) as (Int, Int64))
+        history.succeeded("tag")
+        history.started("isolate")
+        let news = Array(history.records[2...])
+        // When the journal has exactly the records after it, it folds them in and agrees with a full read
+        var caughtUp = held
+        #expect(try caughtUp.catchUp(with: RunRecordsSince(records: news, total: 4)))
+        #expect(caughtUp.state == (try history.machine()).state)
+        #expect(caughtUp.journaled == (4, 4) as (Int, Int64))
+        // And when the run has a record it cannot account for (written before its last one by someone else), or a
+        // held result is not on disk yet, it declines and the run is read again
+        var stale = held
+        #expect(try !stale.catchUp(with: RunRecordsSince(records: news, total: 5)))
+        #expect(stale.state == held.state)
+        var holding = held
+        holding.unwritten = [JournalEntry(runID: "run-1", kind: "step.succeeded")]
+        #expect(try !holding.catchUp(with: RunRecordsSince(records: news, total: 4)))
+    }
+
     @Test func completedStepsAreNotRunAgainAndTheLastOneEndsTheRun() throws {
         // Given both steps succeeded
         var history = History([action("tag", "ec2.tag"), action("isolate", "ec2.quarantine")])

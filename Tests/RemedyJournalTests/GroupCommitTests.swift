@@ -267,8 +267,10 @@ import Testing
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(try size("journal.sqlite") >= empty + 1_000 * 4096)
-            // And the WAL was rewound on the way: it never held all 16 MB
-            #expect(try size("journal.sqlite-wal") < 10 << 20)
+            // And the WAL was rewound on the way: it never held all 16.5 MB. (How far past the 1,000-page threshold
+            // it grows depends on how many commits land while a checkpoint copies, which a loaded machine stretches:
+            // with one rewind before the last 3,000 pages it stays under 12.4 MB.)
+            #expect(try size("journal.sqlite-wal") < 13 << 20)
             #expect(try journal.verify().isIntact)
         }
     }

@@ -58,9 +58,39 @@ import Testing
                 == Array(unfinished[2..<4])
         )
     }
+
+    @Test func aRunsRecordsAfterASequenceComeWithTheRunsTotalLikeReadingThemAll() async throws {
+        // Given the histories' runs, interleaved
+        let journal = try JournalDatabase(inMemory: nil)
+        for history in Self.histories {
+            _ = try await journal.createRun(
+                JournalEntry(runID: history.runID, kind: "run.created"),
+                dedupeKey: history.runID
+            )
+            for record in history.records {
+                try await journal.append(JournalEntry(runID: "other", kind: "step.started", payload: ["step": "x"]))
+                try await journal.append(JournalEntry(runID: history.runID, kind: record.kind, payload: record.payload))
+            }
+        }
+        for history in Self.histories {
+            let all = try await journal.records(ofRun: history.runID)
+            // When a reader holding the first n records asks for the rest, for every n
+            for held in 0...all.count {
+                let after = held == 0 ? 0 : all[held - 1].sequence
+                let since = try await journal.records(ofRun: history.runID, after: after)
+                // Then it gets exactly the others, and the total tells it nothing was left out
+                #expect(since.records == Array(all[held...]))
+                #expect(since.total == all.count)
+                #expect(
+                    try await RecordReadingJournal(base: journal).records(ofRun: history.runID, after: after) == since
+                )
+            }
+        }
+        #expect(try await journal.records(ofRun: "run-unknown", after: 0) == RunRecordsSince(records: [], total: 0))
+    }
 }
 
-/// Answers `unfinishedRuns` with the protocol's default, by reading every run's records.
+/// Answers `unfinishedRuns` and `records(ofRun:after:)` with the protocol's defaults, by reading every run's records.
 private struct RecordReadingJournal: RunJournal {
     let base: JournalDatabase
 

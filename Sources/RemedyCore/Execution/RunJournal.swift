@@ -7,6 +7,9 @@ public protocol RunJournal: Sendable {
     func append(_ entries: [JournalEntry]) async throws -> [JournalRecord]
     /// Every record of a run, in order.
     func records(ofRun runID: String) async throws -> [JournalRecord]
+    /// A run's records after `sequence`, in order, and how many records the run has in all: a reader that already
+    /// holds the run's first `total - records.count` records, through `sequence`, is up to date once it adds these.
+    func records(ofRun runID: String, after sequence: Int64) async throws -> RunRecordsSince
     /// Appends `entry` (a `run.created`) and remembers `dedupeKey` for its run in the same transaction, unless a run
     /// already has that key: then nothing is written and the answer names that run.
     func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation
@@ -32,6 +35,19 @@ public protocol RunJournal: Sendable {
     ///
     /// Counting only earlier runs makes the answer the same for every process and on every resume.
     func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage
+}
+
+/// The end of a run's records, from `RunJournal.records(ofRun:after:)`.
+public struct RunRecordsSince: Sendable, Hashable {
+    /// The run's records after the sequence asked for, in order.
+    public var records: [JournalRecord]
+    /// How many records the run has, these included.
+    public var total: Int
+
+    public init(records: [JournalRecord], total: Int) {
+        self.records = records
+        self.total = total
+    }
 }
 
 /// A run and the sequence of its `run.created` record.
@@ -99,6 +115,12 @@ extension RunJournal {
             runs.append(UnfinishedRun(runID: runID, createdSequence: created.sequence, latestKind: latest.kind))
         }
         return runs
+    }
+
+    /// Reads all the run's records: correct for any journal; a database answers from its index instead.
+    public func records(ofRun runID: String, after sequence: Int64) async throws -> RunRecordsSince {
+        let records = try await records(ofRun: runID)
+        return RunRecordsSince(records: records.filter { $0.sequence > sequence }, total: records.count)
     }
 
     /// Reads every run's first record: correct for any journal, and what small in-memory journals use; a database

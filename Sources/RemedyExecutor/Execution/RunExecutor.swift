@@ -61,6 +61,8 @@ public struct RunExecutor: Sendable {
     let leaseHolder = LeaseHolder.thisProcess()
     /// Once set, runs stop before their next call and stay active in the journal for a later resume.
     let drain: RunDrain?
+    /// The runs this executor created or left active, so taking one up again reads only the journal's news.
+    let states = RunStateCache()
 
     /// Sees each record this executor journals, once it is on disk: for progress shown as it happens.
     public typealias RecordObserver = @Sendable (JournalRecord) -> Void
@@ -157,8 +159,12 @@ public struct RunExecutor: Sendable {
             payload: definition.payload
         )
         switch try await journal.createRun(entry, dedupeKey: definition.dedupeKey) {
-        case .duplicate(let existing): return .duplicate(existing)
-        case .created(let record): return .created(definition, sequence: record.sequence)
+        case .duplicate(let existing):
+            return .duplicate(existing)
+        case .created(let record):
+            // Whoever takes the run up in this process starts from here instead of reading the finding back.
+            states.keep(try RunStateMachine(records: [record], catalog: catalog))
+            return .created(definition, sequence: record.sequence)
         }
     }
 
@@ -215,9 +221,10 @@ public struct RunExecutor: Sendable {
         resource knownResource: String? = nil,
         _ body: @Sendable (inout RunStateMachine) async throws -> Value
     ) async throws -> (value: Value, report: RunReport) {
+        let left = states.take(runID)
         let resource: String
-        if let knownResource {
-            resource = knownResource
+        if let known = knownResource ?? left?.state.definition.resource {
+            resource = known
         } else {
             let records = try await journal.records(ofRun: runID)
             guard !records.isEmpty else { throw RunError.unknownRun(runID) }
@@ -225,12 +232,23 @@ public struct RunExecutor: Sendable {
         }
         return try await admission.withAdmission(for: resource) {
             try await withLease(on: runID) {
-                // Read again: another process may have moved the run on before this one held the lease.
-                var machine = try RunStateMachine(records: try await journal.records(ofRun: runID), catalog: catalog)
+                // Read under the lease: another process may have moved the run on before this one held it.
+                var machine = try await current(runID, from: left)
                 let value = try await body(&machine)
+                states.keep(machine)
                 return (value, RunReport(machine.state))
             }
         }
+    }
+
+    /// The run as the journal has it: the machine left for it brought up to date, or every record read.
+    private func current(_ runID: String, from left: RunStateMachine?) async throws -> RunStateMachine {
+        if var machine = left,
+            try machine.catchUp(with: try await journal.records(ofRun: runID, after: machine.journaled.through))
+        {
+            return machine
+        }
+        return try RunStateMachine(records: try await journal.records(ofRun: runID), catalog: catalog)
     }
 
     /// Moves the run on until it completes, parks or waits.
@@ -495,7 +513,7 @@ public struct RunExecutor: Sendable {
         let records = try await journal.append(held + entries)
         machine.unwritten = []
         for (index, record) in records.enumerated() {
-            if index >= held.count { try machine.apply(record) }
+            if index >= held.count { try machine.apply(record) } else { machine.noteJournaled(record) }
             observer?(record)
         }
     }

@@ -13,14 +13,33 @@ public struct RunStateMachine: Sendable {
     /// A step's result already folded into `state` but not yet on disk: the executor writes it in the same
     /// transaction as the run's next record (see `RunExecutor.holdResult`).
     var unwritten: [JournalEntry] = []
+    /// How far the journal's records are folded in: how many of the run's records, up to which sequence. With
+    /// `RunJournal.records(ofRun:after:)` it tells whether the journal has anything the state lacks.
+    public private(set) var journaled: (records: Int, through: Int64)
 
     public init(records: [JournalRecord], catalog: ActionCatalog) throws(RunError) {
         state = try RunState(records: records)
         self.catalog = catalog
+        journaled = (records.count, records.last?.sequence ?? 0)
     }
 
+    /// Folds in a record as the journal stored it (or a result held back, with sequence 0, see `unwritten`).
     public mutating func apply(_ record: JournalRecord) throws(RunError) {
         try state.apply(record)
+        if record.sequence > 0 { noteJournaled(record) }
+    }
+
+    /// A record already folded in (a held result) is now on disk.
+    mutating func noteJournaled(_ record: JournalRecord) {
+        journaled = (journaled.records + 1, max(journaled.through, record.sequence))
+    }
+
+    /// Brings the state up to date with what the journal has beyond it; false when the journal holds records the
+    /// state cannot be brought level with (written before `journaled.through` by someone else): read the run again.
+    mutating func catchUp(with since: RunRecordsSince) throws(RunError) -> Bool {
+        guard unwritten.isEmpty, since.total == journaled.records + since.records.count else { return false }
+        for record in since.records { try apply(record) }
+        return true
     }
 
     /// What the executor does next.
