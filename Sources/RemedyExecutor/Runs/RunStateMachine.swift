@@ -13,8 +13,9 @@ public struct RunStateMachine: Sendable {
     /// A step's result already folded into `state` but not yet on disk: the executor writes it in the same
     /// transaction as the run's next record (see `RunExecutor.holdResult`).
     var unwritten: [JournalEntry] = []
-    /// How far the journal's records are folded in: how many of the run's records, up to which sequence. With
-    /// `RunJournal.records(ofRun:after:)` it tells whether the journal has anything the state lacks.
+    /// How many of the run's journaled records are folded in, up to which sequence.
+    ///
+    /// With `RunJournal.records(ofRun:after:)` it tells whether the journal has anything the state lacks.
     public private(set) var journaled: (records: Int, through: Int64)
 
     public init(records: [JournalRecord], catalog: ActionCatalog) throws(RunError) {
