@@ -1,9 +1,3 @@
-import Foundation
-
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-
 /// An element of an XML response: name, text and children, which is all the AWS XML protocols use.
 public struct AWSXMLElement: Sendable, Hashable {
     public var name: String
@@ -36,19 +30,10 @@ public struct AWSXMLElement: Sendable, Hashable {
         return element?.children.filter { $0.name == "item" || $0.name == "member" } ?? []
     }
 
-    /// Parses an XML document; throws on anything that is not well-formed XML.
+    /// Parses an XML document; throws on anything that is not well-formed XML (see `XMLReader` for what is read).
     public static func parse(_ bytes: [UInt8]) throws(XMLParseError) -> AWSXMLElement {
-        let builder = TreeBuilder()
-        let parser = XMLParser(data: Data(bytes))
-        parser.shouldProcessNamespaces = true
-        parser.delegate = builder
-        guard parser.parse(), let root = builder.root else {
-            throw XMLParseError(
-                message: parser.parserError.map { "\($0.localizedDescription)" } ?? "no root element",
-                line: parser.lineNumber
-            )
-        }
-        return root
+        var reader = XMLReader(bytes)
+        return try reader.readDocument()
     }
 }
 
@@ -57,41 +42,4 @@ public struct XMLParseError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var line: Int
     public var description: String { "invalid XML at line \(line): \(message)" }
-}
-
-/// Builds the element tree from parser callbacks; only ever used by one parse on one thread.
-private final class TreeBuilder: NSObject, XMLParserDelegate {
-    var stack: [AWSXMLElement] = []
-    var root: AWSXMLElement?
-
-    func parser(
-        _ parser: XMLParser,
-        didStartElement elementName: String,
-        namespaceURI: String?,
-        qualifiedName: String?,
-        attributes: [String: String] = [:]
-    ) {
-        stack.append(AWSXMLElement(name: elementName))
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard !stack.isEmpty else { return }
-        stack[stack.count - 1].text += string
-    }
-
-    func parser(
-        _ parser: XMLParser,
-        didEndElement elementName: String,
-        namespaceURI: String?,
-        qualifiedName: String?
-    ) {
-        guard var element = stack.popLast() else { return }
-        // Elements with children carry only formatting white space as text.
-        if !element.children.isEmpty { element.text = "" }
-        if stack.isEmpty {
-            root = element
-        } else {
-            stack[stack.count - 1].children.append(element)
-        }
-    }
 }
