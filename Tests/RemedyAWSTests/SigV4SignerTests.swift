@@ -159,6 +159,25 @@ import Testing
         signed.canonicalRequest.split(separator: "\n", omittingEmptySubsequences: false)
     }
 
+    @Test func signersSharingAKeyCacheSignEachScopeWithItsOwnKey() throws {
+        // The signers of one context share derived keys; each service, region and secret keeps its own.
+        let shared = SigningKeyCache()
+        let request = try SigV4Request(method: "POST", url: "https://example.amazonaws.com/")
+        let other = AWSCredentials(accessKeyID: "AKIDOTHER", secretAccessKey: "another-secret")
+        for _ in 0..<2 {
+            for (service, region) in [("ec2", "us-east-1"), ("iam", "us-east-1"), ("ec2", "eu-west-1")] {
+                for credentials in [Self.credentials, other] {
+                    let sharing = try SigV4Signer(service: service, region: region, rules: .standard, keyCache: shared)
+                    let alone = try SigV4Signer(service: service, region: region)
+                    #expect(
+                        try sharing.sign(request, credentials: credentials, at: Self.exampleTime).authorization
+                            == alone.sign(request, credentials: credentials, at: Self.exampleTime).authorization
+                    )
+                }
+            }
+        }
+    }
+
     @Test func hostKeepsANonDefaultPortAndDropsTheDefaultOne() throws {
         let loopback = try SigV4Request(method: "POST", url: "http://127.0.0.1:5077/")
         #expect(try loopback.signingHost == "127.0.0.1:5077")

@@ -17,6 +17,8 @@ public struct AWSContext: Sendable {
     let quota: RetryQuota
     let pacer: RequestPacer
     let roleSessions: RoleSessionCache
+    /// Signing keys derived for the context's clients: a client is made per call, a key lasts a day.
+    let signingKeys: SigningKeyCache
 
     /// Why the context could not be built: no region, or no usable credentials.
     public struct SetupError: Error, Sendable, CustomStringConvertible {
@@ -46,7 +48,8 @@ public struct AWSContext: Sendable {
             transport: transport,
             quota: RetryQuota(),
             pacer: pacer,
-            roleSessions: RoleSessionCache(sts: sts)
+            roleSessions: RoleSessionCache(sts: sts),
+            signingKeys: SigningKeyCache()
         )
     }
 
@@ -60,7 +63,8 @@ public struct AWSContext: Sendable {
         transport: any HTTPTransport,
         quota: RetryQuota,
         pacer: RequestPacer,
-        roleSessions: RoleSessionCache
+        roleSessions: RoleSessionCache,
+        signingKeys: SigningKeyCache
     ) {
         self.region = region
         self.regionSource = regionSource
@@ -72,6 +76,7 @@ public struct AWSContext: Sendable {
         self.quota = quota
         self.pacer = pacer
         self.roleSessions = roleSessions
+        self.signingKeys = signingKeys
     }
 
     /// The same context with another mode: dry-run contexts are derived, never configured separately.
@@ -86,7 +91,8 @@ public struct AWSContext: Sendable {
             transport: transport,
             quota: quota,
             pacer: pacer,
-            roleSessions: roleSessions
+            roleSessions: roleSessions,
+            signingKeys: signingKeys
         )
     }
 
@@ -169,7 +175,8 @@ public struct AWSContext: Sendable {
             configuration: configuration,
             transport: transport,
             quota: quota,
-            pacer: pacer
+            pacer: pacer,
+            signingKeys: signingKeys
         )
     }
 

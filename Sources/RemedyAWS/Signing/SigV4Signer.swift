@@ -18,12 +18,17 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
     /// `/<region>/<service>/aws4_request`, written after the date in every credential scope.
     private let scopeSuffix: [UInt8]
     private let unsignedHeaderNames: [[UInt8]]
-    private let keyCache = SigningKeyCache()
+    private let keyCache: SigningKeyCache
 
     /// A signer for `service` in `region`.
     ///
     /// - Throws: ``SigV4Error/invalidScope`` when either is empty or contains `/`, whitespace or control bytes.
     public init(service: String, region: String, rules: SigningRules = .standard) throws(SigV4Error) {
+        try self.init(service: service, region: region, rules: rules, keyCache: SigningKeyCache())
+    }
+
+    /// A signer that shares derived keys with other signers through `keyCache`.
+    init(service: String, region: String, rules: SigningRules, keyCache: SigningKeyCache) throws(SigV4Error) {
         let valid: (String) -> Bool = { part in
             !part.isEmpty && part.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "/") }
         }
@@ -33,6 +38,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
         self.rules = rules
         self.scopeSuffix = Array("/\(region)/\(service)/aws4_request".utf8)
         self.unsignedHeaderNames = rules.unsignedHeaders.map { Array($0.lowercased().utf8) }
+        self.keyCache = keyCache
     }
 
     /// Signs `request` with an `Authorization` header.

@@ -94,10 +94,12 @@ public struct SigningKey: Sendable, CustomStringConvertible, CustomDebugStringCo
     }
 }
 
-/// A small per-signer cache of signing keys, keyed by secret and day (region and service are the signer's).
+/// A small cache of signing keys, keyed by secret, day, region and service, shared by the signers of one
+/// `AWSContext` (a client, and its signer, is made per call; a key lasts a day).
 ///
-/// A signer is shared across tasks, so the cache is a class behind a `Mutex`; lookups compare the secret in place
-/// and allocate nothing. Eight slots cover a handful of credential sets across a day boundary.
+/// Shared across tasks, so the cache is a class behind a `Mutex`; lookups compare in place and allocate nothing.
+/// 32 slots cover the services of a few runs' credential sets (each assumed role has its own secret) across a day
+/// boundary; past that the oldest slot is reused.
 final class SigningKeyCache: Sendable {
     private struct Entry {
         var secretAccessKey: String
@@ -109,13 +111,15 @@ final class SigningKeyCache: Sendable {
         var nextVictim = 0
     }
 
-    private static let capacity = 8
+    private static let capacity = 32
     private let slots = Mutex(Slots())
 
     func key(secretAccessKey: String, date: SigV4Timestamp, region: String, service: String) -> SigningKey {
         let cached: SigningKey? = slots.withLock { slots in
             for entry in slots.entries
-            where entry.key.daysSince1970 == date.daysSince1970 && entry.secretAccessKey == secretAccessKey {
+            where entry.key.daysSince1970 == date.daysSince1970 && entry.key.service == service
+                && entry.key.region == region && entry.secretAccessKey == secretAccessKey
+            {
                 return entry.key
             }
             return nil
