@@ -76,42 +76,8 @@ public struct AWSClient: Sendable {
         pacer: RequestPacer? = nil,
         clock: any AWSClock = SystemAWSClock(),
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        logger: Logger = Logger(label: "remedy.aws")
-    ) throws(AWSError) {
-        try self.init(
-            service: service,
-            region: region,
-            endpoint: endpoint,
-            credentials: credentials,
-            account: account,
-            mode: mode,
-            configuration: configuration,
-            transport: transport,
-            quota: quota,
-            pacer: pacer,
-            clock: clock,
-            jitter: jitter,
-            logger: logger,
-            signingKeys: SigningKeyCache()
-        )
-    }
-
-    /// A client whose signer shares `signingKeys` with the other clients of its context.
-    init(
-        service: AWSService,
-        region: String,
-        endpoint: AWSEndpoint,
-        credentials: any AWSCredentialProvider,
-        account: String = "",
-        mode: Mode = .live,
-        configuration: Configuration = Configuration(),
-        transport: any HTTPTransport = AsyncHTTPClientTransport(),
-        quota: RetryQuota = RetryQuota(),
-        pacer: RequestPacer? = nil,
-        clock: any AWSClock = SystemAWSClock(),
-        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger = Logger(label: "remedy.aws"),
-        signingKeys: SigningKeyCache
+        signingKeys: SigningKeyCache = SigningKeyCache()
     ) throws(AWSError) {
         self.service = service
         self.region = region

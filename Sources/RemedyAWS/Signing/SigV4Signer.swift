@@ -20,15 +20,16 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
     private let unsignedHeaderNames: [[UInt8]]
     private let keyCache: SigningKeyCache
 
-    /// A signer for `service` in `region`.
+    /// A signer for `service` in `region`, deriving keys into `keyCache`, which other signers may share (those of
+    /// one `AWSContext` do).
     ///
     /// - Throws: ``SigV4Error/invalidScope`` when either is empty or contains `/`, whitespace or control bytes.
-    public init(service: String, region: String, rules: SigningRules = .standard) throws(SigV4Error) {
-        try self.init(service: service, region: region, rules: rules, keyCache: SigningKeyCache())
-    }
-
-    /// A signer that shares derived keys with other signers through `keyCache`.
-    init(service: String, region: String, rules: SigningRules, keyCache: SigningKeyCache) throws(SigV4Error) {
+    public init(
+        service: String,
+        region: String,
+        rules: SigningRules = .standard,
+        keyCache: SigningKeyCache = SigningKeyCache()
+    ) throws(SigV4Error) {
         let valid: (String) -> Bool = { part in
             !part.isEmpty && part.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "/") }
         }

@@ -100,7 +100,7 @@ public struct SigningKey: Sendable, CustomStringConvertible, CustomDebugStringCo
 /// Shared across tasks, so the cache is a class behind a `Mutex`; lookups compare in place and allocate nothing.
 /// 32 slots cover the services of a few runs' credential sets (each assumed role has its own secret) across a day
 /// boundary; past that the oldest slot is reused.
-final class SigningKeyCache: Sendable {
+public final class SigningKeyCache: Sendable {
     private struct Entry {
         var secretAccessKey: String
         var key: SigningKey
@@ -113,6 +113,8 @@ final class SigningKeyCache: Sendable {
 
     private static let capacity = 32
     private let slots = Mutex(Slots())
+
+    public init() {}
 
     func key(secretAccessKey: String, date: SigV4Timestamp, region: String, service: String) -> SigningKey {
         let cached: SigningKey? = slots.withLock { slots in
