@@ -11,10 +11,12 @@ import Testing
     /// A run's records, numbered as the journal would.
     struct History {
         var records: [JournalRecord] = []
+        let runID: String
 
-        init(_ steps: [PlannedStep], mode: ExecutionMode = .live) {
+        init(_ steps: [PlannedStep], mode: ExecutionMode = .live, runID: String = "run-1") {
+            self.runID = runID
             let definition = RunDefinition(
-                runID: "run-1",
+                runID: runID,
                 playbook: "test-playbook",
                 findingID: "finding-1",
                 dedupeKey: "guardduty|finding-1|t",
@@ -35,7 +37,7 @@ import Testing
                 JournalRecord(
                     sequence: Int64(records.count + 1),
                     recordedAt: "2025-06-15T00:00:00.000Z",
-                    runID: "run-1",
+                    runID: runID,
                     kind: kind.rawValue,
                     payload: payload,
                     previousHash: "",
@@ -118,6 +120,32 @@ import Testing
         var holding = held
         holding.unwritten = [JournalEntry(runID: "run-1", kind: "step.succeeded")]
         #expect(try !holding.catchUp(with: RunRecordsSince(records: news, total: 4)))
+    }
+
+    @Test func theStateCacheKeepsActiveRunsUpToItsCapacityAndHandsEachOutOnce() throws {
+        // Given a cache for two runs
+        let cache = RunStateCache(capacity: 2)
+        let machines = try (1...3).map { number in
+            try History([action("tag", "ec2.tag")], runID: "run-\(number)").machine()
+        }
+        // When three active runs are left in it, the oldest is dropped
+        for machine in machines { cache.keep(machine) }
+        #expect(cache.take("run-1") == nil)
+        // Then each of the others is handed out once, as it was left
+        #expect(cache.take("run-2")?.journaled.through == machines[1].journaled.through)
+        #expect(cache.take("run-2") == nil)
+        #expect(cache.take("run-3")?.state == machines[2].state)
+        // And a finished run, or one with a result not yet on disk, is not kept
+        var finished = History([action("tag", "ec2.tag")], runID: "run-4")
+        finished.started("tag")
+        finished.succeeded("tag")
+        finished.add(.runSucceeded, [:])
+        cache.keep(try finished.machine())
+        var holding = machines[0]
+        holding.unwritten = [JournalEntry(runID: "run-1", kind: "step.succeeded")]
+        cache.keep(holding)
+        #expect(cache.take("run-4") == nil)
+        #expect(cache.take("run-1") == nil)
     }
 
     @Test func completedStepsAreNotRunAgainAndTheLastOneEndsTheRun() throws {

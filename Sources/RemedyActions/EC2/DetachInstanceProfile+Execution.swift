@@ -6,7 +6,6 @@ import RemedyCore
 /// name). It is not written to the instance: whoever controls the instance could change a tag there, and undo would
 /// then attach the profile they named.
 extension DetachInstanceProfile: ExecutableAction {
-
     public static func execute(
         _ parameters: ActionParameters,
         in context: ActionContext

@@ -43,6 +43,4 @@ final class RunStateCache: Sendable {
             }
         }
     }
-
-    var count: Int { entries.withLock { $0.machines.count } }
 }
