@@ -565,11 +565,14 @@ import Testing
             )
         }
         // When a restarted process resumes all
-        let reports = try await harness.executor().resumeAll()
+        let reads = ReadCountingJournal(base: harness.journal)
+        let reports = try await harness.executor(journal: reads).resumeAll()
         // Then only the second run moves, and it completes
         #expect(reports.map(\.runID) == ["run-2"])
         #expect(reports.map(\.status) == [.succeeded])
         #expect(await harness.invoker.steps(.probe) == ["tag"])
+        // And it was read in full once, to see that it is active; taking it up read only what was new
+        #expect(await reads.counts == (whole: 1, newer: 1))
     }
 
     @Test func runsOnTheSameResourceExecuteOneAtATime() async throws {

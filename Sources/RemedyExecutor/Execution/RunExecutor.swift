@@ -179,8 +179,11 @@ public struct RunExecutor: Sendable {
     public func resumeAll() async throws -> [RunReport] {
         var active: [String] = []
         try await journal.forEachUnfinishedRun { run in
-            let records = try await journal.records(ofRun: run.runID)
-            if try RunState(records: records).status.isActive { active.append(run.runID) }
+            let machine = try RunStateMachine(records: try await journal.records(ofRun: run.runID), catalog: catalog)
+            guard machine.state.status.isActive else { return }
+            active.append(run.runID)
+            // Taken up below from here: only what is written meanwhile is read again.
+            states.keep(machine)
         }
         return try await withThrowingTaskGroup(of: RunReport?.self) { group in
             for runID in active {
