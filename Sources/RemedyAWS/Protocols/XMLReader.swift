@@ -125,20 +125,9 @@ struct XMLReader {
             let hadSpace = skipWhitespace()
             if startsWith("?>") { break }
             guard hadSpace else { throw error("expected white space in the XML declaration") }
-            names.append(String(decoding: try readName(), as: UTF8.self))
-            skipWhitespace()
-            guard peek(0) == UInt8(ascii: "=") else { throw error("expected '=' in the XML declaration") }
-            position += 1
-            skipWhitespace()
-            guard let quote = peek(0), quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
-                throw error("expected a quoted value in the XML declaration")
-            }
-            position += 1
-            guard let end = bytes[position...].firstIndex(of: quote) else {
-                throw error("an XML declaration value is not closed")
-            }
-            values.append(String(decoding: bytes[position..<end], as: UTF8.self))
-            position = end + 1
+            let (name, value) = try readAssignment()
+            names.append(String(decoding: name, as: UTF8.self))
+            values.append(String(decoding: value, as: UTF8.self))
         }
         position += 2
         let allowed = ["version", "encoding", "standalone"]
@@ -192,27 +181,35 @@ struct XMLReader {
             guard let next = peek(0) else { throw error("a tag is not closed") }
             if next == UInt8(ascii: ">") || next == UInt8(ascii: "/") { return }
             guard hadSpace else { throw error("expected white space before an attribute") }
-            let name = try readName()
+            let (name, value) = try readAssignment()
             guard !names.contains(where: { $0.elementsEqual(name) }) else { throw error("an attribute given twice") }
             names.append(name)
-            skipWhitespace()
-            guard peek(0) == UInt8(ascii: "=") else { throw error("expected '=' after an attribute name") }
-            position += 1
-            skipWhitespace()
-            guard let quote = peek(0), quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
-                throw error("expected a quoted attribute value")
-            }
-            position += 1
-            let start = position
-            while position < bytes.count, bytes[position] != quote {
-                guard bytes[position] != UInt8(ascii: "<") else { throw error("'<' in an attribute value") }
-                position += 1
-            }
-            guard position < bytes.count else { throw error("an attribute value is not closed") }
             var ignored = ""
-            try appendDecoded(bytes[start..<position], to: &ignored)
+            try appendDecoded(value, to: &ignored)
+        }
+    }
+
+    /// `name = "value"` (or in single quotes), as attributes and the XML declaration write them: the name and the
+    /// value as written.
+    private mutating func readAssignment() throws(XMLParseError) -> (name: ArraySlice<UInt8>, value: ArraySlice<UInt8>)
+    {
+        let name = try readName()
+        skipWhitespace()
+        guard peek(0) == UInt8(ascii: "=") else { throw error("expected '=' after a name") }
+        position += 1
+        skipWhitespace()
+        guard let quote = peek(0), quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
+            throw error("expected a quoted value")
+        }
+        position += 1
+        let start = position
+        while position < bytes.count, bytes[position] != quote {
+            guard bytes[position] != UInt8(ascii: "<") else { throw error("'<' in a quoted value") }
             position += 1
         }
+        guard position < bytes.count else { throw error("a quoted value is not closed") }
+        position += 1
+        return (name, bytes[start..<(position - 1)])
     }
 
     // MARK: Text
