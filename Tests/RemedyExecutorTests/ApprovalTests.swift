@@ -86,7 +86,8 @@ import Testing
         #expect(afterOne.status == .parked)
         #expect(await harness.invoker.steps(.execute) == ["tag"])
         // And when the second approves through another process, that process resumes the run
-        let other = harness.executor(groups: leads)
+        let reads = ReadCountingJournal(base: harness.journal)
+        let other = harness.executor(journal: reads, groups: leads)
         let afterTwo = try await other.decide(
             runID: "run-1",
             gate: "approve-isolation",
@@ -96,6 +97,8 @@ import Testing
         )
         // Then the gated step runs once, after run.resumed
         #expect(afterTwo.status == .succeeded)
+        // And that process read the run in full once: under the lease it asked only for what was new
+        #expect(await reads.counts == (whole: 1, newer: 1))
         #expect(afterTwo.step("approve-isolation")?.status == .approved)
         #expect(await harness.invoker.steps(.execute) == ["tag", "isolate"])
         #expect(

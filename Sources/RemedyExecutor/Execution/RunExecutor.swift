@@ -224,14 +224,19 @@ public struct RunExecutor: Sendable {
         resource knownResource: String? = nil,
         _ body: @Sendable (inout RunStateMachine) async throws -> Value
     ) async throws -> (value: Value, report: RunReport) {
-        let left = states.take(runID)
-        let resource: String
-        if let known = knownResource ?? left?.state.definition.resource {
-            resource = known
-        } else {
+        let left: RunStateMachine?
+        if let cached = states.take(runID) {
+            left = cached
+        } else if knownResource == nil {
+            // Read once, for the resource: under the lease only what is written meanwhile is read again.
             let records = try await journal.records(ofRun: runID)
             guard !records.isEmpty else { throw RunError.unknownRun(runID) }
-            resource = try RunState(records: Array(records.prefix(1))).definition.resource
+            left = try RunStateMachine(records: records, catalog: catalog)
+        } else {
+            left = nil
+        }
+        guard let resource = knownResource ?? left?.state.definition.resource else {
+            throw RunError.unknownRun(runID)
         }
         return try await admission.withAdmission(for: resource) {
             try await withLease(on: runID) {
