@@ -32,7 +32,12 @@ func playOnce(_ scenarioPath: String) async throws -> (seconds: Double, report: 
     let library = PlaybookLibrary.load(paths: [scenario.playbooks ?? "Playbooks"], catalog: .standard)
     let clock = ExerciseClock(start: scenario.start)
     let key = try JournalSigningKey.create(at: directory + "/journal.key")
-    let journal = try JournalDatabase(path: directory + "/journal.sqlite", signingKey: key, clock: { clock.now })
+    let journal = try JournalDatabase(
+        path: directory + "/journal.sqlite",
+        signingKey: key,
+        durability: .survivesProcessCrash,  // as `remedy exercise` opens it
+        clock: { clock.now }
+    )
     let report = try await Exercise(scenario: scenario, playbooks: library.playbooks, journal: journal, clock: clock)
         .run()
     try journal.checkpoint()

@@ -16,6 +16,24 @@ public final class JournalDatabase: RunJournal {
     /// Watches the file journal's connections (which hold it unretained), so it lives as long as they do.
     private let walCheckpointer: WALCheckpointer?
 
+    /// How far a committed record survives.
+    public enum Durability: Sendable {
+        /// On disk before the write returns (`synchronous = FULL`): a killed process, a kernel panic or a power cut
+        /// loses nothing committed. What every journal of real actions uses.
+        case synced
+        /// Handed to the operating system before the write returns (`synchronous = NORMAL`): a killed process loses
+        /// nothing, a power cut can lose the last transactions. Only for journals of runs that change nothing real
+        /// (exercises against a simulated account), where a lost tail costs a rerun and no account of an action.
+        case survivesProcessCrash
+
+        var pragma: String {
+            switch self {
+            case .synced: "FULL"
+            case .survivesProcessCrash: "NORMAL"
+            }
+        }
+    }
+
     /// Opens (creating if needed) the journal at `path`.
     ///
     /// A checkpoint is signed every `checkpointInterval` records when a signing key is given.
@@ -23,6 +41,7 @@ public final class JournalDatabase: RunJournal {
         path: String,
         signingKey: JournalSigningKey? = nil,
         checkpointInterval: Int = 100,
+        durability: Durability = .synced,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         var configuration = Configuration()
@@ -30,11 +49,12 @@ public final class JournalDatabase: RunJournal {
         // their transaction rather than fail with "database is locked".
         configuration.busyMode = .timeout(30)
         let checkpointer = WALCheckpointer(path: path)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            checkpointer.watch(db)
-        }
-        writer = try DatabasePool(path: path, configuration: configuration)
+        configuration.prepareDatabase { db in checkpointer.watch(db) }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // Set on the writer after the pool is open: GRDB's WAL set-up lowers it to NORMAL after `prepareDatabase`
+        // has run, which syncs only at WAL checkpoints and can lose committed records to a power cut.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(durability.pragma)") }
+        writer = pool
         checkpointer.start(writer: writer)
         walCheckpointer = checkpointer
         self.signingKey = signingKey
@@ -355,6 +375,11 @@ public final class JournalDatabase: RunJournal {
     public func verify(keys: [JournalVerificationKey]? = nil) throws -> JournalVerifier.Report {
         let keys = keys ?? signingKey.map { [$0.verifier] } ?? []
         return JournalVerifier(keys: keys).verify(records: try records(), checkpoints: try checkpoints())
+    }
+
+    /// SQLite's `synchronous` setting on the writer's connection (2 is FULL, 1 NORMAL).
+    func writerSynchronousSetting() throws -> Int {
+        try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Runs raw SQL: for tests that play an attacker with write access to the file.

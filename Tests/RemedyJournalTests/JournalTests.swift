@@ -239,6 +239,23 @@ import Testing
         #expect(record.canonicalText(payloadText: record.payload.jsonText()) == fields.jsonText())
     }
 
+    @Test func aFileJournalSyncsEveryCommitUnlessAskedOnlyToSurviveAProcessCrash() async throws {
+        // GRDB's WAL set-up lowers the writer to NORMAL after the connection's own preparation: checked on the
+        // connection that commits, not on the configuration.
+        try await withTemporaryDirectory { directory in
+            let synced = try JournalDatabase(path: directory.file("journal.sqlite"))
+            try await synced.append(JournalEntry(runID: "run-1", kind: "run.created", payload: [:]))
+            #expect(try synced.writerSynchronousSetting() == 2)
+            let reopened = try JournalDatabase(path: directory.file("journal.sqlite"))
+            #expect(try reopened.writerSynchronousSetting() == 2)
+            let exercise = try JournalDatabase(
+                path: directory.file("exercise.sqlite"),
+                durability: .survivesProcessCrash
+            )
+            #expect(try exercise.writerSynchronousSetting() == 1)
+        }
+    }
+
     @Test func keyFilesAreCreatedPrivateAndNeverOverwritten() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("journal.key")

@@ -72,7 +72,14 @@ extension RemedyCommand {
             let keyPath = journalPath + ".key"
             do {
                 let key = try JournalSigningKey.create(at: keyPath)
-                let database = try JournalDatabase(path: journalPath, signingKey: key, clock: { clock.now })
+                // Nothing real is changed, so a power cut may cost the journal's tail (a rerun), never an account of an
+                // action: no disk sync per transaction.
+                let database = try JournalDatabase(
+                    path: journalPath,
+                    signingKey: key,
+                    durability: .survivesProcessCrash,
+                    clock: { clock.now }
+                )
                 outcome = try await Exercise(
                     scenario: parsed,
                     playbooks: library.playbooks,
