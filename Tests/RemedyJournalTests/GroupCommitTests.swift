@@ -113,6 +113,33 @@ import Testing
         }
     }
 
+    @Test func aFailingCallAloneInItsTransactionLeavesNothingAndTheChainGoesOn() async throws {
+        try await withTemporaryDirectory { directory in
+            // Given a journal with one record
+            let journal = try fileJournal(directory)
+            try await journal.append(JournalEntry(runID: "run-1", kind: "run.created"))
+            // When a call with the writer to itself writes a record and then fails
+            await #expect(throws: DoomedWrite.self) {
+                try await journal.batcher.write { db, recordedAt in
+                    try JournalDatabase.insert(
+                        [PreparedEntry(JournalEntry(runID: "run-doomed", kind: "step.started"))],
+                        db,
+                        recordedAt: recordedAt,
+                        key: nil,
+                        checkpointInterval: 100
+                    )
+                    throw DoomedWrite()
+                }
+            }
+            // Then its transaction was rolled back, not committed, and the next record follows the first
+            #expect(await journal.batcher.commits == 1)
+            #expect(try await journal.records(ofRun: "run-doomed").isEmpty)
+            try await journal.append(JournalEntry(runID: "run-1", kind: "step.started"))
+            #expect(try journal.records().map(\.sequence) == [1, 2])
+            #expect(try journal.verify().isIntact)
+        }
+    }
+
     @Test func aFailingCallRollsBackAloneAndDuplicateKeysInOneBatchCreateOneRun() async throws {
         try await withTemporaryDirectory { directory in
             // Given a busy writer
