@@ -54,8 +54,25 @@ final class StepTimingJournal: RunJournal {
 
     @discardableResult
     func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] {
+        try await timing(entries) { try await base.append(entries) }
+    }
+
+    @discardableResult
+    func append(
+        _ entries: [JournalEntry],
+        releasingLeaseOf runID: String,
+        holder: LeaseHolder
+    ) async throws -> [JournalRecord] {
+        try await timing(entries) { try await base.append(entries, releasingLeaseOf: runID, holder: holder) }
+    }
+
+    /// Writes `entries` with `write`, noting the step times they open and close.
+    private func timing(
+        _ entries: [JournalEntry],
+        _ write: () async throws -> [JournalRecord]
+    ) async throws -> [JournalRecord] {
         let asked = ContinuousClock.now
-        let records = try await base.append(entries)
+        let records = try await write()
         let durable = ContinuousClock.now
         for entry in entries {
             let key = "\(entry.runID ?? "")/\(entry.payload["step"]?.stringValue ?? "")"

@@ -49,7 +49,16 @@ extension JournalDatabase {
     }
 
     public func releaseLease(runID: String, holder: LeaseHolder) async throws {
-        try await batcher.write { db, _ in
+        try await append([], releasingLeaseOf: runID, holder: holder)
+    }
+
+    @discardableResult
+    public func append(
+        _ entries: [JournalEntry],
+        releasingLeaseOf runID: String,
+        holder: LeaseHolder
+    ) async throws -> [JournalRecord] {
+        try await append(entries) { db in
             try db.cachedStatement(sql: "DELETE FROM lease WHERE runId = ? AND holder = ?")
                 .execute(arguments: [runID, holder.description])
         }

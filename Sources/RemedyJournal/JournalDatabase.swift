@@ -137,11 +137,21 @@ public final class JournalDatabase: RunJournal {
     /// Calls made at the same time share one transaction (one disk sync); each still fails or succeeds alone.
     @discardableResult
     public func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] {
+        try await append(entries) { _ in }
+    }
+
+    /// Appends entries and runs `alongside` in the same savepoint: both are written, or neither.
+    func append(
+        _ entries: [JournalEntry],
+        alongside: @escaping @Sendable (Database) throws -> Void
+    ) async throws -> [JournalRecord] {
         let prepared = entries.map(PreparedEntry.init)
         let key = signingKey
         let interval = Int64(checkpointInterval)
         return try await batcher.write { db, now in
-            try Self.insert(prepared, db, recordedAt: now, key: key, checkpointInterval: interval)
+            let records = try Self.insert(prepared, db, recordedAt: now, key: key, checkpointInterval: interval)
+            try alongside(db)
+            return records
         }
     }
 
@@ -236,6 +246,7 @@ public final class JournalDatabase: RunJournal {
         key: JournalSigningKey?,
         checkpointInterval interval: Int64
     ) throws -> [JournalRecord] {
+        guard !entries.isEmpty else { return [] }
         // Statements on the hot path are prepared once per connection (parsing SQL cost more than running it).
         let last = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT sequence, hash FROM record ORDER BY sequence DESC LIMIT 1")

@@ -303,11 +303,49 @@ struct LoggingJournal: WrappingJournal {
 
     func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] {
         let records = try await base.append(entries)
-        let described = entries.map { entry in
-            entry.payload["step"]?.stringValue.map { "\(entry.kind) \($0)" } ?? entry.kind
-        }
-        await log.add("write " + described.joined(separator: " + "))
+        await log.add("write " + describe(entries).joined(separator: " + "))
         return records
+    }
+
+    func append(
+        _ entries: [JournalEntry],
+        releasingLeaseOf runID: String,
+        holder: LeaseHolder
+    ) async throws -> [JournalRecord] {
+        let records = try await base.append(entries, releasingLeaseOf: runID, holder: holder)
+        await log.add("write " + (describe(entries) + ["lease released"]).joined(separator: " + "))
+        return records
+    }
+
+    private func describe(_ entries: [JournalEntry]) -> [String] {
+        entries.map { entry in
+            let subject = entry.payload["step"]?.stringValue ?? entry.payload["gate"]?.stringValue
+            return subject.map { "\(entry.kind) \($0)" } ?? entry.kind
+        }
+    }
+}
+
+/// A journal whose lease renewals (every claim after the first) take `delay` to arrive, even when cancelled: a
+/// renewal already on its way when the lease is given up.
+actor SlowRenewalJournal: WrappingJournal {
+    let base: any RunJournal
+    let delay: Duration
+    private(set) var claims = 0
+
+    init(base: any RunJournal, delay: Duration) {
+        self.base = base
+        self.delay = delay
+    }
+
+    func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] { try await base.append(entries) }
+
+    func claimLease(runID: String, holder: LeaseHolder, now: Date, duration: Duration) async throws -> LeaseClaim {
+        claims += 1
+        if claims > 1 {
+            let arrival = ContinuousClock.now + delay
+            while ContinuousClock.now < arrival { try? await Task.sleep(until: arrival) }
+        }
+        return try await base.claimLease(runID: runID, holder: holder, now: now, duration: duration)
     }
 }
 

@@ -59,6 +59,35 @@ import Testing
         await #expect(throws: RunError.leaseLost) { try await keeper.ensureHeld() }
     }
 
+    @Test func givingTheLeaseUpWaitsForARenewalOnItsWaySoThatNothingRetakesIt() async throws {
+        // Given a keeper renewing every 20 ms through a journal where a renewal takes 100 ms to arrive
+        let harness = try Harness()
+        let journal = SlowRenewalJournal(base: harness.journal, delay: .milliseconds(100))
+        let keeper = RunLeaseKeeper(
+            runID: "run-1",
+            holder: .thisProcess(),
+            duration: .milliseconds(60),
+            journal: journal,
+            now: { harness.time.now }
+        )
+        try await keeper.claim()
+        await keeper.startRenewing()
+        // When the lease is given up while a renewal is on its way
+        while await journal.claims < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        try await keeper.release()
+        try await Task.sleep(for: .milliseconds(150))
+        // Then the renewal landed before the release, not after it: another holder gets the lease at once (the
+        // clock stands still, so a renewed lease would still be held)
+        #expect(
+            try await harness.journal.claimLease(
+                runID: "run-1",
+                holder: .thisProcess(),
+                now: harness.time.now,
+                duration: .seconds(60)
+            ) == .acquired
+        )
+    }
+
     @Test func aCallPastItsTimeoutIsInDoubtAndSettledByAProbeNotARepeat() async throws {
         // Given a step with a 200 ms timeout whose call hangs, and a probe that finds it did happen
         let harness = try Harness()

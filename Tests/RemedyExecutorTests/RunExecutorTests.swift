@@ -169,13 +169,56 @@ import Testing
             mode: .live
         ).report
         #expect(report?.status == .succeeded)
-        // Then each result shares a transaction with the run's next record (one disk sync per step), and no call
-        // starts before its step.started and its prior state are durable
+        // Then each result shares a transaction with the run's next record (one disk sync per step), no call
+        // starts before its step.started and its prior state are durable, and the run's last records are written
+        // as its lease is given up
         #expect(
             await log.events == [
                 "write step.started tag", "write step.prior_state_captured tag", "call tag",
                 "write step.succeeded tag + step.started isolate", "write step.prior_state_captured isolate",
-                "call isolate", "write step.succeeded isolate + run.succeeded",
+                "call isolate", "write step.succeeded isolate + run.succeeded + lease released",
+            ]
+        )
+        #expect(
+            try await harness.journal.claimLease(
+                runID: "run-1",
+                holder: .thisProcess(),
+                now: harness.time.now,
+                duration: .seconds(60)
+            ) == .acquired
+        )
+    }
+
+    @Test func aGateParksTheRunAndAnApprovalResumesIt() async throws {
+        // Given a run that parks at a gate, its records written by a logging journal
+        let harness = try Harness()
+        let log = EventLog()
+        let journal = LoggingJournal(base: harness.journal, log: log)
+        let invoker = CapturingInvoker(log: log, priorState: ["original_groups": ["eni-1": ["sg-web"]]])
+        let start = try await harness.executor(journal: journal, invoker: invoker).start(
+            plan: plan(gate("approve", approvers: [ana]), action("isolate", "ec2.quarantine")),
+            finding: finding(),
+            initiator: initiator,
+            mode: .live
+        )
+        #expect(start.report?.status == .parked)
+        // When another executor approves
+        let report = try await harness.executor(journal: journal, invoker: invoker).decide(
+            runID: "run-1",
+            gate: "approve",
+            principal: ana,
+            decision: .approve,
+            channel: "test"
+        )
+        #expect(report.status == .succeeded)
+        // Then the request and the parking are one write with the end of the lease, and the approval and the resume
+        // go to disk with the step's start, before its call
+        #expect(
+            await log.events == [
+                "write approval.requested approve + run.parked approve + lease released",
+                "write approval.granted approve + run.resumed approve + step.started isolate",
+                "write step.prior_state_captured isolate", "call isolate",
+                "write step.succeeded isolate + run.succeeded + lease released",
             ]
         )
     }

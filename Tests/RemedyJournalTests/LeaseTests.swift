@@ -89,6 +89,37 @@ import Testing
         )
     }
 
+    @Test func aRunsLastRecordsAndTheEndOfItsLeaseShareOneTransaction() async throws {
+        let journal = try JournalDatabase(inMemory: nil)
+        _ = try await journal.claimLease(runID: "run-1", holder: alive, now: start, duration: .seconds(60))
+        let before = await journal.batcher.commits
+        let records = try await journal.append(
+            [
+                JournalEntry(runID: "run-1", kind: "step.succeeded", payload: ["step": "tag"]),
+                JournalEntry(runID: "run-1", kind: "run.succeeded"),
+            ],
+            releasingLeaseOf: "run-1",
+            holder: alive
+        )
+        #expect(records.map(\.kind) == ["step.succeeded", "run.succeeded"])
+        #expect(await journal.batcher.commits == before + 1)
+        #expect(
+            try await journal.claimLease(runID: "run-1", holder: otherExecutor, now: start, duration: .seconds(60))
+                == .acquired
+        )
+        // A release by a holder that no longer has the lease appends and leaves the lease to its holder
+        try await journal.append(
+            [JournalEntry(runID: "run-1", kind: "step.started")],
+            releasingLeaseOf: "run-1",
+            holder: alive
+        )
+        #expect(
+            try await journal.claimLease(runID: "run-1", holder: alive, now: start, duration: .seconds(60))
+                != .acquired
+        )
+        #expect(try journal.verify().recordsChecked == 3)
+    }
+
     @Test func holdersRoundTripThroughTheirStoredText() {
         #expect(LeaseHolder(alive.description) == alive)
         #expect(LeaseHolder("no-slashes") == nil)

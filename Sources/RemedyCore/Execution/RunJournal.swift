@@ -31,6 +31,14 @@ public protocol RunJournal: Sendable {
     func claimLease(runID: String, holder: LeaseHolder, now: Date, duration: Duration) async throws -> LeaseClaim
     /// Gives the lease up, if `holder` has it.
     func releaseLease(runID: String, holder: LeaseHolder) async throws
+    /// Appends entries as `append` does and gives up `holder`'s lease on `runID` in the same transaction: a run's
+    /// last records and the end of its lease cost one disk sync.
+    @discardableResult
+    func append(
+        _ entries: [JournalEntry],
+        releasingLeaseOf runID: String,
+        holder: LeaseHolder
+    ) async throws -> [JournalRecord]
     /// How many live runs of `playbook` were created before the run at `sequence`: since `since`, and still open.
     ///
     /// Counting only earlier runs makes the answer the same for every process and on every resume.
@@ -91,6 +99,18 @@ public struct UnfinishedRun: Sendable, Hashable {
 }
 
 extension RunJournal {
+    /// Appends, then releases: correct for any journal; a database does both in one transaction.
+    @discardableResult
+    public func append(
+        _ entries: [JournalEntry],
+        releasingLeaseOf runID: String,
+        holder: LeaseHolder
+    ) async throws -> [JournalRecord] {
+        let records = entries.isEmpty ? [] : try await append(entries)
+        try await releaseLease(runID: runID, holder: holder)
+        return records
+    }
+
     /// Calls `body` with every unfinished run, oldest first, reading them a page at a time.
     public func forEachUnfinishedRun(_ body: (UnfinishedRun) async throws -> Void) async throws {
         var cursor: Int64 = 0

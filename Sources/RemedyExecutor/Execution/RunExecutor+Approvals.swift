@@ -36,13 +36,13 @@ extension RunExecutor {
                 // Who tried to decide what, and why it was refused, is part of the audit.
                 var payload = decisionFields
                 payload["reason"] = .string(refusal.message)
-                try await append(.approvalRefused, .object(payload), to: &machine)
+                try hold(.approvalRefused, .object(payload), in: &machine)
                 return refusal
             }
-            try await append(
+            try hold(
                 decision == .approve ? .approvalGranted : .approvalDenied,
                 .object(decisionFields.filter { $0.key != "decision" }),
-                to: &machine
+                in: &machine
             )
             if continuing || decision == .deny {
                 try await advance(&machine)

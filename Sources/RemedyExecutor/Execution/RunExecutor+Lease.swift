@@ -5,9 +5,10 @@ extension RunExecutor {
     /// Runs `body` while this executor holds the run's lease, renewing it in the background and giving it up after.
     ///
     /// Two processes never drive one run at once; a run whose holder was killed is taken over by the next claim.
+    /// `body` may give the lease up itself, with the run's last records (`RunLeaseKeeper.release(appending:)`).
     func withLease<Value: Sendable>(
         on runID: String,
-        _ body: () async throws -> Value
+        _ body: (RunLeaseKeeper) async throws -> Value
     ) async throws -> Value {
         let keeper = RunLeaseKeeper(
             runID: runID,
@@ -17,17 +18,13 @@ extension RunExecutor {
             now: now
         )
         try await keeper.claim()
+        await keeper.startRenewing()
         do {
-            let value = try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await keeper.keepRenewing() }
-                let value = try await RunLeaseKeeper.$current.withValue(keeper, operation: body)
-                group.cancelAll()
-                return value
-            }
+            let value = try await RunLeaseKeeper.$current.withValue(keeper) { try await body(keeper) }
             try await keeper.release()
             return value
         } catch {
-            try? await keeper.release()
+            _ = try? await keeper.release()
             throw error
         }
     }
@@ -44,6 +41,8 @@ actor RunLeaseKeeper {
     let journal: any RunJournal
     let now: @Sendable () -> Date
     private var lostTo: String?
+    private var renewal: Task<Void, Never>?
+    private var released = false
 
     init(
         runID: String,
@@ -73,6 +72,11 @@ actor RunLeaseKeeper {
         if let lostTo { throw RunError.leaseLost(runID, to: lostTo) }
     }
 
+    /// Renews in the background until the lease is released.
+    func startRenewing() {
+        renewal = Task { await keepRenewing() }
+    }
+
     /// Renews until cancelled; a renewal that finds another holder marks the lease lost and stops.
     func keepRenewing() async {
         while true {
@@ -89,8 +93,18 @@ actor RunLeaseKeeper {
         }
     }
 
-    func release() async throws {
-        guard lostTo == nil else { return }
-        try await journal.releaseLease(runID: runID, holder: holder)
+    /// Appends `entries` and gives the lease up in the same transaction (one disk sync for a run's last records and
+    /// the end of its lease); only appends them when the lease is already given up or lost.
+    ///
+    /// Renewal stops first, so that no renewal still on its way re-takes the lease after it is given up.
+    @discardableResult
+    func release(appending entries: [JournalEntry] = []) async throws -> [JournalRecord] {
+        renewal?.cancel()
+        await renewal?.value
+        renewal = nil
+        guard lostTo == nil, !released else { return entries.isEmpty ? [] : try await journal.append(entries) }
+        let records = try await journal.append(entries, releasingLeaseOf: runID, holder: holder)
+        released = true
+        return records
     }
 }

@@ -19,11 +19,7 @@ extension RunExecutor {
             case .pending, .running, .parked, .undoing:
                 throw RunError.notUndoable(runID, "it is still \(state.status.rawValue); wait for it to complete")
             }
-            try await append(
-                .undoStarted,
-                ["reason": "undo requested", "requestedBy": .string(requestedBy)],
-                to: &machine
-            )
+            try hold(.undoStarted, ["reason": "undo requested", "requestedBy": .string(requestedBy)], in: &machine)
             try await advance(&machine)
         }
     }

@@ -239,10 +239,13 @@ public struct RunExecutor: Sendable {
             throw RunError.unknownRun(runID)
         }
         return try await admission.withAdmission(for: resource) {
-            try await withLease(on: runID) {
+            try await withLease(on: runID) { keeper in
                 // Read under the lease: another process may have moved the run on before this one held it.
                 var machine = try await current(runID, from: left)
                 let value = try await body(&machine)
+                // What the run held back (a step's result, its last records) is written as the lease is given up.
+                let held = machine.unwritten.count
+                try note(try await keeper.release(appending: machine.unwritten), heldCount: held, in: &machine)
                 states.keep(machine)
                 return (value, RunReport(machine.state))
             }
@@ -261,90 +264,78 @@ public struct RunExecutor: Sendable {
 
     /// Moves the run on until it completes, parks or waits.
     ///
-    /// A step's result is written with the run's next record (one disk sync per step instead of two); it is on disk
-    /// before the next call goes out and before this returns. When this throws (the journal failed, the lease was
-    /// lost), a held result is not written: the step is left in doubt, as by a crash, and its probe decides.
+    /// Records that lead to no call (a step's result, a skip, the limits counted, an approval requested, the run
+    /// parked, resumed or ended) are held and written with the run's next record, or as the lease is given up when
+    /// the run stops: one disk sync per step, and one for a run's last records and its lease. Whatever is held is on
+    /// disk before the next call goes out, before a wait or a probe, and before the caller hears how the run stands.
+    /// When this throws (the journal failed, the lease was lost), what is held is not written: the run continues
+    /// from its last durable record, a step is left in doubt as by a crash, and its probe decides.
     func advance(_ machine: inout RunStateMachine) async throws {
         while true {
             let decision = machine.next(now: now())
             let definition = machine.state.definition
             if decision.makesCall, drain?.isDraining == true {
-                // Stopping for shutdown: the last step's result goes to disk, so the restart has nothing in doubt.
-                try await writeHeldResult(&machine)
-                return
-            }
-            switch decision {
-            // Decisions that append at once carry the held result with them; the others do other work first
-            // (wait, probe, count, resolve approvers), so the result is written before it.
-            case .run(_, .zero), .skip, .failBeforeCall, .park, .expireApproval, .resume, .succeed, .fail,
-                .startUndo, .undo, .finishUndo:
-                break
-            case .run, .probe, .checkLimits, .requestApproval, .none, .wait:
-                try await writeHeldResult(&machine)
+                return  // Stopping for shutdown: what is held is written as the lease is given up.
             }
             switch decision {
             case .none, .wait:
                 return
             case .run(let call, let backoff):
-                if backoff > .zero { try await clock.sleep(for: backoff) }
+                if backoff > .zero {
+                    try await writeHeld(&machine)
+                    try await clock.sleep(for: backoff)
+                }
                 try await execute(call, of: definition, machine: &machine)
             case .probe(let call):
+                try await writeHeld(&machine)
                 try await probe(call, of: definition, machine: &machine)
             case .skip(let step, let reason, let verdict):
                 var payload: [String: JSONValue] = ["step": .string(step), "reason": .string(reason)]
                 if let verdict { payload["verdict"] = .string(verdict) }
-                try await append(.stepSkipped, .object(payload), to: &machine)
+                try hold(.stepSkipped, .object(payload), in: &machine)
             case .failBeforeCall(let step, let code, let message):
-                try await append(
+                try hold(
                     .stepFailed,
                     [
                         "step": .string(step), "code": .string(code), "message": .string(message),
                         "kind": .string(ActionFailure.Kind.permanent.rawValue),
                     ],
-                    to: &machine
+                    in: &machine
                 )
             case .checkLimits:
                 try await checkLimits(&machine)
             case .requestApproval(let request):
                 try await requestApproval(request, machine: &machine)
             case .park(let gate):
-                try await append(.runParked, ["gate": .string(gate), "reason": "awaiting approval"], to: &machine)
+                try hold(.runParked, ["gate": .string(gate), "reason": "awaiting approval"], in: &machine)
             case .expireApproval(let gate):
-                try await append(
+                try hold(
                     .approvalExpired,
                     ["gate": .string(gate), "at": .string(Timestamp.format(now()))],
-                    to: &machine
+                    in: &machine
                 )
             case .resume(let gate):
-                try await append(.runResumed, ["gate": .string(gate)], to: &machine)
+                try hold(.runResumed, ["gate": .string(gate)], in: &machine)
             case .succeed(let failedSteps):
-                try await append(
-                    .runSucceeded,
-                    ["failedSteps": .array(failedSteps.map(JSONValue.string))],
-                    to: &machine
-                )
+                try hold(.runSucceeded, ["failedSteps": .array(failedSteps.map(JSONValue.string))], in: &machine)
             case .fail(let reason, let step, let code, let thenUndo):
-                try await append(
+                try hold(
                     .runFailed,
                     [
                         "reason": .string(reason), "step": step.map(JSONValue.string) ?? .null,
                         "code": code.map(JSONValue.string) ?? .null, "undo": .bool(thenUndo),
                     ],
-                    to: &machine
+                    in: &machine
                 )
             case .startUndo(let reason):
-                try await append(.undoStarted, ["reason": .string(reason)], to: &machine)
+                try hold(.undoStarted, ["reason": .string(reason)], in: &machine)
             case .undo(let call, let priorState):
                 try await undo(call, priorState: priorState, of: definition, machine: &machine)
             case .finishUndo(let failedSteps):
                 if failedSteps.isEmpty {
-                    try await append(.undoSucceeded, [:], to: &machine)
+                    try hold(.undoSucceeded, [:], in: &machine)
                 } else {
-                    try await append(
-                        .undoFailed,
-                        ["failedSteps": .array(failedSteps.map(JSONValue.string))],
-                        to: &machine
-                    )
+                    try hold(.undoFailed, ["failedSteps": .array(failedSteps.map(JSONValue.string))], in: &machine)
                 }
             }
         }
@@ -387,12 +378,12 @@ public struct RunExecutor: Sendable {
             var payload = Self.payload(of: result)
             payload["step"] = .string(call.step)
             payload["attempt"] = .number(Double(call.attempt))
-            try holdResult(.stepSucceeded, .object(payload), in: &machine)
+            try hold(.stepSucceeded, .object(payload), in: &machine)
         case .failure(let failure):
             var payload = Self.payload(of: failure)
             payload["step"] = .string(call.step)
             payload["attempt"] = .number(Double(call.attempt))
-            try holdResult(.stepFailed, .object(payload), in: &machine)
+            try hold(.stepFailed, .object(payload), in: &machine)
         }
         PausePoint.reach("after-step:\(call.step)")
     }
@@ -420,7 +411,7 @@ public struct RunExecutor: Sendable {
         }
         payload["step"] = .string(call.step)
         payload["attempt"] = .number(Double(call.attempt))
-        try await append(.stepProbed, .object(payload), to: &machine)
+        try hold(.stepProbed, .object(payload), in: &machine)
     }
 
     private func undo(
@@ -435,7 +426,7 @@ public struct RunExecutor: Sendable {
             payload["code"] = "NoPriorState"
             payload["message"] = "the step recorded no prior state to restore; restore it by hand"
             payload["kind"] = .string(ActionFailure.Kind.permanent.rawValue)
-            try await append(.undoFailed, .object(payload), to: &machine)
+            try hold(.undoFailed, .object(payload), in: &machine)
             return
         }
         try await RunLeaseKeeper.current?.ensureHeld()
@@ -443,10 +434,10 @@ public struct RunExecutor: Sendable {
         do throws(ActionFailure) {
             try await invoker.undo(request(for: call, of: definition), priorState: priorState)
         } catch {
-            try await append(.undoFailed, .object(base.merging(Self.payload(of: error)) { a, _ in a }), to: &machine)
+            try hold(.undoFailed, .object(base.merging(Self.payload(of: error)) { a, _ in a }), in: &machine)
             return
         }
-        try await append(.undoSucceeded, .object(base), to: &machine)
+        try hold(.undoSucceeded, .object(base), in: &machine)
     }
 
     private func checkLimits(_ machine: inout RunStateMachine) async throws {
@@ -458,13 +449,13 @@ public struct RunExecutor: Sendable {
             before: state.createdSequence,
             since: createdAt.addingTimeInterval(-3600)
         )
-        try await append(
+        try hold(
             .runLimitsChecked,
             [
                 "runsInLastHour": .number(Double(usage.runsInLastHour)), "openRuns": .number(Double(usage.openRuns)),
                 "over": limits.excess(usage).map(JSONValue.string) ?? .null,
             ],
-            to: &machine
+            in: &machine
         )
     }
 
@@ -479,34 +470,24 @@ public struct RunExecutor: Sendable {
         }
         let requestedAt = now()
         let expiresAt = requestedAt.addingTimeInterval(request.timeout.seconds)
-        let runID = machine.state.definition.runID
-        try await append(
+        try hold(
+            .approvalRequested,
             [
-                JournalEntry(
-                    runID: runID,
-                    kind: RunEventKind.approvalRequested.rawValue,
-                    payload: [
-                        "gate": .string(request.gate),
-                        "approvers": .array(request.approvers.map(JSONValue.string)),
-                        "principals": .array(principals.map(JSONValue.string)),
-                        "minApprovals": .number(Double(request.minimumApprovals)),
-                        "timeoutSeconds": .number(request.timeout.seconds),
-                        "requestedAt": .string(Timestamp.format(requestedAt)),
-                        "expiresAt": .string(Timestamp.format(expiresAt)),
-                        "message": request.message.map(JSONValue.string) ?? .null,
-                    ]
-                ),
-                JournalEntry(
-                    runID: runID,
-                    kind: RunEventKind.runParked.rawValue,
-                    payload: ["gate": .string(request.gate), "reason": "awaiting approval"]
-                ),
+                "gate": .string(request.gate),
+                "approvers": .array(request.approvers.map(JSONValue.string)),
+                "principals": .array(principals.map(JSONValue.string)),
+                "minApprovals": .number(Double(request.minimumApprovals)),
+                "timeoutSeconds": .number(request.timeout.seconds),
+                "requestedAt": .string(Timestamp.format(requestedAt)),
+                "expiresAt": .string(Timestamp.format(expiresAt)),
+                "message": request.message.map(JSONValue.string) ?? .null,
             ],
-            to: &machine
+            in: &machine
         )
+        try hold(.runParked, ["gate": .string(request.gate), "reason": "awaiting approval"], in: &machine)
     }
 
-    func append(_ kind: RunEventKind, _ payload: JSONValue, to machine: inout RunStateMachine) async throws {
+    private func append(_ kind: RunEventKind, _ payload: JSONValue, to machine: inout RunStateMachine) async throws {
         try await append(
             [JournalEntry(runID: machine.state.definition.runID, kind: kind.rawValue, payload: payload)],
             to: &machine
@@ -515,23 +496,28 @@ public struct RunExecutor: Sendable {
 
     /// The one way a run's records are written: durably, then folded into the machine, then shown to the observer.
     ///
-    /// A held step result goes first, in the same transaction: it was folded in when it was held.
+    /// Held records go first, in the same transaction: they were folded in when they were held.
     private func append(_ entries: [JournalEntry], to machine: inout RunStateMachine) async throws {
         let held = machine.unwritten
-        let records = try await journal.append(held + entries)
+        try note(try await journal.append(held + entries), heldCount: held.count, in: &machine)
+    }
+
+    /// Takes in records just written, the first `heldCount` of them the machine's held ones (already folded in).
+    private func note(_ records: [JournalRecord], heldCount: Int, in machine: inout RunStateMachine) throws {
         machine.unwritten = []
         for (index, record) in records.enumerated() {
-            if index >= held.count { try machine.apply(record) } else { machine.noteJournaled(record) }
+            if index >= heldCount { try machine.apply(record) } else { machine.noteJournaled(record) }
             observer?(record)
         }
     }
 
-    /// Folds a step's result into the machine now and leaves it to be written with the run's next record.
+    /// Folds a record into the machine now and leaves it to be written with the run's next record.
     ///
     /// Journal-first still holds: the next mutating call waits for its own `step.started`, which is written in the
-    /// same transaction as this result. A crash before then leaves the step in doubt, and its probe decides, as
-    /// for a crash between the call and its result.
-    private func holdResult(_ kind: RunEventKind, _ payload: JSONValue, in machine: inout RunStateMachine) throws {
+    /// same transaction as what is held. A crash before then loses what is held: a step's result leaves the step in
+    /// doubt, and its probe decides, as for a crash between the call and its result; any other held record is a
+    /// decision the run makes again from its durable records.
+    func hold(_ kind: RunEventKind, _ payload: JSONValue, in machine: inout RunStateMachine) throws {
         let entry = JournalEntry(runID: machine.state.definition.runID, kind: kind.rawValue, payload: payload)
         try machine.apply(
             JournalRecord(
@@ -547,8 +533,8 @@ public struct RunExecutor: Sendable {
         machine.unwritten.append(entry)
     }
 
-    /// Writes a held result on its own, when nothing else is about to be appended.
-    private func writeHeldResult(_ machine: inout RunStateMachine) async throws {
+    /// Writes what is held on its own, before the run waits or calls without a `step.started` of its own.
+    private func writeHeld(_ machine: inout RunStateMachine) async throws {
         guard !machine.unwritten.isEmpty else { return }
         try await append([], to: &machine)
     }

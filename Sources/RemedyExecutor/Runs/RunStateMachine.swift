@@ -10,8 +10,8 @@ import RemedyCore
 public struct RunStateMachine: Sendable {
     public private(set) var state: RunState
     let catalog: ActionCatalog
-    /// A step's result already folded into `state` but not yet on disk: the executor writes it in the same
-    /// transaction as the run's next record (see `RunExecutor.holdResult`).
+    /// Records already folded into `state` but not yet on disk: the executor writes them in the same transaction as
+    /// the run's next record, or as it gives the run's lease up (see `RunExecutor.hold`).
     var unwritten: [JournalEntry] = []
     /// How many of the run's journaled records are folded in, up to which sequence.
     ///
