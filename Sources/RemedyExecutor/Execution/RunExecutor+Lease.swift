@@ -80,7 +80,8 @@ actor RunLeaseKeeper {
     /// Renews until cancelled; a renewal that finds another holder marks the lease lost and stops.
     func keepRenewing() async {
         while true {
-            do { try await Task.sleep(for: duration / 3) } catch { return }
+            // Cancelled when the run stops: sliced, so its memory goes with it.
+            do { try await ContinuousClock().sleep(for: duration / 3, inSlicesOf: .seconds(1)) } catch { return }
             do {
                 let claim = try await journal.claimLease(runID: runID, holder: holder, now: now(), duration: duration)
                 if case .held(let other, _) = claim {
