@@ -23,7 +23,7 @@ while let argument = arguments.popFirst() {
     }
 }
 
-func playOnce(_ scenarioPath: String) async throws -> (seconds: Double, report: ExerciseReport) {
+func playOnce(_ scenarioPath: String) async throws -> (seconds: Double, report: ExerciseReport, transactions: Int) {
     let directory = NSTemporaryDirectory() + "remedy-exercise-bench-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -43,21 +43,24 @@ func playOnce(_ scenarioPath: String) async throws -> (seconds: Double, report: 
     try journal.checkpoint()
     _ = report.html
     let elapsed = ContinuousClock.now - started
-    return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, report)
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return (seconds, report, await journal.transactionsCommitted)
 }
 
 var times: [Double] = []
 for round in 1...rounds {
-    let (seconds, report) = try await playOnce(scenarioPath)
+    let (seconds, report, transactions) = try await playOnce(scenarioPath)
     times.append(seconds)
     let runs = report.findings.flatMap(\.runs).count
     print(
         String(
-            format: "round %d: %.3f s wall, %d runs, %d calls, virtual span %@, expectations %@",
+            format:
+                "round %d: %.3f s wall, %d runs, %d calls, %d journal transactions, virtual span %@, expectations %@",
             round,
             seconds,
             runs,
             report.totalCalls,
+            transactions,
             "\(report.end)",
             report.passed ? "passed" : "FAILED"
         )

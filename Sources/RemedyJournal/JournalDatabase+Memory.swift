@@ -12,4 +12,9 @@ extension JournalDatabase {
     public static var sqliteMemory: (inUse: Int64, highWater: Int64) {
         (sqlite3_memory_used(), sqlite3_memory_highwater(0))
     }
+
+    /// Transactions this journal has committed (each one disk sync), for benchmarks that count them.
+    public var transactionsCommitted: Int {
+        get async { await batcher.commits }
+    }
 }

@@ -187,6 +187,13 @@ struct Harness {
     func records(_ runID: String, _ kind: RunEventKind) async throws -> [JournalRecord] {
         try await journal.records(ofRun: runID).filter { $0.kind == kind.rawValue }
     }
+
+    /// Whether another executor on this host gets the run's lease now (the test clock stands still, so a lease
+    /// still held has not expired).
+    func leaseIsFree(_ runID: String) async throws -> Bool {
+        try await journal.claimLease(runID: runID, holder: .thisProcess(), now: time.now, duration: .seconds(60))
+            == .acquired
+    }
 }
 
 extension RunExecutor.Start {

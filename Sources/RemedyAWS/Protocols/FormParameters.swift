@@ -109,6 +109,7 @@ public enum URIEncoding {
 
     /// Decodes `%XX` escapes (and `+` as a space when `plusAsSpace`); nil for a broken escape or bytes that are not
     /// UTF-8, as Foundation's `removingPercentEncoding`, which costs a bridge to `NSString` per call.
+    @inlinable  // Specialised in the caller's module: unspecialised, every byte is a witness-table call.
     public static func decode(_ encoded: some Collection<UInt8>, plusAsSpace: Bool = false) -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(encoded.count)
@@ -132,7 +133,8 @@ public enum URIEncoding {
         return String(validating: bytes, as: UTF8.self)
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
+    @usableFromInline
+    static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
