@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RemedyCore
 
 /// Sends API calls to one service in one region: signs them, paces them, retries what is safe to retry, and
 /// refuses every mutating call in dry-run mode.
@@ -141,7 +142,7 @@ public struct AWSClient: Sendable {
             call.body = FormParameters.appendingDryRun(to: call.body)
         }
 
-        let invocationID = Self.invocationID()
+        let invocationID = RandomUUID.make()
         let maximumAttempts = configuration.retry.maximumAttempts
         var retryCosts = 0
         var attempt = 1
@@ -323,29 +324,5 @@ extension FormParameters {
         var result = Array(pairs.joined(separator: [UInt8(ascii: "&")]))
         result += Array("&DryRun=true".utf8)
         return result
-    }
-}
-
-extension AWSClient {
-    /// A random (version 4) UUID in lower case, for `amz-sdk-invocation-id`.
-    ///
-    /// From the system generator (`getrandom`): Foundation's `UUID()` opens `/dev/urandom` for each one on Linux,
-    /// which showed in the executor's profile at one per AWS call.
-    static func invocationID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = (generator.next() as UInt64) & 0xFFFF_FFFF_FFFF_0FFF | 0x0000_0000_0000_4000
-        let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(36)
-        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
-            if index == 8 || index == 12 { text.append(UInt8(ascii: "-")) }
-            text.append(digits[Int((high >> UInt64(shift)) & 0xF)])
-        }
-        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
-            if index == 0 || index == 4 { text.append(UInt8(ascii: "-")) }
-            text.append(digits[Int((low >> UInt64(shift)) & 0xF)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }

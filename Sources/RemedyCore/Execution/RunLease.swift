@@ -27,7 +27,7 @@ public struct LeaseHolder: Sendable, Hashable, CustomStringConvertible {
         LeaseHolder(
             host: thisHost,
             processID: getpid(),
-            instance: String(UUID().uuidString.prefix(8)).lowercased()
+            instance: String(RandomUUID.make().prefix(8))
         )
     }
 

@@ -1,0 +1,28 @@
+/// Random (version 4) UUIDs in lower case, for run ids and `amz-sdk-invocation-id`.
+///
+/// From the system generator (`getrandom`): Foundation's `UUID()` opens `/dev/urandom` for each one on Linux, which
+/// showed in profiles at one per AWS call and one per run created.
+public enum RandomUUID {
+    public static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return make(using: &generator)
+    }
+
+    /// From `generator`: tests pass a seeded one.
+    public static func make(using generator: inout some RandomNumberGenerator) -> String {
+        let high = (generator.next() as UInt64) & 0xFFFF_FFFF_FFFF_0FFF | 0x0000_0000_0000_4000
+        let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
+            if index == 8 || index == 12 { text.append(UInt8(ascii: "-")) }
+            text.append(digits[Int((high >> UInt64(shift)) & 0xF)])
+        }
+        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
+            if index == 0 || index == 4 { text.append(UInt8(ascii: "-")) }
+            text.append(digits[Int((low >> UInt64(shift)) & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
