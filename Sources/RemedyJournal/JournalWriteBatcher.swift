@@ -119,22 +119,26 @@ actor JournalWriteBatcher {
     /// Runs `body` in an immediate transaction and ends it as `body` says: GRDB's `inTransaction` with the three
     /// statements prepared once per connection instead of parsed for every transaction.
     ///
-    /// Returns how the transaction ended; when `body` or the commit throws, the transaction is rolled back (unless
-    /// SQLite already did) and the error rethrown.
+    /// Returns how the transaction ended; when `body` or the commit throws, the transaction is rolled back and the
+    /// error rethrown. As GRDB does, a transaction SQLite already rolled back (disk full, I/O error) is not rolled
+    /// back again.
     private static func inTransaction(
         _ db: Database,
         _ body: () throws -> Database.TransactionCompletion
     ) throws -> Database.TransactionCompletion {
+        func rollBackIfOpen() throws {
+            if db.isInsideTransaction { try db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute() }
+        }
         try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
         do {
             let completion = try body()
             switch completion {
             case .commit: try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
-            case .rollback: try db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
+            case .rollback: try rollBackIfOpen()
             }
             return completion
         } catch {
-            if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute() }
+            try? rollBackIfOpen()
             throw error
         }
     }

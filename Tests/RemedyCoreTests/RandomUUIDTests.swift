@@ -1,5 +1,6 @@
 import Foundation
 import RemedyCore
+import RemedyTestSupport
 import Testing
 
 @Suite struct RandomUUIDTests {
@@ -18,15 +19,8 @@ import Testing
     }
 
     @Test func theSameGeneratorStateGivesTheSameID() {
-        struct Counter: RandomNumberGenerator {
-            var state: UInt64 = 0
-            mutating func next() -> UInt64 {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                return state
-            }
-        }
-        var first = Counter()
-        var second = Counter()
+        var first = SplitMix64(seed: 7)
+        var second = SplitMix64(seed: 7)
         #expect(RandomUUID.make(using: &first) == RandomUUID.make(using: &second))
         #expect(RandomUUID.make(using: &first) != RandomUUID.make())
     }

@@ -119,18 +119,7 @@ import Testing
             let journal = try fileJournal(directory)
             try await journal.append(JournalEntry(runID: "run-1", kind: "run.created"))
             // When a call with the writer to itself writes a record and then fails
-            await #expect(throws: DoomedWrite.self) {
-                try await journal.batcher.write { db, recordedAt in
-                    try JournalDatabase.insert(
-                        [PreparedEntry(JournalEntry(runID: "run-doomed", kind: "step.started"))],
-                        db,
-                        recordedAt: recordedAt,
-                        key: nil,
-                        checkpointInterval: 100
-                    )
-                    throw DoomedWrite()
-                }
-            }
+            await #expect(throws: DoomedWrite.self) { try await writeThenFail(journal, checkpointInterval: 100) }
             // Then its transaction was rolled back, not committed, and the next record follows the first
             #expect(await journal.batcher.commits == 1)
             #expect(try await journal.records(ofRun: "run-doomed").isEmpty)
@@ -167,16 +156,7 @@ import Testing
                     }
                     group.addTask {
                         do {
-                            _ = try await journal.batcher.write { db, recordedAt in
-                                try JournalDatabase.insert(
-                                    [PreparedEntry(JournalEntry(runID: "run-doomed", kind: "step.started"))],
-                                    db,
-                                    recordedAt: recordedAt,
-                                    key: nil,
-                                    checkpointInterval: 3
-                                )
-                                throw DoomedWrite()
-                            }
+                            try await writeThenFail(journal, checkpointInterval: 3)
                             return .unexpectedSuccess
                         } catch is DoomedWrite {
                             return .failedAlone
@@ -312,6 +292,20 @@ private enum Outcome: Sendable, Equatable {
 }
 
 private struct DoomedWrite: Error {}
+
+/// A call that writes a record for `run-doomed` in its savepoint and then fails with `DoomedWrite`.
+private func writeThenFail(_ journal: JournalDatabase, checkpointInterval: Int64) async throws {
+    try await journal.batcher.write { db, recordedAt in
+        _ = try JournalDatabase.insert(
+            [PreparedEntry(JournalEntry(runID: "run-doomed", kind: "step.started"))],
+            db,
+            recordedAt: recordedAt,
+            key: nil,
+            checkpointInterval: checkpointInterval
+        )
+        throw DoomedWrite()
+    }
+}
 
 /// Holds the journal's writer with a first call (which appends one record once released) while `body` makes
 /// calls, and releases it once `count` calls are queued behind it, so that they form one batch.

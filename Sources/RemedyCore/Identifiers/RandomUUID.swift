@@ -15,13 +15,14 @@ public enum RandomUUID {
         let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()
         text.reserveCapacity(36)
-        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
-            if index == 8 || index == 12 { text.append(UInt8(ascii: "-")) }
-            text.append(digits[Int((high >> UInt64(shift)) & 0xF)])
-        }
-        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
-            if index == 0 || index == 4 { text.append(UInt8(ascii: "-")) }
-            text.append(digits[Int((low >> UInt64(shift)) & 0xF)])
+        // 32 hex digits, most significant first, grouped 8-4-4-4-12.
+        for digit in 0..<32 {
+            switch digit {
+            case 8, 12, 16, 20: text.append(UInt8(ascii: "-"))
+            default: break
+            }
+            let word = digit < 16 ? high : low
+            text.append(digits[Int((word >> UInt64(60 - 4 * (digit % 16))) & 0xF)])
         }
         return String(decoding: text, as: UTF8.self)
     }
