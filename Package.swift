@@ -159,7 +159,6 @@ let package = Package(
                 "RemedyCore", "RemedyPlaybooks", "RemedyAWS", "RemedyActions", "RemedyExecutor", "RemedyJournal",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/Executor"
         ),

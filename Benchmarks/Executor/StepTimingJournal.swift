@@ -99,6 +99,19 @@ final class StepTimingJournal: RunJournal {
         try await base.records(ofRun: runID)
     }
 
+    // The indexed reads too: the protocol's defaults read whole runs, which the database never does.
+    func records(ofRun runID: String, after sequence: Int64) async throws -> RunRecordsSince {
+        try await base.records(ofRun: runID, after: sequence)
+    }
+
+    func runsCreated(after sequence: Int64, limit: Int) async throws -> [CreatedRun] {
+        try await base.runsCreated(after: sequence, limit: limit)
+    }
+
+    func unfinishedRuns(after sequence: Int64, limit: Int) async throws -> [UnfinishedRun] {
+        try await base.unfinishedRuns(after: sequence, limit: limit)
+    }
+
     func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
         try await base.createRun(entry, dedupeKey: dedupeKey)
     }

@@ -71,15 +71,33 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The transport over AsyncHTTPClient's shared connection pool, with TLS verification on.
+/// The transport over AsyncHTTPClient, with TLS verification on.
 public struct AsyncHTTPClientTransport: HTTPTransport {
     /// Largest response body read, so a misbehaving endpoint cannot exhaust memory.
     public static let maximumResponseBytes = 16 << 20
 
+    /// The process's client for remedy's calls, never shut down (as `HTTPClient.shared`).
+    ///
+    /// It is configured unlike the shared one:
+    /// - redirects are returned, not followed: a signed request must never be sent again, elsewhere, by the HTTP
+    ///   layer (a mutating call could happen twice), and a certificate fetch must stay on the host that was checked;
+    /// - up to 64 connections per host, as many as the default `concurrency.max_runs`, so concurrent runs do not
+    ///   queue behind AsyncHTTPClient's default of 8 while AWS takes tens of milliseconds per call;
+    /// - no decompression (remedy never asks for compressed answers) and no tracing spans (nothing reads them).
+    public static let processClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10)),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64),
+            decompression: .disabled
+        )
+        configuration.tracing.tracer = nil
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     private let client: HTTPClient
 
-    /// Uses `HTTPClient.shared`, whose lifetime is the process's.
-    public init(client: HTTPClient = .shared) {
+    public init(client: HTTPClient = processClient) {
         self.client = client
     }
 
