@@ -95,7 +95,7 @@ try await server.run { port in
 }
 let sqlite = JournalDatabase.sqliteMemory
 print(
-    "journal: \(try await journal.runIDs().count) runs; SQLite holds \(sqlite.inUse >> 20) MiB "
-        + "(at most \(sqlite.highWater >> 20) MiB)"
+    "journal: \(try await journal.runIDs().count) runs in \(journal.transactionsCommitted) transactions; "
+        + "SQLite holds \(sqlite.inUse >> 20) MiB (at most \(sqlite.highWater >> 20) MiB)"
 )
 endpoint.cancel()

@@ -14,7 +14,5 @@ extension JournalDatabase {
     }
 
     /// Transactions this journal has committed (each one disk sync), for benchmarks that count them.
-    public var transactionsCommitted: Int {
-        get async { await batcher.commits }
-    }
+    public var transactionsCommitted: Int { batcher.commits }
 }

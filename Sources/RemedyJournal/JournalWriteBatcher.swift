@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Group commit for the journal: writes requested while a transaction is committing wait, then commit together in
 /// the next transaction, so concurrent runs share one disk sync.
@@ -8,27 +9,35 @@ import GRDB
 /// caller is answered only once the transaction holding its request has committed (or with the error that stopped
 /// the transaction).
 ///
-/// No background task does the flushing. The caller that finds the writer idle commits its own request; a caller
-/// that arrives meanwhile queues. When a transaction has committed, its committer answers the callers in it and
-/// promotes the oldest queued caller, which commits everything queued by then (its own request first), and so on
-/// until the queue is empty. Every request is committed by some caller's task, and nothing runs once the last
-/// caller has returned.
+/// The writer's queue drains itself. The request that finds no transaction scheduled schedules one on the journal's
+/// writer queue (GRDB's serial dispatch queue); that transaction takes every request queued by the time it begins,
+/// and once it has committed and answered its callers it schedules the next, if requests queued meanwhile. So no
+/// transaction waits for a task to be scheduled on Swift's cooperative pool. Under load that pool is busy with the
+/// very requests that feed the journal, and when the next transaction had to wait for its turn there (the design
+/// before this one), the writer stood idle between transactions: `remedy serve` accepted findings with both cores
+/// a third idle.
+///
+/// Each transaction is its own item on the writer queue, behind whatever was queued before it (the WAL
+/// checkpointer's catch-up), so a steady stream of requests starves nothing.
 ///
 /// Cancellation does not withdraw a queued request: it may already be inside a transaction, so it is written and
-/// its caller waits for the answer as if it had not been cancelled. Nor does the committer's cancellation stop a
-/// transaction that carries other callers' requests.
-actor JournalWriteBatcher {
+/// its caller waits for the answer as if it had not been cancelled.
+final class JournalWriteBatcher: Sendable {
     /// One request's writes, run inside its savepoint with the timestamp the whole transaction records.
     typealias Write<Value> = @Sendable (_ db: Database, _ recordedAt: String) throws -> Value
 
+    private struct State {
+        /// Requests waiting for the next transaction, oldest first.
+        var queue: [Waiter] = []
+        /// Whether a transaction is scheduled or running; the one running schedules the next.
+        var isScheduled = false
+        /// Transactions committed: fewer than requests when concurrent requests were grouped.
+        var commits = 0
+    }
+
     private let writer: any DatabaseWriter
     private let clock: @Sendable () -> Date
-    /// Requests waiting for the next transaction, oldest first.
-    private var queue: [Waiter] = []
-    /// Whether some caller is committing now; it promotes `queue.first` when done.
-    private var isCommitting = false
-    /// Transactions committed: fewer than requests when concurrent requests were grouped.
-    private(set) var commits = 0
+    private let state = Mutex(State())
 
     init(writer: any DatabaseWriter, clock: @escaping @Sendable () -> Date) {
         self.writer = writer
@@ -36,79 +45,70 @@ actor JournalWriteBatcher {
     }
 
     /// Requests queued for the next transaction (for tests that hold the writer while a batch forms).
-    var queuedCount: Int { queue.count }
+    var queuedCount: Int { state.withLock { $0.queue.count } }
+
+    /// Transactions committed so far.
+    var commits: Int { state.withLock { $0.commits } }
 
     /// Runs `write` in a savepoint of the next transaction and returns its result once that transaction committed.
     func write<Value: Sendable>(_ write: @escaping Write<Value>) async throws -> Value {
-        if isCommitting {
-            let wake = await withCheckedContinuation { (continuation: CheckedContinuation<Wake<Value>, Never>) in
-                queue.append(Waiter(write, continuation))
+        try await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, any Error>, Never>) in
+            let isFirst = state.withLock { state in
+                state.queue.append(Waiter(write, continuation))
+                defer { state.isScheduled = true }
+                return !state.isScheduled
             }
-            switch wake {
-            case .answered(let result): return try result.get()
-            case .promoted: break  // The promoter took our waiter out of the queue: we run `write` ourselves.
-            }
-        } else {
-            isCommitting = true
-        }
-        let batch = queue
-        queue = []
-        let (own, committed) = await commit(write, then: batch)
-        if committed { commits += 1 }
-        if queue.isEmpty {
-            isCommitting = false
-        } else {
-            queue.removeFirst().promote()
-        }
-        return try own.get()
+            if isFirst { scheduleTransaction() }
+        }.get()
     }
 
-    /// Runs `own` and then each of `batch` in one transaction, answers `batch`'s callers, and returns `own`'s result
-    /// and whether the transaction committed.
-    private func commit<Value: Sendable>(
-        _ own: @escaping Write<Value>,
-        then batch: [Waiter]
-    ) async -> (Result<Value, any Error>, committed: Bool) {
-        let clock = clock
-        // Not `writer.write`: it fails when the calling task is cancelled, and this transaction carries other
-        // callers' requests.
-        return await withCheckedContinuation { continuation in
-            writer.asyncWriteWithoutTransaction { db in
-                let recordedAt = JournalDatabase.timestamp(clock())
-                var ownResult: Result<Value, any Error>?
-                var answers: [Answer] = []
-                let transaction = Result {
-                    try Self.inTransaction(db) {
-                        guard !batch.isEmpty else {
-                            // Alone in the transaction: rolling it back undoes exactly this request, so it needs no
-                            // savepoint of its own (two statements fewer for every lone write).
-                            ownResult = Result { try own(db, recordedAt) }
-                            if case .failure = ownResult { return .rollback }
-                            return .commit
-                        }
-                        ownResult = Self.inSavepoint(db) { try own(db, recordedAt) }
-                        for waiter in batch {
-                            // SQLite rolls the whole transaction back on some errors (disk full, I/O): a later
-                            // savepoint would then open and commit a transaction of its own, outside this batch.
-                            guard db.isInsideTransaction else { throw Self.rolledBack }
-                            answers.append(waiter.write(db, recordedAt))
-                        }
-                        return .commit
-                    }
+    /// Schedules a transaction for everything queued when it begins; it schedules the next one when done.
+    ///
+    /// Not `writer.write`: that fails when the calling task is cancelled, and a transaction carries many callers'
+    /// requests.
+    private func scheduleTransaction() {
+        writer.asyncWriteWithoutTransaction { [self] db in
+            let batch = state.withLock { state in
+                defer { state.queue = [] }
+                return state.queue
+            }
+            let committed = Self.commit(batch, in: db, recordedAt: JournalDatabase.timestamp(clock()))
+            let more = state.withLock { state in
+                if committed { state.commits += 1 }
+                state.isScheduled = !state.queue.isEmpty
+                return state.isScheduled
+            }
+            if more { scheduleTransaction() }
+        }
+    }
+
+    /// Runs `batch` in one transaction, answers its callers, and returns whether the transaction committed.
+    private static func commit(_ batch: [Waiter], in db: Database, recordedAt: String) -> Bool {
+        var answers: [Answer] = []
+        let transaction = Result {
+            try inTransaction(db) {
+                if batch.count == 1 {
+                    // Alone in the transaction: rolling it back undoes exactly this request, so it needs no
+                    // savepoint of its own (two statements fewer for every lone write).
+                    let (answer, failed) = batch[0].writeAlone(db, recordedAt)
+                    answers.append(answer)
+                    return failed ? .rollback : .commit
                 }
-                for answer in answers { answer(transaction.map { _ in }) }
-                // Waiters the transaction never reached: it could not begin, or SQLite rolled it back.
-                if case .failure(let error) = transaction {
-                    for waiter in batch[answers.count...] { waiter.fail(error) }
+                for waiter in batch {
+                    // SQLite rolls the whole transaction back on some errors (disk full, I/O): a later savepoint
+                    // would then open and commit a transaction of its own, outside this batch.
+                    guard db.isInsideTransaction else { throw rolledBack }
+                    answers.append(waiter.write(db, recordedAt))
                 }
-                // `ownResult` is nil only when the transaction could not begin.
-                let ownOutcome: Result<Value, any Error> =
-                    ownResult ?? transaction.flatMap { _ in .failure(Self.rolledBack) }
-                let result = ownOutcome.flatMap { value in transaction.map { _ in value } }
-                let committed = if case .success(.commit) = transaction { true } else { false }
-                continuation.resume(returning: (result, committed))
+                return .commit
             }
         }
+        for answer in answers { answer(transaction.map { _ in }) }
+        // Waiters the transaction never reached: it could not begin, or SQLite rolled it back.
+        if case .failure(let error) = transaction {
+            for waiter in batch[answers.count...] { waiter.fail(error) }
+        }
+        return if case .success(.commit) = transaction { true } else { false }
     }
 
     /// The answer for requests of a transaction SQLite rolled back on its own.
@@ -157,14 +157,6 @@ actor JournalWriteBatcher {
     }
 }
 
-/// How a queued caller is woken.
-private enum Wake<Value: Sendable>: Sendable {
-    /// Its request is in a finished transaction: here is its result.
-    case answered(Result<Value, any Error>)
-    /// It is to commit the next transaction itself.
-    case promoted
-}
-
 /// Answers a caller once its transaction's fate is known (success, or the error that stopped it).
 private typealias Answer = @Sendable (_ transaction: Result<Void, any Error>) -> Void
 
@@ -172,23 +164,25 @@ private typealias Answer = @Sendable (_ transaction: Result<Void, any Error>) ->
 private struct Waiter: Sendable {
     /// Runs the request in its savepoint and returns how to answer its caller.
     let write: @Sendable (Database, String) -> Answer
+    /// Runs the request alone in the transaction, without a savepoint, and says whether it failed.
+    let writeAlone: @Sendable (Database, String) -> (Answer, failed: Bool)
     /// Answers the caller with an error when the transaction failed before its request ran.
     let fail: @Sendable (any Error) -> Void
-    /// Wakes the caller to commit the next transaction.
-    let promote: @Sendable () -> Void
 
     init<Value: Sendable>(
         _ write: @escaping JournalWriteBatcher.Write<Value>,
-        _ continuation: CheckedContinuation<Wake<Value>, Never>
+        _ continuation: CheckedContinuation<Result<Value, any Error>, Never>
     ) {
-        // Exactly one of the three runs for a waiter: it is promoted, or its batch answers or fails it.
-        self.write = { db, recordedAt in
-            let result = JournalWriteBatcher.inSavepoint(db) { try write(db, recordedAt) }
-            return { transaction in
-                continuation.resume(returning: .answered(result.flatMap { value in transaction.map { value } }))
-            }
+        // Exactly one answer reaches the continuation: from the transaction that ran the request, or its failure.
+        @Sendable func answer(_ result: Result<Value, any Error>) -> Answer {
+            { transaction in continuation.resume(returning: result.flatMap { value in transaction.map { value } }) }
         }
-        fail = { error in continuation.resume(returning: .answered(.failure(error))) }
-        promote = { continuation.resume(returning: .promoted) }
+        self.write = { db, recordedAt in answer(JournalWriteBatcher.inSavepoint(db) { try write(db, recordedAt) }) }
+        writeAlone = { db, recordedAt in
+            let result = Result { try write(db, recordedAt) }
+            let failed = if case .failure = result { true } else { false }
+            return (answer(result), failed)
+        }
+        fail = { error in continuation.resume(returning: .failure(error)) }
     }
 }

@@ -75,7 +75,7 @@ import Testing
             #expect(report.recordsChecked == total)
             #expect(report.checkpointsChecked == total / 100)
             // And calls were grouped: fewer transactions than calls
-            let commits = await journal.batcher.commits
+            let commits = journal.batcher.commits
             #expect(commits < tasks * calls)
         }
     }
@@ -99,7 +99,7 @@ import Testing
                 }
             }
             // Then they were committed together, in one transaction after the first call's
-            #expect(await journal.batcher.commits == 2)
+            #expect(journal.batcher.commits == 2)
             #expect(held.map(\.sequence) == [1])
             #expect(answers.count == 20)
             #expect(Set(answers.flatMap { $0 }.map(\.recordedAt)).count == 1)
@@ -121,7 +121,7 @@ import Testing
             // When a call with the writer to itself writes a record and then fails
             await #expect(throws: DoomedWrite.self) { try await writeThenFail(journal, checkpointInterval: 100) }
             // Then its transaction was rolled back, not committed, and the next record follows the first
-            #expect(await journal.batcher.commits == 1)
+            #expect(journal.batcher.commits == 1)
             #expect(try await journal.records(ofRun: "run-doomed").isEmpty)
             try await journal.append(JournalEntry(runID: "run-1", kind: "step.started"))
             #expect(try journal.records().map(\.sequence) == [1, 2])
@@ -178,7 +178,7 @@ import Testing
             #expect(creations.contains(.duplicate(existingRunID: created.first ?? "")))
             #expect(try await journal.runIDs() == created)
             // And in one transaction after the first, the chain is contiguous, checkpointed and intact
-            #expect(await journal.batcher.commits == 2)
+            #expect(journal.batcher.commits == 2)
             #expect(try journal.records().map(\.sequence) == Array(1...8))
             let report = try journal.verify()
             #expect(report.isIntact)
@@ -210,7 +210,7 @@ import Testing
             // Then one has it and the other is told so, in one transaction after the first
             #expect(claims.filter { $0 == .acquired }.count == 1)
             #expect(claims.filter { if case .held = $0 { true } else { false } }.count == 1)
-            #expect(await journal.batcher.commits == 2)
+            #expect(journal.batcher.commits == 2)
         }
     }
 
@@ -240,7 +240,7 @@ import Testing
                 return try await group.reduce(into: []) { $0.append($1) }
             }
         }
-        #expect(await journal.batcher.commits == 2)
+        #expect(journal.batcher.commits == 2)
         #expect(Set(answers.map(\.sequence)) == Set(2...11))
         #expect(try journal.verify().isIntact)
     }
@@ -336,10 +336,10 @@ private func whileWriterHeld<Value: Sendable>(
     for await _ in holding { break }
     let calls = Task { try await body() }
     let deadline = ContinuousClock.now + .seconds(30)
-    while await journal.batcher.queuedCount < count, ContinuousClock.now < deadline {
+    while journal.batcher.queuedCount < count, ContinuousClock.now < deadline {
         try await Task.sleep(for: .milliseconds(1))
     }
-    #expect(await journal.batcher.queuedCount == count, "the calls did not queue behind the busy writer")
+    #expect(journal.batcher.queuedCount == count, "the calls did not queue behind the busy writer")
     if cancellingAll {
         held.cancel()
         calls.cancel()

@@ -92,7 +92,7 @@ import Testing
     @Test func aRunsLastRecordsAndTheEndOfItsLeaseShareOneTransaction() async throws {
         let journal = try JournalDatabase(inMemory: nil)
         _ = try await journal.claimLease(runID: "run-1", holder: alive, now: start, duration: .seconds(60))
-        let before = await journal.batcher.commits
+        let before = journal.batcher.commits
         let records = try await journal.append(
             [
                 JournalEntry(runID: "run-1", kind: "step.succeeded", payload: ["step": "tag"]),
@@ -102,7 +102,7 @@ import Testing
             holder: alive
         )
         #expect(records.map(\.kind) == ["step.succeeded", "run.succeeded"])
-        #expect(await journal.batcher.commits == before + 1)
+        #expect(journal.batcher.commits == before + 1)
         #expect(
             try await journal.claimLease(runID: "run-1", holder: otherExecutor, now: start, duration: .seconds(60))
                 == .acquired
