@@ -14,8 +14,8 @@ import Synchronization
 /// and once it has committed and answered its callers it schedules the next, if requests queued meanwhile. So no
 /// transaction waits for a task to be scheduled on Swift's cooperative pool. Under load that pool is busy with the
 /// very requests that feed the journal, and when the next transaction had to wait for its turn there (the design
-/// before this one), the writer stood idle between transactions: `remedy serve` accepted findings with both cores
-/// a third idle.
+/// before this one), the writer stood idle between transactions: `remedy serve` accepted findings with a quarter of
+/// both cores idle.
 ///
 /// Each transaction is its own item on the writer queue, behind whatever was queued before it (the WAL
 /// checkpointer's catch-up), so a steady stream of requests starves nothing.

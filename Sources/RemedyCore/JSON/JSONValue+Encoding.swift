@@ -46,12 +46,13 @@ extension JSONValue {
                 return
             }
             output.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
+            // Sorted as pairs: looking each sorted key up again hashed every key a second time.
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 Self.newline(&output, indent.map { $0 + 1 })
-                Self.writeString(key, to: &output)
+                Self.writeString(member.key, to: &output)
                 output.append(contentsOf: (indent == nil ? ":" : ": ").utf8)
-                members[key, default: .null].write(to: &output, indent: indent.map { $0 + 1 })
+                member.value.write(to: &output, indent: indent.map { $0 + 1 })
             }
             Self.newline(&output, indent)
             output.append(UInt8(ascii: "}"))

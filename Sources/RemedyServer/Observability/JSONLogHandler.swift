@@ -22,20 +22,13 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level,
-        message: Logger.Message,
-        metadata explicit: Logger.Metadata?,
-        source: String,
-        file: String,
-        function: String,
-        line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var fields: [String: JSONValue] = [
-            "time": .string(Self.timeStyle.format(Date())), "level": .string(level.rawValue), "logger": .string(label),
-            "message": .string(message.description),
+            "time": .string(Self.timeStyle.format(Date())), "level": .string(event.level.rawValue),
+            "logger": .string(label), "message": .string(event.message.description),
         ]
-        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) {
+        if let error = event.error { fields["error"] = .string(String(describing: error)) }
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             fields[key] = Self.json(value)
         }
         var bytes = JSONValue.object(fields).jsonBytes()
