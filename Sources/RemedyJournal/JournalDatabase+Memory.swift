@@ -13,6 +13,7 @@ extension JournalDatabase {
         (sqlite3_memory_used(), sqlite3_memory_highwater(0))
     }
 
-    /// Transactions this journal has committed (each one disk sync), for benchmarks that count them.
+    /// Transactions this journal has committed (each one disk sync unless the journal only survives a process
+    /// crash), for benchmarks that count them.
     public var transactionsCommitted: Int { batcher.commits }
 }

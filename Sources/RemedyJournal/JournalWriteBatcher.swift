@@ -90,7 +90,7 @@ final class JournalWriteBatcher: Sendable {
                 if batch.count == 1 {
                     // Alone in the transaction: rolling it back undoes exactly this request, so it needs no
                     // savepoint of its own (two statements fewer for every lone write).
-                    let (answer, failed) = batch[0].writeAlone(db, recordedAt)
+                    let (answer, failed) = batch[0].write(db, recordedAt, false)
                     answers.append(answer)
                     return failed ? .rollback : .commit
                 }
@@ -98,7 +98,7 @@ final class JournalWriteBatcher: Sendable {
                     // SQLite rolls the whole transaction back on some errors (disk full, I/O): a later savepoint
                     // would then open and commit a transaction of its own, outside this batch.
                     guard db.isInsideTransaction else { throw rolledBack }
-                    answers.append(waiter.write(db, recordedAt))
+                    answers.append(waiter.write(db, recordedAt, true).answer)
                 }
                 return .commit
             }
@@ -162,10 +162,9 @@ private typealias Answer = @Sendable (_ transaction: Result<Void, any Error>) ->
 
 /// A queued request with its caller's continuation, behind closures that hide the result type.
 private struct Waiter: Sendable {
-    /// Runs the request in its savepoint and returns how to answer its caller.
-    let write: @Sendable (Database, String) -> Answer
-    /// Runs the request alone in the transaction, without a savepoint, and says whether it failed.
-    let writeAlone: @Sendable (Database, String) -> (Answer, failed: Bool)
+    /// Runs the request, in a savepoint of its own or (alone in its transaction) without one; returns how to answer
+    /// its caller and whether the request failed.
+    let write: @Sendable (Database, _ recordedAt: String, _ inSavepoint: Bool) -> (answer: Answer, failed: Bool)
     /// Answers the caller with an error when the transaction failed before its request ran.
     let fail: @Sendable (any Error) -> Void
 
@@ -174,14 +173,17 @@ private struct Waiter: Sendable {
         _ continuation: CheckedContinuation<Result<Value, any Error>, Never>
     ) {
         // Exactly one answer reaches the continuation: from the transaction that ran the request, or its failure.
-        @Sendable func answer(_ result: Result<Value, any Error>) -> Answer {
-            { transaction in continuation.resume(returning: result.flatMap { value in transaction.map { value } }) }
-        }
-        self.write = { db, recordedAt in answer(JournalWriteBatcher.inSavepoint(db) { try write(db, recordedAt) }) }
-        writeAlone = { db, recordedAt in
-            let result = Result { try write(db, recordedAt) }
+        self.write = { db, recordedAt, inSavepoint in
+            let result =
+                inSavepoint
+                ? JournalWriteBatcher.inSavepoint(db) { try write(db, recordedAt) }
+                : Result { try write(db, recordedAt) }
             let failed = if case .failure = result { true } else { false }
-            return (answer(result), failed)
+            return (
+                { transaction in continuation.resume(returning: result.flatMap { value in transaction.map { value } })
+                },
+                failed
+            )
         }
         fail = { error in continuation.resume(returning: .failure(error)) }
     }

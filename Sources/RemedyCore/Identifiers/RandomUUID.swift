@@ -12,7 +12,6 @@ public enum RandomUUID {
     public static func make(using generator: inout some RandomNumberGenerator) -> String {
         let high = (generator.next() as UInt64) & 0xFFFF_FFFF_FFFF_0FFF | 0x0000_0000_0000_4000
         let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
-        let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()
         text.reserveCapacity(36)
         // 32 hex digits, most significant first, grouped 8-4-4-4-12.
@@ -22,8 +21,10 @@ public enum RandomUUID {
             default: break
             }
             let word = digit < 16 ? high : low
-            text.append(digits[Int((word >> UInt64(60 - 4 * (digit % 16))) & 0xF)])
+            text.append(hexDigits[Int((word >> UInt64(60 - 4 * (digit % 16))) & 0xF)])
         }
         return String(decoding: text, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
