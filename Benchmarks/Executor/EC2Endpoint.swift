@@ -62,25 +62,49 @@ private final class EC2Handler: ChannelInboundHandler {
 
     /// Takes the next complete request off `pending` and returns its body, or nil until one has arrived whole.
     private func nextRequestBody() -> String? {
-        let headLength = pending.withUnsafeReadableBytes { bytes -> Int? in
-            guard bytes.count >= 4 else { return nil }
-            for end in 3..<bytes.count
-            where bytes[end] == 10 && bytes[end - 1] == 13 && bytes[end - 2] == 10 && bytes[end - 3] == 13 {
-                return end + 1
+        let framing = pending.withUnsafeReadableBytes { bytes -> (head: Int, body: Int)? in
+            guard let head = Self.headLength(bytes) else { return nil }
+            return (head, Self.contentLength(bytes[..<head]))
+        }
+        guard let framing, pending.readableBytes >= framing.head + framing.body else { return nil }
+        pending.moveReaderIndex(forwardBy: framing.head)
+        return pending.readString(length: framing.body)
+    }
+
+    /// The length of the head through its blank line, or nil until the blank line has arrived.
+    private static func headLength(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        for end in 3..<bytes.count
+        where bytes[end] == 10 && bytes[end - 1] == 13 && bytes[end - 2] == 10 && bytes[end - 3] == 13 {
+            return end + 1
+        }
+        return nil
+    }
+
+    private static let contentLengthName = Array("\r\ncontent-length:".utf8)
+
+    /// The `Content-Length` header's value (0 when absent), matched byte by byte: the endpoint's cycles are not
+    /// remedy's, so it does not lower-case and split the head as strings.
+    private static func contentLength(_ head: Slice<UnsafeRawBufferPointer>) -> Int {
+        let name = contentLengthName
+        var index = head.startIndex
+        while index + name.count <= head.endIndex {
+            let matches = name.indices.allSatisfy { offset in
+                let byte = head[index + offset]
+                return (byte >= 65 && byte <= 90 ? byte + 32 : byte) == name[offset]
             }
-            return nil
+            if matches {
+                var value = 0
+                for byte in head[(index + name.count)...] {
+                    if byte == 32 { continue }
+                    guard byte >= 48 && byte <= 57 else { break }
+                    value = value * 10 + Int(byte - 48)
+                }
+                return value
+            }
+            index += 1
         }
-        guard let headLength, let head = pending.getString(at: pending.readerIndex, length: headLength) else {
-            return nil
-        }
-        // A line break is one `Character` ("\r\n"), so lines split on it.
-        let length =
-            head.lowercased().split(separator: "\r\n").first { $0.hasPrefix("content-length:") }.flatMap {
-                Int($0.dropFirst("content-length:".count).trimmingPrefix(" "))
-            } ?? 0
-        guard pending.readableBytes >= headLength + length else { return nil }
-        pending.moveReaderIndex(forwardBy: headLength)
-        return pending.readString(length: length)
+        return 0
     }
 
     /// The answer to a query-protocol body (`Action=CreateTags&ResourceId.1=i-...`); values here need no
