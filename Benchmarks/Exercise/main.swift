@@ -36,6 +36,7 @@ func playOnce(_ scenarioPath: String) async throws -> (seconds: Double, report: 
         path: directory + "/journal.sqlite",
         signingKey: key,
         durability: .survivesProcessCrash,  // as `remedy exercise` opens it
+        commits: .inline,
         clock: { clock.now }
     )
     let report = try await Exercise(scenario: scenario, playbooks: library.playbooks, journal: journal, clock: clock)

@@ -22,6 +22,9 @@ import Synchronization
 ///
 /// Cancellation does not withdraw a queued request: it may already be inside a transaction, so it is written and
 /// its caller waits for the answer as if it had not been cancelled.
+///
+/// A journal opened with ``JournalDatabase/Commits/inline`` bypasses the queue: each request commits its own
+/// transaction on the caller's thread.
 final class JournalWriteBatcher: Sendable {
     /// One request's writes, run inside its savepoint with the timestamp the whole transaction records.
     typealias Write<Value> = @Sendable (_ db: Database, _ recordedAt: String) throws -> Value
@@ -36,11 +39,13 @@ final class JournalWriteBatcher: Sendable {
     }
 
     private let writer: any DatabaseWriter
+    private let commitsInline: Bool
     private let clock: @Sendable () -> Date
     private let state = Mutex(State())
 
-    init(writer: any DatabaseWriter, clock: @escaping @Sendable () -> Date) {
+    init(writer: any DatabaseWriter, commits: JournalDatabase.Commits, clock: @escaping @Sendable () -> Date) {
         self.writer = writer
+        commitsInline = commits == .inline
         self.clock = clock
     }
 
@@ -52,7 +57,9 @@ final class JournalWriteBatcher: Sendable {
 
     /// Runs `write` in a savepoint of the next transaction and returns its result once that transaction committed.
     func write<Value: Sendable>(_ write: @escaping Write<Value>) async throws -> Value {
-        try await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, any Error>, Never>) in
+        if commitsInline { return try writeInline(write) }
+        return try await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<Value, any Error>, Never>) in
             let isFirst = state.withLock { state in
                 state.queue.append(Waiter(write, continuation))
                 defer { state.isScheduled = true }
@@ -60,6 +67,23 @@ final class JournalWriteBatcher: Sendable {
             }
             if isFirst { scheduleTransaction() }
         }.get()
+    }
+
+    /// Runs `write` in a transaction of its own on the caller's thread, which waits meanwhile (and for whatever the
+    /// writer queue is running, such as a WAL checkpoint).
+    private func writeInline<Value>(_ write: Write<Value>) throws -> Value {
+        try writer.writeWithoutTransaction { db in
+            let recordedAt = JournalDatabase.timestamp(clock())
+            var value: Value?
+            // Throwing rolls the transaction back and reaches the caller, as a lone request's failure does below.
+            _ = try Self.inTransaction(db) {
+                value = try write(db, recordedAt)
+                return .commit
+            }
+            state.withLock { $0.commits += 1 }
+            guard let value else { throw JournalError("the journal write returned nothing") }
+            return value
+        }
     }
 
     /// Schedules a transaction for everything queued when it begins; it schedules the next one when done.

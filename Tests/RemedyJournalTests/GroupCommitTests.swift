@@ -9,11 +9,16 @@ import Testing
 /// Concurrent `append` and `createRun` calls share transactions (group commit), yet each call is answered with its
 /// own records or its own error, and the chain stays contiguous and verifiable.
 @Suite struct GroupCommitTests {
-    func fileJournal(_ directory: TemporaryDirectory, checkpointInterval: Int = 100) throws -> JournalDatabase {
+    func fileJournal(
+        _ directory: TemporaryDirectory,
+        checkpointInterval: Int = 100,
+        commits: JournalDatabase.Commits = .grouped
+    ) throws -> JournalDatabase {
         try JournalDatabase(
             path: directory.file("journal.sqlite"),
             signingKey: try JournalSigningKey.create(at: directory.file("journal.key")),
-            checkpointInterval: checkpointInterval
+            checkpointInterval: checkpointInterval,
+            commits: commits
         )
     }
 
@@ -113,10 +118,12 @@ import Testing
         }
     }
 
-    @Test func aFailingCallAloneInItsTransactionLeavesNothingAndTheChainGoesOn() async throws {
+    @Test(arguments: [JournalDatabase.Commits.grouped, .inline])
+    func aFailingCallAloneInItsTransactionLeavesNothingAndTheChainGoesOn(commits: JournalDatabase.Commits) async throws
+    {
         try await withTemporaryDirectory { directory in
             // Given a journal with one record
-            let journal = try fileJournal(directory)
+            let journal = try fileJournal(directory, commits: commits)
             try await journal.append(JournalEntry(runID: "run-1", kind: "run.created"))
             // When a call with the writer to itself writes a record and then fails
             await #expect(throws: DoomedWrite.self) { try await writeThenFail(journal, checkpointInterval: 100) }
@@ -125,6 +132,41 @@ import Testing
             #expect(try await journal.records(ofRun: "run-doomed").isEmpty)
             try await journal.append(JournalEntry(runID: "run-1", kind: "step.started"))
             #expect(try journal.records().map(\.sequence) == [1, 2])
+            #expect(try journal.verify().isIntact)
+        }
+    }
+
+    @Test func anInlineJournalCommitsEachCallOnItsCallersThreadInATransactionOfItsOwn() async throws {
+        try await withTemporaryDirectory { directory in
+            // Given a journal that commits inline
+            let journal = try fileJournal(directory, commits: .inline)
+            // When one caller appends ten times, each write noting the thread it runs on
+            for call in 1...10 {
+                let caller = pthread_self()
+                let writer = try await journal.batcher.write { db, recordedAt in
+                    _ = try JournalDatabase.insert(
+                        [
+                            PreparedEntry(
+                                JournalEntry(
+                                    runID: "run-1",
+                                    kind: "step.started",
+                                    payload: ["call": .number(Double(call))]
+                                )
+                            )
+                        ],
+                        db,
+                        recordedAt: recordedAt,
+                        key: nil,
+                        checkpointInterval: 100
+                    )
+                    return pthread_self()
+                }
+                // Then each write ran on the caller's thread, not handed to the writer queue's
+                #expect(pthread_equal(caller, writer) != 0, "call \(call) was written on another thread")
+            }
+            // And each committed alone, the chain intact
+            #expect(journal.transactionsCommitted == 10)
+            #expect(try journal.records().map(\.sequence) == Array(1...10))
             #expect(try journal.verify().isIntact)
         }
     }

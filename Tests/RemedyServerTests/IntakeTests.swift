@@ -103,7 +103,7 @@ import Testing
             // Not JSON and no credentials: still 401, not 400.
             #expect(try await harness.postEvent(Array("not json".utf8), headers: []).status == 401)
             #expect(try await harness.runCount() == 0)
-            #expect(try await harness.journal.records().isEmpty)
+            #expect(try harness.journal.records().isEmpty)
 
             let metrics = try await harness.send("GET", "/metrics").text
             #expect(metrics.contains(#"remedy_requests_rejected_total{reason="unauthenticated",status="401"} 6"#))

@@ -73,11 +73,12 @@ extension RemedyCommand {
             do {
                 let key = try JournalSigningKey.create(at: keyPath)
                 // Nothing real is changed, so a power cut may cost the journal's tail (a rerun), never an account of an
-                // action: no disk sync per transaction.
+                // action: no disk sync per transaction. Runs play one after another: each write commits inline.
                 let database = try JournalDatabase(
                     path: journalPath,
                     signingKey: key,
                     durability: .survivesProcessCrash,
+                    commits: .inline,
                     clock: { clock.now }
                 )
                 outcome = try await Exercise(

@@ -20,7 +20,7 @@ struct WireRequest {
         headers = request.headers
         body = request.body
         var rest = Substring(request.url)
-        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        if let scheme = rest.firstRange(ofBytes: "://") { rest = rest[scheme.upperBound...] }
         let hostEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         host = String(rest[..<hostEnd].split(separator: ":").first ?? "")
         rest = rest[hostEnd...]
@@ -29,7 +29,7 @@ struct WireRequest {
         path = URIEncoding.decode(rawPath.utf8) ?? rawPath
         query = pathPart.count > 1 ? Self.formPairs(Array(pathPart[1].utf8)) : []
         if let authorization = request.header("Authorization"),
-            let credential = authorization.firstRange(of: "Credential=")
+            let credential = authorization.firstRange(ofBytes: "Credential=")
         {
             let scope = authorization[credential.upperBound...].prefix { $0 != "," }.split(separator: "/")
             if scope.count >= 5 {
@@ -53,6 +53,23 @@ struct WireRequest {
             }
             return (decode(parts.first), decode(parts.count > 1 ? parts[1] : nil))
         }
+    }
+}
+
+extension StringProtocol {
+    /// The first occurrence of `needle`, compared byte by byte: the generic `firstRange(of:)` cost the simulated
+    /// account 2% of an exercise.
+    fileprivate func firstRange(ofBytes needle: String) -> Range<Index>? {
+        let pattern = Array(needle.utf8)
+        let bytes = utf8
+        var start = bytes.startIndex
+        while let candidate = bytes[start...].firstIndex(of: pattern[0]) {
+            if bytes[candidate...].starts(with: pattern) {
+                return candidate..<bytes.index(candidate, offsetBy: pattern.count)
+            }
+            start = bytes.index(after: candidate)
+        }
+        return nil
     }
 }
 
