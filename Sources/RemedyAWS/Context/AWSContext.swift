@@ -224,9 +224,20 @@ actor RoleSessionCache {
 
     /// A valid role session name (`[\w+=,.@-]{2,64}`) from `text`, other characters replaced by `-`.
     static func sessionName(_ text: String) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-")
-        var name = String(text.map { allowed.contains($0) ? $0 : "-" }.prefix(64))
+        var name = String(text.lazy.map { isAllowedInSessionName($0) ? $0 : "-" }.prefix(64))
         while name.count < 2 { name += "-" }
         return name
+    }
+
+    /// Checked per character, without building a set each time: every call with an assumed role names its session.
+    private static func isAllowedInSessionName(_ character: Character) -> Bool {
+        guard character.isASCII, let byte = character.asciiValue else { return false }
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "_+=,.@-".utf8.contains(byte)
+        }
     }
 }

@@ -19,15 +19,17 @@ struct WireRequest {
         method = request.method
         headers = request.headers
         body = request.body
+        // Split on bytes: the URL is ASCII, and splitting it as Characters cost more than routing the request.
         var rest = Substring(request.url)
         if let scheme = rest.firstRange(ofBytes: "://") { rest = rest[scheme.upperBound...] }
-        let hostEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        host = String(rest[..<hostEnd].split(separator: ":").first ?? "")
+        let hostEnd = rest.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
+        let authority = rest[..<hostEnd]
+        host = String(authority[..<(authority.utf8.firstIndex(of: UInt8(ascii: ":")) ?? authority.endIndex)])
         rest = rest[hostEnd...]
-        let pathPart = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let rawPath = pathPart.first.map(String.init) ?? "/"
+        let queryStart = rest.utf8.firstIndex(of: UInt8(ascii: "?"))
+        let rawPath = String(rest[..<(queryStart ?? rest.endIndex)])
         path = URIEncoding.decode(rawPath.utf8) ?? rawPath
-        query = pathPart.count > 1 ? Self.formPairs(Array(pathPart[1].utf8)) : []
+        query = queryStart.map { Self.formPairs(Array(rest.utf8[$0...].dropFirst())) } ?? []
         if let authorization = request.header("Authorization"),
             let credential = authorization.firstRange(ofBytes: "Credential=")
         {
