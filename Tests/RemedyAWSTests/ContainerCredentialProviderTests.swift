@@ -95,6 +95,24 @@ import Testing
         }
     }
 
+    @Test func aRedirectIsNotFollowedAndTheTokenGoesNowhereElse() async throws {
+        try await withLocalHTTPServer { request in
+            request.path == "/creds"
+                ? LocalHTTPResponse(status: 307, headers: [("Location", "/elsewhere")], text: "")
+                : .json(Self.body)
+        } body: { server in
+            let provider = try ContainerCredentialProvider(
+                uri: server.url("/creds"),
+                authorizationToken: TestSecrets.containerToken,
+                timeout: .seconds(10)
+            )
+            let error = await #expect(throws: CredentialError.endpointUnreachable) { try await provider.credentials() }
+            #expect(error?.message.contains("HTTP 307") == true)
+            // The token was sent once, to the endpoint configured, and to nothing its answer named.
+            #expect(server.requests.map(\.description) == ["GET /creds"])
+        }
+    }
+
     @Test func serverErrorsAreRetriedUpToTheAttemptLimit() async throws {
         try await withLocalHTTPServer(Self.answer(500)) { server in
             let provider = try ContainerCredentialProvider(

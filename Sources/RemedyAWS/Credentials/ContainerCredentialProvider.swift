@@ -28,7 +28,7 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
         uri: String,
         authorizationTokenFile: String? = nil,
         authorizationToken: String? = nil,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = AsyncHTTPClientTransport.processClient,
         timeout: Duration = defaultTimeout,
         attempts: Int = defaultAttempts
     ) throws {
@@ -43,7 +43,7 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
     /// The provider the container variables in `environment` configure, or nil when none is set.
     public static func fromEnvironment(
         _ environment: [String: String],
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = AsyncHTTPClientTransport.processClient,
         timeout: Duration = defaultTimeout,
         attempts: Int = defaultAttempts
     ) throws -> ContainerCredentialProvider? {

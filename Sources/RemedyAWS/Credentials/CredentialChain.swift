@@ -45,7 +45,7 @@ public struct CredentialChain: Sendable {
         homeDirectory: String? = nil,
         profile: String? = nil,
         sts: (any STSCredentialExchange)? = nil,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = AsyncHTTPClientTransport.processClient,
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger = Logger(label: "remedy.aws.credentials")
     ) {

@@ -80,7 +80,10 @@ public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
     public let configuration: Configuration
     private let http: MetadataHTTP
 
-    public init(configuration: Configuration = Configuration(), httpClient: HTTPClient = .shared) {
+    public init(
+        configuration: Configuration = Configuration(),
+        httpClient: HTTPClient = AsyncHTTPClientTransport.processClient
+    ) {
         self.configuration = configuration
         self.http = MetadataHTTP(client: httpClient, timeout: configuration.timeout)
     }

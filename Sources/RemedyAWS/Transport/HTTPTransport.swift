@@ -80,7 +80,9 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     ///
     /// It is configured unlike the shared one:
     /// - redirects are returned, not followed: a signed request must never be sent again, elsewhere, by the HTTP
-    ///   layer (a mutating call could happen twice), and a certificate fetch must stay on the host that was checked;
+    ///   layer (a mutating call could happen twice), a certificate fetch must stay on the host that was checked, and
+    ///   a credentials endpoint's token must not be sent on to wherever its answer points (botocore does not follow
+    ///   them either);
     /// - up to 64 connections per host, as many as the default `concurrency.max_runs`, so concurrent runs do not
     ///   queue behind AsyncHTTPClient's default of 8 while AWS takes tens of milliseconds per call;
     /// - no decompression (remedy never asks for compressed answers) and no tracing spans (nothing reads them).
