@@ -244,11 +244,14 @@ extension SimulatedAccount {
     // MARK: Instance profiles
 
     private func describeProfileAssociations(_ form: FormInput) -> String {
-        let wanted = form.filters["instance-id"]
-        let items = state.instances.values.sorted { $0.id < $1.id }.compactMap { instance -> String? in
-            guard wanted?.contains(instance.id) ?? true, let association = instance.profileAssociationID,
-                let profile = instance.instanceProfileARN
-            else { return nil }
+        // Filtered by instance (as every action asks), the instances are looked up, not all sorted for every call.
+        let candidates =
+            form.filters["instance-id"].map { Set($0).sorted().compactMap { state.instances[$0] } }
+            ?? state.instances.values.sorted { $0.id < $1.id }
+        let items = candidates.compactMap { instance -> String? in
+            guard let association = instance.profileAssociationID, let profile = instance.instanceProfileARN else {
+                return nil
+            }
             return XML.leaf("associationId", association) + XML.leaf("instanceId", instance.id)
                 + XML.node("iamInstanceProfile", [XML.leaf("arn", profile), XML.leaf("id", "AIPAEXERCISE")])
                 + XML.leaf("state", "associated")
