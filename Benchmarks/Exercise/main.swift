@@ -32,11 +32,9 @@ func playOnce(_ scenarioPath: String) async throws -> (seconds: Double, report: 
     let library = PlaybookLibrary.load(paths: [scenario.playbooks ?? "Playbooks"], catalog: .standard)
     let clock = ExerciseClock(start: scenario.start)
     let key = try JournalSigningKey.create(at: directory + "/journal.key")
-    let journal = try JournalDatabase(
+    let journal = try JournalDatabase.exercise(  // as `remedy exercise` opens it
         path: directory + "/journal.sqlite",
         signingKey: key,
-        durability: .survivesProcessCrash,  // as `remedy exercise` opens it
-        commits: .inline,
         clock: { clock.now }
     )
     let report = try await Exercise(scenario: scenario, playbooks: library.playbooks, journal: journal, clock: clock)

@@ -77,6 +77,24 @@ public final class JournalDatabase: RunJournal {
         try Self.migrator.migrate(writer)
     }
 
+    /// The journal of an exercise (runs against a simulated account, played one after another): nothing real is
+    /// changed, so a power cut may cost its tail (a rerun), never an account of an action
+    /// (``Durability/survivesProcessCrash``), and with one writer at a time each write commits inline
+    /// (``Commits/inline``).
+    public static func exercise(
+        path: String,
+        signingKey: JournalSigningKey,
+        clock: @escaping @Sendable () -> Date
+    ) throws -> JournalDatabase {
+        try JournalDatabase(
+            path: path,
+            signingKey: signingKey,
+            durability: .survivesProcessCrash,
+            commits: .inline,
+            clock: clock
+        )
+    }
+
     /// An in-memory journal, for tests.
     public init(inMemory signingKey: JournalSigningKey? = nil, checkpointInterval: Int = 100) throws {
         writer = try DatabaseQueue()

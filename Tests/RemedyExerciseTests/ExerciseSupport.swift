@@ -33,12 +33,9 @@ enum Scenarios {
         #expect(!library.diagnostics.containsErrors)
         let clock = ExerciseClock(start: scenario.start)
         let key = try JournalSigningKey.create(at: directory.file("journal.key"))
-        // Opened as `remedy exercise` opens it.
-        let journal = try JournalDatabase(
+        let journal = try JournalDatabase.exercise(
             path: directory.file("journal.sqlite"),
             signingKey: key,
-            durability: .survivesProcessCrash,
-            commits: .inline,
             clock: { clock.now }
         )
         let exercise = Exercise(scenario: scenario, playbooks: library.playbooks, journal: journal, clock: clock)

@@ -72,15 +72,7 @@ extension RemedyCommand {
             let keyPath = journalPath + ".key"
             do {
                 let key = try JournalSigningKey.create(at: keyPath)
-                // Nothing real is changed, so a power cut may cost the journal's tail (a rerun), never an account of an
-                // action: no disk sync per transaction. Runs play one after another: each write commits inline.
-                let database = try JournalDatabase(
-                    path: journalPath,
-                    signingKey: key,
-                    durability: .survivesProcessCrash,
-                    commits: .inline,
-                    clock: { clock.now }
-                )
+                let database = try JournalDatabase.exercise(path: journalPath, signingKey: key, clock: { clock.now })
                 outcome = try await Exercise(
                     scenario: parsed,
                     playbooks: library.playbooks,

@@ -11,12 +11,12 @@ import Synchronization
 ///
 /// ```swift
 /// let clock = ExerciseClock(start: scenario.start)
-/// let journal = try JournalDatabase(path: path, commits: .inline, clock: { clock.now })
+/// let journal = try JournalDatabase.exercise(path: path, signingKey: key, clock: { clock.now })
 /// let report = try await Exercise(scenario: scenario, playbooks: playbooks, journal: journal, clock: clock).run()
 /// ```
 ///
 /// Runs go one at a time, in event order, so an exercise is deterministic: the same scenario gives the same report.
-/// With one writer at a time, a file journal is best opened with `commits: .inline`.
+/// `JournalDatabase.exercise` opens a journal for that: one writer at a time, nothing real at stake.
 public struct Exercise: Sendable {
     public let scenario: Scenario
     public let playbooks: [Playbook]
