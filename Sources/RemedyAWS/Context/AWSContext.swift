@@ -231,7 +231,7 @@ actor RoleSessionCache {
 
     /// Checked per character, without building a set each time: every call with an assumed role names its session.
     private static func isAllowedInSessionName(_ character: Character) -> Bool {
-        guard character.isASCII, let byte = character.asciiValue else { return false }
+        guard let byte = character.asciiValue else { return false }
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"):

@@ -64,8 +64,9 @@ extension StringProtocol {
     fileprivate func firstRange(ofBytes needle: String) -> Range<Index>? {
         let pattern = Array(needle.utf8)
         let bytes = utf8
+        guard let first = pattern.first else { return startIndex..<startIndex }
         var start = bytes.startIndex
-        while let candidate = bytes[start...].firstIndex(of: pattern[0]) {
+        while let candidate = bytes[start...].firstIndex(of: first) {
             if bytes[candidate...].starts(with: pattern) {
                 return candidate..<bytes.index(candidate, offsetBy: pattern.count)
             }
