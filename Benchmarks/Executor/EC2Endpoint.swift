@@ -95,9 +95,9 @@ private final class EC2Handler: ChannelInboundHandler {
             }
             if matches {
                 var value = 0
-                for byte in head[(index + name.count)...] {
-                    if byte == 32 { continue }
-                    guard byte >= 48 && byte <= 57 else { break }
+                for byte in head[(index + name.count)...].drop(while: { $0 == 32 }) {
+                    // Digits only, and few enough that the value cannot overflow.
+                    guard byte >= 48 && byte <= 57, value < 100_000_000 else { break }
                     value = value * 10 + Int(byte - 48)
                 }
                 return value

@@ -55,7 +55,8 @@ final class JournalWriteBatcher: Sendable {
     /// Transactions committed so far.
     var commits: Int { state.withLock { $0.commits } }
 
-    /// Runs `write` in a savepoint of the next transaction and returns its result once that transaction committed.
+    /// Runs `write` in a savepoint of the next transaction and returns its result once that transaction committed;
+    /// with inline commits, in a transaction of its own on the caller's thread, which blocks meanwhile.
     func write<Value: Sendable>(_ write: @escaping Write<Value>) async throws -> Value {
         if commitsInline { return try writeInline(write) }
         return try await withCheckedContinuation {

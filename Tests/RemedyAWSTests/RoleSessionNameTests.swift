@@ -10,6 +10,8 @@ import Testing
         ("a_b+c=d,e.f@g-h", "a_b+c=d,e.f@g-h"),
         // One dash per character, however many bytes or scalars it has.
         ("é\r\n😀x", "---x"),
+        // Equal to "K" as a Character, yet not what STS accepts: a set of Characters let it through.
+        ("\u{212A}x", "-x"),
         ("x", "x-"),
         ("", "--"),
         (String(repeating: "a", count: 70), String(repeating: "a", count: 64)),

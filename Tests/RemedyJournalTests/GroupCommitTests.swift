@@ -136,14 +136,13 @@ import Testing
         }
     }
 
-    @Test func anInlineJournalCommitsEachCallOnItsCallersThreadInATransactionOfItsOwn() async throws {
+    @Test func anInlineJournalCommitsEachCallInsideItsCallersTaskInATransactionOfItsOwn() async throws {
         try await withTemporaryDirectory { directory in
             // Given a journal that commits inline
             let journal = try fileJournal(directory, commits: .inline)
-            // When one caller appends ten times, each write noting the thread it runs on
+            // When one caller appends ten times, each write noting whether it runs inside a task
             for call in 1...10 {
-                let caller = pthread_self()
-                let writer = try await journal.batcher.write { db, recordedAt in
+                let insideTask = try await journal.batcher.write { db, recordedAt in
                     _ = try JournalDatabase.insert(
                         [
                             PreparedEntry(
@@ -159,10 +158,10 @@ import Testing
                         key: nil,
                         checkpointInterval: 100
                     )
-                    return pthread_self()
+                    return withUnsafeCurrentTask { $0 != nil }
                 }
-                // Then each write ran on the caller's thread, not handed to the writer queue's
-                #expect(pthread_equal(caller, writer) != 0, "call \(call) was written on another thread")
+                // Then each write ran within the caller's task, not handed to the writer queue (where no task runs)
+                #expect(insideTask, "call \(call) was written outside its caller's task")
             }
             // And each committed alone, the chain intact
             #expect(journal.transactionsCommitted == 10)
