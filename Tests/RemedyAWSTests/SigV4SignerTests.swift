@@ -415,8 +415,6 @@ import Testing
             )
         }
         #expect(throws: SigV4Error.invalidScope) { try SigV4Signer(service: "s3/x", region: "us-east-1") }
-        #expect(throws: SigV4Error.self) { try SigV4Request(method: "GET", url: "example.com/path") }
-        #expect(throws: SigV4Error.self) { try SigV4Request(method: "GET", url: "https://example.com:99999/") }
     }
 
     @Test func finalHeadersReplaceStaleAuthenticationHeaders() throws {
@@ -495,6 +493,36 @@ import Testing
         #expect(bare.host == "[2001:db8::1]")
         #expect(bare.path.isEmpty)
         #expect(try bare.signingHost == "[2001:db8::1]")
+        let loopback = try SigV4Request(method: "GET", url: "http://[::1]:4566?x=1")
+        #expect(loopback.host == "[::1]")
+        #expect(loopback.port == 4566)
+        #expect(loopback.path.isEmpty)
+        #expect(loopback.query == "x=1")
+        // The split goes by bytes; characters beyond ASCII pass through whole.
+        let unicode = try SigV4Request(
+            method: "GET",
+            url: "https://h\u{e9}.example/caf\u{e9}/\u{1F600}?k=\u{fc}#\u{e9}"
+        )
+        #expect(unicode.host == "h\u{e9}.example")
+        #expect(unicode.path == "/caf\u{e9}/\u{1F600}")
+        #expect(unicode.query == "k=\u{fc}")
+    }
+
+    @Test(arguments: [
+        ("example.com/path", "missing scheme"),
+        ("example.com:80/path", "missing scheme"),
+        ("ht tp://example.com/", "invalid scheme"),
+        ("h\u{e9}://example.com/", "invalid scheme"),
+        ("://example.com/", "invalid scheme"),
+        ("https://example.com:99999/", "invalid port"),
+        ("https://example.com:8o/", "invalid port"),
+        ("https://example.com:000443/", "invalid port"),
+        ("https://[::1/", "unclosed IPv6 literal"),
+        ("https://[::1]x/", "junk after IPv6 literal"),
+        ("https://user@:443/", "missing host"),
+    ])
+    func unsplittableURLsNameWhatIsWrong(url: String, reason: String) {
+        #expect(throws: SigV4Error.invalidURL(reason: reason)) { try SigV4Request(method: "GET", url: url) }
     }
 
     /// Random requests under every rule set: no buffer bound may be exceeded, and the output keeps its shape.

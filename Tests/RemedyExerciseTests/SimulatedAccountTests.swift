@@ -94,6 +94,23 @@ import Testing
         #expect(await account.calls.last?.errorCode == "UnsupportedOperation")
     }
 
+    @Test func aURLThatCannotBeSplitIsRefusedBeforeAnythingIsRouted() async throws {
+        let (_, account) = try await Self.ec2(try Self.account())
+        let response = try await SimulatedTransport(account: account).send(
+            HTTPRequestData(
+                method: "POST",
+                url: "https://[::1/",
+                headers: [],
+                body: Array("Action=StopInstances".utf8)
+            ),
+            timeout: .seconds(5)
+        )
+        #expect(response.status == 400)
+        #expect(String(decoding: response.body, as: UTF8.self).contains("<Code>InvalidURL</Code>"))
+        #expect(String(decoding: response.body, as: UTF8.self).contains("unclosed IPv6 literal"))
+        #expect(await account.calls.isEmpty)
+    }
+
     @Test func aPermissionTheAssumedRoleLacksIsRefusedAndNothingChanges() async throws {
         let state = try Self.account(missing: ["ec2:ModifyInstanceMetadataOptions"])
         let role = "arn:aws:iam::111122223333:role/RemedyResponder"

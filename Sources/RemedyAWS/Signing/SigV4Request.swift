@@ -55,7 +55,8 @@ public struct SigV4Request: Sendable {
     /// Splits a wire URL (`https://host[:port]/path?query`) without re-encoding anything.
     ///
     /// Foundation's `URL` is avoided on purpose: it may normalise or re-escape the path, and the signature must
-    /// cover exactly the bytes that will be sent. User info is dropped; a fragment is not sent, so not signed.
+    /// cover exactly the bytes that will be sent. User info is dropped; a fragment is not sent, so not signed. The
+    /// split goes by bytes (every delimiter is ASCII): the exercise's simulated account splits every request with it.
     public init(
         method: String,
         url: String,
@@ -63,50 +64,65 @@ public struct SigV4Request: Sendable {
         payload: SigV4Payload = .empty
     ) throws(SigV4Error) {
         var rest = Substring(url)
-        guard let schemeEnd = rest.range(of: "://") else { throw .invalidURL(reason: "missing scheme") }
-        let scheme = rest[..<schemeEnd.lowerBound].lowercased()
-        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else {
+        guard let colon = rest.utf8.firstIndex(of: UInt8(ascii: ":")),
+            rest.utf8[colon...].starts(with: "://".utf8)
+        else {
+            throw .invalidURL(reason: "missing scheme")
+        }
+        let scheme = rest[..<colon]
+        guard !scheme.isEmpty, scheme.utf8.allSatisfy(Self.isSchemeByte) else {
             throw .invalidURL(reason: "invalid scheme")
         }
-        rest = rest[schemeEnd.upperBound...]
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        rest = rest[rest.utf8.index(colon, offsetBy: 3)...]
+        if let hash = rest.utf8.firstIndex(of: UInt8(ascii: "#")) { rest = rest[..<hash] }
+        let authorityEnd =
+            rest.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
         var authority = rest[..<authorityEnd]
         rest = rest[authorityEnd...]
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if let at = authority.utf8.lastIndex(of: UInt8(ascii: "@")) {
+            authority = authority[authority.utf8.index(after: at)...]
+        }
 
         var host = authority
         var port: Int?
         let portSeparator: Substring.Index?
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw .invalidURL(reason: "unclosed IPv6 literal") }
-            let afterClose = authority.index(after: close)
-            host = authority[...close]
-            guard afterClose == authority.endIndex || authority[afterClose] == ":" else {
+        if authority.utf8.first == UInt8(ascii: "[") {
+            guard let close = authority.utf8.firstIndex(of: UInt8(ascii: "]")) else {
+                throw .invalidURL(reason: "unclosed IPv6 literal")
+            }
+            let afterClose = authority.utf8.index(after: close)
+            host = authority[..<afterClose]
+            guard afterClose == authority.endIndex || authority.utf8[afterClose] == UInt8(ascii: ":") else {
                 throw .invalidURL(reason: "junk after IPv6 literal")
             }
             portSeparator = afterClose == authority.endIndex ? nil : afterClose
         } else {
-            portSeparator = authority.lastIndex(of: ":")
+            portSeparator = authority.utf8.lastIndex(of: UInt8(ascii: ":"))
             if let portSeparator { host = authority[..<portSeparator] }
         }
         if let portSeparator {
-            let digits = authority[authority.index(after: portSeparator)...]
+            let digits = authority.utf8[authority.utf8.index(after: portSeparator)...]
             if !digits.isEmpty {
-                guard digits.count <= 5, digits.allSatisfy(\.isASCII), let value = Int(digits), value <= 65_535 else {
-                    throw .invalidURL(reason: "invalid port")
+                guard digits.count <= 5 else { throw .invalidURL(reason: "invalid port") }
+                var value = 0
+                for digit in digits {
+                    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else {
+                        throw .invalidURL(reason: "invalid port")
+                    }
+                    value = value * 10 + Int(digit - UInt8(ascii: "0"))
                 }
+                guard value <= 65_535 else { throw .invalidURL(reason: "invalid port") }
                 port = value
             }
         }
         guard !host.isEmpty else { throw .invalidURL(reason: "missing host") }
 
-        let queryStart = rest.firstIndex(of: "?")
+        let queryStart = rest.utf8.firstIndex(of: UInt8(ascii: "?"))
         let path = queryStart.map { rest[..<$0] } ?? rest
-        let query = queryStart.map { rest[rest.index(after: $0)...] } ?? ""
+        let query = queryStart.map { rest[rest.utf8.index(after: $0)...] } ?? ""
         self.init(
             method: method,
-            scheme: scheme,
+            scheme: scheme.lowercased(),
             host: host.lowercased(),
             port: port,
             path: String(path),
@@ -114,6 +130,16 @@ public struct SigV4Request: Sendable {
             headers: headers,
             payload: payload
         )
+    }
+
+    /// RFC 3986: `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` (the first letter is not checked apart).
+    private static func isSchemeByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            true
+        default: false
+        }
     }
 
     /// The `host` value SigV4 signs when the request has no `Host` header: lower-cased, port only if not default.

@@ -112,7 +112,13 @@ public actor SimulatedAccount {
     }
 
     func handle(_ request: HTTPRequestData) -> HTTPResponseData {
-        let wire = WireRequest(request)
+        let wire: WireRequest
+        do {
+            wire = try WireRequest(request)
+        } catch {
+            let body = XML.node("Error", [XML.leaf("Code", "InvalidURL"), XML.leaf("Message", "\(error)")])
+            return HTTPResponseData(status: 400, body: Array(body.utf8))
+        }
         requestSerial += 1
         let requestID =
             "e5e0" + Self.hex(requestSerial & 0xffff, width: 4) + "-0000-4000-8000-"

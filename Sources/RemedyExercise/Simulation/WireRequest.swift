@@ -15,21 +15,15 @@ struct WireRequest {
     var accessKeyID: String?
     var signingService: String?
 
-    init(_ request: HTTPRequestData) {
+    /// Throws when the URL cannot be split; the caller answers 400 and nothing runs.
+    init(_ request: HTTPRequestData) throws(SigV4Error) {
+        let target = try SigV4Request(method: request.method, url: request.url)
         method = request.method
         headers = request.headers
         body = request.body
-        // Split on bytes: the URL is ASCII, and splitting it as Characters cost more than routing the request.
-        var rest = Substring(request.url)
-        if let scheme = rest.firstRange(ofBytes: "://") { rest = rest[scheme.upperBound...] }
-        let hostEnd = rest.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
-        let authority = rest[..<hostEnd]
-        host = String(authority[..<(authority.utf8.firstIndex(of: UInt8(ascii: ":")) ?? authority.endIndex)])
-        rest = rest[hostEnd...]
-        let queryStart = rest.utf8.firstIndex(of: UInt8(ascii: "?"))
-        let rawPath = String(rest[..<(queryStart ?? rest.endIndex)])
-        path = URIEncoding.decode(rawPath.utf8) ?? rawPath
-        query = queryStart.map { Self.formPairs(Array(rest.utf8[$0...].dropFirst())) } ?? []
+        host = target.host
+        path = URIEncoding.decode(target.path.utf8) ?? target.path
+        query = Self.formPairs(Array(target.query.utf8))
         if let authorization = request.header("Authorization"),
             let credential = authorization.firstRange(ofBytes: "Credential=")
         {
