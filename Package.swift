@@ -128,7 +128,10 @@ let package = Package(
             // moto belongs to one serialized suite.
             dependencies: ["RemedyAWS", "RemedyActions", "RemedyJournal", "RemedyTestSupport"]
         ),
-        .testTarget(name: "RemedyJournalTests", dependencies: ["RemedyJournal", "RemedyTestSupport"]),
+        .testTarget(
+            name: "RemedyJournalTests",
+            dependencies: ["RemedyJournal", "RemedyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "RemedyServerTests",
             dependencies: [

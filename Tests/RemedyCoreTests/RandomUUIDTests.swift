@@ -24,4 +24,28 @@ import Testing
         #expect(RandomUUID.make(using: &first) == RandomUUID.make(using: &second))
         #expect(RandomUUID.make(using: &first) != RandomUUID.make())
     }
+
+    @Test func timeOrderedIDsAreVersionSevenCarryTheirMillisecondAndSortByTime() throws {
+        var generator = SplitMix64(seed: 11)
+        // Half a millisecond past each of 1,000 milliseconds from 2026-12-01T00:00:00.123Z.
+        let ids = (0..<1_000).map { offset in
+            let date = Date(timeIntervalSince1970: (1_796_083_200_123 + Double(offset) + 0.5) / 1000)
+            return RandomUUID.makeTimeOrdered(at: date, using: &generator)
+        }
+        for (offset, id) in ids.enumerated() {
+            let parsed = try #require(UUID(uuidString: id))
+            #expect(parsed.uuidString.lowercased() == id)
+            let bytes = parsed.uuid
+            #expect(bytes.6 >> 4 == 7)  // version 7
+            #expect(bytes.8 >> 6 == 0b10)  // RFC 9562 variant
+            let milliseconds = [bytes.0, bytes.1, bytes.2, bytes.3, bytes.4, bytes.5].reduce(UInt64(0)) {
+                $0 << 8 | UInt64($1)
+            }
+            #expect(milliseconds == 1_796_083_200_123 + UInt64(offset))
+        }
+        // One per millisecond: text order is time order, which keeps the journal's run-id indexes appending.
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == ids.count)
+        #expect(RandomUUID.makeTimeOrdered() != RandomUUID.makeTimeOrdered())
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import RemedyCore
 import RemedyTestSupport
 import Testing
@@ -317,6 +318,80 @@ import Testing
             ])
             #expect(forged.status == 1)
             #expect(forged.standardOutput.contains("journal broken at record 7"))
+        }
+    }
+}
+
+/// Journals written before a migration open under the new schema with every record, and their chain, unchanged.
+@Suite struct JournalMigrationTests {
+    @Test func aJournalFromBeforeV5LosesTheHashIndexAndKeepsItsChainTriggersAndIndexes() async throws {
+        try await withTemporaryDirectory { directory in
+            let key = try JournalSigningKey.create(at: directory.file("journal.key"))
+            let path = directory.file("journal.sqlite")
+            // The journal as v4 left it, its records written by the journal's own insert.
+            let before: [JournalRecord] = try {
+                let queue = try DatabaseQueue(path: path)
+                try JournalDatabase.migrator.migrate(queue, upTo: "v4: playbook usage index")
+                return try queue.write { db in
+                    try (1...25).flatMap { index in
+                        try JournalDatabase.insert(
+                            [
+                                PreparedEntry(
+                                    JournalEntry(
+                                        runID: "run-\(index % 3)",
+                                        kind: "step.succeeded",
+                                        payload: ["n": .number(Double(index))]
+                                    )
+                                )
+                            ],
+                            db,
+                            recordedAt: "2026-11-29T00:00:00.000Z",
+                            key: key,
+                            checkpointInterval: 10
+                        )
+                    }
+                }
+            }()
+            #expect(try Self.hashIsUniquelyIndexed(path))
+
+            let journal = try JournalDatabase(path: path, signingKey: key, checkpointInterval: 10)
+            #expect(try journal.records() == before)
+            let report = try journal.verify()
+            #expect(report.isIntact)
+            #expect(report.recordsChecked == 25)
+            #expect(report.checkpointsChecked == 2)
+            #expect(try !Self.hashIsUniquelyIndexed(path))
+            #expect(
+                try Self.schemaObjects(path) == [
+                    "record_kind", "record_no_delete", "record_no_update", "record_run", "record_run_usage",
+                ]
+            )
+            #expect(throws: (any Error).self) { try journal.unsafeExecute("UPDATE record SET kind = 'x'") }
+            #expect(throws: (any Error).self) { try journal.unsafeExecute("DELETE FROM record WHERE sequence = 25") }
+
+            let next = try await journal.append([JournalEntry(runID: "run-1", kind: "run.succeeded", payload: [:])])
+            #expect(next.map(\.previousHash) == [before.last?.hash])
+            #expect(try journal.verify().recordsChecked == 26)
+        }
+    }
+
+    static func hashIsUniquelyIndexed(_ path: String) throws -> Bool {
+        try DatabaseQueue(path: path).read { db in
+            try db.indexes(on: "record").contains { $0.isUnique && $0.columns == ["hash"] }
+        }
+    }
+
+    /// The record table's named indexes and triggers.
+    static func schemaObjects(_ path: String) throws -> [String] {
+        try DatabaseQueue(path: path).read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name FROM sqlite_schema
+                    WHERE tbl_name = 'record' AND type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%'
+                    ORDER BY name
+                    """
+            )
         }
     }
 }

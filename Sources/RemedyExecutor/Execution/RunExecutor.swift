@@ -83,7 +83,7 @@ public struct RunExecutor: Sendable {
         clock: any Clock<Duration> = ContinuousClock(),
         deadlineClock: (any Clock<Duration>)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
-        makeRunID: @escaping @Sendable () -> String = { "run-\(RandomUUID.make())" },
+        makeRunID: @escaping @Sendable () -> String = { "run-\(RandomUUID.makeTimeOrdered())" },
         observer: RecordObserver? = nil,
         drain: RunDrain? = nil
     ) {
