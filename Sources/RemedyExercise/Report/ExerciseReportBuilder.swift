@@ -26,9 +26,9 @@ struct ExerciseReportBuilder {
         var findings = progress.findings
         for (runID, index) in progress.runFinding.sorted(by: { $0.key < $1.key }) {
             let records = try await journal.records(ofRun: runID)
-            let report = RunReport(try RunState(records: records))
+            let state = try RunState(records: records)
             findings[index].runs.append(
-                run(report, records, injectedAt: findings[index].injectedAt, callsByStep: callsByStep)
+                run(state, records, injectedAt: findings[index].injectedAt, callsByStep: callsByStep)
             )
         }
         var results: [ExerciseReport.ExpectationResult] = []
@@ -64,16 +64,17 @@ struct ExerciseReportBuilder {
     }
 
     private func run(
-        _ report: RunReport,
+        _ state: RunState,
         _ records: [JournalRecord],
         injectedAt: Duration,
         callsByStep: [String: [SimulatedAccount.Call]]
     ) -> ExerciseReport.RunEntry {
+        let report = RunReport(state)
         var started: [String: Duration] = [:]
         var ended: [String: Duration] = [:]
         var actions: [String: String] = [:]
         // Every action step's action from the run's definition, so skipped steps are named too.
-        for step in (try? RunState(records: records))?.definition.steps ?? [] {
+        for step in state.definition.steps {
             if case .action(let name, _, _, _, _) = step.kind { actions[step.id] = name }
         }
         var approvals: [ExerciseReport.ApprovalEntry] = []
