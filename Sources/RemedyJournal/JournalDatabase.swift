@@ -164,7 +164,8 @@ public final class JournalDatabase: RunJournal {
             // Each hash covers the previous one and its sequence, so the chain makes hashes unique already. Nothing
             // looks a record up by hash, and the index put a random page into every commit (40% of the WAL writes
             // of the executor benchmark). SQLite cannot drop a column constraint, so the table is rebuilt, rows
-            // and sequences unchanged: a journal from before v5 copies its records once, on first open.
+            // and sequences unchanged: a journal from before v5 copies its records once, on first open. The
+            // statements are written out in full, as every migration's are: history is never edited.
             try db.execute(
                 sql: """
                     CREATE TABLE record_v5 (
@@ -183,7 +184,10 @@ public final class JournalDatabase: RunJournal {
                     ALTER TABLE record_v5 RENAME TO record;
                     CREATE INDEX record_run ON record(runId, sequence);
                     CREATE INDEX record_kind ON record(kind, sequence);
-                    \(usageIndex)
+                    CREATE INDEX record_run_usage ON record(
+                        json_extract(payload, '$.playbook'), json_extract(payload, '$.mode'),
+                        json_extract(payload, '$.startedAt'), runId
+                    ) WHERE kind = 'run.created';
                     CREATE TRIGGER record_no_update BEFORE UPDATE ON record
                         BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
                     CREATE TRIGGER record_no_delete BEFORE DELETE ON record

@@ -506,6 +506,11 @@ import Testing
         #expect(unicode.host == "h\u{e9}.example")
         #expect(unicode.path == "/caf\u{e9}/\u{1F600}")
         #expect(unicode.query == "k=\u{fc}")
+        // A combining mark after a delimiter does not hide it (as one Character, "/\u{301}" is not "/").
+        let combining = try SigV4Request(method: "GET", url: "https://h/\u{301}x?\u{301}=1#\u{301}")
+        #expect(combining.host == "h")
+        #expect(combining.path == "/\u{301}x")
+        #expect(combining.query == "\u{301}=1")
     }
 
     @Test(arguments: [
@@ -517,6 +522,8 @@ import Testing
         ("https://example.com:99999/", "invalid port"),
         ("https://example.com:8o/", "invalid port"),
         ("https://example.com:000443/", "invalid port"),
+        ("https://example.com:+80/", "invalid port"),
+        ("https://example.com:-0/", "invalid port"),
         ("https://[::1/", "unclosed IPv6 literal"),
         ("https://[::1]x/", "junk after IPv6 literal"),
         ("https://user@:443/", "missing host"),

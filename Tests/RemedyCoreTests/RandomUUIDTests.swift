@@ -47,5 +47,21 @@ import Testing
         #expect(ids == ids.sorted())
         #expect(Set(ids).count == ids.count)
         #expect(RandomUUID.makeTimeOrdered() != RandomUUID.makeTimeOrdered())
+        // Within one millisecond the 74 random bits tell ids apart, and the generator alone decides them.
+        let moment = Date(timeIntervalSince1970: 1_796_083_200.1235)
+        var first = SplitMix64(seed: 7)
+        var second = SplitMix64(seed: 7)
+        var other = SplitMix64(seed: 8)
+        let id = RandomUUID.makeTimeOrdered(at: moment, using: &first)
+        #expect(id == RandomUUID.makeTimeOrdered(at: moment, using: &second))
+        #expect(id != RandomUUID.makeTimeOrdered(at: moment, using: &other))
+        #expect(id.prefix(13) == RandomUUID.makeTimeOrdered(at: moment, using: &other).prefix(13))
+        // Out-of-range dates clamp instead of trapping.
+        #expect(RandomUUID.makeTimeOrdered(at: .distantPast, using: &other).hasPrefix("00000000-0000-7"))
+        #expect(RandomUUID.makeTimeOrdered(at: .distantFuture, using: &other).hasPrefix("3a4aa17b-4000-7"))
+        #expect(
+            RandomUUID.makeTimeOrdered(at: Date(timeIntervalSince1970: .infinity), using: &other)
+                .hasPrefix("ffffffff-ffff-7")
+        )
     }
 }

@@ -96,12 +96,16 @@ import Testing
 
     @Test func aURLThatCannotBeSplitIsRefusedBeforeAnythingIsRouted() async throws {
         let (_, account) = try await Self.ec2(try Self.account())
+        // Signed with the exercise's own key, so only the URL stands between it and being answered.
+        let authorization =
+            "AWS4-HMAC-SHA256 Credential=\(account.baseAccessKeyID)/20260101/us-east-1/ec2/aws4_request, "
+            + "SignedHeaders=host, Signature=0"
         let response = try await SimulatedTransport(account: account).send(
             HTTPRequestData(
                 method: "POST",
                 url: "https://[::1/",
-                headers: [],
-                body: Array("Action=StopInstances".utf8)
+                headers: [("Authorization", authorization)],
+                body: Array("Action=DescribeInstances&Version=2016-11-15".utf8)
             ),
             timeout: .seconds(5)
         )

@@ -328,28 +328,39 @@ import Testing
         try await withTemporaryDirectory { directory in
             let key = try JournalSigningKey.create(at: directory.file("journal.key"))
             let path = directory.file("journal.sqlite")
-            // The journal as v4 left it, its records written by the journal's own insert.
+            // The journal as v4 left it, its records written by the journal's own insert: a live run created (with
+            // its dedupe key, as `createRun` writes it), then steps.
+            let created = JournalEntry(
+                runID: "run-old",
+                kind: "run.created",
+                payload: ["playbook": "contain", "mode": "live", "startedAt": "2026-11-29T00:00:00.000Z"]
+            )
             let before: [JournalRecord] = try {
                 let queue = try DatabaseQueue(path: path)
                 try JournalDatabase.migrator.migrate(queue, upTo: "v4: playbook usage index")
                 return try queue.write { db in
-                    try (1...25).flatMap { index in
+                    let entries =
+                        [created]
+                        + (2...25).map {
+                            JournalEntry(
+                                runID: "run-\($0 % 3)",
+                                kind: "step.succeeded",
+                                payload: ["n": .number(Double($0))]
+                            )
+                        }
+                    let records = try entries.flatMap { entry in
                         try JournalDatabase.insert(
-                            [
-                                PreparedEntry(
-                                    JournalEntry(
-                                        runID: "run-\(index % 3)",
-                                        kind: "step.succeeded",
-                                        payload: ["n": .number(Double(index))]
-                                    )
-                                )
-                            ],
+                            [PreparedEntry(entry)],
                             db,
                             recordedAt: "2026-11-29T00:00:00.000Z",
                             key: key,
                             checkpointInterval: 10
                         )
                     }
+                    try db.execute(
+                        sql: "INSERT INTO dedupe (key, runId, sequence) VALUES ('finding-1|contain', 'run-old', 1)"
+                    )
+                    return records
                 }
             }()
             #expect(try Self.hashIsUniquelyIndexed(path))
@@ -366,11 +377,28 @@ import Testing
                     "record_kind", "record_no_delete", "record_no_update", "record_run", "record_run_usage",
                 ]
             )
-            #expect(throws: (any Error).self) { try journal.unsafeExecute("UPDATE record SET kind = 'x'") }
-            #expect(throws: (any Error).self) { try journal.unsafeExecute("DELETE FROM record WHERE sequence = 25") }
+            for statement in ["UPDATE record SET kind = 'x'", "DELETE FROM record WHERE sequence = 25"] {
+                #expect {
+                    try journal.unsafeExecute(statement)
+                } throws: {
+                    "\($0)".contains("the journal is append-only")
+                }
+            }
+            // The dedupe key still names its run, and the usage index still finds the run through its payload.
+            #expect(
+                try await journal.createRun(created, dedupeKey: "finding-1|contain")
+                    == .duplicate(existingRunID: "run-old")
+            )
+            let usage = try await journal.usage(
+                ofPlaybook: "contain",
+                before: 100,
+                since: Date(timeIntervalSince1970: 0)
+            )
+            #expect(usage == PlaybookUsage(runsInLastHour: 1, openRuns: 1))
 
-            let next = try await journal.append([JournalEntry(runID: "run-1", kind: "run.succeeded", payload: [:])])
+            let next = try await journal.append([JournalEntry(runID: "run-old", kind: "run.succeeded", payload: [:])])
             #expect(next.map(\.previousHash) == [before.last?.hash])
+            #expect(try await journal.usage(ofPlaybook: "contain", before: 100, since: Date()).openRuns == 0)
             #expect(try journal.verify().recordsChecked == 26)
         }
     }

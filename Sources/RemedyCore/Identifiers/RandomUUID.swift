@@ -28,7 +28,8 @@ public enum RandomUUID {
 
     /// From `generator`: tests pass a seeded one.
     public static func makeTimeOrdered(at date: Date, using generator: inout some RandomNumberGenerator) -> String {
-        let milliseconds = UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down))) & 0xFFFF_FFFF_FFFF
+        // Clamped to the field's 48 bits (years 1970 to 10889); NaN and dates before 1970 give 0.
+        let milliseconds = UInt64(min(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down)), 0xFFFF_FFFF_FFFF))
         let high = milliseconds << 16 | 0x7000 | (generator.next() as UInt64) & 0x0FFF
         let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
         return text(high: high, low: low)
