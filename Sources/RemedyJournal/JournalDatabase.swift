@@ -66,7 +66,12 @@ public final class JournalDatabase: RunJournal {
         let pool = try DatabasePool(path: path, configuration: configuration)
         // Set on the writer after the pool is open: GRDB's WAL set-up lowers it to NORMAL after `prepareDatabase`
         // has run, which syncs only at WAL checkpoints and can lose committed records to a power cut.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(durability.pragma)") }
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability.pragma)")
+            // A WAL that once grew (migration v5 copies the whole record table through it) is cut back to 64 MiB
+            // when the writer next rewinds it, instead of keeping its largest size on disk.
+            try db.execute(sql: "PRAGMA journal_size_limit = \(64 << 20)")
+        }
         writer = pool
         checkpointer.start(writer: writer)
         walCheckpointer = checkpointer
@@ -435,28 +440,68 @@ public final class JournalDatabase: RunJournal {
     }
 
     public func checkpoints() throws -> [JournalCheckpoint] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM checkpoint ORDER BY sequence").map {
-                JournalCheckpoint(
-                    sequence: $0["sequence"],
-                    hash: $0["hash"],
-                    signedAt: $0["signedAt"],
-                    keyID: $0["keyId"],
-                    signature: $0["signature"]
-                )
-            }
+        try writer.read(Self.checkpoints)
+    }
+
+    private static func checkpoints(_ db: Database) throws -> [JournalCheckpoint] {
+        try Row.fetchAll(db, sql: "SELECT * FROM checkpoint ORDER BY sequence").map {
+            JournalCheckpoint(
+                sequence: $0["sequence"],
+                hash: $0["hash"],
+                signedAt: $0["signedAt"],
+                keyID: $0["keyId"],
+                signature: $0["signature"]
+            )
         }
     }
 
     /// Verifies the whole journal against `keys` (the signing key's own public key when none are given).
+    ///
+    /// Streams the records in one read transaction: a consistent snapshot, in constant memory (a server's journal of
+    /// a million runs holds 6 GB of findings). Each record's stored payload text is hashed as it is, which is the
+    /// text its writer hashed; only when that fails is the payload parsed and written canonically, as an export's
+    /// verifier does, so no journal that passed before fails now.
     public func verify(keys: [JournalVerificationKey]? = nil) throws -> JournalVerifier.Report {
         let keys = keys ?? signingKey.map { [$0.verifier] } ?? []
-        return JournalVerifier(keys: keys).verify(records: try records(), checkpoints: try checkpoints())
+        return try writer.read { db in
+            var chain = JournalVerifier.Chain(startingAt: nil, checkpoints: try Self.checkpoints(db))
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM record ORDER BY sequence")
+            while let row = try rows.next() {
+                let sequence: Int64 = row["sequence"]
+                let hash: String = row["hash"]
+                if let broken = chain.add(
+                    sequence: sequence,
+                    previousHash: row["previousHash"],
+                    hash: hash,
+                    contentHash: Self.contentHash(of: row, expecting: hash)
+                ) {
+                    return broken
+                }
+            }
+            return chain.finish(keys: keys)
+        }
     }
 
-    /// SQLite's `synchronous` setting on the writer's connection (2 is FULL, 1 NORMAL).
-    func writerSynchronousSetting() throws -> Int {
-        try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    /// The hash of a stored record: of its stored text, or, when that is not the record's hash, of its payload
+    /// parsed and written canonically (a payload that does not parse keeps the stored text's hash: edited).
+    private static func contentHash(of row: Row, expecting hash: String) -> String {
+        let stored = JournalHasher.hash(
+            canonicalText: JournalRecord.canonicalText(
+                sequence: row["sequence"],
+                recordedAt: row["recordedAt"],
+                runID: row["runId"],
+                kind: row["kind"],
+                payloadText: row["payload"],
+                previousHash: row["previousHash"]
+            )
+        )
+        guard stored != hash, let parsed = try? record(row) else { return stored }
+        return JournalHasher.hash(parsed)
+    }
+
+    /// A `PRAGMA` as the writer's connection reads it (`synchronous`: 2 is FULL, 1 NORMAL).
+    func writerSetting(_ pragma: String) throws -> Int {
+        try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA \(pragma)") ?? -1 }
     }
 
     /// Runs raw SQL: for tests that play an attacker with write access to the file.

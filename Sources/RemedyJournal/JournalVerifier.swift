@@ -40,92 +40,113 @@ public struct JournalVerifier: Sendable {
         checkpoints: [JournalCheckpoint],
         startingAt first: JournalRecord? = nil
     ) -> Report {
-        var expectedSequence: Int64 = first?.sequence ?? 1
-        var previousHash = first?.previousHash ?? JournalRecord.genesisHash
-        let checkpoints = checkpoints.filter { $0.sequence >= expectedSequence }
-        var hashes: [Int64: String] = [:]
-        var count = 0
-        let checkpointSequences = Set(checkpoints.map(\.sequence))
+        var chain = Chain(startingAt: first, checkpoints: checkpoints)
         for record in records {
+            if let broken = chain.add(
+                sequence: record.sequence,
+                previousHash: record.previousHash,
+                hash: record.hash,
+                contentHash: JournalHasher.hash(record)
+            ) {
+                return broken
+            }
+        }
+        return chain.finish(keys: keys)
+    }
+
+    /// The chain checked one record at a time, holding only the hashes the checkpoints sign: a journal of any size
+    /// is verified in constant memory, streamed from its file.
+    struct Chain {
+        private var expectedSequence: Int64
+        private var previousHash: String
+        private var count = 0
+        private let checkpoints: [JournalCheckpoint]
+        private let checkpointSequences: Set<Int64>
+        private var signedHashes: [Int64: String] = [:]
+
+        init(startingAt first: JournalRecord?, checkpoints: [JournalCheckpoint]) {
+            let start = first?.sequence ?? 1
+            expectedSequence = start
+            previousHash = first?.previousHash ?? JournalRecord.genesisHash
+            let covered = checkpoints.filter { $0.sequence >= start }.sorted { $0.sequence < $1.sequence }
+            self.checkpoints = covered
+            checkpointSequences = Set(covered.map(\.sequence))
+        }
+
+        /// Takes the next record; returns the report when it breaks the chain. `contentHash` is the hash of what
+        /// the record holds, computed only once its place in the chain checks out.
+        mutating func add(
+            sequence: Int64,
+            previousHash recordPreviousHash: String,
+            hash: String,
+            contentHash: @autoclosure () -> String
+        ) -> Report? {
             count += 1
-            func broken(_ reason: String) -> Report {
+            func broken(at sequence: Int64, _ reason: String) -> Report {
                 Report(
                     recordsChecked: count - 1,
                     checkpointsChecked: 0,
-                    problem: .init(sequence: record.sequence, reason: reason)
+                    problem: .init(sequence: sequence, reason: reason)
                 )
             }
-            guard record.sequence == expectedSequence else {
-                return record.sequence > expectedSequence
-                    ? Report(
-                        recordsChecked: count - 1,
-                        checkpointsChecked: 0,
-                        problem: .init(
-                            sequence: expectedSequence,
-                            reason: "record \(expectedSequence) is missing (deleted)"
-                        )
-                    )
-                    : broken("out of order: expected record \(expectedSequence)")
+            guard sequence == expectedSequence else {
+                return sequence > expectedSequence
+                    ? broken(at: expectedSequence, "record \(expectedSequence) is missing (deleted)")
+                    : broken(at: sequence, "out of order: expected record \(expectedSequence)")
             }
-            guard record.previousHash == previousHash else {
+            guard recordPreviousHash == previousHash else {
                 return broken(
-                    "its previous-hash does not match record \(record.sequence - 1) (inserted, removed or reordered)"
+                    at: sequence,
+                    "its previous-hash does not match record \(sequence - 1) (inserted, removed or reordered)"
                 )
             }
-            let hash = JournalHasher.hash(record)
-            guard hash == record.hash else { return broken("its content does not match its hash (edited)") }
-            if checkpointSequences.contains(record.sequence) { hashes[record.sequence] = hash }
+            guard contentHash() == hash else {
+                return broken(at: sequence, "its content does not match its hash (edited)")
+            }
+            if checkpointSequences.contains(sequence) { signedHashes[sequence] = hash }
             previousHash = hash
             expectedSequence += 1
+            return nil
         }
-        let lastSequence = expectedSequence - 1
-        var checked = 0
-        for checkpoint in checkpoints.sorted(by: { $0.sequence < $1.sequence }) {
-            guard checkpoint.sequence <= lastSequence else {
-                return Report(
+
+        /// After the last record: every checkpoint's signature, and the hash it signed against the record's.
+        func finish(keys: [JournalVerificationKey]) -> Report {
+            let lastSequence = expectedSequence - 1
+            var checked = 0
+            func broken(at sequence: Int64, _ reason: String) -> Report {
+                Report(
                     recordsChecked: count,
                     checkpointsChecked: checked,
-                    problem: .init(
-                        sequence: lastSequence + 1,
-                        reason:
-                            "a checkpoint signed record \(checkpoint.sequence) but the journal ends at \(lastSequence) (truncated)"
+                    problem: .init(sequence: sequence, reason: reason)
+                )
+            }
+            for checkpoint in checkpoints {
+                guard checkpoint.sequence <= lastSequence else {
+                    return broken(
+                        at: lastSequence + 1,
+                        "a checkpoint signed record \(checkpoint.sequence) but the journal ends at \(lastSequence) (truncated)"
                     )
+                }
+                guard let key = keys.first(where: { $0.keyID == checkpoint.keyID }) else {
+                    return broken(at: checkpoint.sequence, "checkpoint signed by unknown key \(checkpoint.keyID)")
+                }
+                let text = JournalCheckpoint.signedText(
+                    sequence: checkpoint.sequence,
+                    hash: checkpoint.hash,
+                    signedAt: checkpoint.signedAt
                 )
-            }
-            guard let key = keys.first(where: { $0.keyID == checkpoint.keyID }) else {
-                return Report(
-                    recordsChecked: count,
-                    checkpointsChecked: checked,
-                    problem: .init(
-                        sequence: checkpoint.sequence,
-                        reason: "checkpoint signed by unknown key \(checkpoint.keyID)"
+                guard key.isValid(checkpoint.signature, for: text) else {
+                    return broken(at: checkpoint.sequence, "checkpoint signature is invalid")
+                }
+                guard signedHashes[checkpoint.sequence] == checkpoint.hash else {
+                    return broken(
+                        at: checkpoint.sequence,
+                        "the record differs from the one the checkpoint signed (rewritten chain)"
                     )
-                )
+                }
+                checked += 1
             }
-            let text = JournalCheckpoint.signedText(
-                sequence: checkpoint.sequence,
-                hash: checkpoint.hash,
-                signedAt: checkpoint.signedAt
-            )
-            guard key.isValid(checkpoint.signature, for: text) else {
-                return Report(
-                    recordsChecked: count,
-                    checkpointsChecked: checked,
-                    problem: .init(sequence: checkpoint.sequence, reason: "checkpoint signature is invalid")
-                )
-            }
-            guard hashes[checkpoint.sequence] == checkpoint.hash else {
-                return Report(
-                    recordsChecked: count,
-                    checkpointsChecked: checked,
-                    problem: .init(
-                        sequence: checkpoint.sequence,
-                        reason: "the record differs from the one the checkpoint signed (rewritten chain)"
-                    )
-                )
-            }
-            checked += 1
+            return Report(recordsChecked: count, checkpointsChecked: checked, problem: nil)
         }
-        return Report(recordsChecked: count, checkpointsChecked: checked, problem: nil)
     }
 }

@@ -75,6 +75,28 @@ import Testing
         }
     }
 
+    @Test func aPayloadEditedIntoSomethingUnreadableIsFoundAtItsRecord() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, _) = try await journal(directory)
+            try tamper(journal, "UPDATE record SET payload = '{not json' WHERE sequence = 7")
+            let report = try journal.verify()
+            #expect(report.problem == .init(sequence: 7, reason: "its content does not match its hash (edited)"))
+            #expect(report.recordsChecked == 6)
+        }
+    }
+
+    /// The stored text is hashed as it is; a text that differs only in form from the one hashed (as a journal
+    /// written with another JSON writer might hold) is checked in canonical form, as an export is.
+    @Test func aPayloadStoredInAnotherFormIsCheckedCanonically() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, _) = try await journal(directory)
+            try tamper(journal, #"UPDATE record SET payload = '{ "step" : "s7", "n" : 7.0 }' WHERE sequence = 7"#)
+            #expect(try journal.verify().isIntact)
+            try tamper(journal, #"UPDATE record SET payload = '{ "step" : "s7", "n" : 7.5 }' WHERE sequence = 7"#)
+            #expect(try journal.verify().problem?.sequence == 7)
+        }
+    }
+
     @Test func aDeletionIsFoundWhereTheGapIs() async throws {
         try await withTemporaryDirectory { directory in
             let (journal, _) = try await journal(directory)
@@ -246,14 +268,16 @@ import Testing
         try await withTemporaryDirectory { directory in
             let synced = try JournalDatabase(path: directory.file("journal.sqlite"))
             try await synced.append(JournalEntry(runID: "run-1", kind: "run.created", payload: [:]))
-            #expect(try synced.writerSynchronousSetting() == 2)
+            #expect(try synced.writerSetting("synchronous") == 2)
             let reopened = try JournalDatabase(path: directory.file("journal.sqlite"))
-            #expect(try reopened.writerSynchronousSetting() == 2)
+            #expect(try reopened.writerSetting("synchronous") == 2)
             let exercise = try JournalDatabase(
                 path: directory.file("exercise.sqlite"),
                 durability: .survivesProcessCrash
             )
-            #expect(try exercise.writerSynchronousSetting() == 1)
+            #expect(try exercise.writerSetting("synchronous") == 1)
+            #expect(try exercise.writerSetting("journal_size_limit") == 64 << 20)
+            #expect(try synced.writerSetting("journal_size_limit") == 64 << 20)
         }
     }
 

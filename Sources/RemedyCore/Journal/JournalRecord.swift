@@ -55,6 +55,26 @@ public struct JournalRecord: Sendable, Hashable {
     /// `canonicalText` with the payload already written (`payload.jsonText()`), so that a writer holding the
     /// journal's lock does not write it again.
     public func canonicalText(payloadText: String) -> String {
+        Self.canonicalText(
+            sequence: sequence,
+            recordedAt: recordedAt,
+            runID: runID,
+            kind: kind,
+            payloadText: payloadText,
+            previousHash: previousHash
+        )
+    }
+
+    /// The canonical text of a record's fields, its payload already written: what the journal's verifier hashes
+    /// straight from the stored columns, without parsing the payload.
+    public static func canonicalText(
+        sequence: Int64,
+        recordedAt: String,
+        runID: String?,
+        kind: String,
+        payloadText: String,
+        previousHash: String
+    ) -> String {
         // Members in sorted key order, as `jsonText()` writes an object.
         var text = #"{"kind":"#
         text += JSONValue.string(kind).jsonText()
