@@ -73,8 +73,9 @@ public struct JournalVerifier: Sendable {
             checkpointSequences = Set(covered.map(\.sequence))
         }
 
-        /// Takes the next record; returns the report when it breaks the chain. `contentHash` is the hash of what
-        /// the record holds, computed only once its place in the chain checks out.
+        /// Takes the next record; returns the report when it breaks the chain.
+        ///
+        /// `contentHash` is the hash of what the record holds, computed only once its place in the chain checks out.
         mutating func add(
             sequence: Int64,
             previousHash recordPreviousHash: String,
