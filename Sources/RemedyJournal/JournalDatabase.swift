@@ -465,38 +465,20 @@ public final class JournalDatabase: RunJournal {
         let keys = keys ?? signingKey.map { [$0.verifier] } ?? []
         return try writer.read { db in
             var chain = JournalVerifier.Chain(startingAt: nil, checkpoints: try Self.checkpoints(db))
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM record ORDER BY sequence")
+            let rows = try Row.fetchCursor(db, sql: StoredRecord.query)
             while let row = try rows.next() {
-                let sequence: Int64 = row["sequence"]
-                let hash: String = row["hash"]
+                let stored = StoredRecord(row)
                 if let broken = chain.add(
-                    sequence: sequence,
-                    previousHash: row["previousHash"],
-                    hash: hash,
-                    contentHash: Self.contentHash(of: row, expecting: hash)
+                    sequence: stored.sequence,
+                    previousHash: stored.previousHash ?? "",
+                    hash: stored.hash ?? "",
+                    contentHash: stored.contentHash
                 ) {
                     return broken
                 }
             }
             return chain.finish(keys: keys)
         }
-    }
-
-    /// The hash of a stored record: of its stored text, or, when that is not the record's hash, of its payload
-    /// parsed and written canonically (a payload that does not parse keeps the stored text's hash: edited).
-    private static func contentHash(of row: Row, expecting hash: String) -> String {
-        let stored = JournalHasher.hash(
-            canonicalText: JournalRecord.canonicalText(
-                sequence: row["sequence"],
-                recordedAt: row["recordedAt"],
-                runID: row["runId"],
-                kind: row["kind"],
-                payloadText: row["payload"],
-                previousHash: row["previousHash"]
-            )
-        )
-        guard stored != hash, let parsed = try? record(row) else { return stored }
-        return JournalHasher.hash(parsed)
     }
 
     /// A `PRAGMA` as the writer's connection reads it (`synchronous`: 2 is FULL, 1 NORMAL).
@@ -522,11 +504,16 @@ public final class JournalDatabase: RunJournal {
         )
     }
 
+    /// A stored payload's JSON, within the limits every reader of the journal applies.
+    static func parsePayload(_ text: String) throws -> JSONValue {
+        try JSONParser(limits: .init(maximumBytes: 16 << 20, maximumDepth: 128)).parse(text)
+    }
+
     static func record(_ row: Row) throws -> JournalRecord {
         let payloadText: String = row["payload"]
         let payload: JSONValue
         do {
-            payload = try JSONParser(limits: .init(maximumBytes: 16 << 20, maximumDepth: 128)).parse(payloadText)
+            payload = try parsePayload(payloadText)
         } catch {
             throw JournalError("record \(row["sequence"] as Int64) has an unreadable payload: \(error)")
         }

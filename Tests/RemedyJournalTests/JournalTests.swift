@@ -85,6 +85,25 @@ import Testing
         }
     }
 
+    /// SQLite's text accessor stops at a NUL and repairs invalid UTF-8, and the journal's queries do not match a
+    /// BLOB: none of these can hide an edit behind text that reads as the original.
+    @Test(arguments: [
+        "payload = CAST(payload || char(0) || 'x' AS BLOB)",
+        "kind = kind || char(0) || 'hidden'",
+        "kind = CAST(kind AS BLOB)",
+        "runId = CAST(runId AS BLOB)",
+        "payload = CAST(payload AS BLOB)",
+        "recordedAt = CAST(recordedAt AS BLOB) || X'FF'",
+    ])
+    func anEditHiddenInTheColumnsStorageIsFound(edit: String) async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, _) = try await journal(directory)
+            try tamper(journal, "UPDATE record SET \(edit) WHERE sequence = 7")
+            let report = try journal.verify()
+            #expect(report.problem == .init(sequence: 7, reason: "its content does not match its hash (edited)"))
+        }
+    }
+
     /// The stored text is hashed as it is; a text that differs only in form from the one hashed (as a journal
     /// written with another JSON writer might hold) is checked in canonical form, as an export is.
     @Test func aPayloadStoredInAnotherFormIsCheckedCanonically() async throws {
