@@ -460,7 +460,8 @@ public final class JournalDatabase: RunJournal {
     /// Streams the records in one read transaction: a consistent snapshot, in constant memory (a server's journal of
     /// a million runs holds 6 GB of findings). Each record's stored payload text is hashed as it is, which is the
     /// text its writer hashed; only when that fails is the payload parsed and written canonically, as an export's
-    /// verifier does, so no journal that passed before fails now.
+    /// verifier does, so every journal remedy wrote verifies as before. Columns that are not the TEXT remedy writes
+    /// are edits (``StoredRecord``).
     public func verify(keys: [JournalVerificationKey]? = nil) throws -> JournalVerifier.Report {
         let keys = keys ?? signingKey.map { [$0.verifier] } ?? []
         return try writer.read { db in
