@@ -439,6 +439,28 @@ public final class JournalDatabase: RunJournal {
         }
     }
 
+    /// Writes the journal from `sequence` on as export lines: records in order, then the checkpoints among them.
+    ///
+    /// One line at a time from one read transaction, so memory does not grow with the journal.
+    public func export(from sequence: Int64 = 1, to write: (String) throws -> Void) throws {
+        try writer.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT * FROM record WHERE sequence >= ? ORDER BY sequence",
+                arguments: [sequence]
+            )
+            var first: Int64?
+            while let row = try rows.next() {
+                let record = try Self.record(row)
+                first = first ?? record.sequence
+                try write(JournalExport.line(for: record))
+            }
+            for checkpoint in try Self.checkpoints(db) where checkpoint.sequence >= first ?? sequence {
+                try write(JournalExport.line(for: checkpoint))
+            }
+        }
+    }
+
     public func checkpoints() throws -> [JournalCheckpoint] {
         try writer.read(Self.checkpoints)
     }

@@ -5,25 +5,29 @@ public enum JournalExport {
     /// Lines for the records from `sequence` on and the checkpoints among them.
     public static func lines(records: [JournalRecord], checkpoints: [JournalCheckpoint]) -> [String] {
         let first = records.first?.sequence ?? 1
-        let recordLines = records.map { record -> String in
-            let line: JSONValue = [
-                "type": "record", "sequence": .number(Double(record.sequence)),
-                "recordedAt": .string(record.recordedAt),
-                "runId": record.runID.map(JSONValue.string) ?? .null, "kind": .string(record.kind),
-                "payload": record.payload, "previousHash": .string(record.previousHash), "hash": .string(record.hash),
-            ]
-            return line.jsonText()
-        }
-        let checkpointLines = checkpoints.filter { $0.sequence >= first }.map { checkpoint -> String in
-            let line: JSONValue = [
-                "type": "checkpoint", "sequence": .number(Double(checkpoint.sequence)),
-                "hash": .string(checkpoint.hash),
-                "signedAt": .string(checkpoint.signedAt), "keyId": .string(checkpoint.keyID),
-                "signature": .string(checkpoint.signature),
-            ]
-            return line.jsonText()
-        }
-        return recordLines + checkpointLines
+        return records.map(line(for:)) + checkpoints.filter { $0.sequence >= first }.map(line(for:))
+    }
+
+    /// One record's line.
+    public static func line(for record: JournalRecord) -> String {
+        let line: JSONValue = [
+            "type": "record", "sequence": .number(Double(record.sequence)),
+            "recordedAt": .string(record.recordedAt),
+            "runId": record.runID.map(JSONValue.string) ?? .null, "kind": .string(record.kind),
+            "payload": record.payload, "previousHash": .string(record.previousHash), "hash": .string(record.hash),
+        ]
+        return line.jsonText()
+    }
+
+    /// One checkpoint's line.
+    public static func line(for checkpoint: JournalCheckpoint) -> String {
+        let line: JSONValue = [
+            "type": "checkpoint", "sequence": .number(Double(checkpoint.sequence)),
+            "hash": .string(checkpoint.hash),
+            "signedAt": .string(checkpoint.signedAt), "keyId": .string(checkpoint.keyID),
+            "signature": .string(checkpoint.signature),
+        ]
+        return line.jsonText()
     }
 
     /// Reads exported lines back; throws on the first line that is not a record or checkpoint.

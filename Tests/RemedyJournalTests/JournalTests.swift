@@ -192,8 +192,13 @@ import Testing
         try await withTemporaryDirectory { directory in
             let (journal, key) = try await journal(directory)
             try journal.checkpoint()
-            let text = JournalExport.lines(records: try journal.records(), checkpoints: try journal.checkpoints())
-                .joined(separator: "\n")
+            // Streamed from the file, line by line, it is what the lines of all records and checkpoints are.
+            var exported: [String] = []
+            try journal.export { exported.append($0) }
+            #expect(
+                exported == JournalExport.lines(records: try journal.records(), checkpoints: try journal.checkpoints())
+            )
+            let text = exported.joined(separator: "\n")
             let publicKey = try #require(JournalVerificationKey(base64: key.publicKeyBase64))
             let (records, checkpoints) = try JournalExport.parse(text)
             let report = JournalVerifier(keys: [publicKey]).verify(records: records, checkpoints: checkpoints)
@@ -201,10 +206,13 @@ import Testing
             #expect(report.checkpointsChecked == 3)
 
             // A partial export (since record 11) verifies from its first record on.
-            let partial = try journal.records(from: 11)
+            var partialLines: [String] = []
+            try journal.export(from: 11) { partialLines.append($0) }
+            let (partial, partialCheckpoints) = try JournalExport.parse(partialLines.joined(separator: "\n"))
+            #expect(partial.map(\.sequence) == Array(11...25))
             let partialReport = JournalVerifier(keys: [publicKey]).verify(
                 records: partial,
-                checkpoints: try journal.checkpoints(),
+                checkpoints: partialCheckpoints,
                 startingAt: partial.first
             )
             #expect(partialReport.isIntact)

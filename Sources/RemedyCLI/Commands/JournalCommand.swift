@@ -116,13 +116,7 @@ extension RemedyCommand {
                 guard FileManager.default.fileExists(atPath: journal) else {
                     throw JournalError("no journal at \(journal)")
                 }
-                let database = try JournalDatabase(path: journal)
-                for line in JournalExport.lines(
-                    records: try database.records(from: since),
-                    checkpoints: try database.checkpoints()
-                ) {
-                    Terminal.standardOutput.write(line)
-                }
+                try JournalDatabase(path: journal).export(from: since) { Terminal.standardOutput.write($0) }
             } catch {
                 Terminal.standardError.write("error: \(error)")
                 throw ExitCode.failure
