@@ -527,9 +527,12 @@ public final class JournalDatabase: RunJournal {
         )
     }
 
-    /// A stored payload's JSON, within the limits every reader of the journal applies.
+    /// What every reader of the journal's JSON (stored payloads, export lines) accepts.
+    static let jsonLimits = JSONParser.Limits(maximumBytes: 16 << 20, maximumDepth: 128)
+
+    /// A stored payload's JSON, within ``jsonLimits``.
     static func parsePayload(_ text: String) throws -> JSONValue {
-        try JSONParser(limits: .init(maximumBytes: 16 << 20, maximumDepth: 128)).parse(text)
+        try JSONParser(limits: jsonLimits).parse(text)
     }
 
     static func record(_ row: Row) throws -> JournalRecord {

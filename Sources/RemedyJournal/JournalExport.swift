@@ -2,12 +2,6 @@ import RemedyCore
 
 /// The journal as JSON Lines: one record or checkpoint per line, verifiable offline with the public key.
 public enum JournalExport {
-    /// Lines for the records from `sequence` on and the checkpoints among them.
-    public static func lines(records: [JournalRecord], checkpoints: [JournalCheckpoint]) -> [String] {
-        let first = records.first?.sequence ?? 1
-        return records.map(line(for:)) + checkpoints.filter { $0.sequence >= first }.map(line(for:))
-    }
-
     /// One record's line.
     public static func line(for record: JournalRecord) -> String {
         let line: JSONValue = [
@@ -36,7 +30,7 @@ public enum JournalExport {
     ) throws(JournalError) -> (records: [JournalRecord], checkpoints: [JournalCheckpoint]) {
         var records: [JournalRecord] = []
         var checkpoints: [JournalCheckpoint] = []
-        let parser = JSONParser(limits: .init(maximumBytes: 16 << 20, maximumDepth: 128))
+        let parser = JSONParser(limits: JournalDatabase.jsonLimits)
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
             guard let value = try? parser.parse(String(line)), let type = value["type"]?.stringValue,
                 let sequence = value["sequence"]?.doubleValue.map({ Int64($0) })

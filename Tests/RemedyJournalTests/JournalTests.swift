@@ -192,11 +192,13 @@ import Testing
         try await withTemporaryDirectory { directory in
             let (journal, key) = try await journal(directory)
             try journal.checkpoint()
-            // Streamed from the file, line by line, it is what the lines of all records and checkpoints are.
+            // Streamed from the file, line by line: every record in order, then every checkpoint.
             var exported: [String] = []
             try journal.export { exported.append($0) }
             #expect(
-                exported == JournalExport.lines(records: try journal.records(), checkpoints: try journal.checkpoints())
+                exported
+                    == (try journal.records()).map(JournalExport.line(for:))
+                    + (try journal.checkpoints()).map(JournalExport.line(for:))
             )
             let text = exported.joined(separator: "\n")
             let publicKey = try #require(JournalVerificationKey(base64: key.publicKeyBase64))
