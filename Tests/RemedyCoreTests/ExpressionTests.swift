@@ -71,6 +71,11 @@ import Testing
     @Test func parsesAndWritesBack() throws {
         let value = try JSONParser().parse(#"{"b": [1, 2.5, true, null, "\u00e9\n"], "a": {}}"#)
         #expect(value.jsonText() == #"{"a":{},"b":[1,2.5,true,null,"é\n"]}"#)
+        let pretty: JSONValue = ["b": [1, ["c": nil]], "a": [:]]
+        #expect(
+            pretty.jsonText(options: .prettyPrinted)
+                == "{\n  \"a\": {},\n  \"b\": [\n    1,\n    {\n      \"c\": null\n    }\n  ]\n}"
+        )
     }
 
     @Test func refusesWithPosition() {
@@ -81,6 +86,43 @@ import Testing
         #expect(throws: JSONSyntaxError.self) { try JSONParser().parse("[1,]") }
         #expect(throws: JSONSyntaxError.self) { try JSONParser().parse("\"tab\there\"") }
         #expect(throws: JSONSyntaxError.self) { try JSONParser().parse("01") }
+    }
+
+    @Test func nestedObjectsKeepTheirOwnMembers() throws {
+        // Members are gathered on one stack for every open object: each object must get exactly its own.
+        let text = #"{"a": {"a": 1, "b": {"a": [{"a": "x"}, {}]}}, "b": {"a": 2}, "c": [{"d": null}, {"e": false}]}"#
+        let expected: JSONValue = [
+            "a": ["a": 1, "b": ["a": [["a": "x"], [:]]]], "b": ["a": 2], "c": [["d": nil], ["e": false]],
+        ]
+        #expect(try JSONParser().parse(text) == expected)
+        #expect(try JSONParser().parse(expected.jsonText()) == expected)
+    }
+
+    @Test func aDuplicateMemberIsNamedWhereItsValueEnds() {
+        #expect(throws: JSONSyntaxError("duplicate member \"a\"", line: 2, column: 8)) {
+            try JSONParser().parse("{\"a\": 1,\n \"a\": 2}")
+        }
+        #expect(throws: JSONSyntaxError("duplicate member \"k\"", line: 1, column: 24)) {
+            try JSONParser().parse(#"{"o": {"k": 1, "k": [2]}, "k": 3}"#)
+        }
+    }
+
+    @Test func stringsAreTakenAsUTF8AndRefusedWhenTheyAreNot() throws {
+        #expect(try JSONParser().parse(Array(#"["plain", "é…", "🛡 ok"]"#.utf8)) == ["plain", "é…", "🛡 ok"])
+        for invalid: [UInt8] in [
+            [0xC3, 0x28], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xE2, 0x82],
+        ] {
+            #expect(throws: JSONSyntaxError("invalid UTF-8 in a string", line: 1, column: 3)) {
+                try JSONParser().parse(
+                    [UInt8(ascii: "["), UInt8(ascii: "\"")] + invalid + [UInt8(ascii: "\""), UInt8(ascii: "]")]
+                )
+            }
+        }
+    }
+
+    @Test func writesEveryEscapeByteForByte() {
+        let value = JSONValue.string("q\" b\\ n\n r\r t\t nul\u{0} us\u{1F} del\u{7F} ls\u{2028} ps\u{2029} … é 🛡")
+        #expect(value.jsonText() == #""q\" b\\ n\n r\r t\t nul\u0000 us\u001f del\u007f ls\u2028 ps\u2029 … é 🛡""#)
     }
 
     @Test func depthIsLimitedBeforeRecursingFurther() {

@@ -291,6 +291,26 @@ import Testing
         #expect(record.canonicalText(payloadText: record.payload.jsonText()) == fields.jsonText())
     }
 
+    @Test func aRecordHashesToTheSHA256OfItsCanonicalText() {
+        // Pinned outside Swift (Python's hashlib over the text below), so the hash cannot drift with the writer.
+        let record = JournalRecord(
+            sequence: 7,
+            recordedAt: "2026-11-30T03:00:00.000Z",
+            runID: "run-1",
+            kind: "step.succeeded",
+            payload: ["n": 1, "a": "\u{2028} é"],
+            previousHash: JournalRecord.genesisHash,
+            hash: ""
+        )
+        #expect(
+            record.canonicalText
+                == #"{"kind":"step.succeeded","payload":{"a":"\u2028 é","n":1},"previousHash":""#
+                + JournalRecord.genesisHash
+                + #"","recordedAt":"2026-11-30T03:00:00.000Z","runId":"run-1","sequence":7}"#
+        )
+        #expect(JournalHasher.hash(record) == "9f3cec064dc2b150e6bb15720516bf42b13bebb374017f64c7ede614bd849238")
+    }
+
     @Test func aFileJournalSyncsEveryCommitUnlessAskedOnlyToSurviveAProcessCrash() async throws {
         // GRDB's WAL set-up lowers the writer to NORMAL after the connection's own preparation: checked on the
         // connection that commits, not on the configuration.

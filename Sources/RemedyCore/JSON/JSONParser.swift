@@ -64,6 +64,8 @@ private struct Reader {
     let maximumDepth: Int
     var offset = 0
     var depth = 0
+    /// The members of the objects being read, innermost last, each with the offset just after its value.
+    var pendingMembers: [(key: String, value: JSONValue, end: Int)] = []
 
     init(bytes: [UInt8], maximumDepth: Int) {
         self.bytes = bytes
@@ -103,13 +105,15 @@ private struct Reader {
     mutating func readObject() throws(JSONSyntaxError) -> JSONValue {
         try enter()
         offset += 1
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             offset += 1
             depth -= 1
-            return .object(members)
+            return .object([:])
         }
+        // Members are gathered first and the dictionary made once at its size: growing it member by member
+        // allocated and rehashed it at every power of two.
+        let first = pendingMembers.count
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
@@ -119,13 +123,18 @@ private struct Reader {
             offset += 1
             skipWhitespace()
             let value = try readValue()
-            guard members.updateValue(value, forKey: key) == nil else {
-                throw error("duplicate member \"\(key)\"")
-            }
+            pendingMembers.append((key, value, offset))
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): offset += 1
             case UInt8(ascii: "}"):
+                var members: [String: JSONValue] = .init(minimumCapacity: pendingMembers.count - first)
+                for (key, value, end) in pendingMembers[first...] {
+                    guard members.updateValue(value, forKey: key) == nil else {
+                        throw error("duplicate member \"\(key)\"", at: end)
+                    }
+                }
+                pendingMembers.removeSubrange(first...)
                 offset += 1
                 depth -= 1
                 return .object(members)
@@ -198,16 +207,26 @@ private struct Reader {
     }
 
     mutating func readString() throws(JSONSyntaxError) -> String {
-        // Most strings hold no escape: then the bytes between the quotes are validated and taken in one go.
+        // Most strings hold no escape: then the bytes between the quotes are taken in one go, and when they are all
+        // ASCII they need no UTF-8 validation.
         var end = offset + 1
+        var highBits: UInt8 = 0
         while end < bytes.count, bytes[end] >= 0x20, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\")
         {
+            highBits |= bytes[end]
             end += 1
         }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            guard let text = String(validating: bytes[(offset + 1)..<end], as: UTF8.self) else {
-                throw error("invalid UTF-8 in a string", at: offset + 1)
+            let range = (offset + 1)..<end
+            let text: String?
+            if highBits < 0x80 {
+                text = bytes.withUnsafeBufferPointer {
+                    String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self)
+                }
+            } else {
+                text = String(validating: bytes[range], as: UTF8.self)
             }
+            guard let text else { throw error("invalid UTF-8 in a string", at: offset + 1) }
             offset = end + 1
             return text
         }

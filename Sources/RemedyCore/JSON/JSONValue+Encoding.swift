@@ -51,7 +51,8 @@ extension JSONValue {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 Self.newline(&output, indent.map { $0 + 1 })
                 Self.writeString(member.key, to: &output)
-                output.append(contentsOf: (indent == nil ? ":" : ": ").utf8)
+                output.append(UInt8(ascii: ":"))
+                if indent != nil { output.append(UInt8(ascii: " ")) }
                 member.value.write(to: &output, indent: indent.map { $0 + 1 })
             }
             Self.newline(&output, indent)
@@ -80,6 +81,14 @@ extension JSONValue {
             var index = 0
             while index < bytes.count {
                 let byte = bytes[index]
+                // Printable ASCII other than the quote and the backslash, and any byte of a multi-byte character
+                // other than U+2028's and U+2029's lead byte, is copied as it is.
+                if (byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\"))
+                    || (byte >= 0x80 && byte != 0xE2)
+                {
+                    index += 1
+                    continue
+                }
                 let escape: [UInt8]?
                 var width = 1
                 switch byte {

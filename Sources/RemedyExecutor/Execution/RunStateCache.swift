@@ -36,11 +36,15 @@ final class RunStateCache: Sendable {
     func keep(_ machine: RunStateMachine) {
         guard machine.unwritten.isEmpty, machine.state.status.isActive, capacity > 0 else { return }
         let runID = machine.state.definition.runID
-        entries.withLock { entries in
+        let dropped = entries.withLock { entries in
             if entries.machines.updateValue(machine, forKey: runID) == nil { entries.order.append(runID) }
+            var dropped: [RunStateMachine] = []
             while entries.order.count > capacity {
-                entries.machines.removeValue(forKey: entries.order.removeFirst())
+                entries.machines.removeValue(forKey: entries.order.removeFirst()).map { dropped.append($0) }
             }
+            return dropped
         }
+        // Freed here, not under the lock: a machine holds its run's whole finding, and freeing it takes a while.
+        withExtendedLifetime(dropped) {}
     }
 }
