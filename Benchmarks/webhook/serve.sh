@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # remedy serve under load: wrk posts GuardDuty findings (each a new finding) with a bearer token to the server, whose
 # playbook's one step posts to a local endpoint that answers at once. Prints accepted findings per second, the 202
-# latency percentiles (wrk --latency), the server's resident memory before and after, and what the journal holds.
+# latency percentiles (wrk --latency), the server's CPU time per accepted finding, its resident memory before and
+# after, and what the journal holds.
 #
 #     bash Benchmarks/webhook/serve.sh [SECONDS] [CONNECTIONS]      # defaults: 60 s, 32 connections
 #
-# For the memory figure over 1M findings, run long enough: at the 1,450-1,600 findings/s measured here, about
-# 11-12 minutes (e.g. 700 seconds).
+# For the memory figure over 1M findings, run long enough: at the 5,500-5,900 findings/s measured at 48 connections
+# in the tenth session, about 3 minutes (e.g. 190 seconds); at the 1,500-1,900/s of earlier sessions' machine, 10-12.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
@@ -32,10 +33,18 @@ rss() { awk '/^VmRSS/ {print $2 / 1024 " MiB"}' "/proc/$server_pid/status"; }
 
 # A short warm-up, so "before" is the server after its first requests, not an idle process.
 FINDING_TEMPLATE="$work/finding.json" wrk -t1 -c4 -d2s -s Benchmarks/webhook/post-findings.lua "http://127.0.0.1:$port" >/dev/null
+# utime + stime of the server, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+
 echo "rss before: $(rss)"
+ticks_before=$(cpu_ticks)
 FINDING_TEMPLATE="$work/finding.json" wrk -t2 -c"$connections" -d"${seconds}s" --latency \
     -s Benchmarks/webhook/post-findings.lua "http://127.0.0.1:$port" | tee "$work/wrk.out"
+ticks_after=$(cpu_ticks)
 echo "rss after: $(rss)"
+requests=$(awk '/requests in/ {print $1}' "$work/wrk.out")
+awk -v ticks=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN { printf "server CPU per accepted finding: %.3f ms\n", ticks / hz / n * 1000 }'
 kill -TERM "$server_pid"
 wait "$server_pid" || true
 cat "$work/server.out" | grep -v '^listening'
