@@ -24,50 +24,130 @@ public enum JournalExport {
         return line.jsonText()
     }
 
+    /// One line of an export read back.
+    public enum Line: Sendable, Hashable {
+        case record(JournalRecord)
+        case checkpoint(JournalCheckpoint)
+    }
+
     /// Reads exported lines back; throws on the first line that is not a record or checkpoint.
     public static func parse(
         _ text: String
     ) throws(JournalError) -> (records: [JournalRecord], checkpoints: [JournalCheckpoint]) {
         var records: [JournalRecord] = []
         var checkpoints: [JournalCheckpoint] = []
-        let parser = JSONParser(limits: JournalDatabase.jsonLimits)
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
-            guard let value = try? parser.parse(String(line)), let type = value["type"]?.stringValue,
-                let sequence = value["sequence"]?.doubleValue.map({ Int64($0) })
-            else { throw JournalError("line \(index + 1) is not a journal record or checkpoint") }
-            switch type {
-            case "record":
-                guard let recordedAt = value["recordedAt"]?.stringValue, let kind = value["kind"]?.stringValue,
-                    let previous = value["previousHash"]?.stringValue, let hash = value["hash"]?.stringValue
-                else { throw JournalError("line \(index + 1): record is missing fields") }
-                records.append(
-                    JournalRecord(
-                        sequence: sequence,
-                        recordedAt: recordedAt,
-                        runID: value["runId"]?.stringValue,
-                        kind: kind,
-                        payload: value["payload"] ?? .null,
-                        previousHash: previous,
-                        hash: hash
-                    )
-                )
-            case "checkpoint":
-                guard let hash = value["hash"]?.stringValue, let signedAt = value["signedAt"]?.stringValue,
-                    let keyID = value["keyId"]?.stringValue, let signature = value["signature"]?.stringValue
-                else { throw JournalError("line \(index + 1): checkpoint is missing fields") }
-                checkpoints.append(
-                    JournalCheckpoint(
-                        sequence: sequence,
-                        hash: hash,
-                        signedAt: signedAt,
-                        keyID: keyID,
-                        signature: signature
-                    )
-                )
-            default:
-                throw JournalError("line \(index + 1): unknown type '\(type)'")
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where !isBlank(line.utf8) {
+            switch try decode(line.utf8, lineNumber: index + 1) {
+            case .record(let record): records.append(record)
+            case .checkpoint(let checkpoint): checkpoints.append(checkpoint)
             }
         }
         return (records, checkpoints)
+    }
+
+    /// Verifies an export file without holding it: a first pass collects the checkpoints (written after the
+    /// records), a second streams the records through the chain.
+    ///
+    /// Only lines that mention `checkpoint` are parsed in the first pass; the second refuses any checkpoint the first
+    /// did not collect, so a checkpoint hidden by escapes cannot be skipped. A partial export (`--since`) is verified
+    /// from its first record on, as `JournalVerifier.verify(records:checkpoints:startingAt:)` does.
+    public static func verify(
+        fileAt path: String,
+        keys: [JournalVerificationKey],
+        chunkSize: Int = 1 << 20
+    ) throws(JournalError) -> JournalVerifier.Report {
+        func lines() throws(JournalError) -> FileLines {
+            try FileLines(path: path, chunkSize: chunkSize, maximumLineBytes: JournalDatabase.jsonLimits.maximumBytes)
+        }
+        var checkpoints: [JournalCheckpoint] = []
+        var firstPass = try lines()
+        while let line = try firstPass.next() {
+            guard mentionsCheckpoint(line.bytes), case .checkpoint(let checkpoint) = try decode(line) else { continue }
+            checkpoints.append(checkpoint)
+        }
+        let collected = Set(checkpoints)
+        var chain: JournalVerifier.Chain?
+        var secondPass = try lines()
+        while let line = try secondPass.next() {
+            switch try decode(line) {
+            case nil:
+                continue
+            case .checkpoint(let checkpoint):
+                guard collected.contains(checkpoint) else {
+                    throw JournalError("line \(line.number): a checkpoint written in a form remedy does not write")
+                }
+            case .record(let record):
+                if chain == nil { chain = JournalVerifier.Chain(startingAt: record, checkpoints: checkpoints) }
+                if let broken = chain?.add(
+                    sequence: record.sequence,
+                    previousHash: record.previousHash,
+                    hash: record.hash,
+                    contentHash: JournalHasher.hash(record)
+                ) {
+                    return broken
+                }
+            }
+        }
+        return (chain ?? JournalVerifier.Chain(startingAt: nil, checkpoints: checkpoints)).finish(keys: keys)
+    }
+
+    private static func decode(_ line: FileLines.Line) throws(JournalError) -> Line? {
+        isBlank(line.bytes) ? nil : try decode(line.bytes, lineNumber: line.number)
+    }
+
+    private static func isBlank(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+    }
+
+    private static func mentionsCheckpoint(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let word = Array("checkpoint".utf8)
+        guard bytes.count >= word.count else { return false }
+        var index = bytes.startIndex
+        while let found = bytes[index...].firstIndex(of: word[0]) {
+            if bytes[found...].starts(with: word) { return true }
+            index = found + 1
+        }
+        return false
+    }
+
+    /// One line's record or checkpoint; `lineNumber` counts every line of the file, from 1.
+    static func decode(_ bytes: some Collection<UInt8>, lineNumber: Int) throws(JournalError) -> Line {
+        let parser = JSONParser(limits: JournalDatabase.jsonLimits)
+        guard let value = try? parser.parse(bytes), let type = value["type"]?.stringValue,
+            let sequence = value["sequence"]?.doubleValue.map({ Int64($0) })
+        else { throw JournalError("line \(lineNumber) is not a journal record or checkpoint") }
+        switch type {
+        case "record":
+            guard let recordedAt = value["recordedAt"]?.stringValue, let kind = value["kind"]?.stringValue,
+                let previous = value["previousHash"]?.stringValue, let hash = value["hash"]?.stringValue
+            else { throw JournalError("line \(lineNumber): record is missing fields") }
+            return .record(
+                JournalRecord(
+                    sequence: sequence,
+                    recordedAt: recordedAt,
+                    runID: value["runId"]?.stringValue,
+                    kind: kind,
+                    payload: value["payload"] ?? .null,
+                    previousHash: previous,
+                    hash: hash
+                )
+            )
+        case "checkpoint":
+            guard let hash = value["hash"]?.stringValue, let signedAt = value["signedAt"]?.stringValue,
+                let keyID = value["keyId"]?.stringValue, let signature = value["signature"]?.stringValue
+            else { throw JournalError("line \(lineNumber): checkpoint is missing fields") }
+            return .checkpoint(
+                JournalCheckpoint(
+                    sequence: sequence,
+                    hash: hash,
+                    signedAt: signedAt,
+                    keyID: keyID,
+                    signature: signature
+                )
+            )
+        default:
+            throw JournalError("line \(lineNumber): unknown type '\(type)'")
+        }
     }
 }

@@ -229,6 +229,76 @@ import Testing
         }
     }
 
+    @Test func anExportFileIsVerifiedInTwoPassesWithoutBeingHeldWhole() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, key) = try await journal(directory)
+            try journal.checkpoint()
+            var lines: [String] = []
+            try journal.export { lines.append($0) }
+            let publicKey = try #require(JournalVerificationKey(base64: key.publicKeyBase64))
+            var files = 0
+            func verify(_ text: String, chunkSize: Int = 7) throws -> JournalVerifier.Report {
+                files += 1
+                let path = try directory.write("export-\(files).jsonl", text)
+                return try JournalExport.verify(fileAt: path, keys: [publicKey], chunkSize: chunkSize)
+            }
+
+            // Read 7 bytes at a time, so every line spans chunks.
+            let intact = try verify(lines.joined(separator: "\n") + "\n")
+            #expect(intact == .init(recordsChecked: 25, checkpointsChecked: 3, problem: nil))
+
+            // CRLF line ends, blank lines, no final newline and a checkpoint moved among the records change nothing.
+            var reshaped = lines
+            reshaped.insert(reshaped.removeLast(), at: 3)
+            #expect(try verify(reshaped.joined(separator: "\r\n\r\n"), chunkSize: 1 << 20) == intact)
+
+            var partial: [String] = []
+            try journal.export(from: 11) { partial.append($0) }
+            #expect(try verify(partial.joined(separator: "\n")) == .init(recordsChecked: 15, checkpointsChecked: 2))
+
+            let edited = lines.joined(separator: "\n").replacingOccurrences(
+                of: #""step":"s13""#,
+                with: #""step":"s99""#
+            )
+            #expect(try verify(edited).problem?.sequence == 13)
+
+            var truncated = lines
+            truncated.remove(at: 24)
+            #expect(
+                try verify(truncated.joined(separator: "\n")).problem
+                    == .init(
+                        sequence: 25,
+                        reason: "a checkpoint signed record 25 but the journal ends at 24 (truncated)"
+                    )
+            )
+
+            // A checkpoint the first pass cannot recognise is refused, not skipped.
+            var hidden = lines
+            hidden[27] = hidden[27].replacingOccurrences(
+                of: #""type":"checkpoint""#,
+                with: #""type":"\u0063heckpoint""#
+            )
+            let hiddenError = #expect(throws: JournalError.self) { try verify(hidden.joined(separator: "\n")) }
+            #expect(hiddenError?.message == "line 28: a checkpoint written in a form remedy does not write")
+
+            // Errors name the line in the file, blank lines counted.
+            var garbled = lines
+            garbled.insert(contentsOf: ["", "not json"], at: 4)
+            let garbledError = #expect(throws: JournalError.self) { try verify(garbled.joined(separator: "\n")) }
+            #expect(garbledError?.message == "line 6 is not a journal record or checkpoint")
+        }
+    }
+
+    @Test func aFileWithoutNewlinesIsRefusedOnceALineOutgrowsTheLimit() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = try directory.write("lines", "short\n" + String(repeating: "x", count: 40) + "\nnever read\n")
+            var lines = try FileLines(path: path, chunkSize: 4, maximumLineBytes: 10)
+            #expect(try lines.next().map { String(decoding: $0.bytes, as: UTF8.self) } == "short")
+            let error = #expect(throws: JournalError.self) { try lines.next() }
+            #expect(error?.message == "line 2 is longer than 10 bytes")
+        }
+    }
+
     @Test func concurrentAppendsStayContiguousAndChained() async throws {
         try await withTemporaryDirectory { directory in
             let (journal, _) = try await journal(directory, count: 1)

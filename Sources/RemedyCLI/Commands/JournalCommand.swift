@@ -81,13 +81,7 @@ extension RemedyCommand {
                     }
                     report = try JournalDatabase(path: journal).verify(keys: [verificationKey])
                 } else {
-                    let text = try String(contentsOfFile: export ?? "", encoding: .utf8)
-                    let (records, checkpoints) = try JournalExport.parse(text)
-                    report = JournalVerifier(keys: [verificationKey]).verify(
-                        records: records,
-                        checkpoints: checkpoints,
-                        startingAt: records.first
-                    )
+                    report = try JournalExport.verify(fileAt: export ?? "", keys: [verificationKey])
                 }
             } catch {
                 Terminal.standardError.write("error: \(error)")
