@@ -2,7 +2,8 @@ import Foundation
 
 /// A file's lines, read in chunks: an export of a server's journal is gigabytes, and is verified without holding it.
 struct FileLines {
-    /// The bytes of one line, without its newline, and its number in the file (from 1).
+    /// The bytes of one line, without its newline (a CRLF line keeps its carriage return, which JSON reads as white
+    /// space), and its number in the file (from 1).
     struct Line {
         var number: Int
         var bytes: ArraySlice<UInt8>
@@ -30,13 +31,12 @@ struct FileLines {
     /// The next line, or nil after the last; a last line without a newline counts.
     mutating func next() throws(JournalError) -> Line? {
         while true {
-            if let newline = buffer[(lineStart + searched)...].firstIndex(of: UInt8(ascii: "\n")) {
-                return take(upTo: newline, skippingNewline: true)
-            }
-            searched = buffer.count - lineStart
+            let newline = buffer[(lineStart + searched)...].firstIndex(of: UInt8(ascii: "\n"))
+            searched = (newline ?? buffer.count) - lineStart
             guard searched <= maximumLineBytes else {
                 throw JournalError("line \(lineNumber + 1) is longer than \(maximumLineBytes) bytes")
             }
+            if let newline { return take(upTo: newline, skippingNewline: true) }
             if atEnd { return lineStart < buffer.count ? take(upTo: buffer.count, skippingNewline: false) : nil }
             buffer.removeSubrange(0..<lineStart)
             lineStart = 0

@@ -25,7 +25,7 @@ public enum JournalExport {
     }
 
     /// One line of an export read back.
-    public enum Line: Sendable, Hashable {
+    enum Line: Sendable, Hashable {
         case record(JournalRecord)
         case checkpoint(JournalCheckpoint)
     }
@@ -36,9 +36,11 @@ public enum JournalExport {
     ) throws(JournalError) -> (records: [JournalRecord], checkpoints: [JournalCheckpoint]) {
         var records: [JournalRecord] = []
         var checkpoints: [JournalCheckpoint] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where !isBlank(line.utf8) {
-            switch try decode(line.utf8, lineNumber: index + 1) {
+        // Split on the byte, as the file reader does: "\r\n" is one Character, so a CRLF export would not split.
+        for (index, line) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .enumerated() where !isBlank(line)
+        {
+            switch try decode(line, lineNumber: index + 1) {
             case .record(let record): records.append(record)
             case .checkpoint(let checkpoint): checkpoints.append(checkpoint)
             }
@@ -75,18 +77,14 @@ public enum JournalExport {
                 continue
             case .checkpoint(let checkpoint):
                 guard collected.contains(checkpoint) else {
-                    throw JournalError("line \(line.number): a checkpoint written in a form remedy does not write")
+                    throw JournalError(
+                        "line \(line.number): a checkpoint the first pass did not read (written with escapes, or the "
+                            + "file changed between the passes)"
+                    )
                 }
             case .record(let record):
                 if chain == nil { chain = JournalVerifier.Chain(startingAt: record, checkpoints: checkpoints) }
-                if let broken = chain?.add(
-                    sequence: record.sequence,
-                    previousHash: record.previousHash,
-                    hash: record.hash,
-                    contentHash: JournalHasher.hash(record)
-                ) {
-                    return broken
-                }
+                if let broken = chain?.add(record) { return broken }
             }
         }
         return (chain ?? JournalVerifier.Chain(startingAt: nil, checkpoints: checkpoints)).finish(keys: keys)
@@ -101,14 +99,7 @@ public enum JournalExport {
     }
 
     private static func mentionsCheckpoint(_ bytes: ArraySlice<UInt8>) -> Bool {
-        let word = Array("checkpoint".utf8)
-        guard bytes.count >= word.count else { return false }
-        var index = bytes.startIndex
-        while let found = bytes[index...].firstIndex(of: word[0]) {
-            if bytes[found...].starts(with: word) { return true }
-            index = found + 1
-        }
-        return false
+        bytes.firstRange(of: "checkpoint".utf8) != nil
     }
 
     /// One line's record or checkpoint; `lineNumber` counts every line of the file, from 1.

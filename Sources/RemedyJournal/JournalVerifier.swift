@@ -42,14 +42,7 @@ public struct JournalVerifier: Sendable {
     ) -> Report {
         var chain = Chain(startingAt: first, checkpoints: checkpoints)
         for record in records {
-            if let broken = chain.add(
-                sequence: record.sequence,
-                previousHash: record.previousHash,
-                hash: record.hash,
-                contentHash: JournalHasher.hash(record)
-            ) {
-                return broken
-            }
+            if let broken = chain.add(record) { return broken }
         }
         return chain.finish(keys: keys)
     }
@@ -71,6 +64,16 @@ public struct JournalVerifier: Sendable {
             let covered = checkpoints.filter { $0.sequence >= start }.sorted { $0.sequence < $1.sequence }
             self.checkpoints = covered
             checkpointSequences = Set(covered.map(\.sequence))
+        }
+
+        /// Takes the next record, hashed from its fields; returns the report when it breaks the chain.
+        mutating func add(_ record: JournalRecord) -> Report? {
+            add(
+                sequence: record.sequence,
+                previousHash: record.previousHash,
+                hash: record.hash,
+                contentHash: JournalHasher.hash(record)
+            )
         }
 
         /// Takes the next record; returns the report when it breaks the chain.

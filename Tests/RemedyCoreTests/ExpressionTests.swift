@@ -105,6 +105,10 @@ import Testing
         #expect(throws: JSONSyntaxError("duplicate member \"k\"", line: 1, column: 24)) {
             try JSONParser().parse(#"{"o": {"k": 1, "k": [2]}, "k": 3}"#)
         }
+        // Found when the object ends: an error later inside the object is reported first.
+        #expect(throws: JSONSyntaxError("unexpected character 'x'", line: 1, column: 18)) {
+            try JSONParser().parse(#"{"a":1,"a":2,"b":x}"#)
+        }
     }
 
     @Test func stringsAreTakenAsUTF8AndRefusedWhenTheyAreNot() throws {

@@ -279,7 +279,11 @@ import Testing
                 with: #""type":"\u0063heckpoint""#
             )
             let hiddenError = #expect(throws: JournalError.self) { try verify(hidden.joined(separator: "\n")) }
-            #expect(hiddenError?.message == "line 28: a checkpoint written in a form remedy does not write")
+            #expect(
+                hiddenError?.message
+                    == "line 28: a checkpoint the first pass did not read (written with escapes, or the file changed "
+                    + "between the passes)"
+            )
 
             // Errors name the line in the file, blank lines counted.
             var garbled = lines
@@ -296,6 +300,11 @@ import Testing
             #expect(try lines.next().map { String(decoding: $0.bytes, as: UTF8.self) } == "short")
             let error = #expect(throws: JournalError.self) { try lines.next() }
             #expect(error?.message == "line 2 is longer than 10 bytes")
+            // Also when the whole line, newline and all, arrives in one chunk.
+            var whole = try FileLines(path: path, chunkSize: 1 << 20, maximumLineBytes: 10)
+            #expect(try whole.next()?.number == 1)
+            let wholeError = #expect(throws: JournalError.self) { try whole.next() }
+            #expect(wholeError?.message == "line 2 is longer than 10 bytes")
         }
     }
 

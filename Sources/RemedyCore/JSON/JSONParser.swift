@@ -112,7 +112,8 @@ private struct Reader {
             return .object([:])
         }
         // Members are gathered first and the dictionary made once at its size: growing it member by member
-        // allocated and rehashed it at every power of two.
+        // allocated and rehashed it at every power of two. A duplicate is therefore found at the object's end, after
+        // any other error inside the object, and reported where its value ended.
         let first = pendingMembers.count
         while true {
             skipWhitespace()

@@ -82,7 +82,7 @@ extension JSONValue {
             while index < bytes.count {
                 let byte = bytes[index]
                 // Printable ASCII other than the quote and the backslash, and any byte of a multi-byte character
-                // other than U+2028's and U+2029's lead byte, is copied as it is.
+                // but 0xE2 (the lead byte of U+2000-U+2FFF, U+2028 and U+2029 among them), is copied as it is.
                 if (byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\"))
                     || (byte >= 0x80 && byte != 0xE2)
                 {

@@ -78,7 +78,9 @@ public struct JournalRecord: Sendable, Hashable {
         // Members in sorted key order, as `jsonText()` writes an object. Sized once: the payload can be a whole
         // finding, and growing the text to it copied it at every doubling.
         var text = ""
-        text.reserveCapacity(payloadText.utf8.count + kind.utf8.count + recordedAt.utf8.count + 256)
+        text.reserveCapacity(
+            payloadText.utf8.count + kind.utf8.count + recordedAt.utf8.count + (runID?.utf8.count ?? 0) + 256
+        )
         text += #"{"kind":"#
         text += JSONValue.string(kind).jsonText()
         text += #","payload":"#

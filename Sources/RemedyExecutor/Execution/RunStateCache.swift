@@ -36,15 +36,19 @@ final class RunStateCache: Sendable {
     func keep(_ machine: RunStateMachine) {
         guard machine.unwritten.isEmpty, machine.state.status.isActive, capacity > 0 else { return }
         let runID = machine.state.definition.runID
-        let dropped = entries.withLock { entries in
-            if entries.machines.updateValue(machine, forKey: runID) == nil { entries.order.append(runID) }
+        // What leaves the cache is returned and freed after the lock: a machine holds its run's whole finding, and
+        // freeing it takes a while.
+        let _: [RunStateMachine] = entries.withLock { entries in
             var dropped: [RunStateMachine] = []
+            if let replaced = entries.machines.updateValue(machine, forKey: runID) {
+                dropped.append(replaced)
+            } else {
+                entries.order.append(runID)
+            }
             while entries.order.count > capacity {
                 entries.machines.removeValue(forKey: entries.order.removeFirst()).map { dropped.append($0) }
             }
             return dropped
         }
-        // Freed here, not under the lock: a machine holds its run's whole finding, and freeing it takes a while.
-        withExtendedLifetime(dropped) {}
     }
 }
