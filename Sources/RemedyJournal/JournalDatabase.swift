@@ -418,24 +418,10 @@ public final class JournalDatabase: RunJournal {
         }
     }
 
-    /// Records from `sequence` on, in order; of one run when `runID` is given.
-    public func records(from sequence: Int64 = 1, runID: String? = nil) throws -> [JournalRecord] {
+    /// Every record, in order, read at once: for small journals and tests; `export` and `verify` stream.
+    public func records() throws -> [JournalRecord] {
         try writer.read { db in
-            let rows =
-                if let runID {
-                    try Row.fetchAll(
-                        db,
-                        sql: "SELECT * FROM record WHERE runId = ? AND sequence >= ? ORDER BY sequence",
-                        arguments: [runID, sequence]
-                    )
-                } else {
-                    try Row.fetchAll(
-                        db,
-                        sql: "SELECT * FROM record WHERE sequence >= ? ORDER BY sequence",
-                        arguments: [sequence]
-                    )
-                }
-            return try rows.map(Self.record)
+            try Row.fetchAll(db, sql: "SELECT * FROM record ORDER BY sequence").map(Self.record)
         }
     }
 

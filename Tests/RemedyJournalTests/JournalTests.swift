@@ -50,7 +50,7 @@ import Testing
             #expect(records.map(\.sequence) == Array(1...25))
             #expect(records[0].previousHash == JournalRecord.genesisHash)
             #expect(records[1].previousHash == records[0].hash)
-            #expect(try journal.records(runID: "run-1").count == 9)
+            #expect(try await journal.records(ofRun: "run-1").count == 9)
         }
     }
 
