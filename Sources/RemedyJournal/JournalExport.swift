@@ -53,7 +53,8 @@ public enum JournalExport {
     ///
     /// Only lines that mention `checkpoint` are parsed in the first pass; the second refuses any checkpoint the first
     /// did not collect, so a checkpoint hidden by escapes cannot be skipped. A partial export (`--since`) is verified
-    /// from its first record on, as `JournalVerifier.verify(records:checkpoints:startingAt:)` does.
+    /// from its first record on, as `JournalVerifier.verify(records:checkpoints:startingAt:)` does. `chunkSize` is
+    /// how many bytes are read at a time.
     public static func verify(
         fileAt path: String,
         keys: [JournalVerificationKey],
