@@ -46,7 +46,7 @@ public final class JournalDatabase: RunJournal {
         case inline
     }
 
-    /// Opens (creating if needed) the journal at `path`.
+    /// Opens (creating if needed) the journal at `path`, which only its owner may read (mode 0600).
     ///
     /// A checkpoint is signed every `checkpointInterval` records when a signing key is given.
     public init(
@@ -57,6 +57,8 @@ public final class JournalDatabase: RunJournal {
         commits: Commits = .grouped,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) throws {
+        // Private before SQLite writes its first byte; the WAL and shared-memory files inherit the mode.
+        try PrivateFile.ensure(path)
         var configuration = Configuration()
         // Other processes (a second `remedy run`, `remedy approve`, `remedy serve`) write the same file: wait for
         // their transaction rather than fail with "database is locked".

@@ -107,7 +107,7 @@ public enum JournalExport {
     static func decode(_ bytes: some Collection<UInt8>, lineNumber: Int) throws(JournalError) -> Line {
         let parser = JSONParser(limits: JournalDatabase.jsonLimits)
         guard let value = try? parser.parse(bytes), let type = value["type"]?.stringValue,
-            let sequence = value["sequence"]?.doubleValue.map({ Int64($0) })
+            let sequence = value["sequence"]?.integerValue.map(Int64.init)
         else { throw JournalError("line \(lineNumber) is not a journal record or checkpoint") }
         switch type {
         case "record":

@@ -33,13 +33,11 @@ public struct JournalSigningKey: Sendable {
         }
         let key = Curve25519.Signing.PrivateKey()
         let text = "remedy-journal-key/v1 \(key.rawRepresentation.base64EncodedString())\n"
-        guard
-            FileManager.default.createFile(
-                atPath: path,
-                contents: Data(text.utf8),
-                attributes: [.posixPermissions: 0o600]
-            )
-        else { throw KeyError(message: "cannot create \(path)") }
+        do {
+            try PrivateFile.create(path, contents: Array(text.utf8))
+        } catch {
+            throw KeyError(message: error.message)
+        }
         return JournalSigningKey(privateKey: key)
     }
 

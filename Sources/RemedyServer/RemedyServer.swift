@@ -89,7 +89,6 @@ public struct RemedyServer: Sendable {
         configuration: RemedyConfiguration,
         playbooks: [Playbook],
         journal: any RunJournal,
-        mode: ExecutionMode = .live,
         metrics: ServerMetrics = ServerMetrics(),
         environment: Environment,
         makeExecutor: ExecutorFactory
@@ -142,7 +141,6 @@ public struct RemedyServer: Sendable {
             planner: Planner(catalog: .standard),
             playbooks: playbooks,
             executor: executor,
-            mode: mode,
             backlog: backlog,
             metrics: metrics,
             logger: logger
@@ -258,10 +256,23 @@ struct RecoveryThenWork: Service {
 
     func run() async throws {
         var recovered = 0
+        var leftLive = 0
         try await server.journal.forEachUnfinishedRun { run in
-            guard try await isToBeDriven(run) else { return }
-            await server.backlog.admit(run.runID, sequence: run.createdSequence)
-            recovered += 1
+            switch try await disposition(of: run) {
+            case .drive:
+                await server.backlog.admit(run.runID, sequence: run.createdSequence)
+                recovered += 1
+            case .leaveToLiveProcess:
+                leftLive += 1
+            case .leave:
+                break
+            }
+        }
+        if !server.executor.mayDrive(.live) {
+            server.environment.logger.notice(
+                "started with --dry-run: no mutating call is made, and live runs are left to a live process",
+                metadata: ["runs.live_left": "\(leftLive)"]
+            )
         }
         if recovered > 0 {
             server.environment.logger.info("resuming runs left active", metadata: ["runs": "\(recovered)"])
@@ -271,13 +282,23 @@ struct RecoveryThenWork: Service {
         try await server.workers.run()
     }
 
+    private enum Disposition {
+        case drive
+        case leave
+        /// A live run a dry-run server must not touch.
+        case leaveToLiveProcess
+    }
+
     /// Whether a run left unfinished is the workers' to drive now; parked runs are remembered for the sweep.
-    private func isToBeDriven(_ run: UnfinishedRun) async throws -> Bool {
-        guard !run.isUntouched else { return true }
+    private func disposition(of run: UnfinishedRun) async throws -> Disposition {
+        // A live server drives a run nothing has touched without reading it; a dry-run one must read its mode.
+        if run.isUntouched, server.executor.mayDrive(.live) { return .drive }
         let report = try await server.executor.report(runID: run.runID)
-        guard report.status.isActive else { return false }
+        guard report.status.isActive else { return .leave }
+        guard server.executor.mayDrive(report.mode) else { return .leaveToLiveProcess }
         await server.parked.update(report)
-        return report.status != .parked || report.waitingGate?.hasExpired(at: server.environment.now()) == true
+        let due = report.status != .parked || report.waitingGate?.hasExpired(at: server.environment.now()) == true
+        return due ? .drive : .leave
     }
 }
 

@@ -315,6 +315,42 @@ import Testing
         }
     }
 
+    // MARK: evidence.collect
+
+    @Test func evidenceGoesOnlyToABucketTheExpectedAccountOwns() async throws {
+        for (owner, expected) in [(nil, "111122223333"), ("444455556666", "444455556666")] as [(String?, String)] {
+            // Given an evidence step, with and without a named bucket owner
+            let notLocked = HTTPResponseData.xml(
+                "<Error><Code>ObjectLockConfigurationNotFoundError</Code><Message>none</Message></Error>",
+                status: 404
+            )
+            let transport = ScriptedTransport(replies: [.success(notLocked)])
+            let context = AWSContext(
+                region: "us-east-1",
+                resolver: EndpointResolver(environment: [:]),
+                credentials: ResolvedCredentialProvider(
+                    source: .environment,
+                    provider: StaticCredentialProvider(TestCredentials.valid)
+                ),
+                configuration: .init(retry: RetryStrategy(maximumAttempts: 1), timeout: .seconds(20)),
+                transport: transport
+            )
+            var parameters: [String: JSONValue] = ["bucket": "evidence-bucket"]
+            if let owner { parameters["bucket_owner"] = .string(owner) }
+            // When it runs (S3 answers the Object Lock read with "not configured", then accepts the uploads)
+            _ = try await CatalogInvoker(context: context).execute(
+                request("evidence.collect", parameters, finding: ["id": "f-1"])
+            )
+            // Then every S3 request (the lock read, the finding, the manifest and the manifest read back to verify)
+            // names the owner the bucket must have
+            let requests = transport.requests
+            #expect(requests.map(\.method) == ["GET", "PUT", "PUT", "GET"])
+            for request in requests {
+                #expect(request.header("x-amz-expected-bucket-owner") == expected, "\(request.url)")
+            }
+        }
+    }
+
     // MARK: notify.slack
 
     @Test func slackPostsExactlyTheMessageAsJSONToTheConfiguredWebhook() async throws {
@@ -342,6 +378,22 @@ import Testing
             #expect(posted.bodyText == #"{"text":"Run run-1 \"contained\" i-1\nsnapshots: snap-1"}"#)
             // Slack keeps no record to read back.
             #expect(try await invoker.probe(notify) == .notDone)
+        }
+    }
+
+    @Test func slackMessagesCarryNoMentionOrLinkFromFindingText() async throws {
+        let answer: LocalHTTPServer.Handler = { _ in LocalHTTPResponse(text: "ok") }
+        try await withLocalHTTPServer(answer) { server in
+            let slack = SlackWebhooks.allowingLoopbackForTesting(["ops": server.url("/hook")])
+            let invoker = invoker("http://127.0.0.1:9", slack: slack)
+            // A finding title that tries to page everyone and disguise a link, as a template would put it in
+            let message = "Isolate? <!channel> <https://evil.example/|runbook> <@U024BE7LH> a&b"
+            _ = try await invoker.execute(request("notify.slack", ["channel": "ops", "message": .string(message)]))
+            let posted = try #require(server.requests.first)
+            #expect(
+                posted.bodyText
+                    == #"{"text":"Isolate? &lt;!channel&gt; &lt;https://evil.example/|runbook&gt; &lt;@U024BE7LH&gt; a&amp;b"}"#
+            )
         }
     }
 

@@ -59,6 +59,41 @@ import Testing
         #expect(result.standardOutput.isEmpty)
     }
 
+    @Test func everyCommandThatReadsPlaybooksFailsWhenNoneLoad() async throws {
+        try await withTemporaryDirectory { directory in
+            // Given a directory without Playbooks/, as a responder's home directory is
+            let finding = Repository.path("Fixtures/findings/raw/asff-s3-8-bucket-block-public-access.json")
+            try FileManager.default.createDirectory(atPath: directory.file("empty"), withIntermediateDirectories: true)
+            for arguments in [
+                ["plan", finding], ["run", "--offline", finding], ["coverage"], ["iam-policy"], ["doctor"],
+                ["plan", finding, "--playbooks", directory.file("empty")],
+            ] {
+                // When a command that needs playbooks runs there
+                let result = try RemedyBinary.run(arguments, currentDirectory: directory.path)
+                // Then it fails, says why, and prints no "nothing matches" or "0 covered" as if it had looked
+                #expect(result.status == 1, "\(arguments)")
+                #expect(result.standardError.contains("error: no valid playbook loaded from"), "\(arguments)")
+                #expect(result.standardOutput.isEmpty, "\(arguments): \(result.standardOutput)")
+            }
+        }
+    }
+
+    @Test func runReadsItsPlaybooksFromTheConfiguration() async throws {
+        try await withTemporaryDirectory { directory in
+            // Given a configuration naming the shipped playbooks, in a directory without Playbooks/
+            let config = try directory.write("remedy.yaml", "playbooks: \(Repository.path("Playbooks"))\n")
+            let finding = Repository.path("Fixtures/findings/raw/asff-s3-8-bucket-block-public-access.json")
+            // When remedy run plans a finding there
+            let result = try RemedyBinary.run(
+                ["run", "--offline", finding, "--config", config],
+                currentDirectory: directory.path
+            )
+            // Then the configuration's playbooks are the ones used
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(result.standardOutput.contains("s3-public-bucket"))
+        }
+    }
+
     @Test func coverageHasNoGapForTheEssentialFamilies() throws {
         let result = try RemedyBinary.run(["coverage", "--fail-on-gap", "--output", "json"])
         #expect(result.status == 0, "\(result.standardOutput)")

@@ -234,59 +234,117 @@ import Testing
         #expect(try await executor.report(runID: "run-1").status == .parked)
     }
 
-    @Test func assumedRoleSessionCountsAsItsRolePlusSessionName() async throws {
-        // Given a gate whose approvers are a role (with a path)
+    @Test func sessionsOfOneRoleAreOneApproverWhateverTheirNames() async throws {
+        // Given a gate for 2 approvers, listing a role (with a path), and a run Alice started through that role
         let harness = try Harness()
         let role = "arn:aws:iam::111122223333:role/security/IncidentLead"
         let executor = harness.executor()
         _ = try await executor.start(
             plan: plan(gate("approve", approvers: [role], minimumApprovals: 2), action("isolate", "ec2.quarantine")),
             finding: finding(),
-            initiator: initiator,
+            initiator: "arn:aws:sts::111122223333:assumed-role/IncidentLead/alice",
             mode: .live
         )
-        let ana = "arn:aws:sts::111122223333:assumed-role/IncidentLead/ana"
-        let bob = "arn:aws:sts::111122223333:assumed-role/IncidentLead/bob"
+        func decide(_ principal: String) async throws -> RunReport {
+            try await executor.decide(
+                runID: "run-1",
+                gate: "approve",
+                principal: principal,
+                decision: .approve,
+                channel: "cli"
+            )
+        }
         // Then sessions of another role or another account are refused
         for outsider in [
             "arn:aws:sts::111122223333:assumed-role/Developer/ana",
             "arn:aws:sts::444455556666:assumed-role/IncidentLead/ana",
         ] {
-            await #expect(throws: RunError.notAnApprover) {
-                _ = try await executor.decide(
+            await #expect(throws: RunError.notAnApprover) { _ = try await decide(outsider) }
+        }
+        // And Alice re-assuming the role under other session names is still the initiator
+        for alias in ["alice2", "alice3"] {
+            await #expect(throws: RunError.initiatorCannotApprove) {
+                _ = try await decide("arn:aws:sts::111122223333:assumed-role/IncidentLead/\(alias)")
+            }
+        }
+        #expect(await harness.invoker.steps(.execute).isEmpty)
+        let refusals = try await harness.records("run-1", .approvalRefused)
+        #expect(refusals.count == 4)
+        #expect(refusals.last?.payload["principal"] == "arn:aws:sts::111122223333:assumed-role/IncidentLead/alice3")
+        #expect(refusals.last?.payload["approver"] == "arn:aws:iam::111122223333:role/IncidentLead")
+        #expect(await harness.invoker.steps(.execute).isEmpty)
+    }
+
+    @Test func twoPeopleSharingARoleAreOneApproverUnlessItsSessionNamesAreTrusted() async throws {
+        let role = "arn:aws:iam::111122223333:role/security/IncidentLead"
+        let ana = "arn:aws:sts::111122223333:assumed-role/IncidentLead/ana"
+        let bob = "arn:aws:sts::111122223333:assumed-role/IncidentLead/bob"
+        for trusted in [false, true] {
+            // Given a gate for 2 approvers listing the role, with or without the role's session names trusted
+            let harness = try Harness()
+            let executor = harness.executor(
+                identities: ApproverIdentities(trustedSessionRoles: trusted ? [role] : [])
+            )
+            _ = try await executor.start(
+                plan: plan(
+                    gate("approve", approvers: [role], minimumApprovals: 2),
+                    action("isolate", "ec2.quarantine")
+                ),
+                finding: finding(),
+                initiator: initiator,
+                mode: .live
+            )
+            func decide(_ principal: String) async throws -> RunReport {
+                try await executor.decide(
                     runID: "run-1",
                     gate: "approve",
-                    principal: outsider,
+                    principal: principal,
                     decision: .approve,
                     channel: "cli"
                 )
             }
+            // When ana approves, then bob
+            _ = try await decide(ana)
+            await #expect(throws: RunError.alreadyDecided) { _ = try await decide(ana) }
+            if trusted {
+                // Then with trusted session names they are two approvers and the run goes on
+                #expect(try await decide(bob).status == .succeeded)
+                let granted = try await harness.records("run-1", .approvalGranted)
+                #expect(granted.map { $0.payload["approver"] } == [.string(ana), .string(bob)])
+            } else {
+                // Otherwise bob's session is the role that already approved: the quorum is not met
+                await #expect(throws: RunError.alreadyDecided) { _ = try await decide(bob) }
+                let report = try await executor.report(runID: "run-1")
+                #expect(report.status == .parked)
+                let granted = try await harness.records("run-1", .approvalGranted)
+                #expect(granted.map { $0.payload["principal"] } == [.string(ana)])
+                #expect(granted.map { $0.payload["approver"] } == ["arn:aws:iam::111122223333:role/IncidentLead"])
+                #expect(await harness.invoker.steps(.execute).isEmpty)
+            }
         }
-        // And two people's sessions of the role are two approvers, one session deciding once
-        _ = try await executor.decide(
-            runID: "run-1",
-            gate: "approve",
-            principal: ana,
-            decision: .approve,
-            channel: "cli"
+    }
+
+    @Test func approverIdentitiesFoldSessionsAndPathsIntoTheRole() {
+        let identities = ApproverIdentities(trustedSessionRoles: ["arn:aws:iam::111122223333:role/ops/Trusted"])
+        #expect(
+            identities.identity(of: "arn:aws:sts::111122223333:assumed-role/Responder/alice")
+                == "arn:aws:iam::111122223333:role/Responder"
         )
-        await #expect(throws: RunError.alreadyDecided) {
-            _ = try await executor.decide(
-                runID: "run-1",
-                gate: "approve",
-                principal: ana,
-                decision: .approve,
-                channel: "cli"
-            )
-        }
-        let report = try await executor.decide(
-            runID: "run-1",
-            gate: "approve",
-            principal: bob,
-            decision: .approve,
-            channel: "cli"
+        #expect(
+            identities.identity(of: "arn:aws:iam::111122223333:role/team/Responder")
+                == "arn:aws:iam::111122223333:role/Responder"
         )
-        #expect(report.status == .succeeded)
+        #expect(
+            identities.identity(of: "arn:aws:sts::111122223333:assumed-role/Trusted/alice")
+                == "arn:aws:sts::111122223333:assumed-role/Trusted/alice"
+        )
+        // The same role name in another account or partition is another role
+        #expect(
+            identities.identity(of: "arn:aws:sts::444455556666:assumed-role/Trusted/alice")
+                == "arn:aws:iam::444455556666:role/Trusted"
+        )
+        #expect(identities.identity(of: ana) == ana)
+        #expect(identities.identity(of: "local-name") == "local-name")
     }
 
     @Test func expiredGateRefusesDecisionsAndFailsTheRunClosed() async throws {

@@ -160,8 +160,10 @@ struct Harness {
         journal: (any RunJournal)? = nil,
         invoker: (any ActionInvoker)? = nil,
         groups: [String: [String]] = [:],
+        identities: ApproverIdentities = ApproverIdentities(),
         maximumConcurrentRuns: Int = 8,
-        leaseDuration: Duration = .seconds(60)
+        leaseDuration: Duration = .seconds(60),
+        mode: ExecutionMode = .live
     ) -> RunExecutor {
         let time = time
         let numbers = numbers
@@ -169,8 +171,12 @@ struct Harness {
             journal: journal ?? self.journal,
             invoker: invoker ?? self.invoker,
             catalog: testCatalog,
-            approvers: StaticApproverDirectory(groups: groups),
-            configuration: .init(maximumConcurrentRuns: maximumConcurrentRuns, leaseDuration: leaseDuration),
+            approvers: StaticApproverDirectory(groups: groups, identities: identities),
+            configuration: .init(
+                maximumConcurrentRuns: maximumConcurrentRuns,
+                leaseDuration: leaseDuration,
+                mode: mode
+            ),
             now: { time.now },
             makeRunID: { numbers.make() }
         )

@@ -67,6 +67,49 @@ import Testing
         }
     }
 
+    @Test func aDryRunServerLeavesLiveRunsAloneAndItsOwnFindingsDoNotDedupeALiveServer() async throws {
+        try await withTemporaryDirectory { directory in
+            let journalPath = directory.file("journal.sqlite")
+            // Given a live run parked at its gate by a live server
+            let runID = try await ServerHarness.with(journalPath: journalPath) { try await parkedRun($0) }
+            // When a server started with --dry-run opens the same journal and an approver approves over HTTP
+            let dryRunInvoker = ScriptedActionInvoker()
+            try await ServerHarness.with(invoker: dryRunInvoker, journalPath: journalPath, mode: .dryRun) { harness in
+                let approved = try await decide(
+                    harness,
+                    runID,
+                    token: ServerHarness.leadToken,
+                    #"{"decision":"approve"}"#
+                )
+                // Then it refuses, touches nothing, and says at start-up that it leaves live runs alone
+                #expect(approved.status == 409, "\(approved.text)")
+                #expect(approved.json["error"] == "dry-run-server")
+                #expect(try await harness.kinds(runID).last == "run.parked")
+                #expect(harness.logs.all.contains { $0.contains("live runs are left to a live process") })
+                // And the same finding posted to it is rehearsed as a new dry-run, not deduped against the live run
+                let posted = try await harness.postEvent(try ServerHarness.fixture(IntakeTests.backdoor))
+                let dryRunID = try #require(posted.json["runs"]?[0]?["runId"]?.stringValue)
+                #expect(dryRunID != runID)
+                #expect(posted.json["runs"]?[0]?["duplicate"] == false)
+                let report = try await harness.waitForRun(dryRunID) { !$0.status.isActive }
+                #expect(report.mode == .dryRun)
+            }
+            #expect(await dryRunInvoker.calls.allSatisfy { $0.request.mode == .dryRun })
+            #expect(await !dryRunInvoker.calls.contains { $0.request.runID == runID })
+            // And a live server then approves and acts on the live run
+            try await ServerHarness.with(journalPath: journalPath) { harness in
+                let approved = try await decide(
+                    harness,
+                    runID,
+                    token: ServerHarness.leadToken,
+                    #"{"decision":"approve"}"#
+                )
+                #expect(approved.status == 200, "\(approved.text)")
+                #expect(try await harness.waitForRun(runID) { $0.status == .succeeded }.mode == .live)
+            }
+        }
+    }
+
     @Test func tokensNonApproversAndBadBodiesAreRefused() async throws {
         try await ServerHarness.with { harness in
             let runID = try await parkedRun(harness)

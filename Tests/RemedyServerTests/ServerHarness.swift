@@ -79,6 +79,7 @@ struct ServerHarness: Sendable {
         snsWeb: any SNSWebAccess = RefusingSNSWeb(),
         slack: SlackWebhooks = SlackWebhooks(),
         clock: TestClock = TestClock(),
+        mode: ExecutionMode = .live,
         _ body: (ServerHarness) async throws -> Result
     ) async throws -> Result {
         try await withTemporaryDirectory { directory in
@@ -108,6 +109,7 @@ struct ServerHarness: Sendable {
                     journal: journal,
                     invoker: invoker,
                     catalog: .standard,
+                    configuration: .init(mode: mode),
                     now: { clock.now },
                     observer: observer,
                     drain: drain

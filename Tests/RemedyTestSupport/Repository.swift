@@ -44,17 +44,19 @@ public enum RemedyBinary {
         return directory.appendingPathComponent("remedy")
     }
 
-    /// Runs `remedy` with `arguments`; `environment`, when given, replaces the inherited one entirely.
+    /// Runs `remedy` with `arguments`; `environment`, when given, replaces the inherited one entirely; it runs in
+    /// the repository unless `currentDirectory` says otherwise.
     public static func run(
         _ arguments: [String],
         standardInput: String? = nil,
-        environment: [String: String]? = nil
+        environment: [String: String]? = nil,
+        currentDirectory: String? = nil
     ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
         if let environment { process.environment = environment }
-        process.currentDirectoryURL = Repository.root
+        process.currentDirectoryURL = currentDirectory.map { URL(fileURLWithPath: $0) } ?? Repository.root
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output

@@ -79,9 +79,12 @@ public struct AWSContext: Sendable {
         self.signingKeys = signingKeys
     }
 
-    /// The same context with another mode: dry-run contexts are derived, never configured separately.
-    public func with(mode: AWSClient.Mode) -> AWSContext {
-        AWSContext(
+    /// The same context, restricted to `mode` when that is dry-run: dry-run contexts are derived, never configured
+    /// separately, and a dry-run context never yields a live one (a process started with `--dry-run` cannot be made
+    /// to mutate by what a run says).
+    public func restricted(to mode: AWSClient.Mode) -> AWSContext {
+        let mode: AWSClient.Mode = self.mode == .dryRun ? .dryRun : mode
+        return AWSContext(
             region: region,
             regionSource: regionSource,
             resolver: resolver,

@@ -6,9 +6,13 @@ import RemedyCore
 /// certificates do not cover them) and under an endpoint override, which use path style (`/bucket`).
 public struct S3Client: Sendable {
     public let client: AWSClient
+    /// Sent as `x-amz-expected-bucket-owner` on every bucket call: S3 answers 403 when another account owns the
+    /// bucket, so a bucket deleted and re-created under the same name elsewhere receives nothing.
+    public let expectedBucketOwner: String?
 
-    public init(_ client: AWSClient) {
+    public init(_ client: AWSClient, expectedBucketOwner: String? = nil) {
         self.client = client
+        self.expectedBucketOwner = expectedBucketOwner
     }
 
     /// The four Block Public Access settings.
@@ -321,6 +325,7 @@ public struct S3Client: Sendable {
             method: method,
             path: pathStyle ? "/\(URIEncoding.encode(bucket))" : "/",
             query: subresource.map { URIEncoding.query([($0, nil)]) } ?? "",
+            headers: expectedBucketOwner.map { [("x-amz-expected-bucket-owner", $0)] } ?? [],
             hostPrefix: pathStyle ? nil : bucket
         )
     }

@@ -22,7 +22,7 @@ public struct LambdaClient: Sendable {
             method: "GET",
             path: functionPath(function, "/concurrency", version: "2019-09-30")
         )
-        return reply["ReservedConcurrentExecutions"]?.doubleValue.map { Int($0) }
+        return reply["ReservedConcurrentExecutions"]?.integerValue
     }
 
     public func putFunctionConcurrency(_ function: String, reserved: Int) async throws(AWSError) {

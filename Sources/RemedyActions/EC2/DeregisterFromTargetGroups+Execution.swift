@@ -59,7 +59,7 @@ extension DeregisterFromTargetGroups: ExecutableAction {
         let elb = try context.clients.elbv2()
         for registration in priorState["registrations"]?.arrayValue ?? [] {
             guard let group = registration["target_group"]?.stringValue else { continue }
-            let port = registration["port"]?.doubleValue.map { Int($0) }
+            let port = registration["port"]?.integerValue
             try await aws(true) { () async throws(AWSError) in
                 try await elb.registerTarget(instanceID, targetGroupARN: group, port: port)
             }

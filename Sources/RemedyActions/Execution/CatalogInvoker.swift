@@ -43,7 +43,8 @@ public struct CatalogInvoker: ActionInvoker {
         var (action, actionContext) = try await prepare(request)
         actionContext.recordPriorState = record
         let parameters = ActionParameters(request.parameters)
-        guard request.mode == .dryRun else {
+        // A dry-run context (a process started with --dry-run) makes a live request a dry-run one, never the reverse.
+        guard request.mode == .dryRun || context.mode == .dryRun else {
             var result = try await action.execute(parameters, in: actionContext)
             // The call succeeded; a post-condition that cannot be read is reported unverified, not failed.
             result.verified = (try? await action.verify(parameters, result: result, in: actionContext)) ?? false
@@ -95,7 +96,7 @@ public struct CatalogInvoker: ActionInvoker {
             } else {
                 context.credentials
             }
-        let modeContext = context.with(mode: request.mode == .dryRun ? .dryRun : .live)
+        let modeContext = context.restricted(to: request.mode == .dryRun ? .dryRun : .live)
         let clients = ServiceClients(
             context: modeContext,
             region: request.region,

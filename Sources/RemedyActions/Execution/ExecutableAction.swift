@@ -164,6 +164,10 @@ public struct ServiceClients: Sendable {
     public func ec2() throws(ActionFailure) -> EC2Client { EC2Client(try client(.ec2)) }
     public func iam() throws(ActionFailure) -> IAMClient { IAMClient(try client(.iam)) }
     public func s3() throws(ActionFailure) -> S3Client { S3Client(try client(.s3)) }
+    /// An S3 client whose every bucket call names `owner` as the expected bucket owner.
+    public func s3(expectedBucketOwner owner: String) throws(ActionFailure) -> S3Client {
+        S3Client(try client(.s3), expectedBucketOwner: owner)
+    }
     public func s3Control() throws(ActionFailure) -> S3ControlClient { S3ControlClient(try client(.s3Control)) }
     public func kms() throws(ActionFailure) -> KMSClient { KMSClient(try client(.kms)) }
     public func lambda() throws(ActionFailure) -> LambdaClient { LambdaClient(try client(.lambda)) }
@@ -199,8 +203,8 @@ public struct ActionParameters: Sendable, Hashable {
     public func optionalString(_ name: String) -> String? { values[name]?.stringValue }
 
     public func integer(_ name: String) throws(ActionFailure) -> Int {
-        guard let value = values[name]?.doubleValue else { throw Self.missing(name, "a number") }
-        return Int(value)
+        guard let value = values[name]?.integerValue else { throw Self.missing(name, "a whole number") }
+        return value
     }
 
     public func optionalSeconds(_ name: String) -> Double? { values[name]?.doubleValue }
@@ -209,7 +213,9 @@ public struct ActionParameters: Sendable, Hashable {
     public func duration(_ name: String, default fallback: Duration) throws(ActionFailure) -> Duration {
         switch values[name] {
         case nil, .null?: return fallback
-        case .number(let seconds)? where seconds >= 0: return .milliseconds(Int64((seconds * 1000).rounded()))
+        case .number(let seconds)?:
+            guard let duration = Duration(checkedSeconds: seconds) else { throw Self.missing(name, "a duration") }
+            return duration
         case .string(let text)?:
             guard let duration = DurationText.parse(text) else { throw Self.missing(name, "a duration") }
             return duration

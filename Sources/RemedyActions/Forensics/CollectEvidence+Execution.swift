@@ -6,7 +6,8 @@ import RemedyCore
 /// instance is named, `finding.json` when the run has a finding, `journal.json` (the run's records so far) when the
 /// invoker has the journal, and last `manifest.json` (each key with its SHA-256), whose presence tells a probe the
 /// step finished. With Object Lock on the bucket every object carries a
-/// retention date (the bucket's default rule, else `retention_days` in compliance mode).
+/// retention date (the bucket's default rule, else `retention_days` in compliance mode). Every bucket call names the
+/// expected owner (`bucket_owner`, else the finding's account), so evidence never lands in another account's bucket.
 extension CollectEvidence: ExecutableAction {
     public static func execute(
         _ parameters: ActionParameters,
@@ -37,7 +38,7 @@ extension CollectEvidence: ExecutableAction {
                 ("journal.json", "application/json", try await excerpt(of: context.request.runID, journal))
             )
         }
-        let s3 = try context.clients.s3()
+        let s3 = try evidenceBucketClient(parameters, context)
         let lock = try await aws { () async throws(AWSError) in try await s3.objectLock(bucket: bucket) }
         let retainUntil = lock.map { lock in
             let days = lock.defaultDays ?? (try? parameters.integer("retention_days")) ?? 90
@@ -79,13 +80,22 @@ extension CollectEvidence: ExecutableAction {
     {
         let bucket = try parameters.string("bucket")
         let manifestKey = folder(parameters, context) + "manifest.json"
-        let s3 = try context.clients.s3()
+        let s3 = try evidenceBucketClient(parameters, context)
         let stored = try await aws { () async throws(AWSError) in try await s3.object(bucket: bucket, key: manifestKey)
         }
         guard let stored else { return .notDone }
         let manifest = try? JSONParser().parse(stored)
         let keys = (manifest?["objects"]?.arrayValue ?? []).compactMap { $0["key"]?.stringValue } + [manifestKey]
         return .done(ActionResult(outputs: ["objects": .array(keys.map(JSONValue.string))], verified: true))
+    }
+
+    private static func evidenceBucketClient(
+        _ parameters: ActionParameters,
+        _ context: ActionContext
+    ) throws(ActionFailure) -> S3Client {
+        try context.clients.s3(
+            expectedBucketOwner: parameters.optionalString("bucket_owner") ?? context.request.account
+        )
     }
 
     /// The run's journal records so far (sequence, time, kind, payload and hash chain), as a JSON array.

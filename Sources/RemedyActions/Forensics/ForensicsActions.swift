@@ -9,6 +9,13 @@ public struct CollectEvidence: RemediationAction {
         parameters: [
             ParameterSpec("instance", .identifier(.instanceID), required: false, summary: "the instance, if any"),
             ParameterSpec("bucket", .identifier(.bucketName), summary: "the evidence bucket"),
+            ParameterSpec(
+                "bucket_owner",
+                .identifier(.accountID),
+                required: false,
+                summary: "the account that must own the bucket (default: the finding's account); S3 refuses the "
+                    + "upload when another account owns a bucket of that name"
+            ),
             ParameterSpec("prefix", .string, default: "remedy/", summary: "key prefix"),
             ParameterSpec(
                 "retention_days",

@@ -15,7 +15,7 @@ extension NotifySlack: TracelessAction {
         guard context.request.mode == .live else {
             return ActionResult(dryRunVerdict: "would post to Slack channel '\(channel)' (not sent in dry-run)")
         }
-        try await context.slack.post(["text": .string(try parameters.string("message"))], to: channel)
+        try await context.slack.post(text: try parameters.string("message"), to: channel)
         return ActionResult()
     }
 }

@@ -58,10 +58,13 @@ public struct SlackWebhooks: Sendable {
         return text
     }
 
-    /// Posts `body` (Slack's message JSON) to `channel`'s webhook.
+    /// Posts `text` to `channel`'s webhook as plain text.
     ///
+    /// Every message is escaped as Slack asks (`&`, `<`, `>`), so no part of it, finding text included, can become
+    /// a mention (`<!channel>`), a user ping or a disguised link (`<https://evil|runbook>`) in the approvers' channel.
     /// The URL is a secret: errors name the channel only.
-    public func post(_ body: JSONValue, to channel: String) async throws(ActionFailure) {
+    public func post(text: String, to channel: String) async throws(ActionFailure) {
+        let body: JSONValue = ["text": .string(Self.escaped(text))]
         let request = HTTPRequestData(
             method: "POST",
             url: try url(of: channel),
@@ -86,6 +89,21 @@ public struct SlackWebhooks: Sendable {
                 message: "Slack answered \(response.status) (\(reason)) for channel '\(channel)'"
             )
         }
+    }
+
+    /// `text` with Slack's three control characters escaped: what Slack shows is exactly `text`.
+    public static func escaped(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
     }
 
     static func isSlackWebhook(_ text: String) -> Bool {

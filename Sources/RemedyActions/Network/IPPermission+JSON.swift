@@ -18,8 +18,8 @@ extension IPPermission {
         let strings = { (key: String) in json[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
         self.init(
             ipProtocol: ipProtocol,
-            fromPort: json["from_port"]?.doubleValue.map { Int($0) },
-            toPort: json["to_port"]?.doubleValue.map { Int($0) },
+            fromPort: json["from_port"]?.integerValue,
+            toPort: json["to_port"]?.integerValue,
             ipv4Ranges: strings("ipv4_ranges"),
             ipv6Ranges: strings("ipv6_ranges"),
             groupIDs: strings("groups")

@@ -53,7 +53,7 @@ extension RevokeOpenIngress: ExecutableAction {
     }
 
     static func ports(_ parameters: ActionParameters) -> [Int]? {
-        parameters.values["ports"]?.arrayValue?.compactMap { $0.doubleValue.map { Int($0) } }
+        parameters.values["ports"]?.arrayValue?.compactMap { $0.integerValue }
     }
 
     /// The world-open ranges of the group's ingress rules covering any of `ports` (every rule when nil), each rule

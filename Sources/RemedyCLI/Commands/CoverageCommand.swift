@@ -44,7 +44,7 @@ extension RemedyCommand {
                     throw ExitCode.failure
                 }
             }
-            let report = CoverageReport(catalog: entries, playbooks: playbookOptions.loadLibrary().playbooks)
+            let report = CoverageReport(catalog: entries, playbooks: try playbookOptions.loadLibrary().playbooks)
             switch outputOptions.output {
             case .json: Terminal.standardOutput.write(report.json.jsonText(options: .prettyPrinted))
             case .text: Terminal.standardOutput.write(report.text)

@@ -36,6 +36,7 @@ extension RemedyCommand {
         var playbookOptions: PlaybookOptions
 
         func run() async throws {
+            let playbooks = try playbookOptions.loadLibrary().playbooks
             let context: AWSContext
             do {
                 context = try await AWSContext.load(profile: profile, region: region)
@@ -56,7 +57,7 @@ extension RemedyCommand {
             Terminal.standardOutput.write("caller: \(identity.arn) (account \(identity.account))")
 
             let roles = targetRoles(
-                playbooks: playbookOptions.loadLibrary().playbooks,
+                playbooks: playbooks,
                 accounts: accounts.isEmpty ? [identity.account] : accounts,
                 partition: ARN(identity.arn)?.partition.rawValue ?? "aws"
             )

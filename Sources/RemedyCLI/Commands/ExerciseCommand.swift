@@ -62,6 +62,10 @@ extension RemedyCommand {
                 Terminal.standardError.write("error: the playbooks in \(directory) have errors; run remedy validate")
                 throw ExitCode.failure
             }
+            if library.playbooks.isEmpty {
+                Terminal.standardError.write("error: no playbook loaded from '\(directory)'; pass --playbooks DIR")
+                throw ExitCode.failure
+            }
             let journalPath = journal ?? Self.defaultJournal(report: report, scenario: parsed.name)
             guard !FileManager.default.fileExists(atPath: journalPath) else {
                 Terminal.standardError.write("error: \(journalPath) exists; an exercise writes a new journal")

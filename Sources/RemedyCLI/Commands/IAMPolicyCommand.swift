@@ -34,7 +34,7 @@ extension RemedyCommand {
         }
 
         func run() throws {
-            let playbooks = playbookOptions.loadLibrary().playbooks
+            let playbooks = try playbookOptions.loadLibrary().playbooks
             let names = Set(playbooks.flatMap { $0.steps.compactMap(\.action?.name) })
             let actions = ActionCatalog.standard.all.filter { names.contains($0.name) }
             let policy = IAMPolicy(

@@ -32,7 +32,7 @@ extension RemedyCommand {
 
         func run() throws {
             let findings = try FindingInput.read(finding)
-            let library = playbookOptions.loadLibrary()
+            let library = try playbookOptions.loadLibrary()
             let planner = Planner(catalog: .standard)
             let report = PlanReport(
                 entries: findings.map { finding in

@@ -51,7 +51,8 @@ extension RemedyCommand {
 
         func run() async throws {
             let findings = try FindingInput.read(finding)
-            let library = playbookOptions.loadLibrary()
+            let configuration = try engineOptions.journalOptions.loadConfiguration()
+            let library = try playbookOptions.loadLibrary(configured: configuration.playbooks)
             let playbooks = library.playbooks.filter { playbook == nil || $0.name == playbook }
             if let playbook, playbooks.isEmpty {
                 Terminal.standardError.write("error: no valid playbook named '\(playbook)'")
@@ -70,7 +71,11 @@ extension RemedyCommand {
             let showProgress: RunExecutor.RecordObserver = { record in
                 if let line = RunProgress.line(for: record) { Terminal.standardOutput.write(line) }
             }
-            let engine = try await engineOptions.engine(dryRun: dryRun, observer: interactive ? showProgress : nil)
+            let engine = try await engineOptions.engine(
+                configuration: configuration,
+                dryRun: dryRun,
+                observer: interactive ? showProgress : nil
+            )
             let mode: ExecutionMode = dryRun ? .dryRun : .live
             var exitCode: Int32 = 0
             var planned: [(finding: Finding, plan: Plan)] = []

@@ -60,7 +60,7 @@ extension RemedyCommand {
                 return handler
             }
             let logger = Logger(label: "remedy.serve")
-            let library = PlaybookOptions.loadLibrary(at: playbooks ?? configuration.playbooks)
+            let library = try PlaybookOptions.loadLibrary(at: playbooks ?? configuration.playbooks)
             let journal = try engineOptions.journalOptions.openJournal(configuration)
             let metrics = ServerMetrics()
             let (context, caller) = try await engineOptions.awsContext(
@@ -91,14 +91,13 @@ extension RemedyCommand {
                 logger: logger
             )
             let workers = configuration.server.workers ?? configuration.concurrency.maximumRuns
-            let approvers = StaticApproverDirectory(groups: configuration.approvers.groups)
+            let approvers = StaticApproverDirectory(configuration.approvers)
             let server: RemedyServer
             do {
                 server = try RemedyServer(
                     configuration: configuration,
                     playbooks: library.playbooks,
                     journal: journal,
-                    mode: dryRun ? .dryRun : .live,
                     metrics: metrics,
                     environment: environment
                 ) { observer, drain in
@@ -107,7 +106,7 @@ extension RemedyCommand {
                         invoker: CatalogInvoker(context: context, slack: slack, journal: journal),
                         catalog: .standard,
                         approvers: approvers,
-                        configuration: .init(maximumConcurrentRuns: workers),
+                        configuration: .init(maximumConcurrentRuns: workers, mode: dryRun ? .dryRun : .live),
                         observer: observer,
                         drain: drain
                     )

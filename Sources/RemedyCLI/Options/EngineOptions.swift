@@ -36,17 +36,26 @@ struct EngineOptions: ParsableArguments {
         }
     }
 
-    /// - Parameter observer: sees every record the executor journals, for progress shown as it happens.
-    func engine(dryRun: Bool = false, observer: RunExecutor.RecordObserver? = nil) async throws -> Engine {
-        let configuration = try journalOptions.loadConfiguration()
+    /// - Parameters:
+    ///   - configuration: the configuration when the command already read it; read here otherwise.
+    ///   - observer: sees every record the executor journals, for progress shown as it happens.
+    func engine(
+        configuration: RemedyConfiguration? = nil,
+        dryRun: Bool = false,
+        observer: RunExecutor.RecordObserver? = nil
+    ) async throws -> Engine {
+        let configuration = try configuration ?? journalOptions.loadConfiguration()
         let journal = try journalOptions.openJournal(configuration)
         let (context, caller) = try await awsContext(configuration, dryRun: dryRun)
         let executor = RunExecutor(
             journal: journal,
             invoker: CatalogInvoker(context: context, journal: journal),
             catalog: .standard,
-            approvers: StaticApproverDirectory(groups: configuration.approvers.groups),
-            configuration: .init(maximumConcurrentRuns: configuration.concurrency.maximumRuns),
+            approvers: StaticApproverDirectory(configuration.approvers),
+            configuration: .init(
+                maximumConcurrentRuns: configuration.concurrency.maximumRuns,
+                mode: dryRun ? .dryRun : .live
+            ),
             observer: observer
         )
         return Engine(configuration: configuration, journal: journal, executor: executor, caller: caller)

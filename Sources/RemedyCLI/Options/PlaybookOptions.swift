@@ -5,18 +5,28 @@ import RemedyPlaybooks
 
 /// Where playbooks come from.
 struct PlaybookOptions: ParsableArguments {
-    @Option(name: .long, help: "Directory (or file) of playbooks.")
-    var playbooks: String = "Playbooks"
+    @Option(name: .long, help: "Directory (or file) of playbooks (default: the configuration's playbooks, Playbooks).")
+    var playbooks: String?
 
-    /// Loads and validates the playbooks; reports problems on standard error and keeps the valid ones.
-    func loadLibrary() -> PlaybookLibrary {
-        Self.loadLibrary(at: playbooks)
+    /// Loads and validates the playbooks (`--playbooks`, else `configured`), keeping the valid ones.
+    ///
+    /// Problems go to standard error. No playbook loaded is an error: a command that found none must not report
+    /// "nothing matches" or "nothing covered" as if it had looked.
+    func loadLibrary(configured: String = RemedyConfiguration().playbooks) throws -> PlaybookLibrary {
+        try Self.loadLibrary(at: playbooks ?? configured)
     }
 
-    static func loadLibrary(at playbooks: String) -> PlaybookLibrary {
+    static func loadLibrary(at playbooks: String) throws -> PlaybookLibrary {
         let library = PlaybookLibrary.load(paths: [playbooks], catalog: .standard)
         for diagnostic in library.diagnostics {
             Terminal.standardError.write(diagnostic.description)
+        }
+        if library.playbooks.isEmpty {
+            Terminal.standardError.write(
+                "error: no valid playbook loaded from '\(playbooks)'; pass --playbooks DIR or set playbooks: in the "
+                    + "configuration"
+            )
+            throw ExitCode.failure
         }
         if library.diagnostics.containsErrors {
             Terminal.standardError.write(

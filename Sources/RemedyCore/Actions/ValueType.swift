@@ -60,7 +60,12 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
                 throw ValueTypeError("expected a duration such as 30s, 15m, 1h30m or 2d, got \(quoted(text))")
             }
             return .number(Double(duration.components.seconds))
-        case (.duration, .number(let seconds)) where seconds >= 0:
+        case (.duration, .number(let seconds)):
+            guard Duration(checkedSeconds: seconds) != nil else {
+                throw ValueTypeError(
+                    "expected a duration from 0 to \(DurationText.format(DurationText.maximum)), got \(value)"
+                )
+            }
             return value
         case (.identifier(let kind), .string(let text)):
             if let problem = kind.problem(with: text) { throw ValueTypeError(problem) }
@@ -127,6 +132,17 @@ public struct ValueTypeError: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     public var description: String { message }
+}
+
+extension Duration {
+    /// `seconds` as a duration when it is a number of seconds from 0 to `DurationText.maximum`; nil otherwise (a
+    /// negative, infinite or huge value, on which `Duration.seconds(_:)` would trap or mislead).
+    public init?(checkedSeconds seconds: Double) {
+        guard seconds.isFinite, seconds >= 0, seconds <= Double(DurationText.maximum.components.seconds) else {
+            return nil
+        }
+        self = .milliseconds(Int64((seconds * 1000).rounded()))
+    }
 }
 
 /// Durations as playbooks write them: `45s`, `30m`, `1h30m`, `2d`.

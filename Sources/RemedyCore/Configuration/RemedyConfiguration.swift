@@ -51,10 +51,20 @@ public struct RemedyConfiguration: Sendable, Hashable {
         ///
         /// The journal records the identity kind.
         public var allowsLocalPrincipals: Bool
+        /// Roles whose sessions are told apart by name (`trusted_session_roles`).
+        ///
+        /// Only roles whose trust policy pins the session name to the person; every other role's sessions are one
+        /// approver.
+        public var trustedSessionRoles: [String]
 
-        public init(groups: [String: [String]] = [:], allowsLocalPrincipals: Bool = false) {
+        public init(
+            groups: [String: [String]] = [:],
+            allowsLocalPrincipals: Bool = false,
+            trustedSessionRoles: [String] = []
+        ) {
             self.groups = groups
             self.allowsLocalPrincipals = allowsLocalPrincipals
+            self.trustedSessionRoles = trustedSessionRoles
         }
 
         /// The principal ARNs an approval step's approver reference stands for.

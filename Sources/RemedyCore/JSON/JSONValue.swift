@@ -33,6 +33,17 @@ extension JSONValue {
         return nil
     }
 
+    /// The number as an `Int` when it is a whole number a double holds exactly.
+    ///
+    /// Nil for fractions, infinities and magnitudes over 2^53, on which `Int(double)` would trap or round: every
+    /// whole number read from outside goes through this.
+    public var integerValue: Int? {
+        guard case .number(let value) = self, value.rounded() == value, abs(value) <= 9_007_199_254_740_992 else {
+            return nil
+        }
+        return Int(value)
+    }
+
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil

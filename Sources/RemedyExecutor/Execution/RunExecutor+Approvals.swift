@@ -14,7 +14,8 @@ extension RunExecutor {
     /// server answers the approver at once and lets a worker drive the run on.
     ///
     /// Refused, denying by default: an expired gate (the run then fails closed), a gate already decided, the run's
-    /// initiator approving, a principal not among the approvers, and a second decision by the same principal.
+    /// initiator approving, a principal not among the approvers, and a second decision by the same approver (every
+    /// session of one role is one approver unless the directory's identities trust its session names).
     /// A denial stops the run.
     public func decide(
         runID: String,
@@ -26,8 +27,11 @@ extension RunExecutor {
         continuing: Bool = true
     ) async throws -> RunReport {
         let at = now()
+        // The full session ARN is kept for the record; `approver` is who it counts as.
         let decisionFields: [String: JSONValue] = [
-            "gate": .string(gate), "principal": .string(principal), "decision": .string(decision.rawValue),
+            "gate": .string(gate), "principal": .string(principal),
+            "approver": .string(approvers.identities.identity(of: principal)),
+            "decision": .string(decision.rawValue),
             "comment": comment.map(JSONValue.string) ?? .null, "channel": .string(channel),
             "at": .string(Timestamp.format(at)),
         ]
@@ -72,15 +76,17 @@ extension RunExecutor {
             try await advance(&machine)
             return RunError.gateExpired(gate, expiresAt: progress.expiresAt)
         }
-        let decider = Principal(principal)
-        if decision == .approve, decider.isSame(as: state.definition.initiator) {
-            return RunError.initiatorCannotApprove(principal, gate: gate)
+        // One person is one approver whatever their session is named (see ApproverIdentities).
+        let identities = approvers.identities
+        let approver = identities.identity(of: principal)
+        if decision == .approve, approver == identities.identity(of: state.definition.initiator) {
+            return RunError.initiatorCannotApprove(principal, as: approver, gate: gate)
         }
         guard progress.admits(principal) else {
             return RunError.notAnApprover(principal, gate: gate)
         }
-        guard !progress.decisions.contains(where: { $0.principal == principal }) else {
-            return RunError.alreadyDecided(principal, gate: gate)
+        guard !progress.decisions.contains(where: { $0.approver == approver }) else {
+            return RunError.alreadyDecided(principal, as: approver, gate: gate)
         }
         return nil
     }

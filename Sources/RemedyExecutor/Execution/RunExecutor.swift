@@ -25,15 +25,22 @@ public struct RunExecutor: Sendable {
         /// Another host waits this long before taking over a run whose process died; a process that died on this
         /// host is taken over at once.
         public var leaseDuration: Duration
+        /// The most this executor may do: `.live` by default.
+        ///
+        /// A `.dryRun` executor (a process started with `--dry-run`) neither creates nor drives a live run, whatever
+        /// the journal says: it leaves live runs to a live process.
+        public var mode: ExecutionMode
 
         public init(
             maximumConcurrentRuns: Int = 8,
             defaultStepTimeout: Duration = .seconds(600),
-            leaseDuration: Duration = .seconds(60)
+            leaseDuration: Duration = .seconds(60),
+            mode: ExecutionMode = .live
         ) {
             self.maximumConcurrentRuns = maximumConcurrentRuns
             self.defaultStepTimeout = defaultStepTimeout
             self.leaseDuration = leaseDuration
+            self.mode = mode
         }
     }
 
@@ -57,6 +64,8 @@ public struct RunExecutor: Sendable {
     let admission: RunAdmission
     let defaultStepTimeout: Duration
     let leaseDuration: Duration
+    /// `Configuration.mode`: a dry-run executor never touches a live run.
+    public let mode: ExecutionMode
     /// Names this executor in run leases.
     let leaseHolder = LeaseHolder.thisProcess()
     /// Once set, runs stop before their next call and stay active in the journal for a later resume.
@@ -100,7 +109,11 @@ public struct RunExecutor: Sendable {
         admission = RunAdmission(limit: configuration.maximumConcurrentRuns)
         defaultStepTimeout = configuration.defaultStepTimeout
         leaseDuration = configuration.leaseDuration
+        self.mode = configuration.mode
     }
+
+    /// Whether this executor may create or drive a run of `mode`: a dry-run executor only drives dry-runs.
+    public func mayDrive(_ mode: ExecutionMode) -> Bool { self.mode == .live || mode == .dryRun }
 
     /// What became of a request to create a run.
     public enum Creation: Sendable, Hashable {
@@ -153,6 +166,7 @@ public struct RunExecutor: Sendable {
         mode: ExecutionMode
     ) async throws -> Journaled {
         let definition = definition(of: plan, for: finding, initiator: initiator, mode: mode)
+        guard mayDrive(mode) else { throw RunError.liveRunInDryRunProcess(definition.runID) }
         let entry = JournalEntry(
             runID: definition.runID,
             kind: RunEventKind.runCreated.rawValue,
@@ -175,12 +189,13 @@ public struct RunExecutor: Sendable {
 
     /// Continues every active run (after a restart); parked runs whose gate expired fail closed.
     ///
-    /// Runs another live process is driving are left to it and not reported.
+    /// Runs another live process is driving are left to it and not reported; so are live runs when this executor
+    /// is a dry-run one.
     public func resumeAll() async throws -> [RunReport] {
         var active: [String] = []
         try await journal.forEachUnfinishedRun { run in
             let machine = try RunStateMachine(records: try await journal.records(ofRun: run.runID), catalog: catalog)
-            guard machine.state.status.isActive else { return }
+            guard machine.state.status.isActive, mayDrive(machine.state.definition.mode) else { return }
             active.append(run.runID)
             // Taken up below from here: only what is written meanwhile is read again.
             states.keep(machine)
@@ -242,6 +257,7 @@ public struct RunExecutor: Sendable {
             try await withLease(on: runID) { keeper in
                 // Read under the lease: another process may have moved the run on before this one held it.
                 var machine = try await current(runID, from: left)
+                guard mayDrive(machine.state.definition.mode) else { throw RunError.liveRunInDryRunProcess(runID) }
                 let value = try await body(&machine)
                 // What the run held back (a step's result, its last records) is written as the lease is given up.
                 let held = machine.unwritten.count
@@ -618,11 +634,12 @@ public struct RunExecutor: Sendable {
         initiator: String,
         mode: ExecutionMode
     ) -> RunDefinition {
+        let runID = makeRunID()
         var definition = RunDefinition(
-            runID: makeRunID(),
+            runID: runID,
             playbook: plan.playbook,
             findingID: finding.id,
-            dedupeKey: RunDefinition.dedupeKey(of: finding, playbook: plan.playbook),
+            dedupeKey: RunDefinition.dedupeKey(of: finding, playbook: plan.playbook, mode: mode, runID: runID),
             initiator: initiator,
             mode: mode,
             account: finding.account,
@@ -659,11 +676,16 @@ public struct RunExecutor: Sendable {
         case .known(let role)?:
             definition.targetRole = role.stringValue
         case .deferred(let source, _)?:
+            // A role that does not resolve must never fall back to the caller's own identity: the run fails first.
             let scope = ExpressionScope(finding: definition.finding, inputs: inputs, run: definition.runScope)
-            if case .value(let role)? = try? TemplateValue(source: source).evaluate(in: scope),
-                let checked = try? ValueType.identifier(.roleARN).validate(role)
-            {
-                definition.targetRole = checked.stringValue
+            do {
+                guard case .value(let role) = try TemplateValue(source: source).evaluate(in: scope) else {
+                    definition.targetRoleProblem = "the target role's template does not resolve to a value"
+                    break
+                }
+                definition.targetRole = try ValueType.identifier(.roleARN).validate(role).stringValue
+            } catch {
+                definition.targetRoleProblem = "the target role does not resolve to a role ARN: \(error)"
             }
         case nil:
             break

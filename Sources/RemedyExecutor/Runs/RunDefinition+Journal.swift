@@ -18,6 +18,7 @@ extension RunDefinition {
             "steps": .array(steps.map(\.payload)),
         ]
         members["targetRole"] = targetRole.map(JSONValue.string) ?? .null
+        if let targetRoleProblem { members["targetRoleProblem"] = .string(targetRoleProblem) }
         if let limits {
             members["limits"] = [
                 "maxRunsPerHour": limits.maximumRunsPerHour.map { .number(Double($0)) } ?? .null,
@@ -47,6 +48,7 @@ extension RunDefinition {
             region: try payload.string("region"),
             resource: try payload.string("resource"),
             targetRole: payload.optionalString("targetRole"),
+            targetRoleProblem: payload.optionalString("targetRoleProblem"),
             finding: payload.value("finding"),
             inputs: payload.value("inputs").objectValue ?? [:],
             startedAt: try payload.string("startedAt"),
@@ -54,10 +56,10 @@ extension RunDefinition {
             limits: try payload.value("limits").objectValue.map { (members) throws(RunError) in
                 let reader = PayloadReader(.object(members), what: "limits of run \(runID)")
                 return RunLimits(
-                    maximumRunsPerHour: reader.value("maxRunsPerHour").doubleValue.map { Int($0) },
-                    maximumConcurrentRuns: reader.value("maxConcurrentRuns").doubleValue.map { Int($0) },
+                    maximumRunsPerHour: reader.value("maxRunsPerHour").integerValue,
+                    maximumConcurrentRuns: reader.value("maxConcurrentRuns").integerValue,
                     approvers: try reader.array("approvers").compactMap(\.stringValue),
-                    timeout: .seconds(try reader.number("timeoutSeconds"))
+                    timeout: try reader.duration("timeoutSeconds")
                 )
             }
         )
@@ -127,8 +129,8 @@ extension PlannedStep {
             let message = reader.value("message")
             kind = .approval(
                 approvers: try reader.array("approvers").compactMap(\.stringValue),
-                minimumApprovals: Int(try reader.number("minApprovals")),
-                timeout: .seconds(try reader.number("timeoutSeconds")),
+                minimumApprovals: try reader.integer("minApprovals"),
+                timeout: try reader.duration("timeoutSeconds"),
                 message: message.isNull ? nil : try PlanValue(payload: message)
             )
         } else {
@@ -149,8 +151,8 @@ extension PlannedStep {
         if let retryValue = payload.value("retry").objectValue {
             let reader = PayloadReader(.object(retryValue), what: "step \(id) retry")
             retry = RetryPolicy(
-                attempts: Int(try reader.number("attempts")),
-                initialBackoff: .seconds(try reader.number("initialBackoffSeconds")),
+                attempts: try reader.integer("attempts"),
+                initialBackoff: try reader.duration("initialBackoffSeconds"),
                 backoffMultiplier: try reader.number("backoffMultiplier")
             )
         }
@@ -161,7 +163,7 @@ extension PlannedStep {
             gatedBy: (payload.value("gatedBy").arrayValue ?? []).compactMap(\.stringValue),
             onFailure: onFailure,
             retry: retry,
-            timeout: payload.value("timeoutSeconds").doubleValue.map { .seconds($0) }
+            timeout: payload.value("timeoutSeconds").isNull ? nil : try payload.duration("timeoutSeconds")
         )
     }
 }
@@ -215,6 +217,22 @@ struct PayloadReader {
     func number(_ key: String) throws(RunError) -> Double {
         guard let value = payload[key]?.doubleValue else { throw .unreadableJournal("\(what) has no number '\(key)'") }
         return value
+    }
+
+    /// A whole number a conversion cannot trap on.
+    func integer(_ key: String) throws(RunError) -> Int {
+        guard let value = payload[key]?.integerValue else {
+            throw .unreadableJournal("\(what) has no whole number '\(key)'")
+        }
+        return value
+    }
+
+    /// Seconds as a duration, bounded as playbook durations are.
+    func duration(_ key: String) throws(RunError) -> Duration {
+        guard let seconds = payload[key]?.doubleValue, let duration = Duration(checkedSeconds: seconds) else {
+            throw .unreadableJournal("\(what) has no duration '\(key)' in seconds")
+        }
+        return duration
     }
 
     func array(_ key: String) throws(RunError) -> [JSONValue] {

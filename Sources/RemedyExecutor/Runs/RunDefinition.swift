@@ -5,7 +5,8 @@ public struct RunDefinition: Sendable, Hashable {
     public var runID: String
     public var playbook: String
     public var findingID: String
-    /// `dedupeKey(of:playbook:)`: a finding delivered again starts no second run of the same playbook.
+    /// `dedupeKey(of:playbook:mode:runID:)`: a finding delivered again starts no second live run of the same
+    /// playbook.
     public var dedupeKey: String
     /// The principal (or channel) that started the run; it cannot approve it.
     public var initiator: String
@@ -15,6 +16,9 @@ public struct RunDefinition: Sendable, Hashable {
     /// The resource runs are serialised on: the finding's first resource.
     public var resource: String
     public var targetRole: String?
+    /// Why the playbook's target role could not be resolved when the run was created: the run then fails before
+    /// any call rather than act as the caller's own identity.
+    public var targetRoleProblem: String?
     /// The finding as expressions read it (`Finding.expressionValue`).
     public var finding: JSONValue
     /// Playbook inputs, resolved when the run was created.
@@ -36,6 +40,7 @@ public struct RunDefinition: Sendable, Hashable {
         region: String,
         resource: String,
         targetRole: String? = nil,
+        targetRoleProblem: String? = nil,
         finding: JSONValue,
         inputs: [String: JSONValue] = [:],
         startedAt: String,
@@ -52,6 +57,7 @@ public struct RunDefinition: Sendable, Hashable {
         self.region = region
         self.resource = resource
         self.targetRole = targetRole
+        self.targetRoleProblem = targetRoleProblem
         self.finding = finding
         self.inputs = inputs
         self.startedAt = startedAt
@@ -76,7 +82,14 @@ public struct RunDefinition: Sendable, Hashable {
 extension RunDefinition {
     /// One delivery of a finding (`Finding.dedupeKey`) for one playbook: a finding two playbooks match gets a run
     /// of each, and a redelivery gets neither again.
-    public static func dedupeKey(of finding: Finding, playbook: String) -> String {
-        finding.dedupeKey + "|" + playbook
+    ///
+    /// Only live runs dedupe. A dry-run's key is its own (it carries the run id), so a rehearsal never stands in for
+    /// the live run that follows it, and rehearsing again runs again against the account as it is now.
+    public static func dedupeKey(of finding: Finding, playbook: String, mode: ExecutionMode, runID: String) -> String {
+        let key = finding.dedupeKey + "|" + playbook
+        return switch mode {
+        case .live: key
+        case .dryRun: key + "|dry-run|" + runID
+        }
     }
 }

@@ -16,6 +16,7 @@ public struct RunError: Error, Sendable, Equatable, CustomStringConvertible {
         case unreadableJournal
         case runBusy
         case leaseLost
+        case liveRunInDryRunProcess
     }
 
     private let code: Code
@@ -53,6 +54,20 @@ public struct RunError: Error, Sendable, Equatable, CustomStringConvertible {
     /// This executor lost its lease on the run while driving it: it stops before acting again.
     public static let leaseLost = RunError(.leaseLost, "the lease on the run was lost")
 
+    /// A live run reached an executor of a process started with `--dry-run`, which never makes a mutating call.
+    public static let liveRunInDryRunProcess = RunError(
+        .liveRunInDryRunProcess,
+        "a live run cannot be driven by a dry-run process"
+    )
+
+    static func liveRunInDryRunProcess(_ runID: String) -> RunError {
+        RunError(
+            .liveRunInDryRunProcess,
+            "run '\(runID)' is live and this process was started with --dry-run, which makes no mutating call; "
+                + "drive it from a live process (remedy resume \(runID), or a live remedy serve)"
+        )
+    }
+
     static func unknownRun(_ runID: String) -> RunError {
         RunError(.unknownRun, "no run '\(runID)' in the journal; list runs with remedy runs")
     }
@@ -68,15 +83,25 @@ public struct RunError: Error, Sendable, Equatable, CustomStringConvertible {
         )
     }
 
-    static func initiatorCannotApprove(_ principal: String, gate: String) -> RunError {
+    static func initiatorCannotApprove(_ principal: String, as approver: String, gate: String) -> RunError {
         RunError(
             .initiatorCannotApprove,
-            "\(principal) started this run and cannot approve gate '\(gate)'; ask another approver"
+            "\(principal)\(Self.countingAs(approver, principal)) started this run and cannot approve gate '\(gate)'; "
+                + "ask another approver"
         )
     }
 
-    static func alreadyDecided(_ principal: String, gate: String) -> RunError {
-        RunError(.alreadyDecided, "\(principal) already decided on gate '\(gate)'; each approver decides once")
+    /// ` (as ROLE)` when a session counts as its role.
+    private static func countingAs(_ approver: String, _ principal: String) -> String {
+        approver == principal ? "" : " (as \(approver))"
+    }
+
+    static func alreadyDecided(_ principal: String, as approver: String, gate: String) -> RunError {
+        RunError(
+            .alreadyDecided,
+            "\(principal)\(Self.countingAs(approver, principal)) already decided on gate '\(gate)'; each approver "
+                + "decides once"
+        )
     }
 
     static func gateExpired(_ gate: String, expiresAt: String) -> RunError {

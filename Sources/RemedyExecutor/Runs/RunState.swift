@@ -81,7 +81,7 @@ public struct RunState: Sendable, Hashable {
             let id = try payload.string("step")
             steps[id, default: StepProgress()].attempts.append(
                 StepProgress.Attempt(
-                    number: Int(try payload.number("attempt")),
+                    number: try payload.integer("attempt"),
                     parameters: payload.value("parameters").objectValue ?? [:]
                 )
             )
@@ -123,7 +123,7 @@ public struct RunState: Sendable, Hashable {
             let id = try payload.string("gate")
             gates[id] = GateProgress(
                 principals: try payload.array("principals").compactMap(\.stringValue),
-                minimumApprovals: Int(try payload.number("minApprovals")),
+                minimumApprovals: try payload.integer("minApprovals"),
                 expiresAt: try payload.string("expiresAt"),
                 message: payload.optionalString("message")
             )
@@ -132,8 +132,11 @@ public struct RunState: Sendable, Hashable {
             guard gates[id] != nil else {
                 throw .unreadableJournal("record \(record.sequence) decides gate '\(id)' that was never requested")
             }
+            let principal = try payload.string("principal")
             let decision = ApprovalDecision(
-                principal: try payload.string("principal"),
+                principal: principal,
+                // Decisions journaled before `approver` existed count by the default rule: a role's sessions are one.
+                approver: payload.optionalString("approver") ?? ApproverIdentities().identity(of: principal),
                 isApproval: kind == .approvalGranted,
                 comment: payload.optionalString("comment"),
                 channel: payload.optionalString("channel") ?? "unknown",
@@ -289,7 +292,8 @@ public struct GateProgress: Sendable, Hashable {
 
     public var approvals: [ApprovalDecision] { decisions.filter(\.isApproval) }
     public var denial: ApprovalDecision? { decisions.first { !$0.isApproval } }
-    public var isQuorumMet: Bool { Set(approvals.map(\.principal)).count >= minimumApprovals }
+    /// Distinct approvers, not distinct sessions, count towards the quorum.
+    public var isQuorumMet: Bool { Set(approvals.map(\.approver)).count >= minimumApprovals }
 
     /// Whether the gate's time is up at `now`; a timestamp that does not parse counts as expired (fails closed).
     public func hasExpired(at now: Date) -> Bool {
@@ -305,7 +309,10 @@ public struct GateProgress: Sendable, Hashable {
 
 /// One approver's answer to a gate.
 public struct ApprovalDecision: Sendable, Hashable {
+    /// Who decided, as the caller's identity named them (a role session's full ARN).
     public var principal: String
+    /// Who that counts as (`ApproverIdentities`): what the quorum and the one-decision rule compare.
+    public var approver: String
     public var isApproval: Bool
     public var comment: String?
     /// Where the decision came from: `cli`, `http`, `slack`.

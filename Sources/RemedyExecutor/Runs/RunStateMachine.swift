@@ -94,6 +94,9 @@ public struct RunStateMachine: Sendable {
         case .undoing: return nextUndo()
         case .pending, .running, .parked: break
         }
+        if let problem = state.definition.targetRoleProblem {
+            return .fail(reason: "target role: \(problem)", step: nil, code: "TargetRoleUnresolved", thenUndo: false)
+        }
         if state.definition.limits != nil, state.limitsCheck == nil, state.definition.mode == .live {
             return .checkLimits
         }

@@ -763,12 +763,11 @@ final class ScenarioReader {
     }
 
     func integer(_ node: YAMLNode, _ what: String) -> Int? {
-        guard case .scalar(_, let value) = node.content, let number = value.doubleValue, number == number.rounded()
-        else {
+        guard case .scalar(_, let value) = node.content, let number = value.integerValue else {
             error("\(what) must be a whole number", at: node.location)
             return nil
         }
-        return Int(number)
+        return number
     }
 
     func bool(_ node: YAMLNode, _ what: String) -> Bool? {

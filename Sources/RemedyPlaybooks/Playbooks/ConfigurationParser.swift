@@ -78,7 +78,11 @@ public struct ConfigurationParser: Sendable {
     private func readApprovers(_ node: Node, _ walker: YAMLWalker) -> RemedyConfiguration.Approvers {
         var approvers = RemedyConfiguration.Approvers()
         guard let mapping = walker.mapping(node, "approvers") else { return approvers }
-        let fields = walker.fields(of: mapping, allowed: ["groups", "allow_local_principals"], in: "approvers")
+        let fields = walker.fields(
+            of: mapping,
+            allowed: ["groups", "allow_local_principals", "trusted_session_roles"],
+            in: "approvers"
+        )
         if let groupsNode = fields["groups"], let groups = walker.mapping(groupsNode, "approvers.groups") {
             for (keyNode, valueNode) in groups {
                 guard let name = walker.string(keyNode, "a group name") else { continue }
@@ -101,6 +105,13 @@ public struct ConfigurationParser: Sendable {
                 }
                 approvers.groups[name] = members
             }
+        }
+        if let node = fields["trusted_session_roles"] {
+            let roles = walker.stringList(node, "approvers.trusted_session_roles")
+            for role in roles where (try? ValueType.identifier(.roleARN).validate(.string(role))) == nil {
+                walker.error("approvers.trusted_session_roles: '\(role)' is not an IAM role ARN", at: node)
+            }
+            approvers.trustedSessionRoles = roles
         }
         if let node = fields["allow_local_principals"] {
             if case .scalar(let scalar) = node, let value = YAMLWalker.scalarValue(scalar).boolValue {

@@ -119,6 +119,7 @@ struct RunsAPI: Sendable {
             case .gateExpired: (.conflict, "gate-expired")
             case .gateClosed: (.conflict, "gate-closed")
             case .runBusy: (.conflict, "run-busy")
+            case .liveRunInDryRunProcess: (.conflict, "dry-run-server")
             default: (.internalServerError, "run-error")
             }
         return Rejection(status, reason, error.message)

@@ -14,7 +14,6 @@ struct FindingIntake: Sendable {
     let planner: Planner
     let playbooks: [Playbook]
     let executor: RunExecutor
-    let mode: ExecutionMode
     let backlog: RunBacklog
     let metrics: ServerMetrics
     let logger: Logger
@@ -85,7 +84,7 @@ struct FindingIntake: Sendable {
                         plan: plan,
                         finding: finding,
                         initiator: feed.description,
-                        mode: mode
+                        mode: executor.mode
                     )
                     switch creation {
                     case .created(let runID, let sequence):

@@ -37,7 +37,7 @@ struct RunNotifier: Service {
                 let state = try RunState(records: try await journal.records(ofRun: runID))
                 let text =
                     if case .gate = notice { gateText(state) } else { outcomeText(state) }
-                try await slack.post(["text": .string(text)], to: channel)
+                try await slack.post(text: text, to: channel)
             } catch {
                 logger.warning("notification not sent", metadata: ["channel": .string(channel), "error": "\(error)"])
             }

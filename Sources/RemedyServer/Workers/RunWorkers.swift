@@ -73,6 +73,8 @@ struct RunWorkers: Service {
                     ]
                 )
             }
+        } catch let error as RunError where error == .liveRunInDryRunProcess {
+            logger.notice("live run left to a live process", metadata: ["error": .string(error.message)])
         } catch let error as RunError where error == .runBusy {
             logger.info("run is driven by another process", metadata: ["error": .string(error.message)])
         } catch {
