@@ -351,6 +351,19 @@ import Testing
         }
     }
 
+    // MARK: wait
+
+    @Test func aDurationNoClockCanHoldIsAnInvalidParameterNotACrash() async throws {
+        let invoker = invoker("http://127.0.0.1:9")
+        for value: JSONValue in [.number(1e16), .number(-5), .number(1e300)] {
+            let failure = await #expect(throws: ActionFailure.self) {
+                try await invoker.execute(request("wait", ["duration": value]))
+            }
+            #expect(failure?.code == "InvalidParameter")
+            #expect(failure?.message == "parameter 'duration' must be a duration")
+        }
+    }
+
     // MARK: notify.slack
 
     @Test func slackPostsExactlyTheMessageAsJSONToTheConfiguredWebhook() async throws {

@@ -285,6 +285,15 @@ import Testing
                     + "between the passes)"
             )
 
+            // A sequence no Int64 holds is an error naming the line, not a crash.
+            for huge in ["1e19", "-1e300", "1.5"] {
+                var outOfRange = lines
+                outOfRange[2] = outOfRange[2].replacingOccurrences(of: #""sequence":3"#, with: #""sequence":\#(huge)"#)
+                #expect(outOfRange[2] != lines[2])
+                let error = #expect(throws: JournalError.self) { try verify(outOfRange.joined(separator: "\n")) }
+                #expect(error?.message == "line 3 is not a journal record or checkpoint")
+            }
+
             // Errors name the line in the file, blank lines counted.
             var garbled = lines
             garbled.insert(contentsOf: ["", "not json"], at: 4)
