@@ -48,7 +48,8 @@ public final class JournalDatabase: RunJournal {
 
     /// Opens (creating if needed) the journal at `path`, which only its owner may read (mode 0600).
     ///
-    /// A checkpoint is signed every `checkpointInterval` records when a signing key is given.
+    /// With a signing key, a checkpoint is signed every `checkpointInterval` records, whenever a run ends or parks,
+    /// and at once for any unsigned tail the journal holds when it is opened.
     public init(
         path: String,
         signingKey: JournalSigningKey? = nil,
@@ -82,6 +83,9 @@ public final class JournalDatabase: RunJournal {
         self.clock = clock
         batcher = JournalWriteBatcher(writer: writer, commits: commits, clock: clock)
         try Self.migrator.migrate(writer)
+        // A process killed with SIGKILL signed nothing after its last checkpoint: sign what it left before anything
+        // else is written, so the next checkpoint does not cover records this process never saw written.
+        if signingKey != nil { try checkpoint() }
     }
 
     /// The journal of an exercise (runs against a simulated account, played one after another): nothing real is
@@ -348,7 +352,9 @@ public final class JournalDatabase: RunJournal {
                 record.sequence, record.recordedAt, record.runID, record.kind, prepared.payloadText,
                 record.previousHash, record.hash,
             ])
-            if let key, sequence % interval == 0 {
+            // Every interval, and whenever a run ends or parks: a journal at rest has its tail signed, in the same
+            // transaction as the record (a signing failure fails the write, it is not skipped).
+            if let key, sequence % interval == 0 || Self.endsAChapter(record) {
                 try insertCheckpoint(db, record: record, key: key, signedAt: now)
             }
             // Inside the open transaction: a crash here must leave no trace of the record.
@@ -357,6 +363,11 @@ public final class JournalDatabase: RunJournal {
             stored.append(record)
         }
         return stored
+    }
+
+    /// Whether `record` ends a run or parks it: a moment a responder may read the journal, so it is signed at once.
+    static func endsAChapter(_ record: JournalRecord) -> Bool {
+        record.kind == RunEventKind.runParked.rawValue || UnfinishedRun.finishes(record)
     }
 
     @discardableResult
@@ -429,21 +440,22 @@ public final class JournalDatabase: RunJournal {
 
     /// Writes the journal from `sequence` on as export lines: records in order, then the checkpoints among them.
     ///
-    /// One line at a time from one read transaction, so memory does not grow with the journal.
+    /// A partial export starts just after the latest signed checkpoint before `sequence`, which it carries as its
+    /// anchor: its chain then hangs from a signature rather than from a previous hash taken on trust. One line at a
+    /// time from one read transaction, so memory does not grow with the journal.
     public func export(from sequence: Int64 = 1, to write: (String) throws -> Void) throws {
         try writer.read { db in
+            let checkpoints = try Self.checkpoints(db)
+            let anchor = checkpoints.last { $0.sequence < sequence }?.sequence ?? 0
             let rows = try Row.fetchCursor(
                 db,
-                sql: "SELECT * FROM record WHERE sequence >= ? ORDER BY sequence",
-                arguments: [sequence]
+                sql: "SELECT * FROM record WHERE sequence > ? ORDER BY sequence",
+                arguments: [anchor]
             )
-            var first: Int64?
             while let row = try rows.next() {
-                let record = try Self.record(row)
-                first = first ?? record.sequence
-                try write(JournalExport.line(for: record))
+                try write(JournalExport.line(for: try Self.record(row)))
             }
-            for checkpoint in try Self.checkpoints(db) where checkpoint.sequence >= first ?? sequence {
+            for checkpoint in checkpoints where checkpoint.sequence >= anchor {
                 try write(JournalExport.line(for: checkpoint))
             }
         }
@@ -472,7 +484,10 @@ public final class JournalDatabase: RunJournal {
     /// text its writer hashed; only when that fails is the payload parsed and written canonically, as an export's
     /// verifier does, so every journal remedy wrote verifies as before. Columns that are not the TEXT remedy writes
     /// are edits (``StoredRecord``).
-    public func verify(keys: [JournalVerificationKey]? = nil) throws -> JournalVerifier.Report {
+    public func verify(
+        keys: [JournalVerificationKey]? = nil,
+        requirements: JournalVerifier.Requirements = .strict
+    ) throws -> JournalVerifier.Report {
         let keys = keys ?? signingKey.map { [$0.verifier] } ?? []
         return try writer.read { db in
             var chain = JournalVerifier.Chain(startingAt: nil, checkpoints: try Self.checkpoints(db))
@@ -488,7 +503,7 @@ public final class JournalDatabase: RunJournal {
                     return broken
                 }
             }
-            return chain.finish(keys: keys)
+            return chain.finish(keys: keys, requirements: requirements)
         }
     }
 

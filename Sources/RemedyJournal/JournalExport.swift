@@ -53,11 +53,13 @@ public enum JournalExport {
     ///
     /// Only lines that mention `checkpoint` are parsed in the first pass; the second refuses any checkpoint the first
     /// did not collect, so a checkpoint hidden by escapes cannot be skipped. A partial export (`--since`) is verified
-    /// from its first record on, as `JournalVerifier.verify(records:checkpoints:startingAt:)` does. `chunkSize` is
+    /// from its first record on, anchored by the checkpoint it carries, as
+    /// `JournalVerifier.verify(records:checkpoints:startingAt:)` does. `chunkSize` is
     /// how many bytes are read at a time.
     public static func verify(
         fileAt path: String,
         keys: [JournalVerificationKey],
+        requirements: JournalVerifier.Requirements = .strict,
         chunkSize: Int = 1 << 20
     ) throws(JournalError) -> JournalVerifier.Report {
         func lines() throws(JournalError) -> FileLines {
@@ -88,7 +90,8 @@ public enum JournalExport {
                 if let broken = chain?.add(record) { return broken }
             }
         }
-        return (chain ?? JournalVerifier.Chain(startingAt: nil, checkpoints: checkpoints)).finish(keys: keys)
+        return (chain ?? JournalVerifier.Chain(startingAt: nil, checkpoints: checkpoints))
+            .finish(keys: keys, requirements: requirements)
     }
 
     private static func decode(_ line: FileLines.Line) throws(JournalError) -> Line? {

@@ -2,13 +2,40 @@ import RemedyCore
 
 /// Checks a journal.
 ///
-/// every record's hash, the chain between records, consecutive sequence numbers, and every checkpoint's signature and
-/// hash. Reports the first record that breaks, which is where tampering began.
+/// Every record's hash, the chain between records, consecutive sequence numbers, and every checkpoint's signature and
+/// hash. Reports the first record that breaks, which is where tampering began. The chain alone proves nothing
+/// against someone who can write the file and recompute hashes: only signed checkpoints do. So, unless told
+/// otherwise, a journal passes only when a signed checkpoint covers its last record, its checkpoints are no further
+/// apart than the interval it was written with, and (for a partial export) its first record hangs from a signed
+/// checkpoint.
 public struct JournalVerifier: Sendable {
     public let keys: [JournalVerificationKey]
+    public let requirements: Requirements
 
-    public init(keys: [JournalVerificationKey]) {
+    public init(keys: [JournalVerificationKey], requirements: Requirements = .strict) {
         self.keys = keys
+        self.requirements = requirements
+    }
+
+    /// What the signatures must cover for a journal to pass.
+    public struct Requirements: Sendable, Hashable {
+        /// Accept records after the last signed checkpoint (a journal still being written); they are reported as
+        /// the unsigned tail.
+        public var allowsUnsignedTail: Bool
+        /// The most records between two signed checkpoints (from the start of the chain); nil: not checked.
+        ///
+        /// The checkpoint interval the journal was written with: a wider gap means checkpoints were deleted.
+        public var maximumCheckpointGap: Int64?
+
+        public init(allowsUnsignedTail: Bool = false, maximumCheckpointGap: Int64? = nil) {
+            self.allowsUnsignedTail = allowsUnsignedTail
+            self.maximumCheckpointGap = maximumCheckpointGap
+        }
+
+        /// Every record under a signature.
+        public static let strict = Requirements()
+        /// A journal still being written, or one written without a signing key: its tail is reported, not refused.
+        public static let allowingUnsignedTail = Requirements(allowsUnsignedTail: true)
     }
 
     /// The outcome of a verification.
@@ -17,6 +44,20 @@ public struct JournalVerifier: Sendable {
         public var checkpointsChecked: Int
         /// The first problem found, with the sequence number where it is; nil when the journal is intact.
         public var problem: Problem?
+        /// Records no signed checkpoint covers, accepted because the requirements allow an unsigned tail.
+        public var unsignedTail: ClosedRange<Int64>?
+
+        public init(
+            recordsChecked: Int,
+            checkpointsChecked: Int,
+            problem: Problem? = nil,
+            unsignedTail: ClosedRange<Int64>? = nil
+        ) {
+            self.recordsChecked = recordsChecked
+            self.checkpointsChecked = checkpointsChecked
+            self.problem = problem
+            self.unsignedTail = unsignedTail
+        }
 
         public struct Problem: Sendable, Hashable {
             public var sequence: Int64
@@ -27,14 +68,18 @@ public struct JournalVerifier: Sendable {
 
         public var description: String {
             if let problem { return "journal broken at record \(problem.sequence): \(problem.reason)" }
-            return "journal intact: \(recordsChecked) records, \(checkpointsChecked) signed checkpoints"
+            var text = "journal intact: \(recordsChecked) records, \(checkpointsChecked) signed checkpoints"
+            if let unsignedTail {
+                text += "; records \(unsignedTail.lowerBound)-\(unsignedTail.upperBound) are not yet signed"
+            }
+            return text
         }
     }
 
     /// Verifies records in sequence order as they are read, then the checkpoints against them.
     ///
-    /// A partial export (`--since`) starts mid-chain: pass `startingAt` as its first record, whose previous hash is
-    /// then taken on trust; the checkpoints inside the range still prove the records they cover.
+    /// A partial export (`--since`) starts mid-chain: pass `startingAt` as its first record; it must hang from a signed
+    /// checkpoint of the record before it, which the export carries.
     public func verify(
         records: some Sequence<JournalRecord>,
         checkpoints: [JournalCheckpoint],
@@ -44,7 +89,7 @@ public struct JournalVerifier: Sendable {
         for record in records {
             if let broken = chain.add(record) { return broken }
         }
-        return chain.finish(keys: keys)
+        return chain.finish(keys: keys, requirements: requirements)
     }
 
     /// The chain checked one record at a time, holding only the hashes the checkpoints sign: a journal of any size
@@ -57,13 +102,20 @@ public struct JournalVerifier: Sendable {
         private let checkpointSequences: Set<Int64>
         private var signedHashes: [Int64: String] = [:]
 
+        /// Where the chain starts: 1, or a partial export's first record.
+        private let start: Int64
+
         init(startingAt first: JournalRecord?, checkpoints: [JournalCheckpoint]) {
             let start = first?.sequence ?? 1
+            self.start = start
             expectedSequence = start
             previousHash = first?.previousHash ?? JournalRecord.genesisHash
-            let covered = checkpoints.filter { $0.sequence >= start }.sorted { $0.sequence < $1.sequence }
+            // A chain that starts mid-journal is anchored by the checkpoint of the record before it, which must sign
+            // the previous hash the first record claims.
+            let covered = checkpoints.filter { $0.sequence >= start - 1 }.sorted { $0.sequence < $1.sequence }
             self.checkpoints = covered
             checkpointSequences = Set(covered.map(\.sequence))
+            if start > 1 { signedHashes[start - 1] = previousHash }
         }
 
         /// Takes the next record, hashed from its fields; returns the report when it breaks the chain.
@@ -113,8 +165,9 @@ public struct JournalVerifier: Sendable {
             return nil
         }
 
-        /// After the last record: every checkpoint's signature, and the hash it signed against the record's.
-        func finish(keys: [JournalVerificationKey]) -> Report {
+        /// After the last record: every checkpoint's signature and the hash it signed against the record's, then
+        /// what `requirements` ask the signatures to cover.
+        func finish(keys: [JournalVerificationKey], requirements: Requirements) -> Report {
             let lastSequence = expectedSequence - 1
             var checked = 0
             func broken(at sequence: Int64, _ reason: String) -> Report {
@@ -122,6 +175,13 @@ public struct JournalVerifier: Sendable {
                     recordsChecked: count,
                     checkpointsChecked: checked,
                     problem: .init(sequence: sequence, reason: reason)
+                )
+            }
+            if start > 1, checkpoints.first?.sequence != start - 1 {
+                return broken(
+                    at: start,
+                    "the export starts at record \(start) without a signed checkpoint of record \(start - 1) to anchor "
+                        + "it; export from a checkpoint (remedy journal export --since does)"
                 )
             }
             for checkpoint in checkpoints {
@@ -145,12 +205,39 @@ public struct JournalVerifier: Sendable {
                 guard signedHashes[checkpoint.sequence] == checkpoint.hash else {
                     return broken(
                         at: checkpoint.sequence,
-                        "the record differs from the one the checkpoint signed (rewritten chain)"
+                        checkpoint.sequence == start - 1
+                            ? "its previous-hash is not the one the anchoring checkpoint signed (rewritten chain)"
+                            : "the record differs from the one the checkpoint signed (rewritten chain)"
                     )
                 }
                 checked += 1
             }
-            return Report(recordsChecked: count, checkpointsChecked: checked, problem: nil)
+            // Checkpoints deleted from the middle leave a gap wider than the interval the journal was written with.
+            var signedThrough = start - 1
+            for checkpoint in checkpoints {
+                if let gap = requirements.maximumCheckpointGap, checkpoint.sequence - signedThrough > gap {
+                    return broken(
+                        at: signedThrough + 1,
+                        "no signed checkpoint covers records \(signedThrough + 1)-\(checkpoint.sequence - 1), more than "
+                            + "the \(gap) records between checkpoints the journal is written with (checkpoints deleted)"
+                    )
+                }
+                signedThrough = max(signedThrough, checkpoint.sequence)
+            }
+            var report = Report(recordsChecked: count, checkpointsChecked: checked)
+            if lastSequence > signedThrough {
+                let tail = (signedThrough + 1)...lastSequence
+                guard requirements.allowsUnsignedTail else {
+                    return broken(
+                        at: tail.lowerBound,
+                        "records \(tail.lowerBound)-\(tail.upperBound) are not covered by a signed checkpoint; remedy "
+                            + "signs at the end of every run and on shutdown, so an unsigned tail is a journal still "
+                            + "being written (pass --allow-unsigned-tail) or one whose checkpoints were removed"
+                    )
+                }
+                report.unsignedTail = tail
+            }
+            return report
         }
     }
 }

@@ -12,7 +12,8 @@ import Testing
 /// Tampering is played by an attacker who can write the file directly (dropping the append-only triggers first) and
 /// recompute hashes, but has no signing key.
 @Suite struct JournalTests {
-    /// A journal file with `count` records and a checkpoint every 10, in a fresh directory.
+    /// A journal file at rest with `count` records, a checkpoint every 10 and its tail signed (as remedy leaves a
+    /// journal when its runs end or park), in a fresh directory.
     func journal(_ directory: TemporaryDirectory, count: Int = 25) async throws -> (JournalDatabase, JournalSigningKey)
     {
         let key = try JournalSigningKey.create(at: directory.file("journal.key"))
@@ -30,7 +31,26 @@ import Testing
                 )
             )
         }
+        try journal.checkpoint()
         return (journal, key)
+    }
+
+    /// Plays an attacker with write access and no key: deletes every checkpoint, edits record `sequence` and
+    /// recomputes the hashes of the chain from there on, so the chain alone checks out.
+    func rewriteChain(_ journal: JournalDatabase, editing sequence: Int64) throws {
+        var records = try journal.records()
+        var statements = ["DROP TRIGGER IF EXISTS checkpoint_no_delete", "DELETE FROM checkpoint"]
+        for index in records.indices where records[index].sequence >= sequence {
+            if records[index].sequence == sequence { records[index].payload = ["step": "forged"] }
+            if index > 0 { records[index].previousHash = records[index - 1].hash }
+            records[index].hash = JournalHasher.hash(records[index])
+            let payload = records[index].payload.jsonText().replacingOccurrences(of: "'", with: "''")
+            statements.append(
+                "UPDATE record SET payload = '\(payload)', previousHash = '\(records[index].previousHash)', "
+                    + "hash = '\(records[index].hash)' WHERE sequence = \(records[index].sequence)"
+            )
+        }
+        try tamper(journal, statements.joined(separator: "; "))
     }
 
     func tamper(_ journal: JournalDatabase, _ sql: String) throws {
@@ -45,7 +65,7 @@ import Testing
             let report = try journal.verify()
             #expect(report.isIntact)
             #expect(report.recordsChecked == 25)
-            #expect(report.checkpointsChecked == 2)
+            #expect(report.checkpointsChecked == 3)
             let records = try journal.records()
             #expect(records.map(\.sequence) == Array(1...25))
             #expect(records[0].previousHash == JournalRecord.genesisHash)
@@ -207,18 +227,27 @@ import Testing
             #expect(report.isIntact)
             #expect(report.checkpointsChecked == 3)
 
-            // A partial export (since record 11) verifies from its first record on.
+            // A partial export (since record 13) starts after the checkpoint before it (10), which anchors it.
             var partialLines: [String] = []
-            try journal.export(from: 11) { partialLines.append($0) }
+            try journal.export(from: 13) { partialLines.append($0) }
             let (partial, partialCheckpoints) = try JournalExport.parse(partialLines.joined(separator: "\n"))
             #expect(partial.map(\.sequence) == Array(11...25))
+            #expect(partialCheckpoints.map(\.sequence) == [10, 20, 25])
             let partialReport = JournalVerifier(keys: [publicKey]).verify(
                 records: partial,
                 checkpoints: partialCheckpoints,
                 startingAt: partial.first
             )
             #expect(partialReport.isIntact)
-            #expect(partialReport.checkpointsChecked == 2)
+            #expect(partialReport.checkpointsChecked == 3)
+            // Without its anchor, the same records are not trusted from their previous hash
+            let unanchored = JournalVerifier(keys: [publicKey]).verify(
+                records: partial,
+                checkpoints: Array(partialCheckpoints.dropFirst()),
+                startingAt: partial.first
+            )
+            #expect(unanchored.problem?.sequence == 11)
+            #expect(unanchored.problem?.reason.contains("without a signed checkpoint of record 10") == true)
 
             let forged = text.replacingOccurrences(of: #""step":"s13""#, with: #""step":"s99""#)
             let (forgedRecords, forgedCheckpoints) = try JournalExport.parse(forged)
@@ -254,7 +283,7 @@ import Testing
 
             var partial: [String] = []
             try journal.export(from: 11) { partial.append($0) }
-            #expect(try verify(partial.joined(separator: "\n")) == .init(recordsChecked: 15, checkpointsChecked: 2))
+            #expect(try verify(partial.joined(separator: "\n")) == .init(recordsChecked: 15, checkpointsChecked: 3))
 
             let edited = lines.joined(separator: "\n").replacingOccurrences(
                 of: #""step":"s13""#,
@@ -317,6 +346,85 @@ import Testing
         }
     }
 
+    @Test func aJournalStrippedOfItsCheckpointsWithItsHashesRecomputedDoesNotVerify() async throws {
+        try await withTemporaryDirectory { directory in
+            // Given an attacker who deleted every checkpoint and rewrote the chain from record 7
+            let (journal, key) = try await journal(directory)
+            try rewriteChain(journal, editing: 7)
+            // Then the chain alone checks out, but nothing signed covers it
+            #expect(
+                try journal.verify(keys: [key.verifier], requirements: .allowingUnsignedTail).unsignedTail == 1...25
+            )
+            let report = try journal.verify(keys: [key.verifier])
+            #expect(report.problem?.sequence == 1)
+            #expect(report.problem?.reason.hasPrefix("records 1-25 are not covered by a signed checkpoint") == true)
+        }
+    }
+
+    @Test func anUnsignedTailFailsUnlessAllowedAndIsThenReported() async throws {
+        try await withTemporaryDirectory { directory in
+            let (journal, key) = try await journal(directory)
+            try await journal.append(JournalEntry(runID: "run-1", kind: "step.started", payload: ["step": "s26"]))
+            let strict = try journal.verify(keys: [key.verifier])
+            #expect(strict.problem?.sequence == 26)
+            let allowed = try journal.verify(keys: [key.verifier], requirements: .allowingUnsignedTail)
+            #expect(allowed.isIntact)
+            #expect(allowed.unsignedTail == 26...26)
+            #expect(
+                allowed.description
+                    == "journal intact: 26 records, 3 signed checkpoints; records 26-26 are not yet signed"
+            )
+        }
+    }
+
+    @Test func checkpointsDeletedFromTheMiddleShowAsAGapWiderThanTheInterval() async throws {
+        try await withTemporaryDirectory { directory in
+            // Given checkpoints at 10, 20 and 25, and the one at 10 deleted
+            let (journal, key) = try await journal(directory)
+            try tamper(
+                journal,
+                "DROP TRIGGER IF EXISTS checkpoint_no_delete; DELETE FROM checkpoint WHERE sequence = 10"
+            )
+            // Then a verifier that knows the interval names the gap
+            let report = try journal.verify(
+                keys: [key.verifier],
+                requirements: .init(maximumCheckpointGap: 10)
+            )
+            #expect(
+                report.problem
+                    == .init(
+                        sequence: 1,
+                        reason: "no signed checkpoint covers records 1-19, more than the 10 records between "
+                            + "checkpoints the journal is written with (checkpoints deleted)"
+                    )
+            )
+            #expect(try journal.verify(keys: [key.verifier], requirements: .init(maximumCheckpointGap: 20)).isIntact)
+        }
+    }
+
+    @Test func everyRunEndAndParkIsSignedAtOnceAndAReopenedJournalSignsItsTail() async throws {
+        try await withTemporaryDirectory { directory in
+            let key = try JournalSigningKey.create(at: directory.file("journal.key"))
+            let path = directory.file("journal.sqlite")
+            var journal: JournalDatabase? = try JournalDatabase(path: path, signingKey: key, checkpointInterval: 100)
+            // When runs park, end, fail and undo (interval 100: none of these is an interval checkpoint)
+            for (kind, payload) in [
+                ("run.created", [:]), ("run.parked", ["gate": "g"]), ("step.started", ["step": "s"]),
+                ("run.succeeded", [:]), ("run.failed", ["undo": true]), ("undo.succeeded", ["step": "s"]),
+                ("undo.succeeded", [:]), ("step.started", ["step": "t"]),
+            ] as [(String, JSONValue)] {
+                try await journal?.append(JournalEntry(runID: "run-1", kind: kind, payload: payload))
+            }
+            // Then exactly the records that park or end a run (or its undo) are signed as they are written
+            #expect(try journal?.checkpoints().map(\.sequence) == [2, 4, 7])
+            // And a process that opens the journal after a kill signs the tail it finds before anything else
+            journal = nil
+            let reopened = try JournalDatabase(path: path, signingKey: key, checkpointInterval: 100)
+            #expect(try reopened.checkpoints().map(\.sequence) == [2, 4, 7, 8])
+            #expect(try reopened.verify().isIntact)
+        }
+    }
+
     @Test func concurrentAppendsStayContiguousAndChained() async throws {
         try await withTemporaryDirectory { directory in
             let (journal, _) = try await journal(directory, count: 1)
@@ -336,9 +444,11 @@ import Testing
                 }
                 try await group.waitForAll()
             }
-            let report = try journal.verify()
+            // Still being written: the tail after the last checkpoint (200) is reported, not refused
+            let report = try journal.verify(requirements: .allowingUnsignedTail)
             #expect(report.isIntact)
             #expect(report.recordsChecked == 201)
+            #expect(report.unsignedTail == 201...201)
         }
     }
 
@@ -458,9 +568,29 @@ import Testing
                 )
             }
 
-            let verified = try RemedyBinary.run(["journal", "verify", "--journal", journalPath, "--key", keyPath])
+            // The records after the last checkpoint (10) are unsigned: refused, unless a tail is allowed
+            let verify = [
+                "journal", "verify", "--journal", journalPath, "--key", keyPath, "--checkpoint-interval", "5",
+            ]
+            let unsigned = try RemedyBinary.run(verify)
+            #expect(unsigned.status == 1)
+            #expect(unsigned.standardOutput.hasPrefix("journal broken at record 11: records 11-12 are not covered"))
+            let tail = try RemedyBinary.run(verify + ["--allow-unsigned-tail"])
+            #expect(tail.status == 0)
+            #expect(
+                tail.standardOutput
+                    == "journal intact: 12 records, 2 signed checkpoints; records 11-12 are not yet signed\n"
+            )
+            try journal.checkpoint()
+            let verified = try RemedyBinary.run(verify)
             #expect(verified.status == 0)
-            #expect(verified.standardOutput == "journal intact: 12 records, 2 signed checkpoints\n")
+            #expect(verified.standardOutput == "journal intact: 12 records, 3 signed checkpoints\n")
+            // A checkpoint interval narrower than the journal's own finds the checkpoints "missing"
+            let narrow = try RemedyBinary.run([
+                "journal", "verify", "--journal", journalPath, "--key", keyPath, "--checkpoint-interval", "4",
+            ])
+            #expect(narrow.status == 1)
+            #expect(narrow.standardOutput.contains("more than the 4 records between checkpoints"))
 
             let exported = try RemedyBinary.run(["journal", "export", "--journal", journalPath])
             #expect(exported.status == 0)
@@ -479,6 +609,14 @@ import Testing
             ])
             #expect(forged.status == 1)
             #expect(forged.standardOutput.contains("journal broken at record 7"))
+
+            // A partial export from record 8 starts after the checkpoint of record 5, which anchors it
+            let partial = try RemedyBinary.run(["journal", "export", "--journal", journalPath, "--since", "8"])
+            let partialPath = try directory.write("partial.jsonl", partial.standardOutput)
+            let partialVerified = try RemedyBinary.run([
+                "journal", "verify", "--export", partialPath, "--public-key", String(publicKey),
+            ])
+            #expect(partialVerified.standardOutput == "journal intact: 7 records, 3 signed checkpoints\n")
         }
     }
 }
@@ -531,7 +669,8 @@ import Testing
             let report = try journal.verify()
             #expect(report.isIntact)
             #expect(report.recordsChecked == 25)
-            #expect(report.checkpointsChecked == 2)
+            // Those of records 10 and 20, and the tail signed as the journal was opened
+            #expect(report.checkpointsChecked == 3)
             #expect(try !Self.hashIsUniquelyIndexed(path))
             #expect(
                 try Self.schemaObjects(path) == [

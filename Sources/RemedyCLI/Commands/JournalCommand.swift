@@ -42,16 +42,29 @@ extension RemedyCommand {
             commandName: "verify",
             abstract: "Check a journal's hash chain and signed checkpoints; name the first broken record.",
             discussion: """
-                Verifies a journal database (--journal) or an export (--export). Checkpoints are checked with the \
-                private key file (--key) or the public key (--public-key). Exit status 0 when intact, 1 otherwise.
+                Verifies a journal database (--journal, else the configuration's) or an export (--export). \
+                Checkpoints are checked with the private key file (--key) or the public key (--public-key). The \
+                chain alone proves nothing against someone who can write the file, so a signed checkpoint must cover \
+                the last record (--allow-unsigned-tail accepts and reports a tail, for a journal still being \
+                written), checkpoints may be no further apart than the journal's checkpoint interval, and a partial \
+                export must start at a signed checkpoint. Exit status 0 when intact, 1 otherwise.
                 """
         )
 
-        @Option(name: .long, help: "The journal database.")
-        var journal: String?
+        @OptionGroup(title: "Journal")
+        var journalOptions: JournalOptions
 
         @Option(name: .long, help: "A JSON Lines export instead of a database.")
         var export: String?
+
+        @Flag(name: .customLong("allow-unsigned-tail"), help: "Accept records after the last signed checkpoint.")
+        var allowsUnsignedTail = false
+
+        @Option(
+            name: .customLong("checkpoint-interval"),
+            help: "Most records between checkpoints (default: the configuration's journal.checkpoint_every); 0: any."
+        )
+        var checkpointInterval: Int64?
 
         @Option(name: .long, help: "The signing key file.")
         var key: String?
@@ -60,8 +73,11 @@ extension RemedyCommand {
         var publicKey: String?
 
         func validate() throws {
-            guard (journal == nil) != (export == nil) else { throw ValidationError("give --journal or --export") }
+            if export != nil, journalOptions.journal != nil { throw ValidationError("give --journal or --export") }
             guard (key == nil) != (publicKey == nil) else { throw ValidationError("give --key or --public-key") }
+            if let checkpointInterval, checkpointInterval < 0 {
+                throw ValidationError("--checkpoint-interval must be 0 or more")
+            }
         }
 
         func run() throws {
@@ -75,13 +91,27 @@ extension RemedyCommand {
                 } else {
                     throw JournalError("--public-key is not a base64 Ed25519 public key")
                 }
-                if let journal {
+                let configuration = try journalOptions.loadConfiguration()
+                let interval = checkpointInterval ?? Int64(configuration.journal.checkpointInterval)
+                let requirements = JournalVerifier.Requirements(
+                    allowsUnsignedTail: allowsUnsignedTail,
+                    maximumCheckpointGap: interval > 0 ? interval : nil
+                )
+                if let export {
+                    report = try JournalExport.verify(
+                        fileAt: export,
+                        keys: [verificationKey],
+                        requirements: requirements
+                    )
+                } else {
+                    let journal = journalOptions.journalPath(configuration)
                     guard FileManager.default.fileExists(atPath: journal) else {
                         throw JournalError("no journal at \(journal)")
                     }
-                    report = try JournalDatabase(path: journal).verify(keys: [verificationKey])
-                } else {
-                    report = try JournalExport.verify(fileAt: export ?? "", keys: [verificationKey])
+                    report = try JournalDatabase(path: journal).verify(
+                        keys: [verificationKey],
+                        requirements: requirements
+                    )
                 }
             } catch {
                 Terminal.standardError.write("error: \(error)")
@@ -102,7 +132,10 @@ extension RemedyCommand {
         @Option(name: .long, help: "The journal database.")
         var journal: String
 
-        @Option(name: .long, help: "Start at this record sequence number.")
+        @Option(
+            name: .long,
+            help: "Start at this record, or earlier: just after the latest signed checkpoint before it."
+        )
         var since: Int64 = 1
 
         func run() throws {

@@ -120,7 +120,16 @@ extension RemedyCommand {
             try await server.run { port in
                 Terminal.standardOutput.write("remedy serve listening on \(scheme)://\(host):\(port)")
             }
-            if configuration.journal.signingKey != nil { try? journal.checkpoint() }
+            if configuration.journal.signingKey != nil {
+                do {
+                    try journal.checkpoint()
+                } catch {
+                    logger.error(
+                        "could not sign the journal's tail; the next start signs it",
+                        metadata: ["error": "\(error)"]
+                    )
+                }
+            }
             logger.info("stopped")
         }
     }

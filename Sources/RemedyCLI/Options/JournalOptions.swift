@@ -38,10 +38,14 @@ struct JournalOptions: ParsableArguments {
         return configuration
     }
 
+    /// The journal's path: `--journal`, `REMEDY_JOURNAL`, then the configuration's.
+    func journalPath(_ configuration: RemedyConfiguration) -> String {
+        Self.expand(journal ?? ProcessInfo.processInfo.environment["REMEDY_JOURNAL"] ?? configuration.journal.path)
+    }
+
     /// Opens the journal, creating its directory, with the configuration's signing key when it has one.
     func openJournal(_ configuration: RemedyConfiguration) throws -> JournalDatabase {
-        let environment = ProcessInfo.processInfo.environment
-        let path = Self.expand(journal ?? environment["REMEDY_JOURNAL"] ?? configuration.journal.path)
+        let path = journalPath(configuration)
         do {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
