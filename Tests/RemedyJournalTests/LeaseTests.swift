@@ -55,13 +55,56 @@ import Testing
         child.executableURL = URL(fileURLWithPath: "/bin/true")
         try child.run()
         child.waitUntilExit()
-        let dead = LeaseHolder(host: alive.host, processID: child.processIdentifier, instance: "gone")
+        let dead = LeaseHolder(
+            host: alive.host,
+            processID: child.processIdentifier,
+            instance: "gone",
+            scope: LeaseHolder.thisScope
+        )
+        #expect(LeaseHolder.thisScope != nil)
         #expect(
             try await journal.claimLease(runID: "run-1", holder: dead, now: start, duration: .seconds(60)) == .acquired
         )
         #expect(
             try await journal.claimLease(runID: "run-1", holder: alive, now: start, duration: .seconds(60)) == .acquired
         )
+    }
+
+    @Test func aDeadLookingPidFromAnotherProcessTableOnThisHostIsWaitedOut() async throws {
+        // A container on this host (same host name, host networking) in its own pid namespace, or a holder from
+        // before the reboot, or one whose scope was never recorded: its pid means nothing in this process table.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let scope = try #require(LeaseHolder.thisScope)
+        let boot = scope.split(separator: ":")[0]
+        for otherScope in [
+            "\(boot):4026599999", "00000000-0000-0000-0000-000000000000:\(scope.split(separator: ":")[1])", nil,
+        ] {
+            let journal = try JournalDatabase(inMemory: nil)
+            let neighbour = LeaseHolder(
+                host: alive.host,
+                processID: child.processIdentifier,
+                instance: "neighbour",
+                scope: otherScope
+            )
+            #expect(!neighbour.isGoneFromThisHost)
+            _ = try await journal.claimLease(runID: "run-1", holder: neighbour, now: start, duration: .seconds(60))
+            #expect(
+                try await journal.claimLease(runID: "run-1", holder: alive, now: start, duration: .seconds(60))
+                    == .held(by: neighbour.description, until: start.addingTimeInterval(60))
+            )
+            // Until the lease expires
+            #expect(
+                try await journal.claimLease(
+                    runID: "run-1",
+                    holder: alive,
+                    now: start.addingTimeInterval(60),
+                    duration: .seconds(60)
+                ) == .acquired
+            )
+        }
     }
 
     @Test func aHolderOnAnotherHostIsWaitedOut() async throws {
@@ -122,6 +165,9 @@ import Testing
 
     @Test func holdersRoundTripThroughTheirStoredText() {
         #expect(LeaseHolder(alive.description) == alive)
+        #expect(alive.scope == LeaseHolder.thisScope)
+        // A lease written before scopes were recorded still reads, without one
+        #expect(LeaseHolder("host/42/abcd") == LeaseHolder(host: "host", processID: 42, instance: "abcd"))
         #expect(LeaseHolder("no-slashes") == nil)
     }
 }
