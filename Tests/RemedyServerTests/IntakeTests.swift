@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import RemedyCore
 import RemedyExecutor
 import RemedyTestSupport
@@ -42,6 +43,68 @@ import Testing
             #expect(second.json["runs"]?[0]?["runId"] == first.json["runs"]?[0]?["runId"])
             #expect(try await harness.runCount() == 1)
         }
+    }
+
+    @Test func aRequestSignedAheadOfTheClockIsRefusedAgainUntilItsSignedTimeLeavesTheWindow() async throws {
+        let clock = TestClock()
+        try await ServerHarness.with(clock: clock) { harness in
+            // Given a request signed 120 s ahead of the server's clock (the window is 300 s), accepted once
+            let body = try ServerHarness.fixture(Self.backdoor)
+            let signedAt = Int(clock.now.timeIntervalSince1970) + 120
+            let signed = ServerHarness.hmacHeaders(body, timestamp: signedAt)
+            #expect(try await harness.postEvent(body, headers: signed).status == 202)
+            // When it is sent again 301 s later (its signed time is still within the window)
+            clock.advance(by: 301)
+            let replayed = try await harness.postEvent(body, headers: signed)
+            // Then it is still a replay, and only after its signed time has left the window is it refused as stale
+            #expect(replayed.status == 401)
+            #expect(replayed.json["message"]?.stringValue?.contains("a replay") == true)
+            clock.advance(by: 120)
+            let stale = try await harness.postEvent(body, headers: signed)
+            #expect(stale.status == 401)
+            #expect(stale.json["message"]?.stringValue?.contains("outside the replay window") == true)
+            #expect(try await harness.runCount() == 1)
+        }
+    }
+
+    @Test func aSignatureIsUsedUpOnlyWhenItsFindingsAreJournaled() async throws {
+        // Given a signed request whose findings could not be journaled
+        let authenticator = RequestAuthenticator(
+            bearerTokens: [:],
+            hmacSecrets: ["siem": Array(ServerHarness.hmacSecret.utf8)],
+            replayWindow: .seconds(300)
+        )
+        let body = Array(#"{"id": "f-1"}"#.utf8)
+        var headers = HTTPFields()
+        for (name, value) in ServerHarness.hmacHeaders(body, timestamp: Int(Date().timeIntervalSince1970)) {
+            headers[try #require(HTTPField.Name(name))] = value
+        }
+        struct JournalDown: Error {}
+        let first = try await authenticator.authenticate(headers, body: body)
+        await #expect(throws: JournalDown.self) {
+            try await authenticator.settle(first) { () async throws -> Int in throw JournalDown() }
+        }
+        // Then the sender's retry is taken, and once it succeeds the same request is a replay
+        let retry = try await authenticator.authenticate(headers, body: body)
+        #expect(try await authenticator.settle(retry) { 202 } == 202)
+        let replay = await #expect(throws: Rejection.self) { try await authenticator.authenticate(headers, body: body) }
+        #expect(replay?.message.contains("a replay") == true)
+    }
+
+    @Test func theReplayCacheRefusesWhenFullRatherThanForgetEarly() async {
+        let seen = SeenSignatures(capacity: 2)
+        #expect(await seen.claim([1], expiresAt: 1_000, now: 0) == .claimed)
+        #expect(await seen.claim([2], expiresAt: 2_000, now: 0) == .claimed)
+        #expect(await seen.claim([3], expiresAt: 1_000, now: 500) == .full)
+        #expect(await seen.claim([1], expiresAt: 1_000, now: 999) == .replay)
+        // Each leaves when its own signed time leaves the window, not in arrival order
+        #expect(await seen.claim([3], expiresAt: 3_000, now: 1_000) == .claimed)
+        #expect(await seen.claim([1], expiresAt: 3_000, now: 1_000) == .full)
+        #expect(await seen.claim([2], expiresAt: 2_000, now: 1_999) == .replay)
+        #expect(await seen.count == 2)
+        // Long idle spells evict everything due
+        #expect(await seen.claim([4], expiresAt: 90_000, now: 80_000) == .claimed)
+        #expect(await seen.count == 1)
     }
 
     @Test func hmacSignedRequestsAreAcceptedOnceWithinTheReplayWindow() async throws {

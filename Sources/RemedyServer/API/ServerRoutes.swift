@@ -72,39 +72,35 @@ struct ServerRoutes {
             )
         }
         let body = try await collectBody(request)
-        let feed: FeedIdentity
-        let document: JSONValue
         if server.requests.carriesCredentials(request.headers) {
             // Credentials are checked before the body is parsed: an unauthenticated client costs no JSON parsing.
-            feed = try await server.requests.authenticate(request.headers, body: body)
-            document = try parse(body)
-        } else {
-            // Without credentials headers, only a signed SNS message is accepted.
-            guard let parsed = try? parse(body), SNSMessageVerifier.looksLikeSNS(parsed) else {
-                throw Rejection.noCredentials
-            }
-            let message = try await server.sns.verify(parsed)
-            switch message.type {
-            case "SubscriptionConfirmation":
-                try await server.sns.confirmSubscription(message)
-                server.environment.logger.info(
-                    "SNS subscription confirmed",
-                    metadata: ["topic": .string(message.topicARN)]
-                )
-                return JSONResponse.make(.ok, ["confirmed": .string(message.topicARN)])
-            case "UnsubscribeConfirmation":
-                return JSONResponse.make(.ok, ["ignored": "UnsubscribeConfirmation"])
-            case "Notification":
-                feed = FeedIdentity(method: .sns, name: message.topicARN)
-                document = parsed
-            default:
-                throw Rejection(
-                    .badRequest,
-                    "invalid-sns-message",
-                    "SNS message type '\(message.type)' is not handled"
-                )
+            let authenticated = try await server.requests.authenticate(request.headers, body: body)
+            return try await server.requests.settle(authenticated) {
+                try await accept(try parse(body), from: authenticated.feed)
             }
         }
+        // Without credentials headers, only a signed SNS message is accepted.
+        guard let parsed = try? parse(body), SNSMessageVerifier.looksLikeSNS(parsed) else {
+            throw Rejection.noCredentials
+        }
+        let message = try await server.sns.verify(parsed)
+        switch message.type {
+        case "SubscriptionConfirmation":
+            try await server.sns.confirmSubscription(message)
+            server.environment.logger.info("SNS subscription confirmed", metadata: ["topic": .string(message.topicARN)])
+            return JSONResponse.make(.ok, ["confirmed": .string(message.topicARN)])
+        case "UnsubscribeConfirmation":
+            return JSONResponse.make(.ok, ["ignored": "UnsubscribeConfirmation"])
+        case "Notification":
+            return try await accept(parsed, from: FeedIdentity(method: .sns, name: message.topicARN))
+        default:
+            throw Rejection(.badRequest, "invalid-sns-message", "SNS message type '\(message.type)' is not handled")
+        }
+    }
+
+    /// Every finding of the request journaled (a finding already journaled, by an earlier try of the same request,
+    /// is named as a duplicate), then `202`.
+    private func accept(_ document: JSONValue, from feed: FeedIdentity) async throws -> Response {
         let findings = try server.intake.findings(in: document)
         return JSONResponse.make(.accepted, try await server.intake.accept(findings, from: feed))
     }

@@ -33,7 +33,7 @@ struct RequestAuthenticator: Sendable {
         bearerDigests = bearerTokens.sorted { $0.key < $1.key }.map { ($0.key, ConstantTime.sha256($0.value)) }
         hmacKeys = hmacSecrets.mapValues { SymmetricKey(data: $0) }
         self.replayWindow = replayWindow
-        seenSignatures = SeenSignatures(window: replayWindow)
+        seenSignatures = SeenSignatures()
         self.now = now
     }
 
@@ -42,14 +42,35 @@ struct RequestAuthenticator: Sendable {
         headers[.authorization] != nil || headers[Self.signatureHeader] != nil
     }
 
-    func authenticate(_ headers: HTTPFields, body: [UInt8]) async throws(Rejection) -> FeedIdentity {
+    /// A request authenticated, holding its HMAC signature (if any) against replays until `settle` says whether its
+    /// findings were journaled.
+    struct Authenticated: Sendable {
+        var feed: FeedIdentity
+        fileprivate var signature: [UInt8]?
+    }
+
+    func authenticate(_ headers: HTTPFields, body: [UInt8]) async throws(Rejection) -> Authenticated {
         if let authorization = headers[.authorization] {
-            return try bearer(authorization)
+            return Authenticated(feed: try bearer(authorization))
         }
         if headers[Self.signatureHeader] != nil {
             return try await hmac(headers, body: body)
         }
         throw .noCredentials
+    }
+
+    /// Runs `body` for an authenticated request: a signature stays used only if `body` succeeds (its findings are
+    /// journaled); otherwise it is given back, so the sender's retry is accepted.
+    func settle<Result: Sendable>(
+        _ authenticated: Authenticated,
+        _ body: () async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await body()
+        } catch {
+            if let signature = authenticated.signature { await seenSignatures.release(signature) }
+            throw error
+        }
     }
 
     private func bearer(_ authorization: String) throws(Rejection) -> FeedIdentity {
@@ -64,17 +85,19 @@ struct RequestAuthenticator: Sendable {
         return FeedIdentity(method: .bearer, name: match)
     }
 
-    private func hmac(_ headers: HTTPFields, body: [UInt8]) async throws(Rejection) -> FeedIdentity {
+    private func hmac(_ headers: HTTPFields, body: [UInt8]) async throws(Rejection) -> Authenticated {
         guard let feed = headers[Self.feedHeader], let key = hmacKeys[feed] else {
             throw .unauthenticated("X-Remedy-Feed must name a feed with an HMAC secret")
         }
         guard let timestampText = headers[Self.timestampHeader], let timestamp = Int64(timestampText) else {
             throw .unauthenticated("X-Remedy-Timestamp must be the Unix time in seconds")
         }
-        let skew = abs(now().timeIntervalSince1970 - Double(timestamp))
-        guard skew <= Double(replayWindow.components.seconds) else {
+        let window = replayWindow.components.seconds
+        let current = Int64(now().timeIntervalSince1970.rounded(.down))
+        let skew = timestamp.subtractingReportingOverflow(current).partialValue.magnitude
+        guard skew <= window.magnitude else {
             throw .unauthenticated(
-                "X-Remedy-Timestamp is \(Int(skew)) s from the server's clock, outside the replay window"
+                "X-Remedy-Timestamp is \(skew) s from the server's clock, outside the replay window"
             )
         }
         guard let signatureText = headers[Self.signatureHeader], signatureText.hasPrefix("sha256="),
@@ -89,10 +112,20 @@ struct RequestAuthenticator: Sendable {
         guard ConstantTime.equal(expected, signature) else {
             throw .unauthenticated("the HMAC signature does not match the body and timestamp")
         }
-        guard await seenSignatures.insert(signature, at: now()) else {
+        // Kept until the signed time leaves the window: only then is the timestamp check sure to refuse it.
+        switch await seenSignatures.claim(signature, expiresAt: timestamp + window + 1, now: current) {
+        case .claimed:
+            return Authenticated(feed: FeedIdentity(method: .hmac, name: feed), signature: signature)
+        case .replay:
             throw .unauthenticated("this signed request was already received: a replay")
+        case .full:
+            throw Rejection(
+                .serviceUnavailable,
+                "replay-cache-full",
+                "too many signed requests within the replay window; retry shortly",
+                retryAfter: 5
+            )
         }
-        return FeedIdentity(method: .hmac, name: feed)
     }
 }
 
@@ -102,33 +135,60 @@ extension RequestAuthenticator: CustomStringConvertible, CustomReflectable {
     var customMirror: Mirror { Mirror(self, children: []) }
 }
 
-/// Signatures accepted within the replay window, so the same signed request is accepted once.
+/// Signatures accepted while their signed timestamp is within the replay window, so one signed request is taken once.
+///
+/// A signature is kept until its *signed* time leaves the window (a request signed 120 s ahead is kept 120 s longer),
+/// not for a window from its arrival, after which the same request would be accepted again. A request whose findings
+/// could not be journaled gives its signature back (`release`), so the sender's retry is taken, not refused as a
+/// replay while its findings are lost. When full, new signed requests are refused (retry later) rather than the
+/// oldest signatures forgotten early, which would let them be replayed.
 actor SeenSignatures {
-    /// Most signatures remembered; past it the oldest are forgotten early (their timestamps still expire them).
-    static let capacity = 200_000
+    /// Most signatures remembered at once.
+    let capacity: Int
 
-    private let window: TimeInterval
-    private var seen: [[UInt8]: Date] = [:]
-    private var order: [(signature: [UInt8], at: Date)] = []
-    private var head = 0
+    private var expiries: [[UInt8]: Int64] = [:]
+    /// Signatures by the second their signed time leaves the window (`expiresAt`), for eviction in order.
+    private var byExpiry: [Int64: [[UInt8]]] = [:]
+    /// The next second to evict; every earlier one has been.
+    private var nextToEvict: Int64?
 
-    init(window: Duration) {
-        self.window = Double(window.components.seconds)
+    init(capacity: Int = 200_000) {
+        self.capacity = capacity
     }
 
-    /// False when `signature` was already seen within the window.
-    func insert(_ signature: [UInt8], at now: Date) -> Bool {
-        while head < order.count, now.timeIntervalSince(order[head].at) > window || order.count - head > Self.capacity {
-            seen[order[head].signature] = nil
-            head += 1
+    enum Claim: Sendable, Equatable {
+        case claimed
+        case replay
+        case full
+    }
+
+    /// Claims `signature` until `expiresAt` (Unix seconds: from then on the signed time is outside the window).
+    func claim(_ signature: [UInt8], expiresAt: Int64, now: Int64) -> Claim {
+        evict(through: now)
+        guard expiries[signature] == nil else { return .replay }
+        guard expiries.count < capacity else { return .full }
+        expiries[signature] = expiresAt
+        byExpiry[expiresAt, default: []].append(signature)
+        return .claimed
+    }
+
+    /// Forgets a claimed signature whose request failed before its findings were journaled.
+    func release(_ signature: [UInt8]) {
+        guard let expiresAt = expiries.removeValue(forKey: signature) else { return }
+        byExpiry[expiresAt]?.removeAll { $0 == signature }
+    }
+
+    /// How many signatures are held.
+    var count: Int { expiries.count }
+
+    private func evict(through now: Int64) {
+        // Walk the seconds since the last eviction; after a long idle spell, jump to the oldest second held.
+        var second = nextToEvict ?? now
+        if now - second > 7_200 { second = byExpiry.keys.min() ?? now }
+        while second <= now {
+            for signature in byExpiry.removeValue(forKey: second) ?? [] { expiries[signature] = nil }
+            second += 1
         }
-        if head > 4_096, head * 2 > order.count {
-            order.removeFirst(head)
-            head = 0
-        }
-        guard seen[signature] == nil else { return false }
-        seen[signature] = now
-        order.append((signature, now))
-        return true
+        nextToEvict = max(nextToEvict ?? second, second)
     }
 }
