@@ -324,6 +324,46 @@ import Testing
         }
     }
 
+    @Test func aDecisionIsJournaledAtOnceWhileEveryRunSlotIsBusy() async throws {
+        // Given one run slot, a run parked at its gate, and another run holding the slot with a slow call
+        let harness = try Harness()
+        let executor = harness.executor(groups: leads, maximumConcurrentRuns: 1)
+        _ = try await executor.start(
+            plan: plan(gate("approve", approvers: ["group:incident-leads"]), action("isolate", "ec2.quarantine")),
+            finding: finding(),
+            initiator: initiator,
+            mode: .live
+        )
+        await harness.invoker.script("slow", .slow(.seconds(5), .succeed(ActionResult())))
+        let busy = Task {
+            try await executor.start(
+                plan: plan(action("slow", "ec2.tag", ["instance": .known("i-0fedcba9876543210")])),
+                finding: finding(id: "finding-2", resource: "i-0fedcba9876543210"),
+                initiator: initiator,
+                mode: .live
+            )
+        }
+        while await harness.invoker.calls(.execute).isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        // When an approver decides (as over HTTP: recorded, the run left to a worker)
+        let report = try await executor.decide(
+            runID: "run-1",
+            gate: "approve",
+            principal: ana,
+            decision: .approve,
+            channel: "http",
+            continuing: false
+        )
+        // Then the decision is journaled while the slow call still holds the slot, and the gated step has not run
+        #expect(try await harness.trail("run-2").last == "step.started slow")
+        #expect(report.status == .parked)
+        #expect(try await harness.records("run-1", .approvalGranted).count == 1)
+        #expect(await harness.invoker.steps(.execute) == ["slow"])
+        _ = try await busy.value
+        // And a worker then drives the approved run on
+        #expect(try await executor.resume(runID: "run-1").status == .succeeded)
+        #expect(await harness.invoker.steps(.execute) == ["slow", "isolate"])
+    }
+
     @Test func approverIdentitiesFoldSessionsAndPathsIntoTheRole() {
         let identities = ApproverIdentities(trustedSessionRoles: ["arn:aws:iam::111122223333:role/ops/Trusted"])
         #expect(

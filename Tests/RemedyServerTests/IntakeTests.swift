@@ -248,6 +248,18 @@ import Testing
         }
     }
 
+    @Test func readinessTellsAnonymousCallersWhatIsWrongWithoutTheInternals() async throws {
+        let problem = "the journal cannot take writes: SQLite error 14: unable to open /var/lib/remedy/journal.sqlite"
+        let journalProblem: @Sendable () async -> String? = { problem }
+        try await ServerHarness.with(journalProblem: journalProblem) { harness in
+            let ready = try await harness.send("GET", "/readyz")
+            #expect(ready.status == 503)
+            #expect(ready.json["message"] == "the journal cannot take writes")
+            #expect(!ready.text.contains("/var/lib/remedy"))
+            #expect(harness.logs.all.contains { $0.contains("/var/lib/remedy") })
+        }
+    }
+
     @Test func healthReadinessAndMetricsAnswer() async throws {
         try await ServerHarness.with { harness in
             #expect(try await harness.send("GET", "/healthz").status == 200)

@@ -166,6 +166,40 @@ import _CryptoExtras
         }
     }
 
+    @Test func aFailedConfirmationNeverShowsTheSubscriptionToken() async throws {
+        // Given SNS refusing the confirmation, and a transport whose own error would name the URL
+        struct Refusing: HTTPTransport {
+            let fails: Bool
+            func send(_ request: HTTPRequestData, timeout: Duration) async throws(TransportError) -> HTTPResponseData {
+                if fails { throw TransportError(.connection, "reset while reading \(request.url)") }
+                return HTTPResponseData(status: 403, body: Array("denied \(request.url)".utf8))
+            }
+        }
+        let message = try SNSMessage([
+            "Type": "SubscriptionConfirmation", "MessageId": "m-1", "TopicArn": .string(ServerHarness.topic),
+            "Token": "secret-token-123", "Message": "subscribe", "Timestamp": "2026-11-29T06:00:00.000Z",
+            "SignatureVersion": "2", "Signature": "x", "SigningCertURL": "https://sns.us-east-1.amazonaws.com/c.pem",
+            "SubscribeURL": .string(
+                "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=\(ServerHarness.topic)"
+                    + "&Token=secret-token-123"
+            ),
+        ])
+        for fails in [false, true] {
+            let verifier = SNSMessageVerifier(
+                allowedTopics: [ServerHarness.topic],
+                web: TransportSNSWebAccess(transport: Refusing(fails: fails))
+            )
+            // Then the refusal names the endpoint, never the token
+            let refusal = await #expect(throws: Rejection.self) { try await verifier.confirmSubscription(message) }
+            #expect(refusal?.status == .badGateway)
+            #expect(
+                refusal?.message.contains("https://sns.us-east-1.amazonaws.com/") == true,
+                "\(String(describing: refusal))"
+            )
+            #expect(refusal?.message.contains("secret-token") == false)
+        }
+    }
+
     @Test func aSubscriptionConfirmationIsConfirmedForAnAllowedTopicOnly() async throws {
         let signer = try Signer()
         try await withSNSServer(signer) { harness, stub in

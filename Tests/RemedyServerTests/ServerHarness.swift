@@ -80,6 +80,7 @@ struct ServerHarness: Sendable {
         slack: SlackWebhooks = SlackWebhooks(),
         clock: TestClock = TestClock(),
         mode: ExecutionMode = .live,
+        journalProblem: (@Sendable () async -> String?)? = nil,
         _ body: (ServerHarness) async throws -> Result
     ) async throws -> Result {
         try await withTemporaryDirectory { directory in
@@ -94,7 +95,7 @@ struct ServerHarness: Sendable {
                 secrets: SecretResolver(environment: ["FEED_TOKEN": bearerToken, "SIEM_SECRET": hmacSecret]),
                 snsWeb: snsWeb,
                 slack: slack,
-                journalProblem: { await journal.writeProblem() },
+                journalProblem: journalProblem ?? { await journal.writeProblem() },
                 now: { clock.now },
                 sweepInterval: .milliseconds(100),
                 logger: Logger(label: "test") { _ in logs.handler() }

@@ -35,8 +35,18 @@ extension RunExecutor {
             "comment": comment.map(JSONValue.string) ?? .null, "channel": .string(channel),
             "at": .string(Timestamp.format(at)),
         ]
-        let (refusal, report) = try await withRunReturning(runID) { (machine: inout RunStateMachine) -> RunError? in
-            if let refusal = try await reasonToRefuse(decision, by: principal, on: gate, at: at, machine: &machine) {
+        // A decision alone makes no call, so it does not wait for a place among the runs executing at once: an
+        // approver is answered at once however busy the workers are.
+        let (refusal, report) = try await withRunReturning(runID, admitted: continuing) {
+            (machine: inout RunStateMachine) -> RunError? in
+            if let refusal = try await reasonToRefuse(
+                decision,
+                by: principal,
+                on: gate,
+                at: at,
+                makingCalls: continuing,
+                machine: &machine
+            ) {
                 // Who tried to decide what, and why it was refused, is part of the audit.
                 var payload = decisionFields
                 payload["reason"] = .string(refusal.message)
@@ -49,7 +59,7 @@ extension RunExecutor {
                 in: &machine
             )
             if continuing || decision == .deny {
-                try await advance(&machine)
+                try await advance(&machine, makingCalls: continuing)
             }
             return nil
         }
@@ -63,6 +73,7 @@ extension RunExecutor {
         by principal: String,
         on gate: String,
         at: Date,
+        makingCalls: Bool,
         machine: inout RunStateMachine
     ) async throws -> RunError? {
         let state = machine.state
@@ -73,7 +84,7 @@ extension RunExecutor {
         }
         if progress.hasExpired(at: at) {
             // The expiry is a fact whoever notices it: journal it and fail the run before refusing.
-            try await advance(&machine)
+            try await advance(&machine, makingCalls: makingCalls)
             return RunError.gateExpired(gate, expiresAt: progress.expiresAt)
         }
         // One person is one approver whatever their session is named (see ApproverIdentities).

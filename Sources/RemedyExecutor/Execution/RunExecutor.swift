@@ -234,9 +234,13 @@ public struct RunExecutor: Sendable {
     }
 
     /// Runs `body` on the run's state machine while the run holds its resource; returns what `body` returned.
+    ///
+    /// With `admitted` false the run is taken under its lease alone, without a place among the runs executing at
+    /// once: for work that makes no call (an approver's decision), which must not queue behind busy workers.
     func withRunReturning<Value: Sendable>(
         _ runID: String,
         resource knownResource: String? = nil,
+        admitted: Bool = true,
         _ body: @Sendable (inout RunStateMachine) async throws -> Value
     ) async throws -> (value: Value, report: RunReport) {
         let left: RunStateMachine?
@@ -253,18 +257,26 @@ public struct RunExecutor: Sendable {
         guard let resource = knownResource ?? left?.state.definition.resource else {
             throw RunError.unknownRun(runID)
         }
-        return try await admission.withAdmission(for: resource) {
-            try await withLease(on: runID) { keeper in
-                // Read under the lease: another process may have moved the run on before this one held it.
-                var machine = try await current(runID, from: left)
-                guard mayDrive(machine.state.definition.mode) else { throw RunError.liveRunInDryRunProcess(runID) }
-                let value = try await body(&machine)
-                // What the run held back (a step's result, its last records) is written as the lease is given up.
-                let held = machine.unwritten.count
-                try note(try await keeper.release(appending: machine.unwritten), heldCount: held, in: &machine)
-                states.keep(machine)
-                return (value, RunReport(machine.state))
-            }
+        guard admitted else { return try await leased(runID, left: left, body) }
+        return try await admission.withAdmission(for: resource) { try await leased(runID, left: left, body) }
+    }
+
+    /// Runs `body` on the run's state machine under the run's lease.
+    private func leased<Value: Sendable>(
+        _ runID: String,
+        left: RunStateMachine?,
+        _ body: @Sendable (inout RunStateMachine) async throws -> Value
+    ) async throws -> (value: Value, report: RunReport) {
+        try await withLease(on: runID) { keeper in
+            // Read under the lease: another process may have moved the run on before this one held it.
+            var machine = try await current(runID, from: left)
+            guard mayDrive(machine.state.definition.mode) else { throw RunError.liveRunInDryRunProcess(runID) }
+            let value = try await body(&machine)
+            // What the run held back (a step's result, its last records) is written as the lease is given up.
+            let held = machine.unwritten.count
+            try note(try await keeper.release(appending: machine.unwritten), heldCount: held, in: &machine)
+            states.keep(machine)
+            return (value, RunReport(machine.state))
         }
     }
 
@@ -286,12 +298,14 @@ public struct RunExecutor: Sendable {
     /// disk before the next call goes out, before a wait or a probe, and before the caller hears how the run stands.
     /// When this throws (the journal failed, the lease was lost), what is held is not written: the run continues
     /// from its last durable record, a step is left in doubt as by a crash, and its probe decides.
-    func advance(_ machine: inout RunStateMachine) async throws {
+    ///
+    /// With `makingCalls` false it stops before the first call (or wait) instead: what an approver's decision does.
+    func advance(_ machine: inout RunStateMachine, makingCalls: Bool = true) async throws {
         while true {
             let decision = machine.next(now: now())
             let definition = machine.state.definition
-            if decision.makesCall, drain?.isDraining == true {
-                return  // Stopping for shutdown: what is held is written as the lease is given up.
+            if decision.makesCall, !makingCalls || drain?.isDraining == true {
+                return  // Stopping for shutdown (or a decision): what is held is written as the lease is given up.
             }
             switch decision {
             case .none, .wait:

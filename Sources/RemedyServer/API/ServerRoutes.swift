@@ -44,9 +44,14 @@ struct ServerRoutes {
         return router
     }
 
+    /// Anyone may ask: the answer says what is wrong in general terms, and the details go to the log.
     private func readiness() async throws -> Response {
         if let problem = await server.environment.journalProblem() {
-            throw Rejection(.serviceUnavailable, "journal-unavailable", problem, retryAfter: 5)
+            server.environment.logger.error(
+                "not ready: the journal cannot take writes",
+                metadata: ["error": .string(problem)]
+            )
+            throw Rejection(.serviceUnavailable, "journal-unavailable", "the journal cannot take writes", retryAfter: 5)
         }
         guard server.workersRunning.isRunning, !server.drain.isDraining else {
             throw Rejection(

@@ -75,8 +75,11 @@ struct SNSMessageVerifier: Sendable {
         }
         do {
             _ = try await web.get(subscribeURL)
-        } catch {
+        } catch let error as SNSWebError {
             throw Rejection(.badGateway, "subscription-not-confirmed", "SNS did not confirm the subscription: \(error)")
+        } catch {
+            // Another web access may say anything, the URL and its token included: say nothing of it.
+            throw Rejection(.badGateway, "subscription-not-confirmed", "SNS did not confirm the subscription")
         }
     }
 
