@@ -94,6 +94,76 @@ import Testing
         }
     }
 
+    @Test func validateChecksEverySlackChannelAPlaybookNamesAgainstTheConfiguration() async throws {
+        try await withTemporaryDirectory { directory in
+            let config = try directory.write(
+                "remedy.yaml",
+                "notifications:\n  slack:\n    channels:\n      security-oncall: {env: SLACK_URL}\n"
+            )
+            let playbook = try directory.write(
+                "playbooks/notify.yaml",
+                """
+                apiVersion: remedy/v1
+                name: notify
+                match: {types: ["Backdoor:EC2/*"]}
+                steps:
+                  - id: known
+                    action: notify.slack
+                    with: {channel: security-oncall, message: "hi"}
+                  - id: typo
+                    action: notify.slack
+                    with: {channel: security-on-call, message: "hi"}
+                  - id: unnamed
+                    action: notify.slack
+                    with: {message: "hi"}
+                  - id: computed
+                    action: notify.slack
+                    with: {channel: "{{ finding.account }}", message: "hi"}
+                """
+            )
+            let result = try RemedyBinary.run(["validate", directory.file("playbooks"), "--config", config])
+            #expect(result.status == 1)
+            let lines = result.standardOutput.split(separator: "\n").map(String.init)
+            #expect(
+                lines.contains(
+                    "\(playbook):8:5: error: step 'typo' posts to Slack channel 'security-on-call', which is not under "
+                        + "notifications.slack.channels in \(config) (configured: security-oncall)"
+                )
+            )
+            #expect(
+                lines.contains {
+                    $0.hasPrefix("\(playbook):11:5: error: step 'unnamed' posts to Slack channel 'default'")
+                }
+            )
+            #expect(
+                lines.contains { $0.hasPrefix("\(playbook):14:5: warning: step 'computed' computes its Slack channel") }
+            )
+            #expect(!lines.contains { $0.contains("step 'known'") })
+        }
+    }
+
+    @Test func serveRefusesToStartWithASlackWebhookItWouldRefuseToPostTo() async throws {
+        try await withTemporaryDirectory { directory in
+            let config = try directory.write(
+                "remedy.yaml",
+                "notifications:\n  slack:\n    channels:\n      security-oncall: {env: SLACK_URL}\n"
+            )
+            var environment = ProcessInfo.processInfo.environment
+            environment["SLACK_URL"] = "https://hooks.slack.com.attacker.example/services/T0/B0/secret"
+            let result = try RemedyBinary.run(
+                ["serve", "--config", config, "--journal", directory.file("journal.sqlite")],
+                environment: environment
+            )
+            #expect(result.status == 1)
+            #expect(
+                result.standardError.contains(
+                    "notifications.slack.channels: the webhook of security-oncall is not an https://hooks.slack.com/ URL"
+                )
+            )
+            #expect(!result.standardError.contains("secret"))
+        }
+    }
+
     @Test func coverageHasNoGapForTheEssentialFamilies() throws {
         let result = try RemedyBinary.run(["coverage", "--fail-on-gap", "--output", "json"])
         #expect(result.status == 0, "\(result.standardOutput)")

@@ -28,7 +28,7 @@ import Testing
         #expect(server.approverTokenHashes["arn:aws:iam::111122223333:user/alice"]?.count == 64)
         #expect(server.limits == .init())
         #expect(parsed.notifications.gateChannel == "security-oncall")
-        #expect(parsed.notifications.slackChannels.count == 2)
+        #expect(parsed.notifications.slackChannels.count == 3)
     }
 
     @Test func serverMistakesAreReportedWithPositions() {

@@ -39,6 +39,15 @@ public struct SlackWebhooks: Sendable {
         SlackWebhooks(channels: channels, transport: transport, allowsLoopback: true)
     }
 
+    /// The channels whose webhook URL a post would refuse (not `https://hooks.slack.com/...`).
+    ///
+    /// Checked when the server starts, so a bad URL stops it then rather than fail every notification later. Names
+    /// only: the URLs are secrets.
+    public var channelsWithInvalidURLs: [String] {
+        channels.filter { !Self.isSlackWebhook($0.value) && !(allowsLoopback && Self.isLoopback($0.value)) }.keys
+            .sorted()
+    }
+
     /// The webhook URL of `channel`, checked.
     func url(of channel: String) throws(ActionFailure) -> String {
         guard let text = channels[channel] else {

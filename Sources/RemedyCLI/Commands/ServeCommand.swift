@@ -62,14 +62,6 @@ extension RemedyCommand {
             let logger = Logger(label: "remedy.serve")
             let library = try PlaybookOptions.loadLibrary(at: playbooks ?? configuration.playbooks)
             let journal = try engineOptions.journalOptions.openJournal(configuration)
-            let metrics = ServerMetrics()
-            let (context, caller) = try await engineOptions.awsContext(
-                configuration,
-                dryRun: dryRun,
-                client: AWSClient.Configuration(callObserver: { metrics.awsCall($0) })
-            )
-            logger.info("acting as \(caller)", metadata: ["playbooks": "\(library.playbooks.count)"])
-
             let secrets = SecretResolver()
             let slack: SlackWebhooks
             do {
@@ -83,6 +75,22 @@ extension RemedyCommand {
                 Terminal.standardError.write("error: \(error.message)")
                 throw ExitCode.failure
             }
+            let invalid = slack.channelsWithInvalidURLs
+            guard invalid.isEmpty else {
+                Terminal.standardError.write(
+                    "error: notifications.slack.channels: the webhook of \(invalid.joined(separator: ", ")) is not an "
+                        + "https://hooks.slack.com/ URL; remedy would refuse to post to it"
+                )
+                throw ExitCode.failure
+            }
+            let metrics = ServerMetrics()
+            let (context, caller) = try await engineOptions.awsContext(
+                configuration,
+                dryRun: dryRun,
+                client: AWSClient.Configuration(callObserver: { metrics.awsCall($0) })
+            )
+            logger.info("acting as \(caller)", metadata: ["playbooks": "\(library.playbooks.count)"])
+
             let environment = RemedyServer.Environment(
                 secrets: secrets,
                 snsWeb: TransportSNSWebAccess(),

@@ -17,7 +17,11 @@ extension RemedyCommand {
         @Argument(help: "Playbook or scenario (kind: Scenario) files, or directories of them.")
         var paths: [String] = ["Playbooks"]
 
-        @Option(name: .long, help: "Also check this configuration file, and the playbooks' approver groups against it.")
+        @Option(
+            name: .long,
+            help:
+                "Also check this configuration file, and the playbooks' approver groups and Slack channels against it."
+        )
         var config: String?
 
         func run() throws {
@@ -74,7 +78,8 @@ extension RemedyCommand {
             return (playbooks, scenarios)
         }
 
-        /// The configuration's own problems, then approval steps naming groups it does not define.
+        /// The configuration's own problems, then approval steps naming groups it does not define and `notify.slack`
+        /// steps naming channels it does not configure (which would fail every run at that step).
         func check(config path: String, playbooks: [Playbook]) -> [Diagnostic] {
             let text: String
             do {
@@ -93,9 +98,44 @@ extension RemedyCommand {
                             .error("approver \(reference) is not a group defined in \(path)", at: step.location)
                         )
                     }
+                    if let problem = slackChannelProblem(step, configuration, path) { problems.append(problem) }
                 }
             }
             return problems
+        }
+
+        /// A `notify.slack` step's channel that the configuration does not name under `notifications.slack.channels`.
+        private func slackChannelProblem(
+            _ step: Step,
+            _ configuration: RemedyConfiguration,
+            _ path: String
+        ) -> Diagnostic? {
+            guard let action = step.action, action.name == NotifySlack.descriptor.name else { return nil }
+            let configured = configuration.notifications.slackChannels.keys.sorted()
+            switch action.parameters["channel"] {
+            case nil:
+                return configured.contains("default")
+                    ? nil
+                    : .error(
+                        "step '\(step.id)' posts to Slack channel 'default', which is not under "
+                            + "notifications.slack.channels in \(path)",
+                        at: step.location
+                    )
+            case .literal(.string(let channel))?:
+                guard !configured.contains(channel) else { return nil }
+                let known =
+                    configured.isEmpty ? "none is configured" : "configured: \(configured.joined(separator: ", "))"
+                return .error(
+                    "step '\(step.id)' posts to Slack channel '\(channel)', which is not under "
+                        + "notifications.slack.channels in \(path) (\(known))",
+                    at: step.location
+                )
+            default:
+                return .warning(
+                    "step '\(step.id)' computes its Slack channel: it cannot be checked against \(path)",
+                    at: step.location
+                )
+            }
         }
     }
 }
