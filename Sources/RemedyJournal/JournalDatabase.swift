@@ -285,6 +285,19 @@ public final class JournalDatabase: RunJournal {
         }
     }
 
+    public func runsCreated(before sequence: Int64?, limit: Int) async throws -> [CreatedRun] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT runId, sequence FROM record
+                    WHERE kind = 'run.created' AND sequence < ? AND runId IS NOT NULL ORDER BY sequence DESC LIMIT ?
+                    """,
+                arguments: [sequence ?? .max, limit]
+            ).map { CreatedRun(runID: $0["runId"], sequence: $0["sequence"]) }
+        }
+    }
+
     /// From the run index alone, but for the payload of each run's latest record where its kind may finish the run:
     /// no run's records are read, so a restart after a million runs does not parse a million findings.
     public func unfinishedRuns(after sequence: Int64, limit: Int) async throws -> [UnfinishedRun] {

@@ -74,6 +74,7 @@ public struct RemedyServer: Sendable {
     let sns: SNSMessageVerifier
     let runsAPI: RunsAPI
     let rateLimiter: ClientRateLimiter
+    let clientAddress: ClientAddress
     let queue: RunQueue
     let backlog: RunBacklog
     let parked: ParkedRuns
@@ -153,6 +154,10 @@ public struct RemedyServer: Sendable {
         )
         sns = SNSMessageVerifier(allowedTopics: settings.auth.snsTopics, web: environment.snsWeb, now: environment.now)
         rateLimiter = ClientRateLimiter(rate: settings.limits.requestsPerSecond, burst: settings.limits.burst)
+        clientAddress = ClientAddress(
+            header: settings.limits.clientAddressHeader,
+            trustedProxies: settings.limits.trustedProxies
+        )
         runsAPI = RunsAPI(
             executor: executor,
             journal: journal,

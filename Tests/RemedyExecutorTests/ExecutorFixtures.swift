@@ -209,47 +209,6 @@ extension RunExecutor.Start {
     }
 }
 
-/// A journal that changes how `append` behaves and passes everything else to `base`.
-protocol WrappingJournal: RunJournal {
-    var base: any RunJournal { get }
-}
-
-extension WrappingJournal {
-    func records(ofRun runID: String) async throws -> [JournalRecord] { try await base.records(ofRun: runID) }
-
-    func records(ofRun runID: String, after sequence: Int64) async throws -> RunRecordsSince {
-        try await base.records(ofRun: runID, after: sequence)
-    }
-
-    func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
-        try await base.createRun(entry, dedupeKey: dedupeKey)
-    }
-
-    func runID(forDedupeKey dedupeKey: String) async throws -> String? { try await base.runID(forDedupeKey: dedupeKey) }
-
-    func runIDs() async throws -> [String] { try await base.runIDs() }
-
-    func claimLease(runID: String, holder: LeaseHolder, now: Date, duration: Duration) async throws -> LeaseClaim {
-        try await base.claimLease(runID: runID, holder: holder, now: now, duration: duration)
-    }
-
-    func releaseLease(runID: String, holder: LeaseHolder) async throws {
-        try await base.releaseLease(runID: runID, holder: holder)
-    }
-
-    func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
-        try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
-    }
-
-    func runsCreated(after sequence: Int64, limit: Int) async throws -> [CreatedRun] {
-        try await base.runsCreated(after: sequence, limit: limit)
-    }
-
-    func unfinishedRuns(after sequence: Int64, limit: Int) async throws -> [UnfinishedRun] {
-        try await base.unfinishedRuns(after: sequence, limit: limit)
-    }
-}
-
 /// A journal that dies like a process: after writing a chosen record, or just before writing it.
 actor CrashingJournal: WrappingJournal {
     enum Moment {

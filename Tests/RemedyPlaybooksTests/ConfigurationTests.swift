@@ -83,6 +83,33 @@ import Testing
         #expect(messages.contains { $0.hasPrefix("7:32: pacing.default.per_second must be above 0") })
     }
 
+    @Test func aProxyHeaderIsReadOnlyWithTheProxiesItIsBelievedFrom() {
+        let good = """
+            server:
+              limits: {client_address_header: X-Forwarded-For, trusted_proxies: [10.0.0.0/8, "2001:db8::/32"]}
+            approvers:
+              trusted_session_roles: [arn:aws:iam::111122223333:role/SSOIncidentLead]
+            """
+        let (configuration, diagnostics) = ConfigurationParser().parse(good, file: "remedy.yaml")
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(configuration?.server.limits.clientAddressHeader == "X-Forwarded-For")
+        #expect(configuration?.server.limits.trustedProxies == ["10.0.0.0/8", "2001:db8::/32"])
+        #expect(configuration?.approvers.trustedSessionRoles == ["arn:aws:iam::111122223333:role/SSOIncidentLead"])
+        for (text, message) in [
+            ("server:\n  limits: {client_address_header: X-Forwarded-For}", "go together"),
+            ("server:\n  limits: {trusted_proxies: [10.0.0.0/8]}", "go together"),
+            (
+                "server:\n  limits: {client_address_header: X-Forwarded-For, trusted_proxies: [ten]}",
+                "'ten' is not an IP address or CIDR block"
+            ),
+            ("approvers:\n  trusted_session_roles: [arn:aws:iam::111122223333:user/alice]", "is not an IAM role ARN"),
+        ] {
+            let (parsed, problems) = ConfigurationParser().parse(text, file: "remedy.yaml")
+            #expect(parsed == nil)
+            #expect(problems.contains { $0.message.contains(message) }, "\(problems)")
+        }
+    }
+
     @Test func validateChecksThePlaybooksGroupsAgainstTheConfiguration() throws {
         let result = try RemedyBinary.run(["validate", "Playbooks", "--config", "Fixtures/config/remedy.yaml"])
         #expect(result.status == 0, "\(result.standardOutput)")

@@ -91,22 +91,30 @@ extension RemedyConfiguration {
             public var maximumBodyBytes: Int
             public var maximumJSONDepth: Int
             public var maximumFindingsPerRequest: Int
-            /// Requests per second per client address, with `burst` above it.
+            /// Requests per second per client address (an IPv6 client's /64), with `burst` above it.
             public var requestsPerSecond: Double
             public var burst: Double
+            /// The header a trusted proxy names the client in (`X-Forwarded-For`), behind a load balancer.
+            public var clientAddressHeader: String?
+            /// The proxies (CIDR blocks) whose `clientAddressHeader` is believed.
+            public var trustedProxies: [String]
 
             public init(
                 maximumBodyBytes: Int = 1 << 20,
                 maximumJSONDepth: Int = 64,
                 maximumFindingsPerRequest: Int = 100,
                 requestsPerSecond: Double = 300,
-                burst: Double = 600
+                burst: Double = 600,
+                clientAddressHeader: String? = nil,
+                trustedProxies: [String] = []
             ) {
                 self.maximumBodyBytes = maximumBodyBytes
                 self.maximumJSONDepth = maximumJSONDepth
                 self.maximumFindingsPerRequest = maximumFindingsPerRequest
                 self.requestsPerSecond = requestsPerSecond
                 self.burst = burst
+                self.clientAddressHeader = clientAddressHeader
+                self.trustedProxies = trustedProxies
             }
         }
     }

@@ -20,6 +20,9 @@ public protocol RunJournal: Sendable {
     /// Up to `limit` runs created after the record at `sequence`, oldest first, with their `run.created` sequence:
     /// for reading a backlog from the journal in pages.
     func runsCreated(after sequence: Int64, limit: Int) async throws -> [CreatedRun]
+    /// Up to `limit` runs created before the record at `sequence` (nil: the newest), newest first: for listing the
+    /// latest runs a page at a time.
+    func runsCreated(before sequence: Int64?, limit: Int) async throws -> [CreatedRun]
     /// Up to `limit` runs created after the record at `sequence` whose latest record does not finish them, oldest
     /// first: every run with work left, and a few finished ones whose latest record is not the one that finished
     /// them (an approval refused after the end). What a restart reads, in pages, instead of every run's records.
@@ -141,6 +144,19 @@ extension RunJournal {
     public func records(ofRun runID: String, after sequence: Int64) async throws -> RunRecordsSince {
         let records = try await records(ofRun: runID)
         return RunRecordsSince(records: records.filter { $0.sequence > sequence }, total: records.count)
+    }
+
+    /// Reads every run's first record: correct for any journal, and what small in-memory journals use; a database
+    /// answers with one indexed query instead.
+    public func runsCreated(before sequence: Int64?, limit: Int) async throws -> [CreatedRun] {
+        var runs: [CreatedRun] = []
+        for runID in try await runIDs().reversed() {
+            guard runs.count < limit else { break }
+            if let created = try await records(ofRun: runID).first, created.sequence < sequence ?? .max {
+                runs.append(CreatedRun(runID: runID, sequence: created.sequence))
+            }
+        }
+        return runs
     }
 
     /// Reads every run's first record: correct for any journal, and what small in-memory journals use; a database

@@ -139,6 +139,7 @@ struct ServerSectionReader {
             of: mapping,
             allowed: [
                 "max_body_bytes", "max_json_depth", "max_findings_per_request", "requests_per_second", "burst",
+                "client_address_header", "trusted_proxies",
             ],
             in: "server.limits"
         )
@@ -166,6 +167,33 @@ struct ServerSectionReader {
             } else {
                 limits[keyPath: path] = value
             }
+        }
+        if let node = fields["client_address_header"],
+            let header = walker.string(node, "server.limits.client_address_header")
+        {
+            if header.isEmpty || !header.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+                walker.error(
+                    "server.limits.client_address_header must be a header name such as X-Forwarded-For",
+                    at: node
+                )
+            } else {
+                limits.clientAddressHeader = header
+            }
+        }
+        if let node = fields["trusted_proxies"] {
+            let blocks = walker.stringList(node, "server.limits.trusted_proxies")
+            for block in blocks where IPAddress(block) == nil {
+                walker.error("server.limits.trusted_proxies: '\(block)' is not an IP address or CIDR block", at: node)
+            }
+            limits.trustedProxies = blocks
+        }
+        // One without the other either believes every client's header or names proxies it never reads.
+        if (limits.clientAddressHeader == nil) != limits.trustedProxies.isEmpty {
+            walker.error(
+                "server.limits.client_address_header and trusted_proxies go together: the header is believed only "
+                    + "from the proxies",
+                at: node
+            )
         }
         return limits
     }

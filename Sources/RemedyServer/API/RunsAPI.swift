@@ -11,6 +11,9 @@ import RemedyExecutor
 struct RunsAPI: Sendable {
     static let maximumDecisionBytes = 16 << 10
     static let defaultListLimit = 100
+    /// Most runs one list request reads, matching or not: a filter that matches little pages on instead of reading
+    /// every run in the journal.
+    static let scanLimit = 1_000
 
     let executor: RunExecutor
     let journal: any RunJournal
@@ -20,22 +23,46 @@ struct RunsAPI: Sendable {
 
     func list(_ request: Request) async throws -> Response {
         _ = try approvers.principal(request.headers)
-        let status = request.uri.queryParameters.get("status")
-        let limit =
-            request.uri.queryParameters.get("limit").flatMap(Int.init).map { min(max($0, 1), 1_000) }
-            ?? Self.defaultListLimit
-        var runs: [JSONValue] = []
-        // Newest first; a journal holds every run ever, so the list is bounded.
-        for runID in try await journal.runIDs().reversed() {
-            guard runs.count < limit else { break }
-            let report = try await executor.report(runID: runID)
-            if let status, report.status.rawValue != status { continue }
-            runs.append([
-                "runId": .string(report.runID), "playbook": .string(report.playbook),
-                "status": .string(report.status.rawValue), "waitingAt": report.waitingAt.map(JSONValue.string) ?? .null,
-            ])
+        let parameters = request.uri.queryParameters
+        let status = try parameters.get("status").map { (text) throws(Rejection) in
+            guard let status = RunStatus(rawValue: text) else {
+                let known = RunStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                throw Rejection(.badRequest, "invalid-status", "status must be one of \(known)")
+            }
+            return status
         }
-        return JSONResponse.make(.ok, ["runs": .array(runs)])
+        let limit = parameters.get("limit").flatMap(Int.init).map { min(max($0, 1), 1_000) } ?? Self.defaultListLimit
+        let before = parameters.get("before").flatMap(Int64.init)
+        return JSONResponse.make(.ok, try await runs(status: status, limit: limit, before: before))
+    }
+
+    /// Newest first, `limit` runs matching `status`, created before the record at `before`, reading at most
+    /// `scanLimit` runs: when more may match, `next` is the cursor to pass as `before` for the next page.
+    func runs(status: RunStatus?, limit: Int, before: Int64?) async throws -> JSONValue {
+        var before = before
+        var runs: [JSONValue] = []
+        var scanned = 0
+        var exhausted = false
+        while runs.count < limit, scanned < Self.scanLimit {
+            let page = try await journal.runsCreated(before: before, limit: min(100, Self.scanLimit - scanned))
+            guard !page.isEmpty else {
+                exhausted = true
+                break
+            }
+            for created in page where runs.count < limit {
+                scanned += 1
+                before = created.sequence
+                let report = try await executor.report(runID: created.runID)
+                if let status, report.status != status { continue }
+                runs.append([
+                    "runId": .string(report.runID), "playbook": .string(report.playbook),
+                    "status": .string(report.status.rawValue),
+                    "waitingAt": report.waitingAt.map(JSONValue.string) ?? .null,
+                ])
+            }
+        }
+        let next: JSONValue = exhausted ? .null : before.map { .number(Double($0)) } ?? .null
+        return ["runs": .array(runs), "next": next]
     }
 
     func show(_ request: Request, runID: String) async throws -> Response {

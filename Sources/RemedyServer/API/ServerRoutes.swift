@@ -68,7 +68,8 @@ struct ServerRoutes {
         if server.drain.isDraining {
             throw Rejection(.serviceUnavailable, "shutting-down", "the server is shutting down", retryAfter: 10)
         }
-        if let wait = await server.rateLimiter.admit(context.clientAddress) {
+        let client = server.clientAddress.bucket(peer: context.clientAddress, headers: request.headers)
+        if let wait = await server.rateLimiter.admit(client) {
             throw Rejection(
                 .tooManyRequests,
                 "rate-limited",
