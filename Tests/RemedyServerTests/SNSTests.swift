@@ -166,6 +166,68 @@ import _CryptoExtras
         }
     }
 
+    /// Serves one certificate slowly and counts what is fetched.
+    actor CountingSNSWeb: SNSWebAccess {
+        let pem: String?
+        private(set) var fetched: [String] = []
+
+        init(pem: String?) { self.pem = pem }
+
+        func get(_ url: String) async throws -> [UInt8] {
+            fetched.append(url)
+            try await Task.sleep(for: .milliseconds(200))
+            guard let pem else { throw HarnessError("503 from \(url)") }
+            return Array(pem.utf8)
+        }
+    }
+
+    @Test func aCertificateIsFetchedOnceHoweverManyMessagesArriveForIt() async throws {
+        let signer = try Signer()
+        let web = CountingSNSWeb(pem: signer.certificatePEM)
+        let cache = SNSCertificateCache(web: web)
+        let url = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-a.pem"
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {
+                group.addTask { _ = try await cache.key(for: url, topic: ServerHarness.topic, at: Date()) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await web.fetched == [url])
+    }
+
+    @Test func aFailedFetchIsNotRepeatedAtOnceAndATopicNamesFewCertificateURLs() async throws {
+        let web = CountingSNSWeb(pem: nil)
+        let cache = SNSCertificateCache(web: web)
+        let now = Date()
+        let url = "https://sns.us-east-1.amazonaws.com/bad.pem"
+        // A URL that failed is not fetched again within the cooldown, however often it is named
+        for _ in 0..<5 {
+            await #expect(throws: Rejection.self) { _ = try await cache.key(for: url, topic: "t", at: now) }
+        }
+        #expect(await web.fetched == [url])
+        await #expect(throws: Rejection.self) { _ = try await cache.key(for: url, topic: "t", at: now + 31) }
+        #expect(await web.fetched.count == 2)
+        // And a topic names at most 4 distinct certificate URLs an hour: the 5th is refused unfetched
+        for index in 2...6 {
+            let other = "https://sns.us-east-1.amazonaws.com/\(index).pem"
+            let refusal = await #expect(throws: Rejection.self) {
+                _ = try await cache.key(for: other, topic: "t", at: now + 40)
+            }
+            if index == 5 || index == 6 {
+                #expect(refusal?.message.contains("more than 4 signing certificate URLs") == true)
+            }
+        }
+        #expect(await web.fetched.count == 5)
+        // Another topic has its own allowance, and an hour later the topic's is renewed
+        await #expect(throws: Rejection.self) {
+            _ = try await cache.key(for: "https://sns.us-east-1.amazonaws.com/x.pem", topic: "u", at: now + 40)
+        }
+        await #expect(throws: Rejection.self) {
+            _ = try await cache.key(for: "https://sns.us-east-1.amazonaws.com/y.pem", topic: "t", at: now + 3_700)
+        }
+        #expect(await web.fetched.count == 7)
+    }
+
     @Test func aFailedConfirmationNeverShowsTheSubscriptionToken() async throws {
         // Given SNS refusing the confirmation, and a transport whose own error would name the URL
         struct Refusing: HTTPTransport {

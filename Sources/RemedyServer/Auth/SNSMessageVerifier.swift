@@ -44,7 +44,7 @@ struct SNSMessageVerifier: Sendable {
         guard let signature = Data(base64Encoded: message.signature) else {
             throw .unauthenticated("the SNS Signature is not base64")
         }
-        let key = try await certificates.key(for: message.signingCertURL, at: now())
+        let key = try await certificates.key(for: message.signingCertURL, topic: message.topicARN, at: now())
         let canonical = Array(message.canonicalString.utf8)
         let rsaSignature = _RSA.Signing.RSASignature(rawRepresentation: signature)
         let valid: Bool
@@ -165,33 +165,106 @@ public protocol SNSWebAccess: Sendable {
 }
 
 /// Signing keys by certificate URL, fetched once.
+///
+/// Anyone can post an SNS-shaped body naming an allowed topic, so what such a body can make the server fetch is
+/// bounded: one fetch in flight per URL (others wait for it), a failed URL is not fetched again for
+/// `failureCooldown`, and each topic may name at most `urlsPerTopic` distinct certificate URLs per `urlWindow` (SNS
+/// signs a region's messages with one certificate, rotated rarely); past that, new URLs are refused unfetched.
 actor SNSCertificateCache {
-    private let web: any SNSWebAccess
-    private var keys: [String: (key: _RSA.Signing.PublicKey, notAfter: Date, notBefore: Date)] = [:]
-    /// Most certificates kept: SNS rotates them rarely, and a flood of distinct URLs cannot grow this.
+    typealias Key = _RSA.Signing.PublicKey
+
+    private struct Entry: Sendable {
+        var key: Key
+        var notBefore: Date
+        var notAfter: Date
+    }
+
+    static let urlsPerTopic = 4
+    static let urlWindow: TimeInterval = 3_600
+    static let failureCooldown: TimeInterval = 30
+    /// Most certificates kept.
     private static let capacity = 64
+
+    private let web: any SNSWebAccess
+    private var keys: [String: Entry] = [:]
+    private var failures: [String: (until: Date, reason: String)] = [:]
+    private var inFlight: [String: Task<Entry, any Error>] = [:]
+    /// The certificate URLs each topic has named, with when each was first named.
+    private var urlsByTopic: [String: [String: Date]] = [:]
+    /// How many fetches were started: for tests.
+    private(set) var fetches = 0
 
     init(web: any SNSWebAccess) {
         self.web = web
     }
 
-    func key(for url: String, at now: Date) async throws(Rejection) -> _RSA.Signing.PublicKey {
+    func key(for url: String, topic: String, at now: Date) async throws(Rejection) -> Key {
         if let cached = keys[url], cached.notBefore <= now, now <= cached.notAfter { return cached.key }
+        if let failure = failures[url], now < failure.until {
+            throw .unauthenticated("the SNS signing certificate could not be fetched or read: \(failure.reason)")
+        }
+        try admit(url, for: topic, at: now)
+        let fetch: Task<Entry, any Error>
+        if let running = inFlight[url] {
+            fetch = running
+        } else {
+            fetches += 1
+            let web = web
+            fetch = Task { try await Self.fetch(url, web: web, at: now) }
+            inFlight[url] = fetch
+        }
+        let outcome = await fetch.result
+        inFlight[url] = nil
+        switch outcome {
+        case .success(let entry):
+            guard entry.notBefore <= now, now <= entry.notAfter else {
+                let reason = "the SNS signing certificate is outside its validity dates"
+                failures[url] = (now.addingTimeInterval(Self.failureCooldown), reason)
+                throw .unauthenticated(reason)
+            }
+            if keys[url] == nil, keys.count >= Self.capacity,
+                let oldest = keys.min(by: { $0.value.notAfter < $1.value.notAfter })
+            {
+                keys[oldest.key] = nil
+            }
+            keys[url] = entry
+            failures[url] = nil
+            return entry.key
+        case .failure(let error):
+            let reason = (error as? Rejection)?.message ?? "\(error)"
+            failures[url] = (now.addingTimeInterval(Self.failureCooldown), reason)
+            throw error as? Rejection
+                ?? .unauthenticated("the SNS signing certificate could not be fetched or read: \(reason)")
+        }
+    }
+
+    /// Counts `url` against `topic`'s distinct certificate URLs; refuses a new one past the cap.
+    private func admit(_ url: String, for topic: String, at now: Date) throws(Rejection) {
+        var urls = urlsByTopic[topic, default: [:]].filter { now.timeIntervalSince($0.value) < Self.urlWindow }
+        if urls[url] == nil {
+            guard urls.count < Self.urlsPerTopic else {
+                urlsByTopic[topic] = urls
+                throw .unauthenticated(
+                    "topic \(topic) named more than \(Self.urlsPerTopic) signing certificate URLs within an hour; "
+                        + "this one is not fetched"
+                )
+            }
+            urls[url] = now
+        }
+        urlsByTopic[topic] = urls
+    }
+
+    private static func fetch(_ url: String, web: any SNSWebAccess, at now: Date) async throws -> Entry {
         let certificate: Certificate
         do {
             let pem = try await web.get(url)
             certificate = try Certificate(pemEncoded: String(decoding: pem, as: UTF8.self))
         } catch {
-            throw .unauthenticated("the SNS signing certificate could not be fetched or read: \(error)")
+            throw Rejection.unauthenticated("the SNS signing certificate could not be fetched or read: \(error)")
         }
-        guard certificate.notValidBefore <= now, now <= certificate.notValidAfter else {
-            throw .unauthenticated("the SNS signing certificate is outside its validity dates")
+        guard let key = Key(certificate.publicKey) else {
+            throw Rejection.unauthenticated("the SNS signing certificate does not hold an RSA key")
         }
-        guard let key = _RSA.Signing.PublicKey(certificate.publicKey) else {
-            throw .unauthenticated("the SNS signing certificate does not hold an RSA key")
-        }
-        if keys.count >= Self.capacity { keys.removeAll() }
-        keys[url] = (key, certificate.notValidAfter, certificate.notValidBefore)
-        return key
+        return Entry(key: key, notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter)
     }
 }
