@@ -163,7 +163,8 @@ public struct RemedyServer: Sendable {
             journal: journal,
             approvers: ApproverAuthenticator(tokenHashes: settings.approverTokenHashes),
             queue: queue,
-            parked: parked
+            parked: parked,
+            bodyTimeout: settings.limits.bodyTimeout
         )
         workers = RunWorkers(
             queue: queue,
@@ -217,6 +218,22 @@ public struct RemedyServer: Sendable {
     }
 
     private func makeApplication(onListening: @escaping @Sendable (Int) async -> Void) throws -> some Service {
+        // Every connection is closed once it goes `idleTimeout` without a complete request part: trickled headers, a
+        // stalled TLS handshake (the timer runs from the first byte), an idle keep-alive. Connections are capped
+        // below the descriptor limit, so a flood of them cannot starve the journal, AWS calls or `/healthz`.
+        let http = HTTP1Channel.Configuration(idleTimeout: TimeAmount(settings.limits.idleTimeout))
+        let softLimit = DescriptorLimit.raiseToHard()
+        let connections = DescriptorLimit.connectionCap(
+            configured: settings.limits.maximumConnections,
+            softLimit: softLimit
+        )
+        environment.logger.info(
+            "connection limits",
+            metadata: [
+                "connections.max": "\(connections)", "descriptors.soft_limit": "\(softLimit)",
+                "idle_timeout": "\(settings.limits.idleTimeout)",
+            ]
+        )
         let server: HTTPServerBuilder
         if let tls = settings.tls {
             do {
@@ -225,17 +242,21 @@ public struct RemedyServer: Sendable {
                     privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem))
                 )
                 configuration.minimumTLSVersion = .tlsv12
-                server = try .tls(.http1(), tlsConfiguration: configuration)
+                server = try .tls(.http1(configuration: http), tlsConfiguration: configuration)
             } catch {
                 throw ServerSetupError("server.tls: cannot load the certificate or key: \(error)")
             }
         } else {
-            server = .http1()
+            server = .http1(configuration: http)
         }
         return Application(
             router: ServerRoutes(server: self).router(),
             server: server,
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "remedy"),
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port),
+                serverName: "remedy",
+                availableConnectionsDelegate: MaximumAvailableConnections(connections, logger: environment.logger)
+            ),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: environment.logger
         )

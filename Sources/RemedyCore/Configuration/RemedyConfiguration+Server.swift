@@ -98,6 +98,13 @@ extension RemedyConfiguration {
             public var clientAddressHeader: String?
             /// The proxies (CIDR blocks) whose `clientAddressHeader` is believed.
             public var trustedProxies: [String]
+            /// How long a connection may go without a complete request part (its headers, a piece of its body)
+            /// before the server closes it: trickled headers, stalled TLS handshakes, idle keep-alives.
+            public var idleTimeout: Duration = .seconds(30)
+            /// How long a request's whole body may take to arrive.
+            public var bodyTimeout: Duration = .seconds(30)
+            /// Most connections open at once; the server also keeps this under its descriptor limit.
+            public var maximumConnections: Int = 1_024
 
             public init(
                 maximumBodyBytes: Int = 1 << 20,

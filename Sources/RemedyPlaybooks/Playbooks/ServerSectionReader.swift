@@ -139,7 +139,7 @@ struct ServerSectionReader {
             of: mapping,
             allowed: [
                 "max_body_bytes", "max_json_depth", "max_findings_per_request", "requests_per_second", "burst",
-                "client_address_header", "trusted_proxies",
+                "client_address_header", "trusted_proxies", "idle_timeout", "body_timeout", "max_connections",
             ],
             in: "server.limits"
         )
@@ -167,6 +167,21 @@ struct ServerSectionReader {
             } else {
                 limits[keyPath: path] = value
             }
+        }
+        for (key, path) in [
+            ("idle_timeout", \RemedyConfiguration.Server.Limits.idleTimeout), ("body_timeout", \.bodyTimeout),
+        ] {
+            guard let node = fields[key], let value = walker.duration(node, "server.limits.\(key)") else { continue }
+            if value < .seconds(1) || value > .seconds(600) {
+                walker.error("server.limits.\(key) must be between 1s and 10m", at: node)
+            } else {
+                limits[keyPath: path] = value
+            }
+        }
+        if let value = fields["max_connections"].flatMap({
+            walker.integer($0, "server.limits.max_connections", range: 16...1_000_000)
+        }) {
+            limits.maximumConnections = value
         }
         if let node = fields["client_address_header"],
             let header = walker.string(node, "server.limits.client_address_header")

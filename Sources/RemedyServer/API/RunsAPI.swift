@@ -20,6 +20,8 @@ struct RunsAPI: Sendable {
     let approvers: ApproverAuthenticator
     let queue: RunQueue
     let parked: ParkedRuns
+    /// How long a decision's body may take to arrive.
+    var bodyTimeout: Duration = .seconds(30)
 
     func list(_ request: Request) async throws -> Response {
         _ = try approvers.principal(request.headers)
@@ -76,20 +78,11 @@ struct RunsAPI: Sendable {
 
     func decide(_ request: Request, runID: String) async throws -> Response {
         let principal = try approvers.principal(request.headers)
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: Self.maximumDecisionBytes)
-        } catch {
-            throw Rejection(
-                .contentTooLarge,
-                "body-too-large",
-                "a decision is at most \(Self.maximumDecisionBytes) bytes"
-            )
-        }
+        let body = try await ServerRoutes.collect(request, limit: Self.maximumDecisionBytes, deadline: bodyTimeout)
         let document: JSONValue
         do {
             document = try JSONParser(limits: .init(maximumBytes: Self.maximumDecisionBytes, maximumDepth: 4))
-                .parse(Array(buffer: body))
+                .parse(body)
         } catch {
             throw Rejection(.badRequest, "invalid-json", "the decision is not valid JSON: \(error)")
         }

@@ -3,14 +3,16 @@ import Logging
 import NIOCore
 import RemedyCore
 
-/// The request context: Hummingbird's, plus the client's address for rate limits and logs.
+/// The request context: Hummingbird's, plus the client's address for rate limits and logs, and the connection.
 struct ServerRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let clientAddress: String
+    let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        channel = source.channel
     }
 }
 
@@ -24,6 +26,7 @@ struct ServerRoutes {
     func router() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: RejectionCounter(metrics: server.metrics, logger: server.environment.logger))
+        router.add(middleware: MethodAndMediaCheck())
         router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "up"]) }
         router.get("/readyz") { _, _ in try await readiness() }
         router.get("/metrics") { _, _ in
@@ -120,14 +123,81 @@ struct ServerRoutes {
     }
 
     private func collectBody(_ request: Request) async throws -> [UInt8] {
-        let limit = server.settings.limits.maximumBodyBytes
+        try await Self.collect(
+            request,
+            limit: server.settings.limits.maximumBodyBytes,
+            deadline: server.settings.limits.bodyTimeout
+        )
+    }
+
+    /// The request's body, refused (`413`) past `limit` bytes and (`408`) when it takes longer than `deadline` to
+    /// arrive: a client trickling a body cannot hold a connection and its memory open.
+    static func collect(_ request: Request, limit: Int, deadline: Duration) async throws -> [UInt8] {
         let tooLarge = Rejection(.contentTooLarge, "body-too-large", "the body is over \(limit) bytes")
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
+        let body = request.body
         do {
-            return Array(buffer: try await request.body.collect(upTo: limit))
+            return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+                group.addTask { Array(buffer: try await body.collect(upTo: limit)) }
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let collected = first else {
+                    throw Rejection(.requestTimeout, "body-timeout", "the body took longer than \(deadline) to arrive")
+                }
+                return collected
+            }
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge
         }
+    }
+}
+
+/// `405` with `Allow` for a known path asked with another method, and `415` for a posted body that is neither JSON
+/// nor SNS's `text/plain` (a missing Content-Type is taken as either).
+struct MethodAndMediaCheck: RouterMiddleware {
+    typealias Context = ServerRequestContext
+
+    /// The routes' methods, by path pattern (`*` one segment).
+    static let allowed: [(pattern: [Substring], methods: [HTTPRequest.Method])] = [
+        (["healthz"], [.get]), (["readyz"], [.get]), (["metrics"], [.get]), (["v1", "events"], [.post]),
+        (["v1", "runs"], [.get]), (["v1", "runs", "*"], [.get]), (["v1", "runs", "*", "approvals"], [.post]),
+    ]
+
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let segments = request.uri.path.split(separator: "/")
+        if let route = Self.allowed.first(where: { Self.matches($0.pattern, segments) }),
+            !route.methods.contains(request.method)
+        {
+            let allow = route.methods.map(\.rawValue).joined(separator: ", ")
+            throw Rejection(
+                .methodNotAllowed,
+                "method-not-allowed",
+                "\(request.uri.path) takes \(allow)",
+                headers: [.allow: allow]
+            )
+        }
+        if request.method == .post, let type = request.headers[.contentType] {
+            let media = type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            guard media == "application/json" || media == "text/plain" || media.hasSuffix("+json") else {
+                throw Rejection(
+                    .unsupportedMediaType,
+                    "unsupported-media-type",
+                    "Content-Type must be application/json (or text/plain from SNS), not \(media)"
+                )
+            }
+        }
+        return try await next(request, context)
+    }
+
+    static func matches(_ pattern: [Substring], _ segments: [Substring]) -> Bool {
+        pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0 == "*" || $0 == $1 }
     }
 }
 
@@ -149,6 +219,12 @@ struct RejectionCounter: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let rejection as Rejection {
+            if rejection.status == .requestTimeout {
+                // A body too slow to wait for is not read further: the connection ends once the answer is out. (A
+                // 413 is not ended so: a client still sending its body would lose the answer to a reset; the rest of
+                // its body is read and dropped, within the idle timeout.)
+                context.channel.close(mode: .input, promise: nil)
+            }
             metrics.requestRejected(rejection)
             let level: Logger.Level = rejection.status == .unauthorized ? .warning : .info
             logger.log(

@@ -11,12 +11,21 @@ public struct Rejection: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// Seconds the sender should wait before trying again (429, 503).
     public var retryAfter: Int?
+    /// Headers the answer carries besides (`Allow` for 405).
+    public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ reason: String, _ message: String, retryAfter: Int? = nil) {
+    public init(
+        _ status: HTTPResponse.Status,
+        _ reason: String,
+        _ message: String,
+        retryAfter: Int? = nil,
+        headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.reason = reason
         self.message = message
         self.retryAfter = retryAfter
+        self.headers = headers
     }
 
     public var description: String { "\(status.code) \(reason): \(message)" }
@@ -32,7 +41,8 @@ public struct Rejection: Error, Sendable, Hashable, CustomStringConvertible {
 
 extension Rejection: HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
+        var headers = self.headers
+        headers[.contentType] = "application/json"
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         let body = JSONResponse.encode(["error": .string(reason), "message": .string(message)])
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
