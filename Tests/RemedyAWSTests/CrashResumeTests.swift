@@ -75,7 +75,13 @@ extension MotoIntegrationTests {
             _ = try directory.write("playbooks/contain.yaml", Self.containPlaybook)
             let findingFile = try directory.write("finding.json", try Self.sshFinding(instance: instance))
             let journalPath = directory.file("journal.sqlite")
-            let environment = try doctorEnvironment(credentials, home: directory.path)
+            var environment = try doctorEnvironment(credentials, home: directory.path)
+            // One short attempt per call: a snapshot step in doubt is probed once its request can no longer land
+            // (ActionInvoker.settlingTime), two seconds here rather than the default's two minutes.
+            environment["REMEDY_CONFIG"] = try directory.write(
+                "remedy.yaml",
+                "aws: {request_timeout: 2s, max_attempts: 1}\n"
+            )
 
             // When remedy is killed at the point
             let paused = try await RemedyBinary.runUntilPaused(
@@ -152,5 +158,57 @@ extension MotoIntegrationTests {
         resource["instanceDetails"] = details
         finding["resource"] = resource
         return String(decoding: try JSONSerialization.data(withJSONObject: finding), as: UTF8.self)
+    }
+
+    /// A snapshot call still in flight when its process is killed (held at a proxy, as AWS may still be processing
+    /// it) is not repeated by a resume started at once: the probe waits until the request can no longer land.
+    @Test func aSnapshotCallInFlightAtAKillIsNotRepeatedByAnImmediateResume() async throws {
+        let world = try await world()
+        let (instance, _) = try await launchInstance(world, groupName: "web-\(UUID().uuidString.prefix(8))")
+        try await withTemporaryDirectory { directory in
+            let proxy = try FaultProxy(
+                upstream: try #require(MotoServer.endpointURL),
+                arguments: ["--delay", "CreateSnapshots=3"],
+                directory: directory
+            )
+            _ = try directory.write("playbooks/contain.yaml", Self.containPlaybook)
+            let findingFile = try directory.write("finding.json", try Self.sshFinding(instance: instance))
+            let journalPath = directory.file("journal.sqlite")
+            var environment = try doctorEnvironment(world.credentials, home: directory.path)
+            environment["AWS_ENDPOINT_URL"] = proxy.url
+            environment["REMEDY_CONFIG"] = try directory.write(
+                "remedy.yaml",
+                "aws: {request_timeout: 5s, max_attempts: 1}\n"
+            )
+            // When remedy is killed while its CreateSnapshots is held at the proxy
+            let run = Process()
+            run.executableURL = RemedyBinary.url
+            run.arguments = ["run", findingFile, "--playbooks", directory.file("playbooks"), "--journal", journalPath]
+            run.environment = environment
+            run.standardOutput = FileHandle.nullDevice
+            run.standardError = FileHandle.nullDevice
+            try run.run()
+            for _ in 0..<300 where try proxy.received("CreateSnapshots") == 0 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try proxy.received("CreateSnapshots") == 1)
+            kill(run.processIdentifier, SIGKILL)
+            run.waitUntilExit()
+            // And resumed at once, while the request is still on its way
+            let resumed = try RemedyBinary.run(["resume", "--journal", journalPath], environment: environment)
+            #expect(resumed.status == 0, "\(resumed.standardOutput)\(resumed.standardError)")
+            // Then the probe found the snapshots the first call made, and no second call was sent
+            let journal = try JournalDatabase(path: journalPath)
+            let trail = try Self.trail(journal)
+            #expect(trail.last == "run.succeeded")
+            #expect(trail.contains("step.probed evidence"))
+            #expect(trail.filter { $0 == "step.started evidence" }.count == 1)
+            #expect(try proxy.received("CreateSnapshots") == 1)
+            let described = try #require(try await world.ec2.describeInstances(ids: [instance]).first)
+            for volume in described.volumes {
+                let snapshots = try await world.ec2.describeSnapshots(filters: ["volume-id": [volume.volumeID]])
+                #expect(snapshots.count == 1, "volume \(volume.volumeID) has \(snapshots.count) snapshots")
+            }
+        }
     }
 }

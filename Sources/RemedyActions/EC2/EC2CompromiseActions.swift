@@ -30,7 +30,8 @@ public struct SnapshotVolumes: RemediationAction {
             OutputSpec("volume_ids", .list(.identifier(.volumeID)), summary: "the volumes snapshotted"),
         ],
         permissions: ["ec2:CreateSnapshots", "ec2:CreateTags", "ec2:DescribeSnapshots"],
-        isMutating: true
+        isMutating: true,
+        callsCanDuplicate: true
     )
 }
 

@@ -72,6 +72,13 @@ public struct CatalogInvoker: ActionInvoker {
         }
     }
 
+    /// Every attempt's timeout and the longest waits between them, as the context's clients make them.
+    public var settlingTime: Duration {
+        let configuration = context.configuration
+        let attempts = configuration.retry.maximumAttempts
+        return configuration.timeout * attempts + configuration.retry.cap * (attempts - 1)
+    }
+
     public func probe(_ request: ActionRequest) async throws(ActionFailure) -> ProbeResult {
         let (action, actionContext) = try await prepare(request)
         return try await action.probe(ActionParameters(request.parameters), in: actionContext)

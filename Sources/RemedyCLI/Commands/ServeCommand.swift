@@ -87,7 +87,7 @@ extension RemedyCommand {
             let (context, caller) = try await engineOptions.awsContext(
                 configuration,
                 dryRun: dryRun,
-                client: AWSClient.Configuration(callObserver: { metrics.awsCall($0) })
+                callObserver: { metrics.awsCall($0) }
             )
             logger.info("acting as \(caller)", metadata: ["playbooks": "\(library.playbooks.count)"])
 

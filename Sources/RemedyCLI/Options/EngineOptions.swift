@@ -61,19 +61,23 @@ struct EngineOptions: ParsableArguments {
         return Engine(configuration: configuration, journal: journal, executor: executor, caller: caller)
     }
 
-    /// The AWS context for the configuration's pacing, and the caller's ARN (STS GetCallerIdentity), which also
-    /// proves the credentials work before anything is acted on.
+    /// The AWS context for the configuration's pacing, timeouts and attempts, and the caller's ARN (STS
+    /// GetCallerIdentity), which also proves the credentials work before anything is acted on.
     func awsContext(
         _ configuration: RemedyConfiguration,
         dryRun: Bool,
-        client: AWSClient.Configuration = AWSClient.Configuration()
+        callObserver: (@Sendable (AWSClient.AWSCallOutcome) -> Void)? = nil
     ) async throws -> (context: AWSContext, caller: String) {
         do {
             let context = try await AWSContext.load(
                 profile: profile,
                 region: region,
                 mode: dryRun ? .dryRun : .live,
-                configuration: client,
+                configuration: AWSClient.Configuration(
+                    retry: RetryStrategy(maximumAttempts: configuration.aws.maximumAttempts),
+                    timeout: configuration.aws.requestTimeout,
+                    callObserver: callObserver
+                ),
                 pacer: configuration.pacing.requestPacer
             )
             return (context, try await STSClient(try context.client(.sts)).getCallerIdentity().arn)

@@ -16,6 +16,10 @@ public struct ActionDescriptor: Sendable, Hashable {
     /// Interrupts a workload or locks people out (stop, quarantine, deny-all): `require_approval_for: destructive`
     /// demands an approval gate before it.
     public var isDisruptive: Bool
+    /// A call repeated while an earlier one may still be in flight creates a second copy (`CreateSnapshots` takes no
+    /// idempotency token): a probe after a crash waits until an in-flight call can no longer take effect
+    /// (`ActionInvoker.settlingTime`) before it may say "not done".
+    public var callsCanDuplicate: Bool
 
     public init(
         name: String,
@@ -25,7 +29,8 @@ public struct ActionDescriptor: Sendable, Hashable {
         permissions: [String] = [],
         isMutating: Bool,
         isReversible: Bool = false,
-        isDisruptive: Bool = false
+        isDisruptive: Bool = false,
+        callsCanDuplicate: Bool = false
     ) {
         self.name = name
         self.summary = summary
@@ -35,6 +40,7 @@ public struct ActionDescriptor: Sendable, Hashable {
         self.isMutating = isMutating
         self.isReversible = isReversible
         self.isDisruptive = isDisruptive
+        self.callsCanDuplicate = callsCanDuplicate
     }
 
     public func parameter(named name: String) -> ParameterSpec? { parameters.first { $0.name == name } }

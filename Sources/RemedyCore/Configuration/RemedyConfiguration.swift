@@ -6,6 +6,8 @@ public struct RemedyConfiguration: Sendable, Hashable {
     public var approvers: Approvers
     public var concurrency: Concurrency
     public var pacing: Pacing
+    /// How remedy's own AWS calls time out and retry.
+    public var aws = AWSRequests()
     /// The playbooks directory.
     public var playbooks: String
     public var server: Server
@@ -27,6 +29,16 @@ public struct RemedyConfiguration: Sendable, Hashable {
         self.playbooks = playbooks
         self.server = server
         self.notifications = notifications
+    }
+
+    /// How each AWS call of remedy's is bounded (`aws:`).
+    public struct AWSRequests: Sendable, Hashable {
+        /// Deadline for one attempt, connection included.
+        public var requestTimeout: Duration = .seconds(30)
+        /// Attempts in all, the first included.
+        public var maximumAttempts: Int = 3
+
+        public init() {}
     }
 
     public struct Journal: Sendable, Hashable {

@@ -16,12 +16,18 @@ public protocol ActionInvoker: Sendable {
     func probe(_ request: ActionRequest) async throws(ActionFailure) -> ProbeResult
     /// Reverses a completed action from the prior state captured when it ran.
     func undo(_ request: ActionRequest, priorState: JSONValue) async throws(ActionFailure)
+    /// How long after a call started its last request may still be sent and take effect: every attempt's timeout
+    /// and the waits between them. A process killed mid-call leaves such a request behind it.
+    var settlingTime: Duration { get }
 }
 
 /// Journals the prior state an action captured, durably, before the action makes its first mutating call.
 public typealias PriorStateRecorder = @Sendable (JSONValue) async throws(ActionFailure) -> Void
 
 extension ActionInvoker {
+    /// Calls that are over when they return, as a scripted or simulated invoker's are.
+    public var settlingTime: Duration { .zero }
+
     /// Performs the action once where nothing journals its prior state (tests, a step run on its own).
     public func execute(_ request: ActionRequest) async throws(ActionFailure) -> ActionResult {
         try await execute(request, recordingPriorState: { _ in })

@@ -318,6 +318,7 @@ public struct RunExecutor: Sendable {
                 try await execute(call, of: definition, machine: &machine)
             case .probe(let call):
                 try await writeHeld(&machine)
+                try await settle(call)
                 try await probe(call, of: definition, machine: &machine)
             case .skip(let step, let reason, let verdict):
                 var payload: [String: JSONValue] = ["step": .string(step), "reason": .string(reason)]
@@ -416,6 +417,17 @@ public struct RunExecutor: Sendable {
             try hold(.stepFailed, .object(payload), in: &machine)
         }
         PausePoint.reach("after-step:\(call.step)")
+    }
+
+    /// Waits, before probing a call that repeats would duplicate (`ActionDescriptor.callsCanDuplicate`), until a
+    /// request of it still in flight when its process died can no longer take effect: a probe that looked earlier
+    /// could find nothing yet, say "not done", and a second set of snapshots would follow.
+    private func settle(_ call: RunStateMachine.StepCall) async throws {
+        guard catalog.action(named: call.action)?.callsCanDuplicate == true,
+            let started = call.startedAt.flatMap(Timestamp.parse)
+        else { return }
+        let remaining = started.addingTimeInterval(invoker.settlingTime.seconds).timeIntervalSince(now())
+        if remaining > 0 { try await clock.sleep(for: .seconds(remaining)) }
     }
 
     private func probe(

@@ -82,7 +82,8 @@ public struct RunState: Sendable, Hashable {
             steps[id, default: StepProgress()].attempts.append(
                 StepProgress.Attempt(
                     number: try payload.integer("attempt"),
-                    parameters: payload.value("parameters").objectValue ?? [:]
+                    parameters: payload.value("parameters").objectValue ?? [:],
+                    startedAt: record.recordedAt
                 )
             )
         case .stepSucceeded:
@@ -184,6 +185,8 @@ public struct StepProgress: Sendable, Hashable {
         public var number: Int
         /// The parameters `step.started` recorded: a probe and an undo use exactly these.
         public var parameters: [String: JSONValue]
+        /// When `step.started` was journaled, just before the call.
+        public var startedAt: String = ""
         /// Nil while the call's result is unknown.
         public var outcome: Outcome?
         public var probe: Probe?

@@ -78,6 +78,8 @@ public struct RunStateMachine: Sendable {
         public var attempt: Int
         /// What an earlier attempt journaled before its first mutating call, for probes and retries.
         public var capturedPriorState: JSONValue?
+        /// When the attempt a probe asks about was started (its `step.started`), or nil for a new call.
+        public var startedAt: String?
     }
 
     public struct ApprovalRequest: Sendable, Hashable {
@@ -189,7 +191,8 @@ public struct RunStateMachine: Sendable {
                 action: name,
                 parameters: last.parameters,
                 attempt: last.number,
-                capturedPriorState: progress.capturedPriorState
+                capturedPriorState: progress.capturedPriorState,
+                startedAt: last.startedAt
             )
             var lastFailure: StepProgress.Failure?
             switch (last.outcome, last.probe) {
