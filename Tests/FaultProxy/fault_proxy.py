@@ -7,6 +7,7 @@ Requests are forwarded unchanged (Host header included, so SigV4 signatures stil
                              caller died);
   --throttle FRACTION        answer this fraction of requests (chosen by a seeded random) with EC2's
                              RequestLimitExceeded (503) instead of forwarding them;
+  --fail ACTION=FROM:TO      answer calls FROM to TO (counted from 1) of this operation so, unforwarded;
   --seed N                   the seed of that random.
 Every request is logged to --log as a JSON line: the operation, whether it was forwarded, its status.
 The proxy binds 127.0.0.1 on a free port and prints the port on stdout; it stops on SIGTERM or after --lifetime s.
@@ -34,6 +35,7 @@ def main():
     parser.add_argument("--upstream", required=True, help="http://127.0.0.1:PORT")
     parser.add_argument("--delay", action="append", default=[])
     parser.add_argument("--throttle", type=float, default=0.0)
+    parser.add_argument("--fail", action="append", default=[])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--log", required=True)
     parser.add_argument("--lifetime", type=float, default=1800)
@@ -43,6 +45,12 @@ def main():
     for rule in args.delay:
         action, seconds = rule.split("=")
         delays[action] = float(seconds)
+    failures = {}
+    for rule in args.fail:
+        action, window = rule.split("=")
+        first, last = window.split(":")
+        failures[action] = (int(first), int(last))
+    calls = {}
     chooser = random.Random(args.seed)
     lock = threading.Lock()
     log = open(args.log, "a", buffering=1)
@@ -62,7 +70,12 @@ def main():
             target = self.headers.get("X-Amz-Target") or ""
             operation = action or target.split(".")[-1] or f"{self.command} {urllib.parse.urlsplit(self.path).path}"
             with lock:
-                throttled = args.throttle > 0 and chooser.random() < args.throttle
+                calls[operation] = calls.get(operation, 0) + 1
+                number = calls[operation]
+                window = failures.get(operation)
+                throttled = (window is not None and window[0] <= number <= window[1]) or (
+                    args.throttle > 0 and chooser.random() < args.throttle
+                )
             if throttled:
                 log.write(json.dumps({"operation": operation, "forwarded": False, "status": 503}) + "\n")
                 self.answer(503, [("Content-Type", "text/xml")], THROTTLED)

@@ -88,6 +88,13 @@ import Testing
         )
     }
 
+    /// A probe of the attempt `History` started: it carries that `step.started`'s time, for settling.
+    func probed(_ step: String, _ action: String = "ec2.tag", attempt: Int = 1) -> RunStateMachine.Decision {
+        var started = call(step, action, attempt: attempt)
+        started.startedAt = "2025-06-15T00:00:00.000Z"
+        return .probe(started)
+    }
+
     @Test func newRunStartsItsFirstStep() throws {
         // Given a run just created
         let history = History([action("tag", "ec2.tag"), action("isolate", "ec2.quarantine")])
@@ -171,7 +178,7 @@ import Testing
         var history = History([action("tag", "ec2.tag")])
         history.started("tag")
         // Then the next move is a probe with the parameters of that start
-        #expect(try history.machine().next(now: now) == .probe(call("tag")))
+        #expect(try history.machine().next(now: now) == probed("tag"))
     }
 
     @Test func probeFindingTheStepDoneCountsAsSuccessWithItsOutputs() throws {
@@ -229,7 +236,7 @@ import Testing
         history.started("tag")
         history.failed("tag", kind: .inDoubt, code: "RequestTimeout")
         // Then a probe comes first; once it finds nothing, the retry waits the initial backoff
-        #expect(try history.machine().next(now: now) == .probe(call("tag")))
+        #expect(try history.machine().next(now: now) == probed("tag"))
         history.add(.stepProbed, ["step": "tag", "attempt": 1, "result": "notDone"])
         #expect(try history.machine().next(now: now) == .run(call("tag", attempt: 2), backoff: .seconds(2)))
     }

@@ -38,11 +38,27 @@ extension QuarantineInstance: ExecutableAction {
             try await moveInterfaces(of: instance, to: untrack, ec2)
         }
         PausePoint.reach("quarantine-untracked:\(context.request.stepID)")
+        // The instance now sits in the allow-all group, more exposed than before: the quarantine never ends here.
         do throws(ActionFailure) {
-            try await moveInterfaces(of: instance, to: isolation, ec2)
-        } catch  where error.code == "InvalidGroup.NotFound" {
-            isolation = try await regroup(isolationName, isolation, in: vpcID, rules: [], ec2, context)
-            try await moveInterfaces(of: instance, to: isolation, ec2)
+            isolation = try await isolate(instance, in: isolation, named: isolationName, vpcID: vpcID, ec2, context)
+        } catch {
+            do throws(ActionFailure) {
+                try await restore(original, of: instance, ec2)
+            } catch let restoreError {
+                throw ActionFailure(
+                    .inDoubt,
+                    code: "QuarantineIncomplete",
+                    message: "instance \(instanceID) is left in the allow-all group \(untrack): the swap to the "
+                        + "isolation group failed (\(error.code): \(error.message)) and putting its own groups back "
+                        + "failed too (\(restoreError.code)); remedy undo restores them"
+                )
+            }
+            throw ActionFailure(
+                .permanent,
+                code: "QuarantineRolledBack",
+                message: "instance \(instanceID) was not isolated: the swap to the isolation group failed "
+                    + "(\(error.code): \(error.message)), so its own security groups were put back"
+            )
         }
         let groups = priorState(original)
         return ActionResult(
@@ -113,25 +129,70 @@ extension QuarantineInstance: ExecutableAction {
     )
         async throws(ActionFailure)
     {
-        let instanceID = try parameters.string("instance")
         let ec2 = try context.clients.ec2()
-        let instance = try await TagInstance.instance(instanceID, ec2)
-        let original =
-            priorState["original_groups"]?.objectValue?.mapValues { $0.arrayValue?.compactMap(\.stringValue) ?? [] }
-            ?? [:]
+        let instance = try await TagInstance.instance(try parameters.string("instance"), ec2)
+        try await restore(originalGroups(from: priorState) ?? [:], of: instance, ec2)
+    }
+
+    // MARK: Steps
+
+    /// Attempts at the second swap beyond the first, while it fails with anything but a permanent error (throttled
+    /// past the client's retries, a 5xx): leaving the allow-all group is worth waiting for.
+    static let isolationRetries = 4
+
+    /// Moves the instance from the allow-all group to the isolation group, retrying what may pass.
+    static func isolate(
+        _ instance: EC2Instance,
+        in isolation: String,
+        named name: String,
+        vpcID: String,
+        _ ec2: EC2Client,
+        _ context: ActionContext
+    ) async throws(ActionFailure) -> String {
+        var isolation = isolation
+        var retry = 0
+        var regrouped = false
+        while true {
+            do throws(ActionFailure) {
+                try await moveInterfaces(of: instance, to: isolation, ec2)
+                return isolation
+            } catch  where error.code == "InvalidGroup.NotFound" && !regrouped {
+                // A remembered group deleted since: the failed call changed nothing; resolve it again once.
+                regrouped = true
+                isolation = try await regroup(name, isolation, in: vpcID, rules: [], ec2, context)
+            } catch  where error.kind != .permanent && retry < isolationRetries {
+                retry += 1
+                do {
+                    try await context.clock.sleep(for: .milliseconds(500 << retry))
+                } catch {
+                    throw ActionFailure(.inDoubt, code: "Cancelled", message: "the quarantine was cancelled")
+                }
+            }
+        }
+    }
+
+    /// Puts each interface's journaled groups back (`original`, as `originalGroups(of:)` captured them).
+    static func restore(
+        _ original: [String: [String]],
+        of instance: EC2Instance,
+        _ ec2: EC2Client
+    ) async throws(ActionFailure) {
+        if instance.networkInterfaces.isEmpty, let groups = original["instance"], !groups.isEmpty {
+            try await aws(true) { () async throws(AWSError) in
+                try await ec2.modifyInstanceGroups(instanceID: instance.id, groupIDs: groups)
+            }
+        }
         for interface in instance.networkInterfaces {
             guard let groups = original[interface.id], !groups.isEmpty else { continue }
             try await setGroups(
                 of: interface.id,
                 primary: isPrimary(interface, of: instance),
-                instanceID: instanceID,
+                instanceID: instance.id,
                 groups: groups,
                 ec2
             )
         }
     }
-
-    // MARK: Steps
 
     static func originalGroups(of instance: EC2Instance) -> [String: [String]] {
         var groups: [String: [String]] = [:]

@@ -221,6 +221,7 @@ public struct RunStateMachine: Sendable {
             let backoff = lastFailure == nil ? Duration.zero : Self.backoff(step.retry, spent: progress.attemptsSpent)
             var retry = call
             retry.attempt = last.number + 1
+            retry.startedAt = nil
             return .decided(.run(retry, backoff: backoff))
         }
         if let skip = skipReason(step) { return .decided(.skip(step: step.id, reason: skip, verdict: nil)) }
@@ -260,7 +261,7 @@ public struct RunStateMachine: Sendable {
             return .startUndo(reason: state.failureReason.map { "on_failure: undo after \($0)" } ?? "undo requested")
         }
         var failed: [String] = []
-        for stepID in reversibleCompletedSteps() {
+        for stepID in reversibleSteps() {
             let progress = state.progress(ofStep: stepID)
             switch progress.undo {
             case .succeeded?: continue
@@ -269,25 +270,35 @@ public struct RunStateMachine: Sendable {
             case .started?, nil:
                 guard let step = state.definition.step(withID: stepID), case .action(let name, _, _, _, _) = step.kind
                 else { continue }
+                // A step that failed after capturing its prior state is restored to what it captured.
                 let call = StepCall(
                     step: stepID,
                     action: name,
-                    parameters: progress.succeededParameters,
+                    parameters: progress.result == nil
+                        ? progress.attempts.last?.parameters ?? [:] : progress.succeededParameters,
                     attempt: progress.attempts.last?.number ?? 1
                 )
-                return .undo(call, priorState: progress.result?.priorState ?? .null)
+                return .undo(call, priorState: progress.result?.priorState ?? progress.capturedPriorState ?? .null)
             }
         }
         return .finishUndo(failedSteps: failed)
     }
 
-    /// Completed steps `remedy undo` can reverse, newest first.
-    func reversibleCompletedSteps() -> [String] {
+    /// Steps `remedy undo` can reverse, newest first: the completed reversible ones, and before them any
+    /// reversible step that failed after journaling its prior state (it may have changed something before it
+    /// failed: a quarantine whose second swap failed left the instance in its first group).
+    func reversibleSteps() -> [String] {
         guard state.definition.mode == .live else { return [] }
-        return state.completionOrder.reversed().filter { stepID in
+        func isReversible(_ stepID: String) -> Bool {
             guard case .action(_, _, true, true, _)? = state.definition.step(withID: stepID)?.kind else { return false }
             return true
         }
+        let completed = state.completionOrder.reversed().filter(isReversible)
+        let failedAfterCapture = state.plannedSteps.map(\.id).filter { stepID in
+            let progress = state.progress(ofStep: stepID)
+            return isReversible(stepID) && progress.result == nil && progress.capturedPriorState != nil
+        }
+        return failedAfterCapture.reversed() + completed
     }
 
     // MARK: Expressions

@@ -1,0 +1,96 @@
+import Foundation
+import RemedyAWS
+import RemedyCore
+import RemedyJournal
+import RemedyTestSupport
+import Testing
+
+/// The quarantine never ends with the instance in the allow-all group: its second swap is retried, else the
+/// instance's own groups are put back, and `remedy undo` restores what a failed quarantine changed. Against moto,
+/// through a proxy that refuses chosen `ModifyInstanceAttribute` calls (throttled past the client's retries).
+extension MotoIntegrationTests {
+    static let quarantinePlaybook = """
+        apiVersion: remedy/v1
+        name: quarantine-only
+        match: {types: ["UnauthorizedAccess:EC2/*"], resource: AwsEc2Instance}
+        steps:
+          - id: isolate
+            action: ec2.quarantine
+            with: {instance: "{{ finding.resources[0].id }}"}
+        """
+
+    struct SwapFault: CustomStringConvertible, Sendable {
+        /// `ModifyInstanceAttribute` calls refused: the 1st is the swap into the allow-all group.
+        var refused: String
+        var outcome: String
+        var code: String?
+        var description: String { "refused calls \(refused)" }
+    }
+
+    static let swapFaults = [
+        // Two refusals of the second swap: retried within the step, the instance ends isolated
+        SwapFault(refused: "2:3", outcome: "run.succeeded", code: nil),
+        // Every attempt of the second swap refused: the instance's own groups are put back
+        SwapFault(refused: "2:6", outcome: "run.failed", code: "QuarantineRolledBack"),
+        // And the restore refused too: the run says where the instance is, and undo puts it back
+        SwapFault(refused: "2:100", outcome: "run.failed", code: "QuarantineIncomplete"),
+    ]
+
+    @Test(arguments: swapFaults)
+    func aFailedSecondSwapNeverLeavesTheInstanceInTheAllowAllGroup(_ fault: SwapFault) async throws {
+        let world = try await world()
+        let (instance, group) = try await launchInstance(world, groupName: "web-\(UUID().uuidString.prefix(8))")
+        try await withTemporaryDirectory { directory in
+            let moto = try #require(MotoServer.endpointURL)
+            let proxy = try FaultProxy(
+                upstream: moto,
+                arguments: ["--fail", "ModifyInstanceAttribute=\(fault.refused)"],
+                directory: directory
+            )
+            _ = try directory.write("playbooks/quarantine.yaml", Self.quarantinePlaybook)
+            let findingFile = try directory.write("finding.json", try Self.sshFinding(instance: instance))
+            let journalPath = directory.file("journal.sqlite")
+            var environment = try doctorEnvironment(world.credentials, home: directory.path)
+            environment["AWS_ENDPOINT_URL"] = proxy.url
+            environment["REMEDY_CONFIG"] = try directory.write("remedy.yaml", "aws: {max_attempts: 1}\n")
+            // When the quarantine runs
+            _ = try RemedyBinary.run(
+                ["run", findingFile, "--playbooks", directory.file("playbooks"), "--journal", journalPath],
+                environment: environment
+            )
+            let journal = try JournalDatabase(path: journalPath)
+            let records = try journal.records()
+            #expect(records.last?.kind == fault.outcome)
+            let described = try #require(try await world.ec2.describeInstances(ids: [instance]).first)
+            let untrack = try await world.ec2.describeSecurityGroups(
+                filters: ["group-name": ["remedy-untrack"], "vpc-id": [world.vpcID]]
+            ).first?.id
+            switch fault.code {
+            case nil:
+                // Then it ends isolated
+                #expect(!described.securityGroupIDs.contains(group))
+                #expect(!described.securityGroupIDs.contains(untrack ?? "-"))
+            case "QuarantineRolledBack"?:
+                // Then it is back in its own groups, never left in the allow-all one
+                #expect(records.last?.payload["code"] == "QuarantineRolledBack")
+                #expect(described.securityGroupIDs == [group])
+            default:
+                // Then the failure says where the instance is
+                let failed = try #require(records.last { $0.kind == "step.failed" })
+                #expect(failed.payload["code"] == "QuarantineIncomplete")
+                #expect(failed.payload["message"]?.stringValue?.contains("left in the allow-all group") == true)
+                #expect(described.securityGroupIDs == [untrack ?? "-"])
+                // And remedy undo, with AWS answering again, restores the groups the step journaled before acting
+                environment["AWS_ENDPOINT_URL"] = moto
+                let runID = try #require(records.first?.runID)
+                let undone = try RemedyBinary.run(["undo", runID, "--journal", journalPath], environment: environment)
+                #expect(undone.status == 0, "\(undone.standardOutput)\(undone.standardError)")
+                #expect(
+                    try journal.records().contains { $0.kind == "undo.succeeded" && $0.payload["step"] == "isolate" }
+                )
+                let restored = try #require(try await world.ec2.describeInstances(ids: [instance]).first)
+                #expect(restored.securityGroupIDs == [group])
+            }
+        }
+    }
+}
