@@ -6,7 +6,9 @@ import RemedyCore
 /// One per `CatalogInvoker` (one per process). An entry is a hint, never the truth: a remembered group that was
 /// deleted since makes the swap fail with `InvalidGroup.NotFound`, and the quarantine then forgets it and resolves
 /// it again (creating it); a group whose rules were changed since is caught by the quarantine's verify, which
-/// forgets it too. Concurrent runs asking for one group share a single lookup; a lookup that fails is not kept.
+/// forgets it too. Concurrent runs asking for one group share a single lookup; a lookup that fails is not kept, and a
+/// run whose shared lookup (started by another run) failed tries once more with its own, within its own retry budget:
+/// one reset on `CreateSecurityGroup` must not fail every run that happened to be waiting on it.
 public actor SecurityGroupCache {
     public struct Key: Sendable, Hashable {
         public var account: String
@@ -24,6 +26,14 @@ public actor SecurityGroupCache {
         _ key: Key,
         resolve: @escaping @Sendable () async throws(ActionFailure) -> String
     ) async throws(ActionFailure) -> String {
+        if let shared = entries[key] {
+            do {
+                return try await shared.value
+            } catch {
+                // Another run's lookup failed: its error is not this run's; look again (or join whoever already is).
+                if entries[key] == shared { entries[key] = nil }
+            }
+        }
         let task: Task<String, any Error>
         if let existing = entries[key] {
             task = existing
