@@ -80,7 +80,7 @@ extension MotoIntegrationTests {
             // (ActionInvoker.settlingTime), two seconds here rather than the default's two minutes.
             environment["REMEDY_CONFIG"] = try directory.write(
                 "remedy.yaml",
-                "aws: {request_timeout: 2s, max_attempts: 1}\n"
+                "aws: {request_timeout: 2s, max_attempts: 1, max_throttled_attempts: 1}\n"
             )
 
             // When remedy is killed at the point
@@ -174,11 +174,11 @@ extension MotoIntegrationTests {
             _ = try directory.write("playbooks/contain.yaml", Self.containPlaybook)
             let findingFile = try directory.write("finding.json", try Self.sshFinding(instance: instance))
             let journalPath = directory.file("journal.sqlite")
-            var environment = try doctorEnvironment(world.credentials, home: directory.path)
-            environment["AWS_ENDPOINT_URL"] = proxy.url
-            environment["REMEDY_CONFIG"] = try directory.write(
-                "remedy.yaml",
-                "aws: {request_timeout: 5s, max_attempts: 1}\n"
+            let environment = try proxiedEnvironment(
+                through: proxy,
+                world,
+                directory,
+                aws: "{request_timeout: 5s, max_attempts: 1, max_throttled_attempts: 1}"
             )
             // When remedy is killed while its CreateSnapshots is held at the proxy
             let run = Process()
@@ -210,5 +210,18 @@ extension MotoIntegrationTests {
                 #expect(snapshots.count == 1, "volume \(volume.volumeID) has \(snapshots.count) snapshots")
             }
         }
+    }
+
+    /// `remedy`'s environment against moto through `proxy`, with the configuration's `aws:` section set to `aws`.
+    func proxiedEnvironment(
+        through proxy: FaultProxy,
+        _ world: World,
+        _ directory: TemporaryDirectory,
+        aws: String? = nil
+    ) throws -> [String: String] {
+        var environment = try doctorEnvironment(world.credentials, home: directory.path)
+        environment["AWS_ENDPOINT_URL"] = proxy.url
+        if let aws { environment["REMEDY_CONFIG"] = try directory.write("remedy.yaml", "aws: \(aws)\n") }
+        return environment
     }
 }

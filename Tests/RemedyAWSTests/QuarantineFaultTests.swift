@@ -50,9 +50,12 @@ extension MotoIntegrationTests {
             _ = try directory.write("playbooks/quarantine.yaml", Self.quarantinePlaybook)
             let findingFile = try directory.write("finding.json", try Self.sshFinding(instance: instance))
             let journalPath = directory.file("journal.sqlite")
-            var environment = try doctorEnvironment(world.credentials, home: directory.path)
-            environment["AWS_ENDPOINT_URL"] = proxy.url
-            environment["REMEDY_CONFIG"] = try directory.write("remedy.yaml", "aws: {max_attempts: 1}\n")
+            var environment = try proxiedEnvironment(
+                through: proxy,
+                world,
+                directory,
+                aws: "{max_attempts: 1, max_throttled_attempts: 1}"
+            )
             // When the quarantine runs
             _ = try RemedyBinary.run(
                 ["run", findingFile, "--playbooks", directory.file("playbooks"), "--journal", journalPath],
@@ -91,6 +94,47 @@ extension MotoIntegrationTests {
                 let restored = try #require(try await world.ec2.describeInstances(ids: [instance]).first)
                 #expect(restored.securityGroupIDs == [group])
             }
+        }
+    }
+}
+
+/// A storm of containments through a proxy that throttles three requests in ten: every run finishes, and no
+/// mutating call is made twice for one step.
+extension MotoIntegrationTests {
+    @Test func aStormThrottledThreeTimesInTenFinishesEveryRunOnce() async throws {
+        let world = try await world()
+        var instances: [String] = []
+        for _ in 0..<4 {
+            instances.append(try await launchInstance(world, groupName: "web-\(UUID().uuidString.prefix(8))").instance)
+        }
+        try await withTemporaryDirectory { directory in
+            let proxy = try FaultProxy(
+                upstream: try #require(MotoServer.endpointURL),
+                arguments: ["--throttle", "0.3", "--seed", "7"],
+                directory: directory
+            )
+            _ = try directory.write("playbooks/contain.yaml", Self.containPlaybook)
+            let journalPath = directory.file("journal.sqlite")
+            let environment = try proxiedEnvironment(through: proxy, world, directory)
+            for instance in instances {
+                let finding = try directory.write("\(instance).json", try Self.sshFinding(instance: instance))
+                let result = try RemedyBinary.run(
+                    ["run", finding, "--playbooks", directory.file("playbooks"), "--journal", journalPath],
+                    environment: environment
+                )
+                #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+            }
+            let log = try proxy.log()
+            let throttled = log.filter { $0["status"] as? Int == 503 }.count
+            #expect(throttled > 10, "the proxy throttled \(throttled) requests")
+            func forwarded(_ operation: String) -> Int {
+                log.filter { $0["operation"] as? String == operation && $0["forwarded"] as? Bool == true }.count
+            }
+            // One snapshot set and two swaps per run, as without throttling
+            #expect(forwarded("CreateSnapshots") == instances.count)
+            #expect(forwarded("ModifyInstanceAttribute") == 2 * instances.count)
+            let journal = try JournalDatabase(path: journalPath)
+            #expect(try journal.records().filter { $0.kind == "run.succeeded" }.count == instances.count)
         }
     }
 }

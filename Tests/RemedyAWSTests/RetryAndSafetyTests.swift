@@ -50,14 +50,21 @@ import Testing
         #expect(transport.requests.last?.header("amz-sdk-invocation-id") != invocationIDs.first)
     }
 
-    @Test func attemptsStopAtTheMaximumWithTheLastError() async throws {
+    @Test func throttlingEarnsMoreAttemptsThanOtherErrorsAndStopsAtItsMaximum() async throws {
         let clock = ManualClock()
-        let transport = ScriptedTransport(replies: Array(repeating: .success(Self.throttled), count: 5))
+        let transport = ScriptedTransport(replies: Array(repeating: .success(Self.throttled), count: 10))
         let sts = STSClient(try .testing(.sts, transport: transport, clock: clock))
         await #expect { _ = try await sts.getCallerIdentity() } throws: { error in
             (error as? AWSError)?.code == "Throttling" && (error as? AWSError)?.kind == .throttling
         }
-        #expect(transport.requests.count == 3)
+        // Eight attempts for throttling (a throttled request was not performed), three for anything else
+        #expect(transport.requests.count == RetryStrategy().maximumThrottledAttempts)
+        #expect(RetryStrategy().maximumThrottledAttempts == 8)
+        let failing = ScriptedTransport(replies: Array(repeating: .success(Self.serverError), count: 10))
+        await #expect(throws: AWSError.self) {
+            _ = try await STSClient(try .testing(.sts, transport: failing, clock: clock)).getCallerIdentity()
+        }
+        #expect(failing.requests.count == 3)
     }
 
     @Test func aNonIdempotentMutationIsNotRepeatedAfterAServerError() async throws {
@@ -107,11 +114,29 @@ import Testing
         #expect(transport.requests.count == 2)
     }
 
-    @Test func anEmptyRetryQuotaStopsRetries() async throws {
-        let transport = ScriptedTransport(replies: [.success(Self.throttled), .success(Self.identity)])
+    @Test func anEmptyRetryQuotaStopsRetriesOfErrorsButNotOfThrottling() async throws {
+        let transport = ScriptedTransport(replies: [.success(Self.serverError), .success(Self.identity)])
         let sts = STSClient(try .testing(.sts, transport: transport, quota: RetryQuota(available: 4)))
         await #expect(throws: AWSError.self) { _ = try await sts.getCallerIdentity() }
         #expect(transport.requests.count == 1)
+        // A throttled call was not performed: waiting and asking again costs the budget nothing
+        let throttled = ScriptedTransport(replies: [.success(Self.throttled), .success(Self.identity)])
+        let paced = STSClient(try .testing(.sts, transport: throttled, quota: RetryQuota(available: 4)))
+        _ = try await paced.getCallerIdentity()
+        #expect(throttled.requests.count == 2)
+    }
+
+    @Test func throttlingCutsTheBucketsRateAndAnswersWinItBack() async {
+        let pacer = RequestPacer()
+        let key = "ec2/us-east-1/123456789012"
+        await pacer.throttled(key)
+        await pacer.throttled(key)
+        #expect(abs(await pacer.share(of: key) - 0.49) < 1e-9)
+        for _ in 0..<20 { await pacer.throttled(key) }
+        #expect(await pacer.share(of: key) == 1.0 / 16)
+        for _ in 0..<19 { await pacer.succeeded(key) }
+        #expect(await pacer.share(of: key) == 1)
+        #expect(await pacer.share(of: "iam/us-east-1/123456789012") == 1)
     }
 
     @Test func strategyDelaysFollowBotocore() {

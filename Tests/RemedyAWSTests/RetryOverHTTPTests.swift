@@ -86,8 +86,8 @@ import Testing
         #expect(await quota.available == RetryQuota.capacity)
     }
 
-    @Test func throttlingBeyondTheAttemptLimitIsThrownAfterThreeAttempts() async throws {
-        let endpoint = ThrottlingEndpoint(failures: 5)
+    @Test func throttlingBeyondTheAttemptLimitIsThrownAfterEightAttempts() async throws {
+        let endpoint = ThrottlingEndpoint(failures: 10)
         let clock = ManualClock()
         let quota = RetryQuota()
         try await withLocalHTTPServer(endpoint.answer) { server in
@@ -96,12 +96,18 @@ import Testing
                 _ = try await client.getCallerIdentity()
             } throws: { error in
                 let error = error as? AWSError
-                return error?.code == "Throttling" && error?.statusCode == 400 && error?.requestID == "throttled-3"
+                return error?.code == "Throttling" && error?.statusCode == 400 && error?.requestID == "throttled-8"
             }
-            #expect(server.requests.count == 3)
+            #expect(server.requests.count == 8)
             #expect(Set(server.requests.compactMap { $0.header("amz-sdk-invocation-id") }).count == 1)
-            #expect(clock.sleeps == [.milliseconds(500), .seconds(1)])
+            // Full jitter fixed at 0.5 of 1, 2, 4, 8, 16, 20, 20 s
+            #expect(
+                clock.sleeps == [
+                    .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10), .seconds(10),
+                ]
+            )
         }
-        #expect(await quota.available == RetryQuota.capacity - 2 * RetryQuota.retryCost)
+        // Throttling does not draw on the retry budget other errors share
+        #expect(await quota.available == RetryQuota.capacity)
     }
 }

@@ -67,6 +67,16 @@ final class RawConnection: Sendable {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
     }
 
+    /// `serverSockets(port:)` once it reaches 0, or after two seconds: closing takes the server a moment.
+    static func serverSocketsOnceSettled(port: Int) async throws -> Int {
+        var held = try serverSockets(port: port)
+        for _ in 0..<100 where held > 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            held = try serverSockets(port: port)
+        }
+        return held
+    }
+
     /// The connections on `port` this process holds a descriptor for (established, or half-closed by the client):
     /// the kernel's table joined with the process's descriptors, so neither other suites' sockets nor connections
     /// still waiting in the listen queue count.
@@ -167,12 +177,8 @@ final class RawConnection: Sendable {
                 // Closed by the server at once, not left half-closed until a timeout
                 #expect(end.closed)
             }
-            // And the server holds none of them (before, 149 of 150 stayed half-closed with their descriptor)
-            var held = try Self.serverSockets(port: harness.port)
-            for _ in 0..<50 where held > 0 {
-                try await Task.sleep(for: .milliseconds(20))
-                held = try Self.serverSockets(port: harness.port)
-            }
+            // And the server holds none of them (the issue saw 149 of 150 stay half-closed with their descriptor)
+            let held = try await Self.serverSocketsOnceSettled(port: harness.port)
             #expect(held == 0, "the server still holds \(held) connections")
         }
     }
@@ -192,11 +198,7 @@ final class RawConnection: Sendable {
                 connections.append(connection)
             }
             connections.removeAll()
-            var held = try Self.serverSockets(port: harness.port)
-            for _ in 0..<100 where held > 0 {
-                try await Task.sleep(for: .milliseconds(20))
-                held = try Self.serverSockets(port: harness.port)
-            }
+            let held = try await Self.serverSocketsOnceSettled(port: harness.port)
             #expect(held == 0, "the server still holds \(held) connections")
         }
     }

@@ -156,13 +156,20 @@ public struct AWSClient: Sendable {
             switch outcome {
             case .success(let response):
                 await quota.release(retryCosts == 0 ? 1 : retryCosts)
+                await pacer?.succeeded(pacingKey)
                 return response
             case .failure(let failure):
+                let throttled = failure.error.kind == .throttling
+                // Throttling slows the whole bucket and earns more attempts, without spending the retry budget
+                // other errors draw on: the request was not performed, so asking again later is safe.
+                if throttled { await pacer?.throttled(pacingKey) }
+                let attempts = throttled ? configuration.retry.maximumThrottledAttempts : maximumAttempts
                 let cost = failure.isTimeout ? RetryQuota.timeoutRetryCost : RetryQuota.retryCost
-                guard attempt < maximumAttempts, failure.isRetryable(for: call.effect), await quota.acquire(cost) else {
-                    throw failure.error
+                guard attempt < attempts, failure.isRetryable(for: call.effect) else { throw failure.error }
+                if !throttled {
+                    guard await quota.acquire(cost) else { throw failure.error }
                 }
-                retryCosts += cost
+                if !throttled { retryCosts += cost }
                 let delay = configuration.retry.delay(afterAttempt: attempt, fraction: jitter())
                 logger.debug(
                     "retrying",
@@ -199,6 +206,18 @@ public struct AWSClient: Sendable {
         }
     }
 
+    /// What a transport failure means for the call, before the low-level cause.
+    static func describe(_ error: TransportError, timeout: Duration) -> String {
+        switch error.kind {
+        case .connect: "AWS did not receive the request (\(error.message))"
+        case .timeout: "no answer within \(timeout.components.seconds) s (\(error.message))"
+        case .connection: "the connection broke before AWS answered (\(error.message))"
+        }
+    }
+
+    /// The pacer's bucket: calls to one service, in one region, for one account.
+    private var pacingKey: String { "\(service.id)/\(region)/\(account)" }
+
     private func attemptOnce(
         _ call: AWSCall,
         attempt: Int,
@@ -209,7 +228,7 @@ public struct AWSClient: Sendable {
     {
         if let pacer {
             do {
-                try await pacer.acquire("\(service.id)/\(region)/\(account)", service: service.id)
+                try await pacer.acquire(pacingKey, service: service.id)
             } catch {
                 return .failure(
                     Failure(
@@ -243,7 +262,7 @@ public struct AWSClient: Sendable {
                         operation: call.operation,
                         statusCode: nil,
                         code: error.kind == .timeout ? "RequestTimeout" : "ConnectionError",
-                        message: error.message,
+                        message: Self.describe(error, timeout: configuration.timeout),
                         kind: kind
                     ),
                     isTimeout: error.kind == .timeout,

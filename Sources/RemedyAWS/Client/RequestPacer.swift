@@ -25,6 +25,12 @@ public actor RequestPacer {
     private let defaultRate: Rate
     private var rates: [String: Rate]
     private var buckets: [String: Bucket] = [:]
+    /// How much of its rate a bucket may use now, from 1 down to `minimumShare`: cut to 70% (botocore's adaptive
+    /// mode's factor) when AWS throttles a call, won back a step with each call answered.
+    private var shares: [String: Double] = [:]
+    static let minimumShare = 1.0 / 16
+    static let throttledFactor = 0.7
+    static let recoveryStep = 0.05
 
     public init(defaultRate: Rate = .conservative, rates: [String: Rate] = [:], clock: any AWSClock = SystemAWSClock())
     {
@@ -43,7 +49,9 @@ public actor RequestPacer {
     ///
     /// Reserving in the actor and sleeping outside it keeps concurrent callers in arrival order.
     func reserve(_ key: String, service: String) -> Duration {
-        let rate = rates[service] ?? defaultRate
+        let configured = rates[service] ?? defaultRate
+        let share = shares[key] ?? 1
+        let rate = Rate(perSecond: configured.perSecond * share, burst: max(1, configured.burst * share))
         let now = clock.now
         var bucket = buckets[key] ?? Bucket(tokens: rate.burst, updated: now)
         let elapsed =
@@ -56,4 +64,24 @@ public actor RequestPacer {
         guard bucket.tokens < 0 else { return .zero }
         return .seconds(-bucket.tokens / rate.perSecond)
     }
+
+    /// AWS throttled a call of `key`'s bucket: its rate is cut, and the tokens it held go.
+    public func throttled(_ key: String) {
+        let share = max(Self.minimumShare, (shares[key] ?? 1) * Self.throttledFactor)
+        shares[key] = share
+        if var bucket = buckets[key] {
+            bucket.tokens = min(bucket.tokens, 0)
+            buckets[key] = bucket
+        }
+    }
+
+    /// A call of `key`'s bucket was answered: a throttled bucket wins back some of its rate.
+    public func succeeded(_ key: String) {
+        guard let share = shares[key] else { return }
+        let next = share + Self.recoveryStep
+        shares[key] = next >= 1 ? nil : next
+    }
+
+    /// The share of its configured rate `key`'s bucket may use now: for tests and metrics.
+    public func share(of key: String) -> Double { shares[key] ?? 1 }
 }

@@ -3,14 +3,30 @@
 public struct RetryStrategy: Sendable {
     /// Attempts in total, the first included.
     public var maximumAttempts: Int
+    /// Attempts in total while AWS answers with throttling: a throttled request was not performed, so waiting longer
+    /// and asking again is safe, and the pacer slows the caller's whole bucket meanwhile (adaptive retry).
+    public var maximumThrottledAttempts: Int
     /// Back-off scale: before attempt n+1 the wait is `random × min(scale × 2^(n-1), cap)`.
     public var scale: Duration
     public var cap: Duration
 
-    public init(maximumAttempts: Int = 3, scale: Duration = .seconds(1), cap: Duration = .seconds(20)) {
+    public init(
+        maximumAttempts: Int = 3,
+        maximumThrottledAttempts: Int = 8,
+        scale: Duration = .seconds(1),
+        cap: Duration = .seconds(20)
+    ) {
         self.maximumAttempts = max(1, maximumAttempts)
+        self.maximumThrottledAttempts = max(self.maximumAttempts, maximumThrottledAttempts)
         self.scale = scale
         self.cap = cap
+    }
+
+    /// How long after a call began its last request may still be sent and take effect: at most `maximumAttempts`
+    /// attempts can run into their timeout (a throttled one is answered, not performed), and every wait between
+    /// attempts.
+    public func settlingTime(timeout: Duration) -> Duration {
+        timeout * maximumAttempts + cap * (maximumThrottledAttempts - 1)
     }
 
     /// The wait after failed attempt `attempt` (1-based), for a jitter `fraction` in [0, 1).

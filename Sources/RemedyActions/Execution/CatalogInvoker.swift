@@ -72,11 +72,9 @@ public struct CatalogInvoker: ActionInvoker {
         }
     }
 
-    /// Every attempt's timeout and the longest waits between them, as the context's clients make them.
+    /// As the context's clients time out and retry (`RetryStrategy.settlingTime(timeout:)`).
     public var settlingTime: Duration {
-        let configuration = context.configuration
-        let attempts = configuration.retry.maximumAttempts
-        return configuration.timeout * attempts + configuration.retry.cap * (attempts - 1)
+        context.configuration.retry.settlingTime(timeout: context.configuration.timeout)
     }
 
     public func probe(_ request: ActionRequest) async throws(ActionFailure) -> ProbeResult {

@@ -246,10 +246,18 @@ extension ActionFailure {
         case .transient: kind = isMutating ? .inDoubt : .retryable
         case .permanent, .notImplemented, .malformedResponse, .refused: kind = .permanent
         }
+        // Said in AWS terms: what happened to the call, and whether it may have taken effect.
+        let consequence =
+            switch kind {
+            case .inDoubt:
+                "; the call is in doubt: AWS may have performed it, so its probe checks before anything is repeated"
+            case .retryable where error.kind == .throttling: "; AWS throttled it: it was not performed"
+            default: ""
+            }
         self.init(
             kind,
             code: error.code,
-            message: "\(error.service) \(error.operation): \(error.message)",
+            message: "\(error.service) \(error.operation): \(error.message)\(consequence)",
             requestID: error.requestID
         )
     }

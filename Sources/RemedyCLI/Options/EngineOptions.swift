@@ -74,7 +74,10 @@ struct EngineOptions: ParsableArguments {
                 region: region,
                 mode: dryRun ? .dryRun : .live,
                 configuration: AWSClient.Configuration(
-                    retry: RetryStrategy(maximumAttempts: configuration.aws.maximumAttempts),
+                    retry: RetryStrategy(
+                        maximumAttempts: configuration.aws.maximumAttempts,
+                        maximumThrottledAttempts: configuration.aws.maximumThrottledAttempts
+                    ),
                     timeout: configuration.aws.requestTimeout,
                     callObserver: callObserver
                 ),

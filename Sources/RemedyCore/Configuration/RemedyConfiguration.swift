@@ -37,6 +37,8 @@ public struct RemedyConfiguration: Sendable, Hashable {
         public var requestTimeout: Duration = .seconds(30)
         /// Attempts in all, the first included.
         public var maximumAttempts: Int = 3
+        /// Attempts in all while AWS answers with throttling.
+        public var maximumThrottledAttempts: Int = 8
 
         public init() {}
     }

@@ -52,7 +52,11 @@ public struct ConfigurationParser: Sendable {
         }
         if let node = fields["pacing"] { configuration.pacing = readPacing(node, walker) }
         if let node = fields["aws"], let map = walker.mapping(node, "aws") {
-            let values = walker.fields(of: map, allowed: ["request_timeout", "max_attempts"], in: "aws")
+            let values = walker.fields(
+                of: map,
+                allowed: ["request_timeout", "max_attempts", "max_throttled_attempts"],
+                in: "aws"
+            )
             if let node = values["request_timeout"], let timeout = walker.duration(node, "aws.request_timeout") {
                 if timeout < .seconds(1) || timeout > .seconds(300) {
                     walker.error("aws.request_timeout must be between 1s and 5m", at: node)
@@ -62,6 +66,11 @@ public struct ConfigurationParser: Sendable {
             }
             if let value = values["max_attempts"].flatMap({ walker.integer($0, "aws.max_attempts", range: 1...20) }) {
                 configuration.aws.maximumAttempts = value
+            }
+            if let value = values["max_throttled_attempts"].flatMap({
+                walker.integer($0, "aws.max_throttled_attempts", range: 1...20)
+            }) {
+                configuration.aws.maximumThrottledAttempts = value
             }
         }
         if let node = fields["playbooks"], let path = walker.string(node, "playbooks") {
