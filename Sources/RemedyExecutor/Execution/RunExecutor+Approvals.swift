@@ -37,7 +37,7 @@ extension RunExecutor {
         ]
         // A decision alone makes no call, so it does not wait for a place among the runs executing at once: an
         // approver is answered at once however busy the workers are.
-        let (refusal, report) = try await withRunReturning(runID, admitted: continuing) {
+        let (refusal, report) = try await withRunReturning(runID, takesRunSlot: continuing) {
             (machine: inout RunStateMachine) -> RunError? in
             if let refusal = try await reasonToRefuse(
                 decision,

@@ -235,12 +235,13 @@ public struct RunExecutor: Sendable {
 
     /// Runs `body` on the run's state machine while the run holds its resource; returns what `body` returned.
     ///
-    /// With `admitted` false the run is taken under its lease alone, without a place among the runs executing at
-    /// once: for work that makes no call (an approver's decision), which must not queue behind busy workers.
+    /// With `takesRunSlot` false the run's resource is held without a place among the runs executing at once: for
+    /// work that makes no call (an approver's decision), which must not queue behind busy workers. It is still kept
+    /// apart from the run's other drivers in this process, which share this executor's lease.
     func withRunReturning<Value: Sendable>(
         _ runID: String,
         resource knownResource: String? = nil,
-        admitted: Bool = true,
+        takesRunSlot: Bool = true,
         _ body: @Sendable (inout RunStateMachine) async throws -> Value
     ) async throws -> (value: Value, report: RunReport) {
         let left: RunStateMachine?
@@ -257,26 +258,18 @@ public struct RunExecutor: Sendable {
         guard let resource = knownResource ?? left?.state.definition.resource else {
             throw RunError.unknownRun(runID)
         }
-        guard admitted else { return try await leased(runID, left: left, body) }
-        return try await admission.withAdmission(for: resource) { try await leased(runID, left: left, body) }
-    }
-
-    /// Runs `body` on the run's state machine under the run's lease.
-    private func leased<Value: Sendable>(
-        _ runID: String,
-        left: RunStateMachine?,
-        _ body: @Sendable (inout RunStateMachine) async throws -> Value
-    ) async throws -> (value: Value, report: RunReport) {
-        try await withLease(on: runID) { keeper in
-            // Read under the lease: another process may have moved the run on before this one held it.
-            var machine = try await current(runID, from: left)
-            guard mayDrive(machine.state.definition.mode) else { throw RunError.liveRunInDryRunProcess(runID) }
-            let value = try await body(&machine)
-            // What the run held back (a step's result, its last records) is written as the lease is given up.
-            let held = machine.unwritten.count
-            try note(try await keeper.release(appending: machine.unwritten), heldCount: held, in: &machine)
-            states.keep(machine)
-            return (value, RunReport(machine.state))
+        return try await admission.withAdmission(for: resource, withinLimit: takesRunSlot) {
+            try await withLease(on: runID) { keeper in
+                // Read under the lease: another process may have moved the run on before this one held it.
+                var machine = try await current(runID, from: left)
+                guard mayDrive(machine.state.definition.mode) else { throw RunError.liveRunInDryRunProcess(runID) }
+                let value = try await body(&machine)
+                // What the run held back (a step's result, its last records) is written as the lease is given up.
+                let held = machine.unwritten.count
+                try note(try await keeper.release(appending: machine.unwritten), heldCount: held, in: &machine)
+                states.keep(machine)
+                return (value, RunReport(machine.state))
+            }
         }
     }
 
