@@ -11,15 +11,15 @@ struct Principal: Sendable, Hashable {
         self.arn = arn
     }
 
-    /// For an assumed-role session: its partition, account, role name and session name.
-    var session: (partition: String, account: String, role: String, name: String)? {
+    /// For an assumed-role session: its partition, account and role name.
+    var session: (partition: String, account: String, role: String)? {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[2] == "sts" else { return nil }
         let resource = parts[5].split(separator: "/", omittingEmptySubsequences: false)
         guard resource.count == 3, resource[0] == "assumed-role", !resource[1].isEmpty, !resource[2].isEmpty else {
             return nil
         }
-        return (String(parts[1]), String(parts[4]), String(resource[1]), String(resource[2]))
+        return (String(parts[1]), String(parts[4]), String(resource[1]))
     }
 
     /// For an IAM role ARN (`arn:P:iam::ACCT:role/PATH/NAME`): its partition, account and name, path dropped.
@@ -53,12 +53,11 @@ struct Principal: Sendable, Hashable {
 /// // "arn:aws:iam::111122223333:role/Responder"
 /// ```
 public struct ApproverIdentities: Sendable, Hashable {
-    /// Role ARNs (any path) whose session names identify a person.
-    public var trustedSessionRoles: [String]
+    /// The trusted roles, each as `roleIdentity` writes it (path dropped).
     private let trusted: Set<String>
 
+    /// - Parameter trustedSessionRoles: role ARNs (any path) whose session names identify a person.
     public init(trustedSessionRoles: [String] = []) {
-        self.trustedSessionRoles = trustedSessionRoles
         trusted = Set(trustedSessionRoles.compactMap { Principal($0).role.map(Self.roleIdentity) })
     }
 

@@ -23,27 +23,41 @@ struct ServerRequestContext: RequestContext {
 struct ServerRoutes {
     let server: RemedyServer
 
+    /// One route: what the router serves and what `MethodAndMediaCheck` answers `405` from, declared once.
+    struct Route: Sendable {
+        var method: HTTPRequest.Method
+        var path: String
+        var handle: @Sendable (Request, ServerRequestContext) async throws -> Response
+    }
+
+    var routes: [Route] {
+        [
+            Route(method: .get, path: "/healthz") { _, _ in JSONResponse.make(.ok, ["status": "up"]) },
+            Route(method: .get, path: "/readyz") { _, _ in try await readiness() },
+            Route(method: .get, path: "/metrics") { _, _ in
+                Response(
+                    status: .ok,
+                    headers: [.contentType: "text/plain; version=0.0.4"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: server.metrics.exposition()))
+                )
+            },
+            Route(method: .post, path: "/v1/events") { request, context in try await events(request, context) },
+            Route(method: .get, path: "/v1/runs") { request, _ in try await server.runsAPI.list(request) },
+            Route(method: .get, path: "/v1/runs/:run") { request, context in
+                try await server.runsAPI.show(request, runID: try context.parameters.require("run"))
+            },
+            Route(method: .post, path: "/v1/runs/:run/approvals") { request, context in
+                try await server.runsAPI.decide(request, runID: try context.parameters.require("run"))
+            },
+        ]
+    }
+
     func router() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
+        let routes = routes
         router.add(middleware: RejectionCounter(metrics: server.metrics, logger: server.environment.logger))
-        router.add(middleware: MethodAndMediaCheck())
-        router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "up"]) }
-        router.get("/readyz") { _, _ in try await readiness() }
-        router.get("/metrics") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(bytes: server.metrics.exposition()))
-            )
-        }
-        router.post("/v1/events") { request, context in try await events(request, context) }
-        router.get("/v1/runs") { request, _ in try await server.runsAPI.list(request) }
-        router.get("/v1/runs/:run") { request, context in
-            try await server.runsAPI.show(request, runID: try context.parameters.require("run"))
-        }
-        router.post("/v1/runs/:run/approvals") { request, context in
-            try await server.runsAPI.decide(request, runID: try context.parameters.require("run"))
-        }
+        router.add(middleware: MethodAndMediaCheck(routes: routes))
+        for route in routes { router.on(RouterPath(route.path), method: route.method, use: route.handle) }
         return router
     }
 
@@ -160,11 +174,21 @@ struct ServerRoutes {
 struct MethodAndMediaCheck: RouterMiddleware {
     typealias Context = ServerRequestContext
 
-    /// The routes' methods, by path pattern (`*` one segment).
-    static let allowed: [(pattern: [Substring], methods: [HTTPRequest.Method])] = [
-        (["healthz"], [.get]), (["readyz"], [.get]), (["metrics"], [.get]), (["v1", "events"], [.post]),
-        (["v1", "runs"], [.get]), (["v1", "runs", "*"], [.get]), (["v1", "runs", "*", "approvals"], [.post]),
-    ]
+    /// The routes' methods, by path pattern (a `:name` segment matches any one segment).
+    let allowed: [(pattern: [Substring], methods: [HTTPRequest.Method])]
+
+    init(routes: [ServerRoutes.Route]) {
+        var allowed: [(pattern: [Substring], methods: [HTTPRequest.Method])] = []
+        for route in routes {
+            let pattern = route.path.split(separator: "/")
+            if let index = allowed.firstIndex(where: { $0.pattern == pattern }) {
+                allowed[index].methods.append(route.method)
+            } else {
+                allowed.append((pattern, [route.method]))
+            }
+        }
+        self.allowed = allowed
+    }
 
     func handle(
         _ request: Request,
@@ -172,7 +196,7 @@ struct MethodAndMediaCheck: RouterMiddleware {
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let segments = request.uri.path.split(separator: "/")
-        if let route = Self.allowed.first(where: { Self.matches($0.pattern, segments) }),
+        if let route = allowed.first(where: { Self.matches($0.pattern, segments) }),
             !route.methods.contains(request.method)
         {
             let allow = route.methods.map(\.rawValue).joined(separator: ", ")
@@ -197,7 +221,7 @@ struct MethodAndMediaCheck: RouterMiddleware {
     }
 
     static func matches(_ pattern: [Substring], _ segments: [Substring]) -> Bool {
-        pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0 == "*" || $0 == $1 }
+        pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
     }
 }
 
