@@ -43,10 +43,12 @@ extension JournalDatabase {
                     db.cachedStatement(
                         sql: """
                             SELECT COUNT(*) \(earlier)
-                                AND NOT EXISTS (
-                                    SELECT 1 FROM record AS ended
-                                    WHERE ended.runId = created.runId AND ended.kind IN ('run.succeeded', 'run.failed')
-                                )
+                                AND COALESCE((
+                                    SELECT ended.kind FROM record AS ended
+                                    WHERE ended.runId = created.runId
+                                        AND ended.kind IN ('run.succeeded', 'run.failed', 'run.retried')
+                                    ORDER BY ended.sequence DESC LIMIT 1
+                                ), 'run.retried') = 'run.retried'
                             """
                     ),
                     arguments: [sequence, playbook]

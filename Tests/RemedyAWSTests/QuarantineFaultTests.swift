@@ -138,3 +138,78 @@ extension MotoIntegrationTests {
         }
     }
 }
+
+/// `remedy resume --retry-failed`: a run that failed on a throttled call goes on from its failed step, and its
+/// completed steps are not repeated.
+extension MotoIntegrationTests {
+    @Test func aRunFailedByThrottlingIsRetriedFromItsFailedStep() async throws {
+        let world = try await world()
+        let (instance, group) = try await launchInstance(world, groupName: "web-\(UUID().uuidString.prefix(8))")
+        try await withTemporaryDirectory { directory in
+            // The first CreateSnapshots is throttled, and the client makes a single attempt
+            let proxy = try FaultProxy(
+                upstream: try #require(MotoServer.endpointURL),
+                arguments: ["--fail", "CreateSnapshots=1:1"],
+                directory: directory
+            )
+            _ = try directory.write("playbooks/contain.yaml", Self.containPlaybook)
+            let findingFile = try directory.write("finding.json", try Self.sshFinding(instance: instance))
+            let journalPath = directory.file("journal.sqlite")
+            let environment = try proxiedEnvironment(
+                through: proxy,
+                world,
+                directory,
+                aws: "{max_attempts: 1, max_throttled_attempts: 1}"
+            )
+            let run = ["run", findingFile, "--playbooks", directory.file("playbooks"), "--journal", journalPath]
+            let failed = try RemedyBinary.run(run, environment: environment)
+            #expect(failed.status == 1)
+            let journal = try JournalDatabase(path: journalPath)
+            let runID = try #require(try journal.records().first?.runID)
+            #expect(try Self.trail(journal).last == "run.failed evidence")
+
+            // Running the finding again names the failed run and how to go on
+            let again = try RemedyBinary.run(run, environment: environment)
+            #expect(again.status == 0)
+            #expect(again.standardOutput.contains("remedy resume --retry-failed \(runID)"), "\(again.standardOutput)")
+
+            // When the responder retries it
+            let retried = try RemedyBinary.run(
+                ["resume", "--retry-failed", runID, "--journal", journalPath],
+                environment: environment
+            )
+            #expect(retried.status == 0, "\(retried.standardOutput)\(retried.standardError)")
+
+            // Then the run goes on from the snapshot step to the end, marking the instance once
+            let trail = try Self.trail(journal)
+            #expect(
+                trail == [
+                    "run.created", "step.started mark", "step.succeeded mark", "step.started evidence",
+                    "step.failed evidence", "run.failed evidence", "run.retried evidence", "step.started evidence",
+                    "step.succeeded evidence", "step.started isolate", "step.prior_state_captured isolate",
+                    "step.succeeded isolate", "run.succeeded",
+                ]
+            )
+            #expect(try journal.verify(keys: [], requirements: .allowingUnsignedTail).isIntact)
+            // And the instance has one snapshot set and is isolated
+            let log = try proxy.log()
+            #expect(
+                log.filter { $0["operation"] as? String == "CreateSnapshots" && $0["forwarded"] as? Bool == true }.count
+                    == 1
+            )
+            let described = try #require(try await world.ec2.describeInstances(ids: [instance]).first)
+            for volume in described.volumes {
+                #expect(try await world.ec2.describeSnapshots(filters: ["volume-id": [volume.volumeID]]).count == 1)
+            }
+            #expect(!described.securityGroupIDs.contains(group))
+
+            // And a succeeded run cannot be retried
+            let twice = try RemedyBinary.run(
+                ["resume", "--retry-failed", runID, "--journal", journalPath],
+                environment: environment
+            )
+            #expect(twice.status != 0)
+            #expect(twice.standardError.contains("cannot be retried: it is succeeded, not failed"))
+        }
+    }
+}

@@ -214,8 +214,9 @@ final class RawConnection: Sendable {
             try await Task.sleep(for: .milliseconds(300))
             let accepted = try Self.serverSockets(port: harness.port)
 
-            // (the accept loop may take one past the cap before the delegate stops it reading)
-            #expect(accepted <= 17, "the server holds \(accepted) connections")
+            // (one pass of the accept loop, up to NIO's 4 accepts per read, may go past the cap before the delegate
+            // stops it reading; seen 17 and 19)
+            #expect(accepted <= 20, "the server holds \(accepted) connections")
             #expect(accepted >= 8, "accepted \(accepted)")
             // A normal client is answered once the idle ones are closed, and the server holds at most the cap
             let answer = try await harness.postEvent(try ServerHarness.fixture(IntakeTests.backdoor))

@@ -39,13 +39,27 @@ extension RemedyCommand {
         @Argument(help: "The run id; all active runs when absent.")
         var runID: String?
 
+        @Flag(
+            help: """
+                Go on with a failed run from the step that failed, its attempts forgiven (after a transient error, \
+                or once its cause is fixed); a call left in doubt is probed first. Needs the run id.
+                """
+        )
+        var retryFailed = false
+
         @OptionGroup(title: "Engine")
         var engineOptions: EngineOptions
+
+        func validate() throws {
+            if retryFailed, runID == nil { throw ValidationError("--retry-failed needs the id of the failed run") }
+        }
 
         func run() async throws {
             let engine = try await engineOptions.engine()
             let reports: [RunReport]
-            if let runID {
+            if let runID, retryFailed {
+                reports = [try await engine.executor.retryFailed(runID: runID, requestedBy: engine.caller)]
+            } else if let runID {
                 reports = [try await engine.executor.resume(runID: runID)]
             } else {
                 reports = try await engine.executor.resumeAll()

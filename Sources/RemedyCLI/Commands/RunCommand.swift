@@ -125,8 +125,13 @@ extension RemedyCommand {
                 switch start {
                 case .duplicate(let existing):
                     if outputOptions.output == .text {
+                        let status = try await engine.executor.report(runID: existing).status
+                        let retry =
+                            status == .failed
+                            ? "; to go on from its failed step: remedy resume --retry-failed \(existing)" : ""
                         Terminal.standardOutput.write(
-                            "finding \(entry.finding.id) was already handled by run \(existing); nothing started"
+                            "finding \(entry.finding.id) was already handled by run \(existing) (\(status.rawValue)); "
+                                + "nothing started\(retry)"
                         )
                     }
                     reports.append(["runId": .string(existing), "duplicate": true])

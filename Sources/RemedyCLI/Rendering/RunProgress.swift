@@ -37,6 +37,7 @@ enum RunProgress {
                 "\(step)  expired: the gate failed closed"
             case .runSucceeded?: "run succeeded"
             case .runFailed?: "run failed: \(payload["reason"]?.stringValue ?? "")"
+            case .runRetried?: "\(step)  retried by \(payload["requestedBy"]?.stringValue ?? "?")"
             case .undoStarted?, .undoSucceeded?, .undoFailed?:
                 "\(step.isEmpty ? "run" : step)  \(record.kind)"
             case .runLimitsChecked?:

@@ -205,6 +205,8 @@ public enum RunEventKind: String, Sendable, Hashable, CaseIterable {
     case runResumed = "run.resumed"
     case runSucceeded = "run.succeeded"
     case runFailed = "run.failed"
+    /// A responder asked a failed run to go on from its failed step (`remedy resume --retry-failed`).
+    case runRetried = "run.retried"
     case undoStarted = "undo.started"
     case undoSucceeded = "undo.succeeded"
     case undoFailed = "undo.failed"

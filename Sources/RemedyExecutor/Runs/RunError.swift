@@ -13,6 +13,7 @@ public struct RunError: Error, Sendable, Equatable, CustomStringConvertible {
         case gateExpired
         case gateClosed
         case notUndoable
+        case notRetryable
         case unreadableJournal
         case runBusy
         case leaseLost
@@ -47,6 +48,8 @@ public struct RunError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let gateClosed = RunError(.gateClosed, "the approval is closed")
     /// The run cannot be undone (still active, dry-run, or already undone).
     public static let notUndoable = RunError(.notUndoable, "the run cannot be undone")
+    /// The run cannot be retried from a failed step (not failed, or failed where a retry cannot help).
+    public static let notRetryable = RunError(.notRetryable, "the run cannot be retried")
     /// The journal holds a record the executor cannot read.
     public static let unreadableJournal = RunError(.unreadableJournal, "unreadable journal record")
     /// Another process (or executor) is driving the run now.
@@ -117,6 +120,10 @@ public struct RunError: Error, Sendable, Equatable, CustomStringConvertible {
 
     static func notUndoable(_ runID: String, _ reason: String) -> RunError {
         RunError(.notUndoable, "run '\(runID)' cannot be undone: \(reason)")
+    }
+
+    static func notRetryable(_ runID: String, _ reason: String) -> RunError {
+        RunError(.notRetryable, "run '\(runID)' cannot be retried: \(reason)")
     }
 
     static func unreadableJournal(_ message: String) -> RunError {

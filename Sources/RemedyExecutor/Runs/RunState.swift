@@ -15,6 +15,8 @@ public struct RunState: Sendable, Hashable {
     public private(set) var undoStarted = false
     /// Why the run failed, from `run.failed`.
     public private(set) var failureReason: String?
+    /// The step the run failed at, from `run.failed` (nil for a run-level failure).
+    public private(set) var failedStep: String?
     /// The sequence of `run.created`: the playbook's usage is counted from the runs before it.
     public private(set) var createdSequence: Int64 = 0
     /// From `run.limits_checked`: nil before the check, `.within`, or why the run is over a cap.
@@ -77,6 +79,12 @@ public struct RunState: Sendable, Hashable {
             limitsCheck = payload.optionalString("over").map { .over(reason: $0) } ?? .within
         case .runFailed:
             failureReason = payload.optionalString("reason")
+            failedStep = payload.optionalString("step")
+        case .runRetried:
+            let id = try payload.string("step")
+            failureReason = nil
+            failedStep = nil
+            steps[id, default: StepProgress()].retry()
         case .stepStarted:
             let id = try payload.string("step")
             steps[id, default: StepProgress()].attempts.append(
@@ -254,6 +262,18 @@ public struct StepProgress: Sendable, Hashable {
     public var undo: Undo?
     /// The prior state the step's action journaled before its first mutating call (the first, if attempts did).
     public var capturedPriorState: JSONValue?
+    /// How many attempts were made before the step was last retried (`run.retried`): they no longer count.
+    public var attemptsBeforeRetry = 0
+
+    /// Whether the latest attempt was made before a responder retried the step: its failure no longer ends the run.
+    var isRetriedSinceLastAttempt: Bool { attemptsBeforeRetry > 0 && attempts.count == attemptsBeforeRetry }
+
+    /// A responder retried the step: its spent attempts are forgiven, and a call left in doubt by a failed probe is
+    /// probed again (never simply repeated).
+    mutating func retry() {
+        attemptsBeforeRetry = attempts.count
+        if case .failed? = attempts.last?.probe { attempts[attempts.count - 1].probe = nil }
+    }
 
     /// The result of the attempt that succeeded (or that a probe found done).
     public var result: Result? {
@@ -276,7 +296,7 @@ public struct StepProgress: Sendable, Hashable {
     /// Attempts that count against the retry policy: failures, except in-doubt ones no probe has settled yet and
     /// calls a crash interrupted before they had a result (a probe found them not done: they never happened).
     var attemptsSpent: Int {
-        attempts.filter { attempt in
+        attempts.dropFirst(attemptsBeforeRetry).filter { attempt in
             guard case .failed(let failure)? = attempt.outcome else { return false }
             return failure.kind != .inDoubt || attempt.probe == .notDone
         }.count
@@ -321,4 +341,34 @@ public struct ApprovalDecision: Sendable, Hashable {
     /// Where the decision came from: `cli`, `http`, `slack`.
     public var channel: String
     public var decidedAt: String
+}
+
+extension RunState {
+    /// The step `remedy resume --retry-failed` would go on from, or why the run cannot be retried.
+    ///
+    /// Only a failed call is retried: a step that failed before any call would fail the same way, a denied or
+    /// expired approval is final, and a run-level failure (an unresolved target role) has no step to go back to.
+    public func stepToRetry() throws(RunError) -> String {
+        let runID = definition.runID
+        guard status == .failed else {
+            throw .notRetryable(runID, "it is \(status.rawValue), not failed")
+        }
+        guard let stepID = failedStep, let step = plannedSteps.first(where: { $0.id == stepID }) else {
+            throw .notRetryable(runID, "it failed before reaching a step (\(failureReason ?? "no reason recorded"))")
+        }
+        guard case .action = step.kind else {
+            throw .notRetryable(runID, "it failed at approval gate '\(stepID)', whose outcome is final")
+        }
+        let progress = progress(ofStep: stepID)
+        if let failure = progress.failedBeforeCall {
+            throw .notRetryable(
+                runID,
+                "step '\(stepID)' failed before any call (\(failure.code): \(failure.message)) and would fail again"
+            )
+        }
+        guard !progress.attempts.isEmpty else {
+            throw .notRetryable(runID, "step '\(stepID)' made no call")
+        }
+        return stepID
+    }
 }

@@ -213,7 +213,7 @@ public struct RunStateMachine: Sendable {
             case (nil, .notDone?):
                 break
             case (.failed(let failure)?, let probe):
-                if failure.kind == .permanent { return .failed(failure) }
+                if failure.kind == .permanent, !progress.isRetriedSinceLastAttempt { return .failed(failure) }
                 if failure.kind == .inDoubt && probe == nil { return .decided(.probe(call)) }
                 lastFailure = failure
             }

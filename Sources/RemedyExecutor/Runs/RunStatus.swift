@@ -51,6 +51,7 @@ public enum RunStatus: String, Sendable, Hashable, CaseIterable {
         case (.pending, .runSucceeded), (.running, .runSucceeded): .succeeded
         case (.pending, .runFailed), (.running, .runFailed), (.parked, .runFailed):
             undoRequested ? .undoing : .failed
+        case (.failed, .runRetried): .running
         case (.succeeded, .undoStarted), (.failed, .undoStarted), (.undoFailed, .undoStarted):
             runLevel ? .undoing : nil
         case (.undoing, .undoStarted): .undoing
