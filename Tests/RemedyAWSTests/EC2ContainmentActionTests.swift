@@ -111,6 +111,27 @@ extension MotoIntegrationTests {
         #expect(try await associated() == [profileARN])
     }
 
+    @Test func anInstanceWithoutAProfileOrAGroupGivesNullOutputsAndNothingToUndo() async throws {
+        // An instance with no instance profile, in no Auto Scaling group
+        let world = try await world()
+        let (instance, _) = try await launchInstance(world)
+        for action in ["ec2.detach_instance_profile", "ec2.detach_from_autoscaling"] {
+            let (result, captured) = try await executeCapturingPriorState(
+                world,
+                request(action, ["instance": .string(instance)])
+            )
+            // "Nothing there" is null, never "": a `!= null` guard on the output holds
+            let outputs = try #require(
+                ActionCatalog.standard.action(named: action)?.outputs.map(\.name)
+            )
+            #expect(!outputs.isEmpty)
+            for output in outputs { #expect(result.outputs[output] == .null, "\(action) \(output)") }
+            // And nothing changed: no prior state to restore
+            #expect(result.priorState == nil, "\(action)")
+            #expect(captured.isEmpty, "\(action)")
+        }
+    }
+
     @Test func imdsV2IsRequiredNeverInDryRunAndUndoRestoresTheOptions() async throws {
         let world = try await world()
         let (instance, _) = try await launchInstance(world)

@@ -40,4 +40,50 @@ import Testing
         #expect(await invoker.calls(.execute).allSatisfy { $0.request.mode == .dryRun })
         #expect(await invoker.steps(.execute).contains("isolate"))
     }
+
+    @Test func containmentOfAnInstanceWithoutAProfileRunsToTheEnd() async throws {
+        // Given the containment of an instance that has no instance profile: detach-profile finds nothing
+        let library = PlaybookLibrary.load(paths: [Repository.path("Playbooks")], catalog: .standard)
+        let playbook = try #require(library.playbooks.first { $0.name == "ec2-compromise-contain" })
+        let finding = try #require(
+            try FindingDecoder().decode(
+                try Repository.bytes("Fixtures/findings/eventbridge/guardduty-backdoor-cc-activity.json")
+            ).first
+        )
+        let plan = try Planner(catalog: .standard).plan(playbook, for: finding)
+        let invoker = ScriptedActionInvoker()
+        await invoker.script(
+            "detach-profile",
+            .succeed(ActionResult(outputs: ["instance_profile_arn": .null, "role_name": .null]))
+        )
+        let lead = "arn:aws:iam::111122223333:user/lead"
+        let executor = RunExecutor(
+            journal: try JournalDatabase(inMemory: nil),
+            invoker: invoker,
+            catalog: .standard,
+            approvers: StaticApproverDirectory(groups: ["incident-leads": [lead]])
+        )
+        let start = try await executor.start(plan: plan, finding: finding, initiator: "cli", mode: .live)
+        guard case .started(let parked) = start else {
+            Issue.record("no run started")
+            return
+        }
+
+        // When the isolation is approved
+        let report = try await executor.decide(
+            runID: parked.runID,
+            gate: "approve-isolation",
+            principal: lead,
+            decision: .approve,
+            channel: "cli"
+        )
+
+        // Then the role step is skipped for want of a role, and IMDSv2 and the archive still run
+        #expect(report.status == .succeeded)
+        #expect(report.step("revoke-role-sessions")?.status == .skipped)
+        let executed = await invoker.steps(.execute)
+        #expect(executed.contains("imdsv2"))
+        #expect(executed.contains("archive"))
+        #expect(!executed.contains("revoke-role-sessions"))
+    }
 }

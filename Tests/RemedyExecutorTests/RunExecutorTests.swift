@@ -457,6 +457,27 @@ import Testing
         #expect(await harness.invoker.steps(.undo) == ["isolate", "tag", "isolate"])
     }
 
+    @Test func undoingAStepThatChangedNothingIsANoOp() async throws {
+        // Given a run whose reversible step found nothing to change (no prior state) and one that changed something
+        let harness = try Harness()
+        await harness.invoker.script("tag", .succeed(ActionResult(priorState: ["tags": [:]])))
+        await harness.invoker.script("isolate", .succeed(ActionResult(outputs: ["role_name": .null])))
+        let executor = harness.executor()
+        _ = try await executor.start(
+            plan: plan(action("tag", "ec2.tag"), action("isolate", "ec2.quarantine")),
+            finding: finding(),
+            initiator: initiator,
+            mode: .live
+        )
+        // When it is undone
+        let report = try await executor.undo(runID: "run-1", requestedBy: ana)
+        // Then the run is undone: the step that changed nothing is recorded as such, with no call
+        #expect(report.status == .undone)
+        #expect(await harness.invoker.steps(.undo) == ["tag"])
+        let undone = try await harness.records("run-1", .undoSucceeded).filter { $0.payload["step"] == "isolate" }
+        #expect(undone.map { $0.payload["changedNothing"] } == [true])
+    }
+
     @Test func dryRunPassesTheModeThroughAndReportsAVerdictPerStep() async throws {
         let harness = try Harness()
         await harness.invoker.script("tag", .succeed(ActionResult(dryRunVerdict: "would succeed (DryRunOperation)")))

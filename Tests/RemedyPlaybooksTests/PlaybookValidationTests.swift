@@ -30,6 +30,31 @@ import Testing
         #expect(library.playbooks.count >= 15)
     }
 
+    @Test func comparingAnOutputThatIsNeverNullWithNullIsAWarning() {
+        let found = diagnostics(
+            Self.header + """
+                steps:
+                  - id: evidence
+                    action: ec2.snapshot_volumes
+                    with: {instance: "{{ finding.resources[0].id }}"}
+                  - id: detach
+                    action: ec2.detach_instance_profile
+                    with: {instance: "{{ finding.resources[0].id }}"}
+                  - id: revoke
+                    action: iam.revoke_sessions
+                    when: "steps.detach.role_name != null and steps.evidence.snapshot_ids != null"
+                    with: {principal_type: role, principal: "{{ steps.detach.role_name }}"}
+                """
+        )
+        // role_name is null when there is no profile; snapshot_ids is always a list
+        #expect(
+            found == [
+                "11:5: when: steps.evidence.snapshot_ids is never null (ec2.snapshot_volumes always sets "
+                    + "snapshot_ids), so this condition is always true"
+            ]
+        )
+    }
+
     @Test func validPlaybookHasNoDiagnostics() {
         let found = diagnostics(
             Self.header + """

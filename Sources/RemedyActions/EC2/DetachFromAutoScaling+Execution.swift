@@ -21,7 +21,8 @@ extension DetachFromAutoScaling: ExecutableAction {
             try await autoScaling.membership(ofInstance: instanceID)
         }
         guard let membership, !leavingStates.contains(membership.lifecycleState) else {
-            return ActionResult(outputs: ["group": .string(membership?.group ?? "")])
+            // Not in a group (or already leaving one): nothing changed, and `group` is null, not "".
+            return ActionResult(outputs: ["group": membership.map { .string($0.group) } ?? .null])
         }
         let prior: JSONValue = ["group": .string(membership.group)]
         if context.request.capturedPriorState == nil { try await context.recordPriorState(prior) }
@@ -43,11 +44,11 @@ extension DetachFromAutoScaling: ExecutableAction {
             try await autoScaling.membership(ofInstance: instanceID)
         }
         if let membership, !leavingStates.contains(membership.lifecycleState) { return .notDone }
-        let group = context.request.capturedPriorState?["group"]?.stringValue ?? ""
+        let group = context.request.capturedPriorState?["group"]?.stringValue
         return .done(
             ActionResult(
-                outputs: ["group": .string(group)],
-                priorState: group.isEmpty ? nil : ["group": .string(group)],
+                outputs: ["group": group.map(JSONValue.string) ?? .null],
+                priorState: group.map { ["group": .string($0)] },
                 verified: true
             )
         )

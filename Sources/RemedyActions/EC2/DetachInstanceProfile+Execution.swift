@@ -15,7 +15,8 @@ extension DetachInstanceProfile: ExecutableAction {
         let instanceID = try parameters.string("instance")
         let ec2 = try context.clients.ec2()
         guard let association = try await activeAssociation(of: instanceID, ec2) else {
-            return ActionResult(outputs: ["instance_profile_arn": "", "role_name": ""])
+            // No profile: nothing changed, and the outputs are null ("nothing there"), so `!= null` guards hold.
+            return ActionResult(outputs: ["instance_profile_arn": .null, "role_name": .null])
         }
         // Read before any change, so a failing lookup cannot fail the step after the profile is gone.
         let detached = try await result(profileARN: association.profileARN, context)
@@ -37,7 +38,12 @@ extension DetachInstanceProfile: ExecutableAction {
         let instanceID = try parameters.string("instance")
         let ec2 = try context.clients.ec2()
         guard try await activeAssociation(of: instanceID, ec2) == nil else { return .notDone }
-        let recorded = context.request.capturedPriorState?["instance_profile_arn"]?.stringValue ?? ""
+        guard let recorded = context.request.capturedPriorState?["instance_profile_arn"]?.stringValue else {
+            // Nothing was captured, so the crash came before any change: the instance had no profile.
+            return .done(
+                ActionResult(outputs: ["instance_profile_arn": .null, "role_name": .null], verified: true)
+            )
+        }
         var done = try await result(profileARN: recorded, context)
         done.verified = true
         return .done(done)
@@ -94,16 +100,18 @@ extension DetachInstanceProfile: ExecutableAction {
 
     /// The outputs and prior state for a removed profile: its ARN and its role's name (for revoking sessions).
     static func result(profileARN: String, _ context: ActionContext) async throws(ActionFailure) -> ActionResult {
-        var roleName = ""
+        var roleName: String?
         // arn:aws:iam::123456789012:instance-profile/path/name: the name is the last path segment.
         if let name = profileARN.split(separator: "/").last, profileARN.contains(":instance-profile/") {
             let iam = try context.clients.iam()
-            roleName =
-                try await aws { () async throws(AWSError) in try await iam.instanceProfileRoles(String(name)) }.first
-                ?? ""
+            roleName = try await aws { () async throws(AWSError) in
+                try await iam.instanceProfileRoles(String(name))
+            }.first
         }
         return ActionResult(
-            outputs: ["instance_profile_arn": .string(profileARN), "role_name": .string(roleName)],
+            outputs: [
+                "instance_profile_arn": .string(profileARN), "role_name": roleName.map(JSONValue.string) ?? .null,
+            ],
             priorState: ["instance_profile_arn": .string(profileARN)]
         )
     }

@@ -56,7 +56,12 @@ public struct DetachFromAutoScaling: RemediationAction {
         summary: "Detach an instance from its Auto Scaling group, keeping the group's desired capacity",
         parameters: [ParameterSpec("instance", .identifier(.instanceID), summary: "the instance to detach")],
         outputs: [
-            OutputSpec("group", .identifier(.autoScalingGroupName), summary: "the group it left, empty when none")
+            OutputSpec(
+                "group",
+                .identifier(.autoScalingGroupName),
+                nullable: true,
+                summary: "the group it left; null when it was in none"
+            )
         ],
         permissions: [
             "autoscaling:DescribeAutoScalingInstances", "autoscaling:DetachInstances", "autoscaling:AttachInstances",
@@ -91,8 +96,18 @@ public struct DetachInstanceProfile: RemediationAction {
         summary: "Disassociate the instance profile from an instance",
         parameters: [ParameterSpec("instance", .identifier(.instanceID), summary: "the instance")],
         outputs: [
-            OutputSpec("instance_profile_arn", .string, summary: "the profile removed, for undo"),
-            OutputSpec("role_name", .identifier(.iamRoleName), summary: "the profile's role, to revoke its sessions"),
+            OutputSpec(
+                "instance_profile_arn",
+                .string,
+                nullable: true,
+                summary: "the profile removed, for undo; null when it had none"
+            ),
+            OutputSpec(
+                "role_name",
+                .identifier(.iamRoleName),
+                nullable: true,
+                summary: "the profile's role, to revoke its sessions; null when there is none"
+            ),
         ],
         permissions: [
             "ec2:DescribeIamInstanceProfileAssociations", "ec2:DisassociateIamInstanceProfile",

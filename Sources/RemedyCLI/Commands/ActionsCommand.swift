@@ -67,7 +67,10 @@ extension ActionDescriptor {
         }
         if !outputs.isEmpty {
             lines.append("  outputs:")
-            for output in outputs { lines.append("    \(output.name): \(output.type) \(output.summary)") }
+            for output in outputs {
+                let nullable = output.isNullable ? " (nullable)" : ""
+                lines.append("    \(output.name): \(output.type)\(nullable) \(output.summary)")
+            }
         }
         lines.append("  IAM permissions: \(permissions.joined(separator: ", "))")
         return lines.joined(separator: "\n")
@@ -89,7 +92,10 @@ extension ActionDescriptor {
             ),
             "outputs": .array(
                 outputs.map {
-                    ["name": .string($0.name), "type": .string("\($0.type)"), "summary": .string($0.summary)]
+                    [
+                        "name": .string($0.name), "type": .string("\($0.type)"), "nullable": .bool($0.isNullable),
+                        "summary": .string($0.summary),
+                    ]
                 }
             ),
         ]

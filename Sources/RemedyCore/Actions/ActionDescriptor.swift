@@ -75,10 +75,14 @@ public struct OutputSpec: Sendable, Hashable {
     public var name: String
     public var type: ValueType
     public var summary: String
+    /// Whether the output is null when there is nothing to report (no profile to detach): actions never say
+    /// "nothing" with an empty string, so `steps.x.name != null` is the guard for a later step.
+    public var isNullable: Bool
 
-    public init(_ name: String, _ type: ValueType, summary: String) {
+    public init(_ name: String, _ type: ValueType, nullable: Bool = false, summary: String) {
         self.name = name
         self.type = type
+        self.isNullable = nullable
         self.summary = summary
     }
 }

@@ -456,12 +456,10 @@ public struct RunExecutor: Sendable {
         machine: inout RunStateMachine
     ) async throws {
         let base: [String: JSONValue] = ["step": .string(call.step), "action": .string(call.action)]
+        // A reversible action reports prior state with every change it makes (and journals it before the first);
+        // a completed step without any changed nothing (the instance was in no Auto Scaling group): nothing to undo.
         guard priorState != .null else {
-            var payload = base
-            payload["code"] = "NoPriorState"
-            payload["message"] = "the step recorded no prior state to restore; restore it by hand"
-            payload["kind"] = .string(ActionFailure.Kind.permanent.rawValue)
-            try hold(.undoFailed, .object(payload), in: &machine)
+            try hold(.undoSucceeded, .object(base.merging(["changedNothing": true]) { a, _ in a }), in: &machine)
             return
         }
         try await RunLeaseKeeper.current?.ensureHeld()

@@ -57,6 +57,7 @@ public struct PlaybookValidator: Sendable {
                     what: "when",
                     at: step.location
                 )
+                diagnostics += nullComparisons(in: condition.expressions, steps: earlierSteps, at: step.location)
             }
             switch step.kind {
             case .approval(let gate):
@@ -222,6 +223,49 @@ public struct PlaybookValidator: Sendable {
         switch step.kind {
         case .approval: return Self.approvalOutputs.first { $0.name == members[1] }?.type
         case .action(let invocation): return catalog.action(named: invocation.name)?.output(named: members[1])?.type
+        }
+    }
+
+    /// Warns about `steps.x.output == null` (or `!=`) where the output is never null: the guard cannot tell
+    /// "nothing there" (an empty list, a value always set) from a result, so the step it guards always runs or never.
+    private func nullComparisons(
+        in expressions: [Expression],
+        steps earlierSteps: [String: Step],
+        at location: SourceLocation?
+    ) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        func visit(_ expression: Expression) {
+            switch expression {
+            case .binary(let op, let left, let right):
+                if op == .equal || op == .notEqual, let path = comparedWithNull(left, right),
+                    path.root == .steps, case let members = path.leadingMembers, members.count == 2,
+                    path.components.count == 2,
+                    case .action(let invocation)? = earlierSteps[members[0]]?.kind,
+                    let output = catalog.action(named: invocation.name)?.output(named: members[1]), !output.isNullable
+                {
+                    diagnostics.append(
+                        .warning(
+                            "when: \(path) is never null (\(invocation.name) always sets \(output.name)), so this "
+                                + "condition is always \(op == .notEqual ? "true" : "false")",
+                            at: location
+                        )
+                    )
+                }
+                visit(left)
+                visit(right)
+            case .not(let operand): visit(operand)
+            case .list(let elements): elements.forEach(visit)
+            case .literal, .path: break
+            }
+        }
+        expressions.forEach(visit)
+        return diagnostics
+    }
+
+    private func comparedWithNull(_ left: Expression, _ right: Expression) -> ExpressionPath? {
+        switch (left, right) {
+        case (.path(let path), .literal(.null)), (.literal(.null), .path(let path)): path
+        default: nil
         }
     }
 
