@@ -39,13 +39,21 @@ extension FindingFilter {
                 reason: "source \(finding.source.rawValue) is not one of \(list(sources.map(\.rawValue)))"
             )
         }
-        // Types and controls both say what a finding is: matching either is enough.
+        // Types and controls both say what a finding is: matching either is enough. A control finding is matched by
+        // its control alone: every control's findings share the broad ASFF types ("Software and Configuration
+        // Checks/..."), so a types glob would act on a bucket for its access logging (S3.9) as for its exposure.
         if !types.isEmpty || !controls.isEmpty {
-            let typeMatches = finding.types.contains { type in types.contains { $0.matches(type) } }
+            let isControlFinding = finding.controlID != nil
+            let typeMatches =
+                !isControlFinding && finding.types.contains { type in types.contains { $0.matches(type) } }
             let controlMatches = finding.controlID.map { control in controls.contains { $0.matches(control) } } ?? false
             guard typeMatches || controlMatches else {
                 var reasons: [String] = []
-                if !types.isEmpty {
+                if isControlFinding, controls.isEmpty {
+                    reasons.append(
+                        "a control finding (\(finding.controlID ?? "")) matches by control, and none is listed"
+                    )
+                } else if !types.isEmpty, !isControlFinding {
                     reasons.append("types \(list(finding.types)) match none of \(list(types.map(\.pattern)))")
                 }
                 if !controls.isEmpty {
