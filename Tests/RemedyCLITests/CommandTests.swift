@@ -51,12 +51,23 @@ import Testing
         #expect(resolve["parameters"]?["note"]?["deferred"] == "run.id")
     }
 
-    @Test func planReadsStandardInputAndRefusesHostileFindings() throws {
-        let hostile = try Repository.read("Fixtures/findings/malformed/guardduty-instance-id-injection.json")
+    @Test func planReadsStandardInputAndRefusesThePlaybooksAHostileIdentifierReaches() throws {
+        // The finding is read (its id is text), and every playbook that would send the id is refused
+        let hostile = try Repository.read("Fixtures/findings/hostile-ids/guardduty-instance-id-injection.json")
         let result = try RemedyBinary.run(["plan", "-"], standardInput: hostile)
         #expect(result.status == 1)
-        #expect(result.standardError.contains("is not a valid EC2 instance id"))
-        #expect(result.standardOutput.isEmpty)
+        #expect(
+            result.standardOutput.contains(
+                "playbook ec2-compromise-contain: REFUSED for this finding, no step will run"
+            )
+        )
+        #expect(result.standardOutput.contains("is not a valid EC2 instance id"))
+        // Control characters, which no AWS identifier holds, still refuse the whole finding
+        let newline = try Repository.read("Fixtures/findings/malformed/guardduty-instance-id-trailing-newline.json")
+        let refused = try RemedyBinary.run(["plan", "-"], standardInput: newline)
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("holds control characters"))
+        #expect(refused.standardOutput.isEmpty)
     }
 
     @Test func everyCommandThatReadsPlaybooksFailsWhenNoneLoad() async throws {

@@ -457,6 +457,24 @@ import Testing
         #expect(await harness.invoker.steps(.undo) == ["isolate", "tag", "isolate"])
     }
 
+    @Test func aSampleFindingDryRunsAndIsNeverActedOnLive() async throws {
+        let harness = try Harness()
+        var sample = finding()
+        sample.isSample = true
+        let executor = harness.executor()
+        let steps = plan(action("tag", "ec2.tag"), action("isolate", "ec2.quarantine"))
+        // A rehearsal goes through every step in dry-run
+        let rehearsal = try await executor.start(plan: steps, finding: sample, initiator: initiator, mode: .dryRun)
+        #expect(rehearsal.report?.status == .succeeded)
+        #expect(await harness.invoker.calls(.execute).map(\.request.mode) == [.dryRun, .dryRun])
+        // The live run fails before any call, as a sample
+        let live = try await executor.start(plan: steps, finding: sample, initiator: initiator, mode: .live)
+        #expect(live.report?.status == .failed)
+        #expect(await harness.invoker.calls(.execute).count == 2)
+        #expect(try await harness.trail("run-2") == ["run.created", "run.failed"])
+        #expect(try await harness.records("run-2", .runFailed).first?.payload["code"] == "SampleFinding")
+    }
+
     @Test func undoingAStepThatChangedNothingIsANoOp() async throws {
         // Given a run whose reversible step found nothing to change (no prior state) and one that changed something
         let harness = try Harness()

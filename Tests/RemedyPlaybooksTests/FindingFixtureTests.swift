@@ -46,7 +46,7 @@ import Testing
             let expectedTypes = expectation["types"]?.arrayValue?.compactMap(\.stringValue) ?? []
             // Security Hub's copy of a GuardDuty finding also carries the native GuardDuty type, after ASFF's own.
             #expect(Array(finding.types.prefix(expectedTypes.count)) == expectedTypes)
-            if finding.source == .guardduty, finding.productARN != nil {
+            if finding.source == .guardduty, finding.raw["ProductArn"] != nil {
                 #expect(finding.types.count == expectedTypes.count * 2)
             } else {
                 #expect(finding.types.count == expectedTypes.count)
@@ -71,6 +71,14 @@ import Testing
             if let user = expectation["resource"]?["user"]?.stringValue {
                 #expect(resource.details["userName"]?.stringValue == user)
             }
+            // An access key's principal reads the same from GuardDuty, Security Hub and attack sequences
+            for key in ["userName", "userType"] {
+                if let value = expectation["resource"]?[key]?.stringValue {
+                    #expect(resource.details[key]?.stringValue == value, "\(key)")
+                }
+            }
+            #expect(finding.isSample == (expectation["sample"]?.boolValue ?? false))
+            #expect(finding.updatedAtOrigin.rawValue == expectation["updatedAtFrom"]?.stringValue ?? "updatedAt")
         }
     }
 

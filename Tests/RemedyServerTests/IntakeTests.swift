@@ -32,6 +32,32 @@ import Testing
         }
     }
 
+    @Test func aSampleFindingIsAcceptedMarkedAndNeverActedOnLive() async throws {
+        // GuardDuty's "Generate sample findings": the backdoor finding, flagged as a sample
+        let text = String(decoding: try ServerHarness.fixture(Self.backdoor), as: UTF8.self)
+            .replacingOccurrences(of: #""additionalInfo": {"#, with: #""additionalInfo": {"sample": true, "#)
+        #expect(text.contains(#""sample": true"#))
+        try await ServerHarness.with { harness in
+            let answer = try await harness.postEvent(Array(text.utf8))
+            // A pipeline test succeeds end to end: 202, the run named and marked
+            #expect(answer.status == 202, "\(answer.text)")
+            #expect(answer.json["samples"] == 1)
+            let run = try #require(answer.json["runs"]?[0])
+            #expect(run["sample"] == true)
+            let runID = try #require(run["runId"]?.stringValue)
+            // And the live run fails before any call, saying why
+            let report = try await harness.waitForRun(runID) { $0.status == .failed }
+            #expect(try await harness.kinds(runID) == ["run.created", "run.failed"])
+            let failed = try #require(try await harness.journal.records(ofRun: runID).last)
+            #expect(failed.payload["code"] == "SampleFinding")
+            #expect(report.failureReason?.hasPrefix("sample finding") == true)
+            let created = try #require(try await harness.journal.records(ofRun: runID).first)
+            #expect(created.payload["finding"]?["sample"] == true)
+            let metrics = try await harness.send("GET", "/metrics")
+            #expect(metrics.text.contains(#"remedy_findings_received_total{feed="bearer",sample="true"} 1"#))
+        }
+    }
+
     @Test func theSameFindingDeliveredAgainNamesTheExistingRun() async throws {
         try await ServerHarness.with { harness in
             let body = try ServerHarness.fixture(Self.backdoor)
@@ -180,7 +206,7 @@ import Testing
     @Test(arguments: [
         ("malformed/deeply-nested-500.json", 400, "invalid-json"),
         ("malformed/array-of-numbers.json", 422, "invalid-batch"),
-        ("malformed/guardduty-instance-id-homoglyph.json", 422, "invalid-finding"),
+        ("malformed/guardduty-instance-id-trailing-newline.json", 422, "invalid-finding"),
         ("not-findings/sns-subscription-confirmation.json", 422, "not-a-finding"),
     ])
     func badBodiesGetAClearStatusAndNothingIsJournaled(fixture: String, status: Int, reason: String) async throws {
@@ -274,7 +300,10 @@ import Testing
             _ = try await harness.waitForRun(runID) { $0.status == .parked }
             let metrics = try await harness.send("GET", "/metrics")
             #expect(metrics.header("Content-Type")?.hasPrefix("text/plain") == true)
-            #expect(metrics.text.contains(#"remedy_findings_received_total{feed="bearer"} 1"#), "\(metrics.text)")
+            #expect(
+                metrics.text.contains(#"remedy_findings_received_total{feed="bearer",sample="false"} 1"#),
+                "\(metrics.text)"
+            )
             #expect(metrics.text.contains(#"remedy_runs_created_total{outcome="created"} 1"#))
             #expect(
                 metrics.text.contains(#"remedy_step_duration_seconds_count{action="ec2.tag",outcome="succeeded"} 1"#)

@@ -71,6 +71,11 @@ extension PlanReport.Entry {
                 + "\(finding.types.first ?? "") severity \(severity)",
             "  account \(finding.account) \(finding.region) (\(finding.partition.rawValue))",
         ]
+        if finding.isSample {
+            lines.append(
+                "  SAMPLE finding (GuardDuty generated it to test a pipeline): plans and dry-runs, never acts live"
+            )
+        }
         for resource in finding.resources.prefix(3) {
             lines.append("  resource \(resource.type) \(resource.id)")
         }
@@ -117,6 +122,8 @@ extension Finding {
             "region": .string(region),
             "partition": .string(partition.rawValue),
             "updatedAt": .string(updatedAt),
+            "updatedAtFrom": .string(updatedAtOrigin.rawValue),
+            "sample": .bool(isSample),
             "resources": .array(
                 resources.map { resource in
                     [

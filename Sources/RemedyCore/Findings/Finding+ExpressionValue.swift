@@ -11,6 +11,7 @@ extension Finding {
             "partition": .string(partition.rawValue),
             "resources": .array(resources.map(\.expressionValue)),
             "updatedAt": .string(updatedAt),
+            "sample": .bool(isSample),
             "raw": raw,
         ]
         members["controlId"] = controlID.map(JSONValue.string) ?? .null
@@ -24,7 +25,7 @@ extension Finding {
     /// Member names `finding.<name>` may use.
     public static let expressionMembers: Set<String> = [
         "id", "source", "types", "severity", "account", "region", "partition", "resources", "updatedAt", "raw",
-        "controlId", "title", "createdAt", "workflowStatus", "productArn",
+        "controlId", "title", "createdAt", "workflowStatus", "productArn", "sample",
     ]
 }
 

@@ -16,6 +16,10 @@ public struct Finding: Sendable, Hashable {
     public var resources: [FindingResource]
     public var createdAt: String?
     public var updatedAt: String
+    /// Which field `updatedAt` was read from: a hand-built or third-party event may lack `updatedAt`.
+    public var updatedAtOrigin: TimestampOrigin
+    /// A sample finding (GuardDuty's `CreateSampleFindings`): it plans and dry-runs, and is never acted on live.
+    public var isSample: Bool
     public var workflowStatus: String?
     /// The product that produced the finding (ASFF `ProductArn`), when known.
     public var productARN: String?
@@ -34,6 +38,8 @@ public struct Finding: Sendable, Hashable {
         resources: [FindingResource],
         createdAt: String? = nil,
         updatedAt: String,
+        updatedAtOrigin: TimestampOrigin = .updatedAt,
+        isSample: Bool = false,
         workflowStatus: String? = nil,
         productARN: String? = nil,
         raw: JSONValue
@@ -50,13 +56,30 @@ public struct Finding: Sendable, Hashable {
         self.resources = resources
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.updatedAtOrigin = updatedAtOrigin
+        self.isSample = isSample
         self.workflowStatus = workflowStatus
         self.productARN = productARN
         self.raw = raw
     }
 
     /// What identifies one delivery of a finding: a redelivery with the same key starts no second run.
-    public var dedupeKey: String { "\(source.rawValue)|\(id)|\(updatedAt)" }
+    ///
+    /// It names the field the time came from when that is not `updatedAt`, so a finding keyed on its creation time
+    /// is never taken for an update stamped at the same moment.
+    public var dedupeKey: String {
+        let key = "\(source.rawValue)|\(id)|\(updatedAt)"
+        return updatedAtOrigin == .updatedAt ? key : "\(key)|\(updatedAtOrigin.rawValue)"
+    }
+
+    /// Where a finding's `updatedAt` came from, most precise first.
+    public enum TimestampOrigin: String, Sendable, Hashable {
+        case updatedAt
+        /// The finding has no update time: its creation time stands in.
+        case createdAt
+        /// Neither: the time of the envelope it came in (EventBridge `time`, SNS `Timestamp`).
+        case envelope
+    }
 }
 
 /// Where a finding came from.

@@ -67,6 +67,10 @@ public struct RunDefinition: Sendable, Hashable {
 
     public func step(withID id: String) -> PlannedStep? { steps.first { $0.id == id } }
 
+    /// Whether the run is of a sample finding (`Finding.isSample`, journaled with the finding): a live run of one
+    /// fails before any call.
+    public var isSample: Bool { finding["sample"]?.boolValue == true }
+
     /// What `run.<name>` reads.
     var runScope: [String: JSONValue] {
         [

@@ -99,6 +99,15 @@ public struct RunStateMachine: Sendable {
         if let problem = state.definition.targetRoleProblem {
             return .fail(reason: "target role: \(problem)", step: nil, code: "TargetRoleUnresolved", thenUndo: false)
         }
+        if state.definition.isSample, state.definition.mode == .live {
+            return .fail(
+                reason: "sample finding: GuardDuty generated it to test a pipeline, and remedy never acts on one live "
+                    + "(rehearse it with --dry-run)",
+                step: nil,
+                code: "SampleFinding",
+                thenUndo: false
+            )
+        }
         if state.definition.limits != nil, state.limitsCheck == nil, state.definition.mode == .live {
             return .checkLimits
         }

@@ -6,31 +6,33 @@ enum ASFFFinding {
         document["SchemaVersion"] != nil && document["ProductArn"] != nil || document["AwsAccountId"] != nil
     }
 
-    static func normalise(_ document: JSONValue) throws(FindingInputError) -> Finding {
+    /// `envelopeTime` is the time of the event or notification the finding came in, for a finding without times.
+    static func normalise(_ document: JSONValue, envelopeTime: String? = nil) throws(FindingInputError) -> Finding {
         guard case .object = document else {
             throw FindingInputError(.invalidFinding, "an ASFF finding must be a JSON object")
         }
         let fields = FindingFields(document: document, kind: "ASFF finding")
         let id = try fields.identifier(try fields.required("Id"), .findingID, field: "Id")
-        let productARN = try fields.required("ProductArn")
-        guard let product = ARN(productARN) else {
-            throw FindingInputError(
-                .invalidFinding,
-                "ASFF finding field ProductArn: \(ResourceIdentifierKind.quoted(productARN)) is not an ARN"
-            )
-        }
+        // No API call takes the product ARN: kept as text, and read only when it parses (an AWS documentation
+        // example has a malformed one).
+        let productARN = fields.string("ProductArn")
+        let product = productARN.flatMap(ARN.init)
         let account = try fields.identifier(try fields.required("AwsAccountId"), .accountID, field: "AwsAccountId")
-        let updatedAt = try fields.timestamp(try fields.required("UpdatedAt"), field: "UpdatedAt")
-        let createdAt = try fields.string("CreatedAt").map { (value) throws(FindingInputError) in
-            try fields.timestamp(value, field: "CreatedAt")
-        }
+        let createdAt = fields.string("CreatedAt").flatMap(fields.validTimestamp)
+        let (updatedAt, origin) = try fields.updateTime(
+            updated: fields.string("UpdatedAt"),
+            created: createdAt,
+            envelope: envelopeTime
+        )
         guard case .array(let typeValues)? = document["Types"] else {
             throw FindingInputError(.invalidFinding, "ASFF finding is missing Types")
         }
         let types = typeValues.compactMap(\.stringValue)
 
         let resources = try resources(document, fields: fields)
-        let regionText = fields.string("Region") ?? resources.first?.region ?? product.region
+        guard let regionText = fields.string("Region") ?? resources.first?.region ?? product?.region else {
+            throw FindingInputError(.invalidFinding, "ASFF finding is missing Region")
+        }
         let region = try fields.identifier(regionText, .region, field: "Region")
         let partition: Partition
         if let text = document["Resources"]?[0]?["Partition"]?.stringValue {
@@ -42,16 +44,19 @@ enum ASFFFinding {
             }
             partition = known
         } else {
-            partition = resources.first?.arn.flatMap(ARN.init)?.partition ?? product.partition
+            partition =
+                resources.first?.arn.flatMap(ARN.init)?.partition ?? product?.partition ?? Partition(region: region)
         }
-        let source: FindingSource = product.resource.hasSuffix("/aws/guardduty") ? .guardduty : .securityhub
+        let isGuardDuty = product.map { $0.service == "securityhub" && $0.resource == "product/aws/guardduty" } ?? false
+        let source: FindingSource = isGuardDuty ? .guardduty : .securityhub
+        let title = fields.string("Title")
 
         return Finding(
             id: id,
             source: source,
             types: source == .guardduty ? types + types.compactMap(nativeGuardDutyType) : types,
             controlID: controlID(fields),
-            title: fields.string("Title"),
+            title: title,
             severity: try severity(fields),
             account: account,
             region: region,
@@ -59,6 +64,10 @@ enum ASFFFinding {
             resources: resources,
             createdAt: createdAt,
             updatedAt: updatedAt,
+            updatedAtOrigin: origin,
+            // GuardDuty's flattened `service.additionalInfo.sample` in a Security Hub copy.
+            isSample: title?.hasPrefix("[SAMPLE]") == true
+                || fields.string("ProductFields", "aws/guardduty/service/additionalInfo/sample") == "true",
             workflowStatus: fields.string("Workflow", "Status") ?? fields.string("WorkflowState"),
             productARN: productARN,
             raw: document
@@ -126,14 +135,26 @@ enum ASFFFinding {
                     arn: arn?.description,
                     region: entry["Region"]?.stringValue,
                     tags: tags,
-                    details: entry["Details"] ?? .null
+                    details: type == "AwsIamAccessKey" ? accessKeyDetails(entry["Details"]) : entry["Details"] ?? .null
                 )
             )
         }
         return resources
     }
 
-    /// The identifier API calls take, from the ARN ASFF usually gives, checked against the type's format.
+    /// An access key's details as a native GuardDuty finding gives them, so one playbook reads
+    /// `details.userName` and `details.userType` from either feed: `UserName` (or, for a role session, the
+    /// `PrincipalName`) and `PrincipalType`, beside ASFF's own members.
+    static func accessKeyDetails(_ details: JSONValue?) -> JSONValue {
+        guard case .object(var members)? = details?["AwsIamAccessKey"] else { return details ?? .null }
+        if let user = members["UserName"]?.stringValue ?? members["PrincipalName"]?.stringValue {
+            members["userName"] = .string(user)
+        }
+        if let type = members["PrincipalType"]?.stringValue { members["userType"] = .string(type) }
+        return .object(members)
+    }
+
+    /// The identifier API calls take, from the ARN ASFF usually gives; its format is checked where it is used.
     static func bareID(
         of rawID: String,
         arn: ARN?,
@@ -143,14 +164,17 @@ enum ASFFFinding {
     )
         throws(FindingInputError) -> String
     {
-        let kind = identifierKind(forResourceType: type)
         guard let arn else {
-            // Some products give bare ids, and AwsAccount resources use "AWS::::Account:<id>".
+            // Some products give bare ids; AwsAccount resources use "AWS::::Account:<id>", and GuardDuty's copies
+            // "AWS::IAM::AccessKey:<key id>" ("...:null" when it had no key).
             if type == "AwsAccount", rawID.hasPrefix("AWS::::Account:") {
                 return try fields.identifier(String(rawID.dropFirst("AWS::::Account:".count)), .accountID, field: field)
             }
-            if let kind { return try fields.identifier(rawID, kind, field: field) }
-            return try fields.identifier(rawID, .findingID, field: field)
+            if type == "AwsIamAccessKey", rawID.hasPrefix("AWS::IAM::AccessKey:") {
+                let key = String(rawID.dropFirst("AWS::IAM::AccessKey:".count))
+                return try fields.resourceID(key == "null" ? "" : key, field: field)
+            }
+            return try fields.resourceID(rawID, field: field)
         }
         let resource = arn.resource
         let bare: String
@@ -162,27 +186,6 @@ enum ASFFFinding {
         default:
             bare = String(resource.split(separator: "/", omittingEmptySubsequences: false).last ?? Substring(resource))
         }
-        if let kind { return try fields.identifier(bare, kind, field: field) }
-        return bare
-    }
-
-    static func identifierKind(forResourceType type: String) -> ResourceIdentifierKind? {
-        switch type {
-        case "AwsEc2Instance": .instanceID
-        case "AwsEc2SecurityGroup": .securityGroupID
-        case "AwsEc2Volume": .volumeID
-        case "AwsEc2Snapshot": .snapshotID
-        case "AwsEc2Vpc": .vpcID
-        case "AwsEc2Subnet": .subnetID
-        case "AwsEc2NetworkAcl": .networkACLID
-        case "AwsS3Bucket": .bucketName
-        case "AwsIamUser": .iamUserName
-        case "AwsIamRole": .iamRoleName
-        case "AwsIamAccessKey": .accessKeyID
-        case "AwsAccount": .accountID
-        case "AwsLambdaFunction": .lambdaFunction
-        case "AwsCloudTrailTrail": .trailName
-        default: nil
-        }
+        return try fields.resourceID(bare, field: field)
     }
 }

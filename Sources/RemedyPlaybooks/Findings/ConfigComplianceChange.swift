@@ -30,16 +30,10 @@ enum ConfigComplianceChange {
         )
         let configType = try fields.required("detail", "resourceType")
         let resourceType = securityHubResourceType(forConfigType: configType)
-        var resourceID = try fields.required("detail", "resourceId")
-        if let kind = ASFFFinding.identifierKind(forResourceType: resourceType) {
-            resourceID = try fields.identifier(resourceID, kind, field: "resource id (detail.resourceId)")
-        } else if ResourceIdentifierKind.findingID.problem(with: resourceID) != nil {
-            throw FindingInputError(
-                .invalidFinding,
-                "Config compliance change field detail.resourceId: \(ResourceIdentifierKind.quoted(resourceID)) is "
-                    + "not a valid resource id"
-            )
-        }
+        let resourceID = try fields.resourceID(
+            try fields.required("detail", "resourceId"),
+            field: "resource id (detail.resourceId)"
+        )
         let id = try fields.identifier(try fields.required("id"), .findingID, field: "id")
         let updatedAt = try fields.timestamp(try fields.required("time"), field: "time")
         let recorded = fields.string("detail", "newEvaluationResult", "resultRecordedTime")
@@ -60,6 +54,8 @@ enum ConfigComplianceChange {
             ],
             createdAt: recorded,
             updatedAt: updatedAt,
+            // The change has no time of its own: the event's is the update time.
+            updatedAtOrigin: .envelope,
             raw: event
         )
     }

@@ -31,6 +31,52 @@ struct FindingFields {
         return value
     }
 
+    /// A resource identifier, kept as the feed wrote it.
+    ///
+    /// Its format is checked where a playbook uses it (the planner refuses that playbook), so a sample's placeholder
+    /// or an odd id never refuses the whole finding. Only text no AWS identifier can hold (control characters, over 2,048 bytes) is refused here, before it reaches a
+    /// terminal, a log line or a notification.
+    ///
+    /// `naming` says what the identifier is, for the message: "an instance id".
+    func resourceID(
+        _ value: String,
+        field: String,
+        naming: String = "a resource id"
+    ) throws(FindingInputError)
+        -> String
+    {
+        guard value.utf8.count <= 2_048,
+            !value.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+        else {
+            throw FindingInputError(
+                .invalidFinding,
+                "\(kind) field \(field): \(ResourceIdentifierKind.quoted(value)) holds control characters or is over "
+                    + "2,048 bytes, so it is not \(naming)"
+            )
+        }
+        return value
+    }
+
+    /// The finding's update time, or the documented fallback when a hand-built or third-party event lacks it.
+    ///
+    /// The fallback is its creation time, then the time of the envelope it came in. A value that is not a timestamp
+    /// counts as missing.
+    func updateTime(
+        updated: String?,
+        created: String?,
+        envelope: String?
+    ) throws(FindingInputError) -> (String, Finding.TimestampOrigin) {
+        if let updated = updated.flatMap(validTimestamp) { return (updated, .updatedAt) }
+        if let created = created.flatMap(validTimestamp) { return (created, .createdAt) }
+        if let envelope = envelope.flatMap(validTimestamp) { return (envelope, .envelope) }
+        throw FindingInputError(
+            .invalidFinding,
+            "\(kind) has no update time: neither updatedAt, createdAt nor the envelope's time is a timestamp"
+        )
+    }
+
+    func validTimestamp(_ value: String) -> String? { try? timestamp(value, field: "") }
+
     func number(_ path: String...) -> Double? {
         switch document.value(at: path) {
         case .number(let value)?: value

@@ -8,7 +8,8 @@ enum GuardDutyFinding {
             || (keys.contains("Type") && keys.contains("AccountId") && keys.contains("Resource"))
     }
 
-    static func normalise(_ original: JSONValue) throws(FindingInputError) -> Finding {
+    /// `envelopeTime` is the time of the event or notification the finding came in, for a finding without times.
+    static func normalise(_ original: JSONValue, envelopeTime: String? = nil) throws(FindingInputError) -> Finding {
         guard case .object(let members) = original else {
             throw FindingInputError(.invalidFinding, "a GuardDuty finding must be a JSON object")
         }
@@ -42,24 +43,31 @@ enum GuardDutyFinding {
         } else {
             partition = Partition(region: region)
         }
-        let updatedAt = try fields.timestamp(try fields.required("updatedAt"), field: "updatedAt")
-        let createdAt = try fields.string("createdAt").map { (value) throws(FindingInputError) in
-            try fields.timestamp(value, field: "createdAt")
-        }
+        let createdAt = fields.string("createdAt").flatMap(fields.validTimestamp)
+        let (updatedAt, origin) = try fields.updateTime(
+            updated: fields.string("updatedAt"),
+            created: createdAt,
+            envelope: envelopeTime
+        )
         let archived = document.value(at: ["service", "archived"])?.boolValue ?? false
+        let title = fields.string("title")
 
         return Finding(
             id: id,
             source: .guardduty,
             types: [type],
-            title: fields.string("title"),
+            title: title,
             severity: .guardDuty(score),
             account: account,
             region: region,
             partition: partition,
-            resources: try resources(document, fields: fields, region: region),
+            resources: type.hasPrefix("AttackSequence:")
+                ? try sequenceResources(document, fields: fields, region: region)
+                : try resources(document, fields: fields, region: region),
             createdAt: createdAt,
             updatedAt: updatedAt,
+            updatedAtOrigin: origin,
+            isSample: isSample(document, title: title),
             workflowStatus: archived ? "ARCHIVED" : nil,
             // raw is the finding as the GuardDuty API writes it (camelCase), so playbook paths into it work for
             // every feed.
@@ -84,7 +92,11 @@ enum GuardDutyFinding {
                     "GuardDuty finding is missing resource.instanceDetails.instanceId"
                 )
             }
-            let id = try fields.identifier(instanceID, .instanceID, field: "resource.instanceDetails.instanceId")
+            let id = try fields.resourceID(
+                instanceID,
+                field: "resource.instanceDetails.instanceId",
+                naming: "an instance id"
+            )
             return [
                 FindingResource(
                     type: "AwsEc2Instance",
@@ -102,9 +114,13 @@ enum GuardDutyFinding {
                     "GuardDuty finding is missing resource.accessKeyDetails.accessKeyId"
                 )
             }
-            let id = try fields.identifier(keyID, .accessKeyID, field: "resource.accessKeyDetails.accessKeyId")
+            let id = try fields.resourceID(
+                keyID,
+                field: "resource.accessKeyDetails.accessKeyId",
+                naming: "an access key id"
+            )
             if let user = details["userName"]?.stringValue {
-                _ = try fields.identifier(user, .iamPrincipalName, field: "resource.accessKeyDetails.userName")
+                _ = try fields.resourceID(user, field: "resource.accessKeyDetails.userName")
             }
             return [FindingResource(type: "AwsIamAccessKey", id: id, region: region, details: details)]
         case "S3Bucket":
@@ -119,10 +135,10 @@ enum GuardDutyFinding {
             var result: [FindingResource] = []
             for (index, bucket) in buckets.enumerated() {
                 let bucketName = bucket["name"]?.stringValue ?? name
-                let id = try fields.identifier(
+                let id = try fields.resourceID(
                     bucketName,
-                    .bucketName,
-                    field: "resource.s3BucketDetails[\(index)].name"
+                    field: "resource.s3BucketDetails[\(index)].name",
+                    naming: "a bucket name"
                 )
                 result.append(
                     FindingResource(
@@ -139,7 +155,7 @@ enum GuardDutyFinding {
         case "Lambda":
             let details = resource["lambdaDetails"] ?? .null
             guard let name = details["functionName"]?.stringValue else { return [] }
-            let id = try fields.identifier(name, .lambdaFunction, field: "resource.lambdaDetails.functionName")
+            let id = try fields.resourceID(name, field: "resource.lambdaDetails.functionName")
             return [
                 FindingResource(
                     type: "AwsLambdaFunction",
@@ -154,6 +170,77 @@ enum GuardDutyFinding {
             // Other resource kinds (EKS, RDS, ECS, ...) have no remedy actions yet; they match on type alone.
             return []
         }
+    }
+
+    /// Whether GuardDuty generated the finding as a sample (`CreateSampleFindings`, the console's "Generate sample
+    /// findings"): `service.additionalInfo` says `"sample": true`, as a member or inside its JSON-text `value` (the
+    /// API's modelled form), or the title carries the console's `[SAMPLE]`.
+    static func isSample(_ document: JSONValue, title: String?) -> Bool {
+        if title?.hasPrefix("[SAMPLE]") == true { return true }
+        guard let info = document.value(at: ["service", "additionalInfo"]) else { return false }
+        if info["sample"]?.boolValue == true { return true }
+        guard let text = info["value"]?.stringValue,
+            let value = try? JSONParser(limits: .init(maximumBytes: 65_536, maximumDepth: 16)).parse(text)
+        else { return false }
+        return value["sample"]?.boolValue == true
+    }
+
+    /// An Extended Threat Detection attack sequence names its members in `service.detection.sequence.resources`;
+    /// the first is the resource the playbooks of its kind act on (an instance, a bucket, an access key).
+    static func sequenceResources(
+        _ document: JSONValue,
+        fields: FindingFields,
+        region: String
+    ) throws(FindingInputError) -> [FindingResource] {
+        guard case .array(let members)? = document.value(at: ["service", "detection", "sequence", "resources"]) else {
+            return try resources(document, fields: fields, region: region)
+        }
+        var resources: [FindingResource] = []
+        for (index, member) in members.enumerated() {
+            guard let kind = member["resourceType"]?.stringValue, let uid = member["uid"]?.stringValue else {
+                continue
+            }
+            let field = "service.detection.sequence.resources[\(index)].uid"
+            let arn = ARN(uid)
+            let resource: FindingResource
+            switch kind {
+            case "EC2_INSTANCE":
+                let id = arn.map { String($0.resource.split(separator: "/").last ?? "") } ?? uid
+                resource = FindingResource(
+                    type: "AwsEc2Instance",
+                    id: try fields.resourceID(id, field: field),
+                    arn: arn?.description,
+                    region: member["region"]?.stringValue ?? region,
+                    tags: tags(member["tags"]),
+                    details: member["data"]?["ec2Instance"] ?? .null
+                )
+            case "S3_BUCKET":
+                resource = FindingResource(
+                    type: "AwsS3Bucket",
+                    id: try fields.resourceID(arn?.resource ?? uid, field: field),
+                    arn: arn?.description,
+                    region: member["region"]?.stringValue ?? region,
+                    tags: tags(member["tags"]),
+                    details: member["data"]?["s3Bucket"] ?? .null
+                )
+            case "ACCESS_KEY":
+                resource = FindingResource(
+                    type: "AwsIamAccessKey",
+                    id: try fields.resourceID(uid, field: field),
+                    region: member["region"]?.stringValue ?? region,
+                    details: member["data"]?["accessKey"] ?? .null
+                )
+            default:
+                resource = FindingResource(
+                    type: kind,
+                    id: try fields.resourceID(uid, field: field),
+                    region: member["region"]?.stringValue ?? region,
+                    details: member["data"] ?? .null
+                )
+            }
+            resources.append(resource)
+        }
+        return resources
     }
 
     /// GuardDuty tags are `[{"key": ..., "value": ...}]`; nil when the finding says nothing about tags.

@@ -61,7 +61,7 @@ struct FindingIntake: Sendable {
         var unmatched: [JSONValue] = []
         var refused: [JSONValue] = []
         for finding in findings {
-            metrics.findingReceived(feed: feed.method)
+            metrics.findingReceived(feed: feed.method, isSample: finding.isSample)
             var matched = false
             for outcome in planner.outcomes(for: finding, playbooks: playbooks) {
                 switch outcome {
@@ -107,16 +107,19 @@ struct FindingIntake: Sendable {
             if !matched { unmatched.append(.string(finding.id)) }
         }
         return [
-            "findings": .number(Double(findings.count)), "runs": .array(runs), "unmatched": .array(unmatched),
-            "refused": .array(refused),
+            "findings": .number(Double(findings.count)), "samples": .number(Double(findings.count { $0.isSample })),
+            "runs": .array(runs), "unmatched": .array(unmatched), "refused": .array(refused),
         ]
     }
 
+    /// A sample's run is marked: it dry-runs, and a live one fails `SampleFinding` before any call.
     private static func entry(_ finding: Finding, _ playbook: String, runID: String, duplicate: Bool) -> JSONValue {
-        [
+        var entry: [String: JSONValue] = [
             "findingId": .string(finding.id), "playbook": .string(playbook), "runId": .string(runID),
             "duplicate": .bool(duplicate),
         ]
+        if finding.isSample { entry["sample"] = true }
+        return .object(entry)
     }
 
     static func rejection(_ error: FindingInputError, entry: Int?) -> Rejection {

@@ -27,9 +27,13 @@ public struct ServerMetrics: Sendable {
         registry.emitToBuffer()
     }
 
-    func findingReceived(feed: FeedIdentity.Method) {
-        Counter(label: "remedy_findings_received_total", dimensions: [("feed", feed.rawValue)], factory: factory)
-            .increment()
+    /// Sample findings (GuardDuty's pipeline tests) are counted apart, so they never read as real detections.
+    func findingReceived(feed: FeedIdentity.Method, isSample: Bool) {
+        Counter(
+            label: "remedy_findings_received_total",
+            dimensions: [("feed", feed.rawValue), ("sample", isSample ? "true" : "false")],
+            factory: factory
+        ).increment()
     }
 
     func requestRejected(_ rejection: Rejection) {
