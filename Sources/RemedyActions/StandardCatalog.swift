@@ -35,5 +35,7 @@ extension ActionCatalog {
         // Finding lifecycle and people.
         UpdateSecurityHubFinding.self, ArchiveGuardDutyFinding.self, NotifySlack.self, PublishToSNS.self, Wait.self,
         WaitFor.self,
+        // Scoping, added by the planner.
+        CheckExemptionTags.self,
     ]
 }

@@ -43,11 +43,15 @@ import Testing
         #expect(document["version"] == 1)
         let matched = try #require(document["findings"]?[0]?["matched"]?.arrayValue)
         #expect(matched.map { $0["playbook"] } == ["s3-public-bucket"])
-        let block = try #require(matched[0]["steps"]?[0])
+        // The finding carries no tags, so the bucket's are read before anything else (it may be public by design)
+        let check = try #require(matched[0]["steps"]?[0])
+        #expect(check["action"] == "remedy.check_exemption_tags")
+        #expect(check["parameters"]?["tags"] == ["value": ["remedy:public-by-design": "true"]])
+        let block = try #require(matched[0]["steps"]?[1])
         #expect(block["action"] == "s3.block_public_access")
         #expect(block["parameters"]?["bucket"] == ["value": "acme-web-assets-prod"])
         #expect(block["status"] == "will-run")
-        let resolve = try #require(matched[0]["steps"]?[2])
+        let resolve = try #require(matched[0]["steps"]?[3])
         #expect(resolve["parameters"]?["note"]?["deferred"] == "run.id")
     }
 

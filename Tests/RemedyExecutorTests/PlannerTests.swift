@@ -113,7 +113,13 @@ import Testing
         finding.resources[0].tags = nil
         let plan = try #require(plans(finding).first { $0.playbook == "ec2-compromise-contain" })
         #expect(
-            plan.pendingChecks == [.exemptionTags(resource: "i-0c027aaddbfe258b6", tags: ["remedy:exempt": "true"])]
+            plan.pendingChecks == [
+                .exemptionTags(
+                    type: "AwsEc2Instance",
+                    resource: "i-0c027aaddbfe258b6",
+                    tags: ["remedy:exempt": "true"]
+                )
+            ]
         )
     }
 }

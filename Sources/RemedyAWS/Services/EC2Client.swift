@@ -28,6 +28,18 @@ public struct EC2Client: Sendable {
         return root.list("securityGroupInfo").map(EC2SecurityGroup.init)
     }
 
+    /// The tags of one EC2 resource (an instance, a security group, a volume, ...), by key.
+    public func tags(of resourceID: String) async throws(AWSError) -> [String: String] {
+        let root = try await client.query("DescribeTags", effect: .readOnly) {
+            $0.setFilters(["resource-id": [resourceID]])
+        }
+        var tags: [String: String] = [:]
+        for item in root.list("tagSet") {
+            if let key = item.string("key") { tags[key] = item.string("value") ?? "" }
+        }
+        return tags
+    }
+
     public func describeIamInstanceProfileAssociations(
         instanceID: String
     ) async throws(AWSError)

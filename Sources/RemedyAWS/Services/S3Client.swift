@@ -174,6 +174,20 @@ public struct S3Client: Sendable {
         )
     }
 
+    /// The bucket's tags, by key; empty when it has none (`NoSuchTagSet`).
+    public func tags(ofBucket bucket: String) async throws(AWSError) -> [String: String] {
+        do {
+            let root = try await get(bucket, "GetBucketTagging", subresource: "tagging", root: "Tagging")
+            var tags: [String: String] = [:]
+            for tag in root["TagSet"]?.all("Tag") ?? [] {
+                if let key = tag.string("Key") { tags[key] = tag.string("Value") ?? "" }
+            }
+            return tags
+        } catch  where error.code == "NoSuchTagSet" {
+            return [:]
+        }
+    }
+
     /// The bucket policy document, or nil when there is none.
     public func bucketPolicy(bucket: String) async throws(AWSError) -> String? {
         do {

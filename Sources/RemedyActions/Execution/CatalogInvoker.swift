@@ -136,6 +136,6 @@ extension ActionCatalog {
         EnableEBSEncryptionByDefault.self, ShareSnapshots.self, DenyIPInNetworkACL.self,
         BlockIPInWAF.self, StartCloudTrailLogging.self, EnableGuardDutyDetector.self,
         UpdateSecurityHubFinding.self, ArchiveGuardDutyFinding.self, PublishToSNS.self, NotifySlack.self, Wait.self,
-        WaitFor.self, CollectEvidence.self,
+        WaitFor.self, CollectEvidence.self, CheckExemptionTags.self,
     ]
 }

@@ -14,11 +14,16 @@ public enum MatchDecision: Sendable, Hashable {
 /// A scoping condition the finding alone cannot settle.
 public enum PendingCheck: Sendable, Hashable, CustomStringConvertible {
     /// The finding carries no tags for the resource, so the exemption tags must be read from the account.
-    case exemptionTags(resource: String, tags: [String: String])
+    case exemptionTags(type: String, resource: String, tags: [String: String])
+
+    /// The action that settles `exemptionTags` as a run's first step (the planner adds it).
+    public static let exemptionCheckAction = "remedy.check_exemption_tags"
+    /// The id of that step.
+    public static let exemptionCheckStep = "check-exemption-tags"
 
     public var description: String {
         switch self {
-        case .exemptionTags(let resource, let tags):
+        case .exemptionTags(_, let resource, let tags):
             let list = tags.keys.sorted().map { "\($0)=\(tags[$0] ?? "")" }.joined(separator: ", ")
             return "the finding does not carry the tags of \(resource); the run reads them and refuses if any of "
                 + "\(list) is set or the tags cannot be read"
@@ -95,7 +100,7 @@ extension FindingFilter {
                     return .notMatched(reason: "resource \(resource.id) is exempt by tag \(key)=\(tags[key] ?? "")")
                 }
             } else {
-                pending.append(.exemptionTags(resource: resource.id, tags: exclusions.tags))
+                pending.append(.exemptionTags(type: resource.type, resource: resource.id, tags: exclusions.tags))
             }
         }
         return .matched(pendingChecks: pending)

@@ -63,7 +63,7 @@ public struct Planner: Sendable {
             }
         }
 
-        var steps: [PlannedStep] = []
+        var steps = try exemptionChecks(pendingChecks)
         var gates: [String] = []
         for step in playbook.steps {
             let disposition = try disposition(of: step, in: scope)
@@ -119,6 +119,35 @@ public struct Planner: Sendable {
             steps: steps,
             limits: limits(of: playbook)
         )
+    }
+
+    /// The steps that settle what the finding could not, before any of the playbook's: a resource exempt by tag
+    /// whose tags the finding did not carry is read, and the run stops there if it is exempt or cannot be read.
+    private func exemptionChecks(_ checks: [PendingCheck]) throws(PlanningError) -> [PlannedStep] {
+        try checks.map { (check) throws(PlanningError) in
+            switch check {
+            case .exemptionTags(let type, let resource, let tags):
+                guard let descriptor = catalog.action(named: PendingCheck.exemptionCheckAction) else {
+                    throw PlanningError("the playbook exempts resources by tag, and this catalogue cannot read tags")
+                }
+                return PlannedStep(
+                    id: PendingCheck.exemptionCheckStep,
+                    kind: .action(
+                        name: descriptor.name,
+                        parameters: [
+                            "resource_type": .known(.string(type)), "resource": .known(.string(resource)),
+                            "tags": .known(.object(tags.mapValues(JSONValue.string))),
+                        ],
+                        isMutating: false,
+                        isReversible: false,
+                        permissions: descriptor.permissions
+                    ),
+                    disposition: .will,
+                    gatedBy: [],
+                    onFailure: .abort
+                )
+            }
+        }
     }
 
     /// The playbook's caps, approved by its `limits.approvers` or else by everyone who approves its gates.

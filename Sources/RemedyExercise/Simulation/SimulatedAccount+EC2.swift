@@ -15,6 +15,7 @@ extension SimulatedAccount {
         case "ModifyNetworkInterfaceAttribute": return try modifyNetworkInterfaceAttribute(form)
         case "DescribeInstanceAttribute": return try describeInstanceAttribute(form)
         case "CreateTags", "DeleteTags": return try changeTags(operation, form)
+        case "DescribeTags": return describeTags(form)
         case "CreateSnapshots": return try createSnapshots(form)
         case "DescribeSnapshots": return describeSnapshots(form)
         case "DescribeSnapshotAttribute": return try describeSnapshotAttribute(form)
@@ -504,6 +505,23 @@ extension SimulatedAccount {
             )
         }
         return XML.list("snapshotSet", items)
+    }
+
+    /// Tags of the resources the `resource-id` filter names (all tagged resources without it).
+    private func describeTags(_ form: FormInput) -> String {
+        let wanted = form.filters["resource-id"].map(Set.init)
+        var resources: [(id: String, type: String, tags: [String: String])] = []
+        resources += state.instances.values.map { ($0.id, "instance", $0.tags) }
+        resources += state.securityGroups.values.map { ($0.id, "security-group", $0.tags) }
+        resources += state.snapshots.values.map { ($0.id, "snapshot", $0.tags) }
+        resources += state.volumes.values.map { ($0.id, "volume", $0.tags) }
+        let items = resources.filter { wanted?.contains($0.id) ?? true }.sorted { $0.id < $1.id }.flatMap { resource in
+            resource.tags.sorted { $0.key < $1.key }.map { tag in
+                XML.leaf("resourceId", resource.id) + XML.leaf("resourceType", resource.type)
+                    + XML.leaf("key", tag.key) + XML.leaf("value", tag.value)
+            }
+        }
+        return XML.list("tagSet", items)
     }
 
     private func describeSnapshots(_ form: FormInput) -> String {

@@ -124,6 +124,7 @@ extension SimulatedAccount {
         case "publicAccessBlock": operation = "\(verb)PublicAccessBlock"
         case "policy": operation = "\(verb)BucketPolicy"
         case "policyStatus": operation = "GetBucketPolicyStatus"
+        case "tagging": operation = "\(verb)BucketTagging"
         default: operation = "\(wire.method) ?\(subresource)"
         }
         let outcome = Result<Body, AWSFault> { () throws(AWSFault) -> Body in
@@ -162,6 +163,15 @@ extension SimulatedAccount {
                 bucket.policy = text
             case "DeleteBucketPolicy":
                 bucket.policy = nil
+            case "GetBucketTagging":
+                guard !bucket.tags.isEmpty else { throw AWSFault(404, "NoSuchTagSet", "The TagSet does not exist") }
+                let tags = bucket.tags.sorted { $0.key < $1.key }.map {
+                    XML.leaf("Key", $0.key) + XML.leaf("Value", $0.value)
+                }
+                return .document(
+                    "<Tagging xmlns=\"\(namespace)\"><TagSet>"
+                        + tags.map { "<Tag>\($0)</Tag>" }.joined() + "</TagSet></Tagging>"
+                )
             case "GetBucketPolicyStatus":
                 return .document(
                     "<PolicyStatus xmlns=\"\(namespace)\"><IsPublic>\(bucket.isPublic)</IsPublic></PolicyStatus>"

@@ -48,6 +48,11 @@ public struct PlaybookValidator: Sendable {
                 diagnostics.append(.error("duplicate step id '\(step.id)'", at: step.location))
                 continue
             }
+            if step.id == PendingCheck.exemptionCheckStep {
+                diagnostics.append(
+                    .error("step id '\(step.id)' is reserved for the exemption check remedy adds", at: step.location)
+                )
+            }
             if let condition = step.condition {
                 diagnostics += check(
                     condition.expressions,
