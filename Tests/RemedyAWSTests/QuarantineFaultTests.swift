@@ -70,13 +70,14 @@ extension MotoIntegrationTests {
             ).first?.id
             switch fault.code {
             case nil:
-                // Then it ends isolated
+                // Then it ends isolated, and the allow-all group it passed through is gone from the VPC
                 #expect(!described.securityGroupIDs.contains(group))
-                #expect(!described.securityGroupIDs.contains(untrack ?? "-"))
+                #expect(untrack == nil)
             case "QuarantineRolledBack"?:
-                // Then it is back in its own groups, never left in the allow-all one
+                // Then it is back in its own groups, never left in the allow-all one, which is gone
                 #expect(records.last?.payload["code"] == "QuarantineRolledBack")
                 #expect(described.securityGroupIDs == [group])
+                #expect(untrack == nil)
             default:
                 // Then the failure says where the instance is
                 let failed = try #require(records.last { $0.kind == "step.failed" })

@@ -55,9 +55,16 @@ import Testing
             Self.groups([("sg-iso", "remedy-isolation", false)]),
             Self.groups([("sg-untrack", "remedy-untrack", true)]),
             Self.modified, Self.modified,
+            // No interface is left in the allow-all group: it is removed (and forgotten).
+            Self.answer("DescribeNetworkInterfaces", "<networkInterfaceSet/>"),
+            Self.answer("DeleteSecurityGroup", "<return>true</return>"),
             Self.groups([("sg-iso", "remedy-isolation", false)]),
-            // Second quarantine: the groups come from memory; the isolation group was deleted meanwhile.
+            // Second quarantine: the isolation group comes from memory, the allow-all group is created again; the
+            // isolation group was deleted meanwhile.
             Self.instance("i-2", groups: ["sg-web"]),
+            Self.groups([]),
+            Self.answer("CreateSecurityGroup", "<return>true</return><groupId>sg-untrack2</groupId>"),
+            Self.answer("AuthorizeSecurityGroupIngress", "<return>true</return>"),
             Self.modified,
             .success(
                 .xml(
@@ -70,6 +77,8 @@ import Testing
             Self.answer("CreateSecurityGroup", "<return>true</return><groupId>sg-iso2</groupId>"),
             Self.answer("RevokeSecurityGroupEgress", "<return>true</return>"),
             Self.modified,
+            Self.answer("DescribeNetworkInterfaces", "<networkInterfaceSet/>"),
+            Self.answer("DeleteSecurityGroup", "<return>true</return>"),
             Self.groups([("sg-iso2", "remedy-isolation", false)]),
         ])
         let context = AWSContext(
@@ -112,10 +121,11 @@ import Testing
             return group.map { "\(action) \($0)" } ?? String(action)
         }
         #expect(
-            operations.suffix(8) == [
-                "DescribeInstances", "ModifyInstanceAttribute sg-untrack", "ModifyInstanceAttribute sg-iso",
-                "DescribeSecurityGroups", "CreateSecurityGroup", "RevokeSecurityGroupEgress",
-                "ModifyInstanceAttribute sg-iso2", "DescribeSecurityGroups sg-iso2",
+            operations.suffix(13) == [
+                "DescribeInstances", "DescribeSecurityGroups", "CreateSecurityGroup", "AuthorizeSecurityGroupIngress",
+                "ModifyInstanceAttribute sg-untrack2", "ModifyInstanceAttribute sg-iso", "DescribeSecurityGroups",
+                "CreateSecurityGroup", "RevokeSecurityGroupEgress", "ModifyInstanceAttribute sg-iso2",
+                "DescribeNetworkInterfaces", "DeleteSecurityGroup", "DescribeSecurityGroups sg-iso2",
             ]
         )
     }

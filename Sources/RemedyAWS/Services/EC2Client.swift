@@ -40,6 +40,14 @@ public struct EC2Client: Sendable {
         return tags
     }
 
+    /// How many network interfaces have `groupID` among their security groups.
+    public func interfaceCount(inGroup groupID: String) async throws(AWSError) -> Int {
+        let root = try await client.query("DescribeNetworkInterfaces", effect: .readOnly) {
+            $0.setFilters(["group-id": [groupID]])
+        }
+        return root.list("networkInterfaceSet").count
+    }
+
     public func describeIamInstanceProfileAssociations(
         instanceID: String
     ) async throws(AWSError)
@@ -151,6 +159,13 @@ public struct EC2Client: Sendable {
         }
         guard let id = root.string("groupId") else { throw client.missing("CreateSecurityGroup", "groupId") }
         return id
+    }
+
+    /// Deletes a security group; EC2 refuses (`DependencyViolation`) while an interface or a rule uses it.
+    public func deleteSecurityGroup(id: String) async throws(AWSError) {
+        _ = try await client.query("DeleteSecurityGroup", effect: .mutating(idempotent: true)) {
+            $0.set("GroupId", id)
+        }
     }
 
     public func authorizeIngress(groupID: String, permissions: [IPPermission]) async throws(AWSError) {

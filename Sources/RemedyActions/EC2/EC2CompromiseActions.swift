@@ -143,7 +143,7 @@ public struct QuarantineInstance: RemediationAction {
             "ec2:DescribeInstances", "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces",
             "ec2:CreateSecurityGroup", "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
             "ec2:RevokeSecurityGroupEgress", "ec2:ModifyNetworkInterfaceAttribute", "ec2:ModifyInstanceAttribute",
-            "ec2:CreateTags",
+            "ec2:CreateTags", "ec2:DeleteSecurityGroup",
         ],
         isMutating: true,
         isReversible: true,

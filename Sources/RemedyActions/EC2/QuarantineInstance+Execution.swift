@@ -28,14 +28,54 @@ extension QuarantineInstance: ExecutableAction {
             try await context.recordPriorState(["original_groups": priorState(original)])
         }
         let isolationName = try parameters.string("isolation_group_name")
-        var isolation = try await group(named: isolationName, in: vpcID, rules: [], ec2, context)
-        var untrack = try await group(named: untrackGroupName, in: vpcID, rules: [.allTraffic], ec2, context)
+        // The allow-all group is removed once no quarantine uses it (it admits all traffic, and Security Hub flags
+        // it as EC2.18/EC2.19), except when the instance is left in it (QuarantineIncomplete), for undo.
+        let untrackKey = cacheKey(untrackGroupName, vpcID, context)
+        let live = context.request.mode == .live
+        if live { await context.securityGroups.use(untrackKey) }
+        var untrack: String?
         do throws(ActionFailure) {
-            try await moveInterfaces(of: instance, to: untrack, ec2)
+            let result = try await swap(
+                instance,
+                original: original,
+                isolationName: isolationName,
+                vpcID: vpcID,
+                untrack: &untrack,
+                ec2,
+                context
+            )
+            if live { await removeUntrackGroupIfUnused(untrack, untrackKey, ec2, context) }
+            return result
+        } catch {
+            let leftInIt = error.code == "QuarantineIncomplete"
+            if live { await removeUntrackGroupIfUnused(leftInIt ? nil : untrack, untrackKey, ec2, context) }
+            throw error
+        }
+    }
+
+    /// The two swaps: into the allow-all group, then into the isolation group, else back to the instance's own groups.
+    ///
+    /// `untrack` is the allow-all group once it is known.
+    static func swap(
+        _ instance: EC2Instance,
+        original: [String: [String]],
+        isolationName: String,
+        vpcID: String,
+        untrack: inout String?,
+        _ ec2: EC2Client,
+        _ context: ActionContext
+    ) async throws(ActionFailure) -> ActionResult {
+        let instanceID = instance.id
+        var isolation = try await group(named: isolationName, in: vpcID, rules: [], ec2, context)
+        var allowAll = try await group(named: untrackGroupName, in: vpcID, rules: [.allTraffic], ec2, context)
+        untrack = allowAll
+        do throws(ActionFailure) {
+            try await moveInterfaces(of: instance, to: allowAll, ec2)
         } catch  where error.code == "InvalidGroup.NotFound" {
             // A remembered group deleted since: the failed call changed nothing, so resolve it again and swap once.
-            untrack = try await regroup(untrackGroupName, untrack, in: vpcID, rules: [.allTraffic], ec2, context)
-            try await moveInterfaces(of: instance, to: untrack, ec2)
+            allowAll = try await regroup(untrackGroupName, allowAll, in: vpcID, rules: [.allTraffic], ec2, context)
+            untrack = allowAll
+            try await moveInterfaces(of: instance, to: allowAll, ec2)
         }
         PausePoint.reach("quarantine-untracked:\(context.request.stepID)")
         // The instance now sits in the allow-all group, more exposed than before: the quarantine never ends here.
@@ -48,7 +88,7 @@ extension QuarantineInstance: ExecutableAction {
                 throw ActionFailure(
                     .inDoubt,
                     code: "QuarantineIncomplete",
-                    message: "instance \(instanceID) is left in the allow-all group \(untrack): the swap to the "
+                    message: "instance \(instanceID) is left in the allow-all group \(allowAll): the swap to the "
                         + "isolation group failed (\(error.code): \(error.message)) and putting its own groups back "
                         + "failed too (\(restoreError.code)); remedy undo restores them"
                 )
@@ -135,6 +175,21 @@ extension QuarantineInstance: ExecutableAction {
     }
 
     // MARK: Steps
+
+    /// Removes the allow-all group when no quarantine of this process uses it and no interface is in it.
+    ///
+    /// Another process's quarantine may have moved one in (EC2 also refuses to delete a group in use). Best effort:
+    /// the quarantine's outcome does not depend on it, and a later quarantine creates the group again.
+    static func removeUntrackGroupIfUnused(
+        _ groupID: String?,
+        _ key: SecurityGroupCache.Key,
+        _ ec2: EC2Client,
+        _ context: ActionContext
+    ) async {
+        guard await context.securityGroups.release(key), let groupID else { return }
+        guard (try? await ec2.interfaceCount(inGroup: groupID)) == 0 else { return }
+        try? await ec2.deleteSecurityGroup(id: groupID)
+    }
 
     /// Attempts at the second swap beyond the first, while it fails with anything but a permanent error (throttled
     /// past the client's retries, a 5xx): leaving the allow-all group is worth waiting for.
@@ -309,7 +364,10 @@ extension QuarantineInstance: ExecutableAction {
                         name: name,
                         description: rules.isEmpty ? "remedy isolation: no traffic" : "remedy: all traffic, untracked",
                         vpcID: vpcID,
-                        tags: ["remedy:managed": "true"]
+                        tags: [
+                            "remedy:managed": "true",
+                            "remedy:purpose": rules.isEmpty ? "quarantine-isolation" : "quarantine-untrack",
+                        ]
                     )
                 }
                 // What EC2 gives every new group: no ingress, all egress.

@@ -18,6 +18,8 @@ public actor SecurityGroupCache {
     }
 
     private var entries: [Key: Task<String, any Error>] = [:]
+    /// Quarantines of this process using each group now: the allow-all group is removed only when none does.
+    private var users: [Key: Int] = [:]
 
     public init() {}
 
@@ -48,6 +50,22 @@ public actor SecurityGroupCache {
             throw error as? ActionFailure
                 ?? ActionFailure(.retryable, code: "GroupLookupFailed", message: "\(key.name): \(error)")
         }
+    }
+
+    /// A quarantine starts using the group at `key`.
+    func use(_ key: Key) {
+        users[key, default: 0] += 1
+    }
+
+    /// A quarantine is done with the group at `key`; true when no other quarantine of this process uses it.
+    ///
+    /// The entry is then forgotten at once, so a quarantine starting while the group is being removed resolves it
+    /// again instead of swapping into a group about to go.
+    func release(_ key: Key) -> Bool {
+        let remaining = (users[key] ?? 1) - 1
+        users[key] = remaining > 0 ? remaining : nil
+        if remaining <= 0 { entries[key] = nil }
+        return remaining <= 0
     }
 
     /// Drops the entry for `key` if it still names `groupID`, so the next run resolves the group again.

@@ -16,6 +16,8 @@ extension SimulatedAccount {
         case "DescribeInstanceAttribute": return try describeInstanceAttribute(form)
         case "CreateTags", "DeleteTags": return try changeTags(operation, form)
         case "DescribeTags": return describeTags(form)
+        case "DescribeNetworkInterfaces": return describeNetworkInterfaces(form)
+        case "DeleteSecurityGroup": return try deleteSecurityGroup(form)
         case "CreateSnapshots": return try createSnapshots(form)
         case "DescribeSnapshots": return describeSnapshots(form)
         case "DescribeSnapshotAttribute": return try describeSnapshotAttribute(form)
@@ -505,6 +507,28 @@ extension SimulatedAccount {
             )
         }
         return XML.list("snapshotSet", items)
+    }
+
+    /// The instances' interfaces, narrowed by the `group-id` filter.
+    private func describeNetworkInterfaces(_ form: FormInput) -> String {
+        let groups = form.filters["group-id"].map(Set.init)
+        let interfaces = state.instances.values.sorted { $0.id < $1.id }.flatMap(\.interfaces).filter { interface in
+            groups.map { !$0.isDisjoint(with: interface.securityGroupIDs) } ?? true
+        }
+        return XML.list("networkInterfaceSet", interfaces.map { XML.leaf("networkInterfaceId", $0.id) })
+    }
+
+    /// Deletes a group, refused as EC2 refuses it while an interface is in it.
+    private func deleteSecurityGroup(_ form: FormInput) throws(AWSFault) -> String {
+        let id = form["GroupId"] ?? ""
+        guard state.securityGroups[id] != nil else {
+            throw AWSFault(400, "InvalidGroup.NotFound", "The security group '\(id)' does not exist")
+        }
+        if state.instances.values.contains(where: { $0.interfaces.contains { $0.securityGroupIDs.contains(id) } }) {
+            throw AWSFault(400, "DependencyViolation", "resource \(id) has a dependent object")
+        }
+        state.securityGroups[id] = nil
+        return XML.leaf("return", true)
     }
 
     /// Tags of the resources the `resource-id` filter names (all tagged resources without it).
