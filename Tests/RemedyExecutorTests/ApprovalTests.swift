@@ -66,7 +66,14 @@ import Testing
         #expect(requested.payload["approvers"] == ["group:incident-leads"])
         #expect(requested.payload["minApprovals"] == 2)
         #expect(requested.payload["expiresAt"] == .string(Timestamp.format(harness.time.now.addingTimeInterval(1800))))
-        #expect(requested.payload["message"] == .string("Isolate \(instance) for run-1?"))
+        // The playbook's message, then exactly what approving lets run, with its parameters
+        #expect(
+            requested.payload["message"]
+                == .string(
+                    "Isolate \(instance) for run-1?\nApproving lets these steps run:\n"
+                        + "- isolate: ec2.quarantine (instance \(instance))"
+                )
+        )
         #expect(await harness.invoker.steps(.execute) == ["tag"])
     }
 

@@ -117,8 +117,19 @@ func gate(
     )
 }
 
+/// A plan of `steps`, each gated by the approval steps before it, as the planner gates them.
 func plan(_ steps: PlannedStep...) -> Plan {
-    Plan(playbook: "test-playbook", findingID: "finding-1", steps: steps)
+    Plan(playbook: "test-playbook", findingID: "finding-1", steps: gated(steps))
+}
+
+func gated(_ steps: [PlannedStep]) -> [PlannedStep] {
+    var gates: [String] = []
+    return steps.map { step in
+        var step = step
+        step.gatedBy = gates
+        if case .approval = step.kind, !step.disposition.isSkipped { gates.append(step.id) }
+        return step
+    }
 }
 
 /// A wall clock tests move by hand.

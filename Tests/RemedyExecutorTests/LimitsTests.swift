@@ -9,7 +9,7 @@ import Testing
 /// Playbook `limits`: over a cap a run parks for approval instead of executing; within, it runs as usual.
 @Suite struct LimitsTests {
     func cappedPlan(perHour: Int? = nil, concurrent: Int? = nil, _ steps: PlannedStep...) -> Plan {
-        var plan = Plan(playbook: "test-playbook", findingID: "finding-1", steps: steps)
+        var plan = Plan(playbook: "test-playbook", findingID: "finding-1", steps: gated(steps))
         plan.limits = RunLimits(
             maximumRunsPerHour: perHour,
             maximumConcurrentRuns: concurrent,

@@ -27,7 +27,7 @@ import Testing
                 resource: instance,
                 finding: finding().expressionValue,
                 startedAt: "2025-06-15T00:00:00.000Z",
-                steps: steps
+                steps: gated(steps)
             )
             add(.runCreated, definition.payload)
         }
@@ -371,6 +371,36 @@ import Testing
         #expect(message.contains("parameter 'snapshots'"))
     }
 
+    @Test func aGateWhoseStepsWillNotRunIsNotAskedAndOneThatAsksListsThem() throws {
+        // Given a gate guarding a step whose condition is false, then a gate guarding one that will run and one
+        // decided by an output not known yet
+        let history = History([
+            gate("approve-nacl", approvers: [bob], message: .known("Deny  in the subnet?")),
+            action("deny", "ec2.tag", disposition: .decidedAtRunTime(condition: "finding.account == 'none'")),
+            gate("approve-isolation", approvers: [bob]),
+            action("isolate", "ec2.quarantine"),
+            action("revoke", "ec2.tag", disposition: .decidedAtRunTime(condition: "steps.isolate.role_name != null")),
+        ])
+        // Then the first gate is skipped without asking anyone
+        #expect(
+            try history.machine().next(now: now)
+                == .skip(step: "approve-nacl", reason: "none of the steps it guards will run", verdict: nil)
+        )
+        var skipped = history
+        skipped.add(.stepSkipped, ["step": "approve-nacl", "reason": "none of the steps it guards will run"])
+        skipped.add(.stepSkipped, ["step": "deny", "reason": "condition is false"])
+        // And the second asks about exactly what it lets run
+        guard case .requestApproval(let request) = try skipped.machine().next(now: now) else {
+            Issue.record("the second gate did not ask for approval")
+            return
+        }
+        #expect(
+            request.message
+                == "Approving lets these steps run:\n- isolate: ec2.quarantine (instance \(instance))\n"
+                + "- revoke: ec2.tag (instance \(instance)), if steps.isolate.role_name != null"
+        )
+    }
+
     @Test func gateIsRequestedThenParksThenWaitsThenExpiresAfterItsTimeout() throws {
         // Given a gate needing 2 approvals within 30 minutes
         var history = History([
@@ -381,7 +411,7 @@ import Testing
             approvers: ["group:leads"],
             minimumApprovals: 2,
             timeout: .seconds(1800),
-            message: nil
+            message: "Approving lets these steps run:\n- isolate: ec2.quarantine (instance \(instance))"
         )
         #expect(try history.machine().next(now: now) == .requestApproval(request))
         let expiresAt = Timestamp.format(now.addingTimeInterval(1800))
@@ -498,6 +528,6 @@ import Testing
             action("resolve", "ec2.tag", disposition: .skipped(reason: "no"), onFailure: .continue),
         ]
         let history = History(steps)
-        #expect(try history.machine().state.definition.steps == steps)
+        #expect(try history.machine().state.definition.steps == gated(steps))
     }
 }

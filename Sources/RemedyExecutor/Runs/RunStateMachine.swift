@@ -153,6 +153,17 @@ public struct RunStateMachine: Sendable {
         case .failure(let code, let message):
             return .fail(reason: "gate '\(step.id)': \(message)", step: step.id, code: code, thenUndo: false)
         }
+        var request = request
+        // An approver is asked about exactly what the gate lets run: nothing, and the gate is not asked at all.
+        if step.id != RunLimits.gateID, state.gates[step.id] == nil {
+            let guarded = guardedSteps(by: step.id)
+            guard !guarded.isEmpty else {
+                return .skip(step: step.id, reason: "none of the steps it guards will run", verdict: nil)
+            }
+            request.message =
+                [request.message, "Approving lets these steps run:"].compactMap(\.self)
+                .joined(separator: "\n") + guarded.map { "\n- \($0)" }.joined()
+        }
         if state.definition.mode == .dryRun {
             let approvers = request.approvers.joined(separator: ", ")
             return .skip(
@@ -329,6 +340,27 @@ public struct RunStateMachine: Sendable {
             steps: steps,
             run: state.definition.runScope
         )
+    }
+
+    /// The steps approving `gate` lets run (those it is the last gate of) that will run, each with its action and
+    /// resolved parameters; a step whose condition reads an output not known yet is listed with it.
+    private func guardedSteps(by gate: String) -> [String] {
+        state.plannedSteps.compactMap { step in
+            guard step.gatedBy.last == gate, skipReason(step) == nil,
+                case .action(let name, let parameters, _, _, _) = step.kind
+            else { return nil }
+            var condition = ""
+            switch conditionHolds(step) {
+            case .holds: break
+            case .doesNotHold: return nil
+            case .failure:
+                if case .decidedAtRunTime(let source) = step.disposition { condition = ", if \(source)" }
+            }
+            let values = parameters.sorted { $0.key < $1.key }.map { name, value in
+                "\(name) \(resolve(value)?.interpolated ?? "(from an earlier step)")"
+            }
+            return "\(step.id): \(name) (\(values.joined(separator: "; ")))\(condition)"
+        }
     }
 
     private func skipReason(_ step: PlannedStep) -> String? {
