@@ -585,6 +585,21 @@ import Testing
             let verified = try RemedyBinary.run(verify)
             #expect(verified.status == 0)
             #expect(verified.standardOutput == "journal intact: 12 records, 3 signed checkpoints\n")
+            // With the configuration a responder already has, the key is the configured signing key
+            let config = try directory.write(
+                "remedy.yaml",
+                "apiVersion: remedy/v1\njournal: {path: \(journalPath), signing_key: \(keyPath), checkpoint_every: 5}\n"
+            )
+            let configured = try RemedyBinary.run(["journal", "verify", "--config", config])
+            #expect(configured.status == 0, "\(configured.standardError)")
+            #expect(configured.standardOutput == "journal intact: 12 records, 3 signed checkpoints\n")
+            let keyless = try directory.write(
+                "keyless.yaml",
+                "apiVersion: remedy/v1\njournal: {path: \(journalPath)}\n"
+            )
+            let refused = try RemedyBinary.run(["journal", "verify", "--config", keyless])
+            #expect(refused.status == 1)
+            #expect(refused.standardError.contains("no key to verify with"))
             // A checkpoint interval narrower than the journal's own finds the checkpoints "missing"
             let narrow = try RemedyBinary.run([
                 "journal", "verify", "--journal", journalPath, "--key", keyPath, "--checkpoint-interval", "4",

@@ -47,7 +47,8 @@ extension RemedyCommand {
                 chain alone proves nothing against someone who can write the file, so a signed checkpoint must cover \
                 the last record (--allow-unsigned-tail accepts and reports a tail, for a journal still being \
                 written), checkpoints may be no further apart than the journal's checkpoint interval, and a partial \
-                export must start at a signed checkpoint. Exit status 0 when intact, 1 otherwise.
+                export must start at a signed checkpoint. The key is --key, --public-key, or the configuration's
+                journal.signing_key. Exit status 0 when intact, 1 otherwise.
                 """
         )
 
@@ -66,7 +67,7 @@ extension RemedyCommand {
         )
         var checkpointInterval: Int64?
 
-        @Option(name: .long, help: "The signing key file.")
+        @Option(name: .long, help: "The signing key file (default: the configuration's journal.signing_key).")
         var key: String?
 
         @Option(name: .customLong("public-key"), help: "The base64 public key printed by init-key.")
@@ -74,7 +75,7 @@ extension RemedyCommand {
 
         func validate() throws {
             if export != nil, journalOptions.journal != nil { throw ValidationError("give --journal or --export") }
-            guard (key == nil) != (publicKey == nil) else { throw ValidationError("give --key or --public-key") }
+            if key != nil, publicKey != nil { throw ValidationError("give --key or --public-key, not both") }
             if let checkpointInterval, checkpointInterval < 0 {
                 throw ValidationError("--checkpoint-interval must be 0 or more")
             }
@@ -83,15 +84,20 @@ extension RemedyCommand {
         func run() throws {
             let report: JournalVerifier.Report
             do {
-                let verificationKey: JournalVerificationKey
-                if let key {
-                    verificationKey = try JournalSigningKey.load(from: key).verifier
-                } else if let publicKey, let decoded = JournalVerificationKey(base64: publicKey) {
-                    verificationKey = decoded
-                } else {
-                    throw JournalError("--public-key is not a base64 Ed25519 public key")
-                }
                 let configuration = try journalOptions.loadConfiguration()
+                let verificationKey: JournalVerificationKey
+                if let publicKey {
+                    guard let decoded = JournalVerificationKey(base64: publicKey) else {
+                        throw JournalError("--public-key is not a base64 Ed25519 public key")
+                    }
+                    verificationKey = decoded
+                } else if let path = key ?? configuration.journal.signingKey.map(JournalOptions.expand) {
+                    verificationKey = try JournalSigningKey.load(from: path).verifier
+                } else {
+                    throw JournalError(
+                        "no key to verify with: give --key or --public-key, or set journal.signing_key in the configuration"
+                    )
+                }
                 let interval = checkpointInterval ?? Int64(configuration.journal.checkpointInterval)
                 let requirements = JournalVerifier.Requirements(
                     allowsUnsignedTail: allowsUnsignedTail,
