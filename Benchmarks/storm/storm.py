@@ -492,53 +492,65 @@ def open_permissions(permissions: list[dict]) -> list[dict]:
     return revoke
 
 
-def boto3_loop(files: list[Path], endpoint: str, existing_groups: bool) -> None:
+def boto3_loop(files: list[Path], endpoint: str, existing_groups: bool, failures: list | None = None) -> dict:
     """The minimum calls for the same effect, taking every identifier from the findings themselves. The isolation
-    group is created once per VPC or, when the world already has them, looked up once per VPC."""
+    group is created once per VPC or, when the world already has them, looked up once per VPC.
+
+    Stops at the first failed call, unless given `failures`: then a finding whose call failed is noted there and
+    the loop goes on (the fault benchmark's peer). Returns the seconds per file."""
     clients = boto3_clients(endpoint)
     ec2, iam, s3 = clients["ec2"], clients["iam"], clients["s3"]
     isolation: dict[str, str] = {}  # VPC -> isolation group, created once per VPC
+
+    def remediate(finding: dict) -> None:
+        if "Resource" in finding and finding["Resource"]["ResourceType"] == "Instance":
+            details = finding["Resource"]["InstanceDetails"]
+            instance = details["InstanceId"]
+            vpc = details["NetworkInterfaces"][0]["VpcId"]
+            ec2.create_snapshots(
+                InstanceSpecification={"InstanceId": instance},
+                Description=f"Forensic snapshot for {finding['Type']}",
+            )
+            if vpc not in isolation and existing_groups:
+                isolation[vpc] = ec2.describe_security_groups(Filters=[
+                    {"Name": "group-name", "Values": [ISOLATION_GROUP]}, {"Name": "vpc-id", "Values": [vpc]},
+                ])["SecurityGroups"][0]["GroupId"]
+            if vpc not in isolation:
+                group = ec2.create_security_group(
+                    GroupName=ISOLATION_GROUP, Description="isolation: no traffic", VpcId=vpc
+                )["GroupId"]
+                ec2.revoke_security_group_egress(GroupId=group, IpPermissions=ALL_TRAFFIC)
+                isolation[vpc] = group
+            ec2.modify_instance_attribute(InstanceId=instance, Groups=[isolation[vpc]])
+        elif "Resource" in finding and finding["Resource"]["ResourceType"] == "AccessKey":
+            details = finding["Resource"]["AccessKeyDetails"]
+            iam.update_access_key(UserName=details["UserName"], AccessKeyId=details["AccessKeyId"], Status="Inactive")
+        elif finding.get("Resources", [{}])[0].get("Type") == "AwsS3Bucket":
+            bucket = finding["Resources"][0]["Details"]["AwsS3Bucket"]["Name"]
+            s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            })
+        elif finding.get("Resources", [{}])[0].get("Type") == "AwsEc2SecurityGroup":
+            details = finding["Resources"][0]["Details"]["AwsEc2SecurityGroup"]
+            ec2.revoke_security_group_ingress(
+                GroupId=details["GroupId"], IpPermissions=open_permissions(details["IpPermissions"])
+            )
+        else:
+            raise SystemExit(f"loop: unexpected finding {finding.get('Id')}")
+
     per_file = {}
     for path in files:
         began = time.perf_counter()
         for finding in json.loads(path.read_text())["Findings"]:
-            if "Resource" in finding and finding["Resource"]["ResourceType"] == "Instance":
-                details = finding["Resource"]["InstanceDetails"]
-                instance = details["InstanceId"]
-                vpc = details["NetworkInterfaces"][0]["VpcId"]
-                ec2.create_snapshots(
-                    InstanceSpecification={"InstanceId": instance},
-                    Description=f"Forensic snapshot for {finding['Type']}",
-                )
-                if vpc not in isolation and existing_groups:
-                    isolation[vpc] = ec2.describe_security_groups(Filters=[
-                        {"Name": "group-name", "Values": [ISOLATION_GROUP]}, {"Name": "vpc-id", "Values": [vpc]},
-                    ])["SecurityGroups"][0]["GroupId"]
-                if vpc not in isolation:
-                    group = ec2.create_security_group(
-                        GroupName=ISOLATION_GROUP, Description="isolation: no traffic", VpcId=vpc
-                    )["GroupId"]
-                    ec2.revoke_security_group_egress(GroupId=group, IpPermissions=ALL_TRAFFIC)
-                    isolation[vpc] = group
-                ec2.modify_instance_attribute(InstanceId=instance, Groups=[isolation[vpc]])
-            elif "Resource" in finding and finding["Resource"]["ResourceType"] == "AccessKey":
-                details = finding["Resource"]["AccessKeyDetails"]
-                iam.update_access_key(UserName=details["UserName"], AccessKeyId=details["AccessKeyId"], Status="Inactive")
-            elif finding.get("Resources", [{}])[0].get("Type") == "AwsS3Bucket":
-                bucket = finding["Resources"][0]["Details"]["AwsS3Bucket"]["Name"]
-                s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
-                    "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
-                    "RestrictPublicBuckets": True,
-                })
-            elif finding.get("Resources", [{}])[0].get("Type") == "AwsEc2SecurityGroup":
-                details = finding["Resources"][0]["Details"]["AwsEc2SecurityGroup"]
-                ec2.revoke_security_group_ingress(
-                    GroupId=details["GroupId"], IpPermissions=open_permissions(details["IpPermissions"])
-                )
-            else:
-                raise SystemExit(f"loop: unexpected finding {finding.get('Id')}")
+            try:
+                remediate(finding)
+            except Exception as error:  # botocore's errors: noted when the caller carries on
+                if failures is None:
+                    raise
+                failures.append(f"{type(error).__name__}: {error}")
         per_file[path.stem] = time.perf_counter() - began
-    print(json.dumps(per_file))
+    return per_file
 
 
 # MARK: - Checking the end state
@@ -787,7 +799,7 @@ def main() -> int:
     loop.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args()
     if args.command == "loop":
-        boto3_loop(args.files, os.environ["AWS_ENDPOINT_URL"], args.existing_groups)
+        print(json.dumps(boto3_loop(args.files, os.environ["AWS_ENDPOINT_URL"], args.existing_groups)))
         return 0
     return bench(args)
 
