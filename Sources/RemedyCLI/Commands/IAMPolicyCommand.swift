@@ -35,7 +35,11 @@ extension RemedyCommand {
 
         func run() throws {
             let playbooks = try playbookOptions.loadLibrary().playbooks
-            let names = Set(playbooks.flatMap { $0.steps.compactMap(\.action?.name) })
+            var names = Set(playbooks.flatMap { $0.steps.compactMap(\.action?.name) })
+            // A playbook that exempts resources by tag may read the tags first (the planner's check step).
+            if playbooks.contains(where: { !$0.match.exclusions.tags.isEmpty }) {
+                names.insert(PendingCheck.exemptionCheckAction)
+            }
             let actions = ActionCatalog.standard.all.filter { names.contains($0.name) }
             let policy = IAMPolicy(
                 actions: actions,
