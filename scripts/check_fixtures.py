@@ -580,15 +580,26 @@ def strip_arn(uid, kind):
     return rest
 
 
-def sequence_resource(seq):
-    """Attack sequence: the first member of service.detection.sequence.resources, mapped to remedy's types."""
-    r0 = (pick(seq, "resources") or [{}])[0]
+def sequence_resource(seq, index=0):
+    """Attack sequence: member `index` of service.detection.sequence.resources, mapped to remedy's types."""
+    r0 = (pick(seq, "resources") or [{}])[index]
     rtype = SEQUENCE_RESOURCE_TYPES.get(pick(r0, "resourceType"), pick(r0, "resourceType"))
     resource = {"type": rtype, "id": strip_arn(pick(r0, "uid"), rtype)}
     if rtype == "AwsIamAccessKey":
         ak = pick(pick(r0, "data") or {}, "accessKey") or {}
         resource.update(userName=pick(ak, "userName"), userType=pick(ak, "userType"))
     return resource
+
+
+def normalise_all(unit):
+    """An attack sequence is one finding per member resource (each routed to the playbooks of its kind), the member
+    as its resource; everything else is one finding."""
+    f = unit.obj
+    seq = pick(pick(pick(f, "service") or {}, "detection") or {}, "sequence") if unit.kind == "guardduty" else None
+    members = len(pick(seq, "resources") or []) if seq is not None else 0
+    if members <= 1:
+        return [normalise(unit)]
+    return [dict(normalise(unit), resource=sequence_resource(seq, i)) for i in range(members)]
 
 
 def normalise(unit):
@@ -882,14 +893,15 @@ def main():
                 errs = [m for m in errs if not LENIENT_MISSING.search(m)]
             problems.extend(f"{rel}: {m}" for m in errs)
             try:
-                n = normalise(u)
+                normalised = normalise_all(u)
             except (KeyError, TypeError, IndexError, ValueError, AttributeError) as err:
                 problems.append(f"{rel}: {u.path}: cannot normalise ({err!r})")
                 continue
-            derived.append(n)
-            found_types.update(n["types"])
-            if n["controlId"]:
-                found_controls.add(n["controlId"])
+            for n in normalised:
+                derived.append(n)
+                found_types.update(n["types"])
+                if n["controlId"]:
+                    found_controls.add(n["controlId"])
         n_findings += len(derived)
         expected = e.get("findings") or []
         if len(expected) != len(derived):

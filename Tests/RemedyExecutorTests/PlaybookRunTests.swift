@@ -86,4 +86,27 @@ import Testing
         #expect(executed.contains("archive"))
         #expect(!executed.contains("revoke-role-sessions"))
     }
+
+    @Test func anAttackSequenceReachesThePlaybookOfEachMemberResource() throws {
+        let library = PlaybookLibrary.load(paths: [Repository.path("Playbooks")], catalog: .standard)
+        let planner = Planner(catalog: .standard)
+        func planned(_ fixture: String) throws -> [(playbook: String, resource: String, key: String)] {
+            try FindingDecoder().decode(try Repository.bytes("Fixtures/findings/attack-sequence/\(fixture)"))
+                .flatMap { finding in
+                    planner.outcomes(for: finding, playbooks: library.playbooks).compactMap { outcome in
+                        guard case .planned(let plan) = outcome else { return nil }
+                        return (plan.playbook, finding.resources[0].id, finding.dedupeKey)
+                    }
+                }
+        }
+        // A compromised instance group: each instance is contained by its own run, each with its own dedupe key
+        let group = try planned("ec2-compromised-instance-group.json")
+        #expect(group.map(\.playbook) == ["ec2-compromise-contain", "ec2-compromise-contain"])
+        #expect(group.map(\.resource) == ["i-d303b71e882b79887", "i-d53e602d24ce935a4"])
+        #expect(Set(group.map(\.key)).count == 2)
+        // Compromised credentials: the access key goes to the credential playbook; the bucket member matches none
+        let credentials = try planned("iam-compromised-credentials.json")
+        #expect(credentials.map(\.playbook) == ["iam-credential-compromise"])
+        #expect(credentials.map(\.resource) == ["AKIA44ZPCV4ADQ2NTA4P"])
+    }
 }

@@ -70,8 +70,12 @@ import Testing
         for row in try rows("guardduty-finding-types.tsv") {
             guard let type = row["type"], !type.isEmpty else { continue }
             let severity = severities[row["severity"] ?? ""] ?? 80
-            // A type reported on several kinds of resource gets a finding for each.
-            let kinds = (row["resource_type"] ?? "").split(separator: "|").map(String.init)
+            // A type reported on several kinds of resource gets a finding for each; an attack sequence arrives as
+            // one finding per member, which may be an instance, an access key or a bucket.
+            let kinds =
+                row["family"] == "attack-sequence"
+                ? ["Instance", "AccessKey", "S3Bucket"]
+                : (row["resource_type"] ?? "").split(separator: "|").map(String.init)
             for kind in kinds.isEmpty ? [""] : kinds {
                 let resource = guardDutyResources[kind]
                 entries.append(

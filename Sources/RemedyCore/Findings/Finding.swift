@@ -67,10 +67,17 @@ public struct Finding: Sendable, Hashable {
     ///
     /// It names the field the time came from when that is not `updatedAt`, so a finding keyed on its creation time
     /// is never taken for an update stamped at the same moment.
+    ///
+    /// An attack sequence arrives as one finding per member resource (the member first), one delivery each.
     public var dedupeKey: String {
-        let key = "\(source.rawValue)|\(id)|\(updatedAt)"
-        return updatedAtOrigin == .updatedAt ? key : "\(key)|\(updatedAtOrigin.rawValue)"
+        var key = "\(source.rawValue)|\(id)|\(updatedAt)"
+        if updatedAtOrigin != .updatedAt { key += "|\(updatedAtOrigin.rawValue)" }
+        if isAttackSequence, let member = resources.first { key += "|member:\(member.type):\(member.id)" }
+        return key
     }
+
+    /// A GuardDuty Extended Threat Detection finding (`AttackSequence:...`), about several member resources.
+    public var isAttackSequence: Bool { source == .guardduty && types.contains { $0.hasPrefix("AttackSequence:") } }
 
     /// Where a finding's `updatedAt` came from, most precise first.
     public enum TimestampOrigin: String, Sendable, Hashable {

@@ -102,14 +102,14 @@ public struct FindingDecoder: Sendable {
             var findings: [Finding] = []
             for (index, entry) in entries.enumerated() {
                 do {
-                    findings.append(try decodeSingle(entry, in: envelope))
+                    findings += try decodeSingle(entry, in: envelope)
                 } catch {
                     throw FindingInputError(error.kind, "Findings[\(index)]: \(error.message)")
                 }
             }
             return findings
         }
-        return [try decodeSingle(document, in: envelope)]
+        return try decodeSingle(document, in: envelope)
     }
 
     /// The message text of a Lambda event record and its time: an SNS record's `Sns.Message`, an SQS record's
@@ -157,12 +157,12 @@ public struct FindingDecoder: Sendable {
         }
     }
 
-    private func decodeSingle(_ document: JSONValue, in envelope: Envelope) throws(FindingInputError) -> Finding {
+    private func decodeSingle(_ document: JSONValue, in envelope: Envelope) throws(FindingInputError) -> [Finding] {
         if ASFFFinding.looksLikeASFF(document) {
-            return try ASFFFinding.normalise(document, envelopeTime: envelope.time)
+            return [try ASFFFinding.normalise(document, envelopeTime: envelope.time)]
         }
         if GuardDutyFinding.looksLikeGuardDuty(document) {
-            return try GuardDutyFinding.normalise(document, envelopeTime: envelope.time)
+            return try GuardDutyFinding.normaliseAll(document, envelopeTime: envelope.time)
         }
         throw FindingInputError(
             .unknownShape,
@@ -210,7 +210,7 @@ public struct FindingDecoder: Sendable {
         switch detailType {
         case "GuardDuty Finding":
             do {
-                return [try GuardDutyFinding.normalise(detail, envelopeTime: time)]
+                return try GuardDutyFinding.normaliseAll(detail, envelopeTime: time)
             } catch {
                 throw FindingInputError(error.kind, "detail: \(error.message)")
             }

@@ -8,6 +8,19 @@ enum GuardDutyFinding {
             || (keys.contains("Type") && keys.contains("AccountId") && keys.contains("Resource"))
     }
 
+    /// The finding, or for an attack sequence one finding per member resource (that member first), so each member
+    /// reaches the playbooks of its kind: a compromised instance group is every instance contained, not the first.
+    static func normaliseAll(_ original: JSONValue, envelopeTime: String? = nil) throws(FindingInputError) -> [Finding]
+    {
+        let finding = try normalise(original, envelopeTime: envelopeTime)
+        guard finding.isAttackSequence, finding.resources.count > 1 else { return [finding] }
+        return finding.resources.indices.map { index in
+            var member = finding
+            member.resources.swapAt(0, index)
+            return member
+        }
+    }
+
     /// `envelopeTime` is the time of the event or notification the finding came in, for a finding without times.
     static func normalise(_ original: JSONValue, envelopeTime: String? = nil) throws(FindingInputError) -> Finding {
         guard case .object(let members) = original else {
