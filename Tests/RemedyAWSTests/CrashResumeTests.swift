@@ -166,24 +166,18 @@ extension MotoIntegrationTests {
         let world = try await world()
         let (instance, _) = try await launchInstance(world, groupName: "web-\(UUID().uuidString.prefix(8))")
         try await withTemporaryDirectory { directory in
-            let proxy = try FaultProxy(
-                upstream: try #require(MotoServer.endpointURL),
-                arguments: ["--delay", "CreateSnapshots=3"],
-                directory: directory
-            )
-            _ = try directory.write("playbooks/contain.yaml", Self.containPlaybook)
-            let findingFile = try directory.write("finding.json", try Self.sshFinding(instance: instance))
-            let journalPath = directory.file("journal.sqlite")
-            let environment = try proxiedEnvironment(
-                through: proxy,
+            let setup = try proxiedContainment(
+                of: instance,
                 world,
-                directory,
+                in: directory,
+                faults: ["--delay", "CreateSnapshots=3"],
                 aws: "{request_timeout: 5s, max_attempts: 1, max_throttled_attempts: 1}"
             )
+            let (proxy, journalPath, environment) = (setup.proxy, setup.journalPath, setup.environment)
             // When remedy is killed while its CreateSnapshots is held at the proxy
             let run = Process()
             run.executableURL = RemedyBinary.url
-            run.arguments = ["run", findingFile, "--playbooks", directory.file("playbooks"), "--journal", journalPath]
+            run.arguments = setup.runArguments
             run.environment = environment
             run.standardOutput = FileHandle.nullDevice
             run.standardError = FileHandle.nullDevice
@@ -210,6 +204,39 @@ extension MotoIntegrationTests {
                 #expect(snapshots.count == 1, "volume \(volume.volumeID) has \(snapshots.count) snapshots")
             }
         }
+    }
+
+    /// The containment playbook and `instance`'s finding written into `directory`, run through a fault proxy.
+    struct ProxiedContainment {
+        var proxy: FaultProxy
+        var journalPath: String
+        var environment: [String: String]
+        /// `remedy run` of the finding with the playbook, on the journal.
+        var runArguments: [String]
+    }
+
+    /// Sets up `ProxiedContainment`: the proxy started with `faults`, the configuration's `aws:` section set to `aws`.
+    func proxiedContainment(
+        of instance: String,
+        _ world: World,
+        in directory: TemporaryDirectory,
+        faults: [String],
+        aws: String
+    ) throws -> ProxiedContainment {
+        let proxy = try FaultProxy(
+            upstream: try #require(MotoServer.endpointURL),
+            arguments: faults,
+            directory: directory
+        )
+        _ = try directory.write("playbooks/contain.yaml", Self.containPlaybook)
+        let findingFile = try directory.write("finding.json", try Self.sshFinding(instance: instance))
+        let journalPath = directory.file("journal.sqlite")
+        return ProxiedContainment(
+            proxy: proxy,
+            journalPath: journalPath,
+            environment: try proxiedEnvironment(through: proxy, world, directory, aws: aws),
+            runArguments: ["run", findingFile, "--playbooks", directory.file("playbooks"), "--journal", journalPath]
+        )
     }
 
     /// `remedy`'s environment against moto through `proxy`, with the configuration's `aws:` section set to `aws`.

@@ -148,21 +148,15 @@ extension MotoIntegrationTests {
         let (instance, group) = try await launchInstance(world, groupName: "web-\(UUID().uuidString.prefix(8))")
         try await withTemporaryDirectory { directory in
             // The first CreateSnapshots is throttled, and the client makes a single attempt
-            let proxy = try FaultProxy(
-                upstream: try #require(MotoServer.endpointURL),
-                arguments: ["--fail", "CreateSnapshots=1:1"],
-                directory: directory
-            )
-            _ = try directory.write("playbooks/contain.yaml", Self.containPlaybook)
-            let findingFile = try directory.write("finding.json", try Self.sshFinding(instance: instance))
-            let journalPath = directory.file("journal.sqlite")
-            let environment = try proxiedEnvironment(
-                through: proxy,
+            let setup = try proxiedContainment(
+                of: instance,
                 world,
-                directory,
+                in: directory,
+                faults: ["--fail", "CreateSnapshots=1:1"],
                 aws: "{max_attempts: 1, max_throttled_attempts: 1}"
             )
-            let run = ["run", findingFile, "--playbooks", directory.file("playbooks"), "--journal", journalPath]
+            let (proxy, journalPath, environment, run) =
+                (setup.proxy, setup.journalPath, setup.environment, setup.runArguments)
             let failed = try RemedyBinary.run(run, environment: environment)
             #expect(failed.status == 1)
             let journal = try JournalDatabase(path: journalPath)
