@@ -135,4 +135,13 @@ final class StepTimingJournal: RunJournal {
     func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
         try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
     }
+
+    func latestLiveRun(
+        ofPlaybook playbook: String,
+        resource: String,
+        account: String,
+        since: Date
+    ) async throws -> CaseMember? {
+        try await base.latestLiveRun(ofPlaybook: playbook, resource: resource, account: account, since: since)
+    }
 }

@@ -14,6 +14,7 @@ public struct RemedyCommand: AsyncParsableCommand {
             PlanCommand.self,
             RunCommand.self,
             RunsCommand.self,
+            CasesCommand.self,
             ShowCommand.self,
             ApproveCommand.self,
             DenyCommand.self,

@@ -56,4 +56,34 @@ extension JournalDatabase {
             return PlaybookUsage(runsInLastHour: inLastHour, openRuns: open)
         }
     }
+
+    /// Reads the playbook's runs through `record_run_usage` (playbook, mode, start time), then their resource.
+    public func latestLiveRun(
+        ofPlaybook playbook: String,
+        resource: String,
+        account: String,
+        since: Date
+    ) async throws -> CaseMember? {
+        let since = Self.timestamp(since)
+        return try await writer.read { db in
+            try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT created.runId AS runId, json_extract(created.payload, '$.case') AS caseId
+                        FROM record AS created INDEXED BY record_run_usage
+                        WHERE created.kind = 'run.created' AND json_extract(created.payload, '$.playbook') = ?
+                            AND json_extract(created.payload, '$.mode') = 'live'
+                            AND json_extract(created.payload, '$.startedAt') >= ?
+                            AND json_extract(created.payload, '$.resource') = ?
+                            AND json_extract(created.payload, '$.account') = ?
+                        ORDER BY created.sequence DESC LIMIT 1
+                        """
+                ),
+                arguments: [playbook, since, resource, account]
+            ).map { row in
+                let runID: String = row["runId"]
+                return CaseMember(runID: runID, caseID: row["caseId"] ?? runID)
+            }
+        }
+    }
 }

@@ -113,7 +113,7 @@ import Testing
             initiator: initiator,
             mode: .dryRun
         )
-        guard case .created(let runID, _) = start else {
+        guard case .created(let runID, _, _) = start else {
             Issue.record("expected a created run, got \(start)")
             return
         }

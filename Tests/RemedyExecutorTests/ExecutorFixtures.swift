@@ -174,7 +174,8 @@ struct Harness {
         identities: ApproverIdentities = ApproverIdentities(),
         maximumConcurrentRuns: Int = 8,
         leaseDuration: Duration = .seconds(60),
-        mode: ExecutionMode = .live
+        mode: ExecutionMode = .live,
+        caseWindow: Duration = .seconds(86_400)
     ) -> RunExecutor {
         let time = time
         let numbers = numbers
@@ -186,7 +187,8 @@ struct Harness {
             configuration: .init(
                 maximumConcurrentRuns: maximumConcurrentRuns,
                 leaseDuration: leaseDuration,
-                mode: mode
+                mode: mode,
+                caseWindow: caseWindow
             ),
             now: { time.now },
             makeRunID: { numbers.make() }

@@ -83,6 +83,23 @@ import Testing
         #expect(messages.contains { $0.hasPrefix("7:32: pacing.default.per_second must be above 0") })
     }
 
+    @Test func theCaseWindowIsReadAndBounded() {
+        let (configuration, _) = ConfigurationParser().parse(
+            "apiVersion: remedy/v1\ncases: {window: 2h}\n",
+            file: "r.yaml"
+        )
+        #expect(configuration?.cases.window == .seconds(7_200))
+        #expect(RemedyConfiguration().cases.window == .seconds(86_400))
+        let (off, _) = ConfigurationParser().parse("apiVersion: remedy/v1\ncases: {window: 0s}\n", file: "r.yaml")
+        #expect(off?.cases.window == .zero)
+        let (refused, diagnostics) = ConfigurationParser().parse(
+            "apiVersion: remedy/v1\ncases: {window: 31d}\n",
+            file: "r.yaml"
+        )
+        #expect(refused == nil)
+        #expect(diagnostics.map(\.message) == ["cases.window must be at most 30d (0 starts a case for every finding)"])
+    }
+
     @Test func aProxyHeaderIsReadOnlyWithTheProxiesItIsBelievedFrom() {
         let good = """
             server:

@@ -20,6 +20,7 @@ import Testing
             let runID = try #require(run["runId"]?.stringValue)
             #expect(run["playbook"] == "contain")
             #expect(run["duplicate"] == false)
+            #expect(run["case"]?.stringValue?.hasPrefix("case-") == true)
 
             // The answer came after run.created was durable: it is in the journal with the feed as initiator.
             let created = try #require(try await harness.journal.records(ofRun: runID).first)

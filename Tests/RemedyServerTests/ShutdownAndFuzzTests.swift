@@ -131,7 +131,7 @@ actor HeldInvoker: ActionInvoker {
                     continue
                 }
                 guard
-                    case .created(let runID, _) = try await earlier.create(
+                    case .created(let runID, _, _) = try await earlier.create(
                         plan: plan,
                         finding: finding,
                         initiator: "feed:bearer:siem",

@@ -32,6 +32,15 @@ extension WrappingJournal {
         try await base.releaseLease(runID: runID, holder: holder)
     }
 
+    public func latestLiveRun(
+        ofPlaybook playbook: String,
+        resource: String,
+        account: String,
+        since: Date
+    ) async throws -> CaseMember? {
+        try await base.latestLiveRun(ofPlaybook: playbook, resource: resource, account: account, since: since)
+    }
+
     public func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
         try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
     }

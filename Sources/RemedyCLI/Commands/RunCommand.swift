@@ -191,10 +191,10 @@ extension RemedyCommand {
     struct ShowCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show",
-            abstract: "Show a run's timeline: steps, outputs, request ids, decisions."
+            abstract: "Show a run's timeline (steps, outputs, request ids, decisions), or a case's runs."
         )
 
-        @Argument(help: "The run id.")
+        @Argument(help: "The run id, or a case id (case-...).")
         var runID: String
 
         @OptionGroup(title: "Journal")
@@ -202,6 +202,14 @@ extension RemedyCommand {
 
         func run() async throws {
             let journal = try journalOptions.openJournal(try journalOptions.loadConfiguration())
+            if runID.hasPrefix("case-") {
+                guard let found = try await CaseSummary.all(in: journal).first(where: { $0.caseID == runID }) else {
+                    Terminal.standardError.write("error: no case \(runID) in the journal; list cases with remedy cases")
+                    throw ExitCode.failure
+                }
+                Terminal.standardOutput.write(found.text)
+                return
+            }
             let records = try await journal.records(ofRun: runID)
             guard !records.isEmpty else {
                 Terminal.standardError.write("error: no run \(runID) in the journal")
@@ -245,6 +253,12 @@ extension RunReport {
             lines.append("  parked at approval \(waitingAt): remedy approve \(runID) --step \(waitingAt)")
         }
         if let failureReason { lines.append("  failed: \(failureReason)") }
+        if let caseID {
+            lines.append(
+                "  case \(caseID)"
+                    + (alreadyContainedBy.map { ": already contained by run \($0); nothing more was done" } ?? "")
+            )
+        }
         return lines.joined(separator: "\n")
     }
 }

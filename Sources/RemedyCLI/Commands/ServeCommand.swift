@@ -100,6 +100,7 @@ extension RemedyCommand {
             )
             let workers = configuration.server.workers ?? configuration.concurrency.maximumRuns
             let approvers = StaticApproverDirectory(configuration.approvers)
+            let caseWindow = configuration.cases.window
             let server: RemedyServer
             do {
                 server = try RemedyServer(
@@ -114,7 +115,11 @@ extension RemedyCommand {
                         invoker: CatalogInvoker(context: context, slack: slack, journal: journal),
                         catalog: .standard,
                         approvers: approvers,
-                        configuration: .init(maximumConcurrentRuns: workers, mode: dryRun ? .dryRun : .live),
+                        configuration: .init(
+                            maximumConcurrentRuns: workers,
+                            mode: dryRun ? .dryRun : .live,
+                            caseWindow: caseWindow
+                        ),
                         observer: observer,
                         drain: drain
                     )

@@ -54,7 +54,8 @@ struct EngineOptions: ParsableArguments {
             approvers: StaticApproverDirectory(configuration.approvers),
             configuration: .init(
                 maximumConcurrentRuns: configuration.concurrency.maximumRuns,
-                mode: dryRun ? .dryRun : .live
+                mode: dryRun ? .dryRun : .live,
+                caseWindow: configuration.cases.window
             ),
             observer: observer
         )

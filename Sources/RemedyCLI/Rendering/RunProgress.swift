@@ -38,6 +38,11 @@ enum RunProgress {
             case .runSucceeded?: "run succeeded"
             case .runFailed?: "run failed: \(payload["reason"]?.stringValue ?? "")"
             case .runRetried?: "\(step)  retried by \(payload["requestedBy"]?.stringValue ?? "?")"
+            case .runContainmentChecked?:
+                payload["contained"]?.boolValue == true
+                    ? "case \(payload["case"]?.stringValue ?? "?"): run \(payload["run"]?.stringValue ?? "?")'s "
+                        + "containment still holds; nothing more to do"
+                    : "case \(payload["case"]?.stringValue ?? "?"): \(payload["reason"]?.stringValue ?? ""); acting"
             case .undoStarted?, .undoSucceeded?, .undoFailed?:
                 "\(step.isEmpty ? "run" : step)  \(record.kind)"
             case .runLimitsChecked?:

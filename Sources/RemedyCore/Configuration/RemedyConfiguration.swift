@@ -5,6 +5,8 @@ public struct RemedyConfiguration: Sendable, Hashable {
     public var journal: Journal
     public var approvers: Approvers
     public var concurrency: Concurrency
+    /// How long a resource's case stays open to new findings.
+    public var cases = Cases()
     public var pacing: Pacing
     /// How remedy's own AWS calls time out and retry.
     public var aws = AWSRequests()
@@ -87,6 +89,17 @@ public struct RemedyConfiguration: Sendable, Hashable {
                 return groups[String(reference.dropFirst(prefix.count))] ?? []
             }
             return [reference]
+        }
+    }
+
+    /// Recurring findings: a finding about a resource with a live run of the same playbook that started within
+    /// `window` joins that run's case, and first checks whether its containment still holds.
+    public struct Cases: Sendable, Hashable {
+        /// Zero: every finding starts its own case.
+        public var window: Duration
+
+        public init(window: Duration = .seconds(86_400)) {
+            self.window = window
         }
     }
 

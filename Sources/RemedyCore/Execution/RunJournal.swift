@@ -46,6 +46,26 @@ public protocol RunJournal: Sendable {
     ///
     /// Counting only earlier runs makes the answer the same for every process and on every resume.
     func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage
+    /// The newest live run of `playbook` on `resource` in `account` that started at or after `since`, with its case:
+    /// the case a new finding about the resource joins.
+    func latestLiveRun(
+        ofPlaybook playbook: String,
+        resource: String,
+        account: String,
+        since: Date
+    ) async throws -> CaseMember?
+}
+
+/// A run and the case it belongs to, from `RunJournal.latestLiveRun`.
+public struct CaseMember: Sendable, Hashable {
+    public var runID: String
+    /// The case id its `run.created` names (nil for a run journaled before cases existed: its own run id then).
+    public var caseID: String
+
+    public init(runID: String, caseID: String) {
+        self.runID = runID
+        self.caseID = caseID
+    }
 }
 
 /// The end of a run's records, from `RunJournal.records(ofRun:after:)`.
@@ -207,6 +227,8 @@ public enum RunEventKind: String, Sendable, Hashable, CaseIterable {
     case runFailed = "run.failed"
     /// A responder asked a failed run to go on from its failed step (`remedy resume --retry-failed`).
     case runRetried = "run.retried"
+    /// A run that joined a case checked whether the case's earlier containment still holds.
+    case runContainmentChecked = "run.containment_checked"
     case undoStarted = "undo.started"
     case undoSucceeded = "undo.succeeded"
     case undoFailed = "undo.failed"

@@ -31,16 +31,22 @@ public struct RunExecutor: Sendable {
         /// the journal says: it leaves live runs to a live process.
         public var mode: ExecutionMode
 
+        /// How long after a live run of a playbook on a resource a new finding about it joins that run's case
+        /// (`cases.window`); zero starts a case for every run.
+        public var caseWindow: Duration
+
         public init(
             maximumConcurrentRuns: Int = 8,
             defaultStepTimeout: Duration = .seconds(600),
             leaseDuration: Duration = .seconds(60),
-            mode: ExecutionMode = .live
+            mode: ExecutionMode = .live,
+            caseWindow: Duration = .seconds(86_400)
         ) {
             self.maximumConcurrentRuns = maximumConcurrentRuns
             self.defaultStepTimeout = defaultStepTimeout
             self.leaseDuration = leaseDuration
             self.mode = mode
+            self.caseWindow = caseWindow
         }
     }
 
@@ -64,6 +70,8 @@ public struct RunExecutor: Sendable {
     let admission: RunAdmission
     let defaultStepTimeout: Duration
     let leaseDuration: Duration
+    /// `Configuration.caseWindow`.
+    let caseWindow: Duration
     /// `Configuration.mode`: a dry-run executor never touches a live run.
     public let mode: ExecutionMode
     /// Names this executor in run leases.
@@ -109,6 +117,7 @@ public struct RunExecutor: Sendable {
         admission = RunAdmission(limit: configuration.maximumConcurrentRuns)
         defaultStepTimeout = configuration.defaultStepTimeout
         leaseDuration = configuration.leaseDuration
+        caseWindow = configuration.caseWindow
         self.mode = configuration.mode
     }
 
@@ -118,7 +127,7 @@ public struct RunExecutor: Sendable {
     /// What became of a request to create a run.
     public enum Creation: Sendable, Hashable {
         /// The run is journaled (`run.created`, at `sequence`, is durable) and waits to be driven.
-        case created(runID: String, sequence: Int64)
+        case created(runID: String, sequence: Int64, caseID: String?)
         /// The finding (same id and update time) already has a run: nothing was created.
         case duplicate(existingRunID: String)
     }
@@ -146,7 +155,8 @@ public struct RunExecutor: Sendable {
     public func create(plan: Plan, finding: Finding, initiator: String, mode: ExecutionMode) async throws -> Creation {
         switch try await journalRun(of: plan, for: finding, initiator: initiator, mode: mode) {
         case .duplicate(let existing): .duplicate(existingRunID: existing)
-        case .created(let definition, let sequence): .created(runID: definition.runID, sequence: sequence)
+        case .created(let definition, let sequence):
+            .created(runID: definition.runID, sequence: sequence, caseID: definition.caseID)
         }
     }
 
@@ -165,8 +175,9 @@ public struct RunExecutor: Sendable {
         initiator: String,
         mode: ExecutionMode
     ) async throws -> Journaled {
-        let definition = definition(of: plan, for: finding, initiator: initiator, mode: mode)
+        var definition = definition(of: plan, for: finding, initiator: initiator, mode: mode)
         guard mayDrive(mode) else { throw RunError.liveRunInDryRunProcess(definition.runID) }
+        if mode == .live { try await assignCase(&definition) }
         let entry = JournalEntry(
             runID: definition.runID,
             kind: RunEventKind.runCreated.rawValue,
@@ -179,6 +190,27 @@ public struct RunExecutor: Sendable {
             // Whoever takes the run up in this process starts from here instead of reading the finding back.
             states.keep(try RunStateMachine(records: [record], catalog: catalog))
             return .created(definition, sequence: record.sequence)
+        }
+    }
+
+    /// A live run joins the case of the newest live run of its playbook on its resource within the case window.
+    ///
+    /// Otherwise it starts its own. Two findings arriving at the same moment may each start one: the case is a
+    /// grouping and a shortcut, never what keeps a run from acting twice (dedupe and leases do that).
+    private func assignCase(_ definition: inout RunDefinition) async throws {
+        let window = caseWindow
+        if window > .zero,
+            let earlier = try await journal.latestLiveRun(
+                ofPlaybook: definition.playbook,
+                resource: definition.resource,
+                account: definition.account,
+                since: now().addingTimeInterval(-window.seconds)
+            )
+        {
+            definition.caseID = earlier.caseID
+            definition.joinedRun = earlier.runID
+        } else {
+            definition.caseID = "case-" + definition.runID.replacingOccurrences(of: "run-", with: "")
         }
     }
 
@@ -328,6 +360,9 @@ public struct RunExecutor: Sendable {
                 )
             case .checkLimits:
                 try await checkLimits(&machine)
+            case .checkContainment(let joinedRun):
+                try await writeHeld(&machine)
+                try await checkContainment(of: joinedRun, &machine)
             case .requestApproval(let request):
                 try await requestApproval(request, machine: &machine)
             case .park(let gate):
@@ -567,7 +602,7 @@ public struct RunExecutor: Sendable {
     }
 
     /// Writes what is held on its own, before the run waits or calls without a `step.started` of its own.
-    private func writeHeld(_ machine: inout RunStateMachine) async throws {
+    func writeHeld(_ machine: inout RunStateMachine) async throws {
         guard !machine.unwritten.isEmpty else { return }
         try await append([], to: &machine)
     }
@@ -609,7 +644,7 @@ public struct RunExecutor: Sendable {
         StepDeadline(timeout: definition.step(withID: call.step)?.timeout ?? defaultStepTimeout, clock: deadlineClock)
     }
 
-    private func request(for call: RunStateMachine.StepCall, of definition: RunDefinition) -> ActionRequest {
+    func request(for call: RunStateMachine.StepCall, of definition: RunDefinition) -> ActionRequest {
         ActionRequest(
             action: call.action,
             parameters: call.parameters,

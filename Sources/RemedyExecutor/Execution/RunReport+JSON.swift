@@ -8,6 +8,8 @@ extension RunReport {
             "mode": .string(mode.rawValue), "waitingAt": waitingAt.map(JSONValue.string) ?? .null,
             "gate": waitingGate.map(Self.json) ?? .null,
             "failure": failureReason.map(JSONValue.string) ?? .null,
+            "case": caseID.map(JSONValue.string) ?? .null,
+            "alreadyContainedBy": alreadyContainedBy.map(JSONValue.string) ?? .null,
             "steps": .array(
                 steps.map { step in
                     [

@@ -14,6 +14,10 @@ public struct RunReport: Sendable, Hashable {
     /// Who may decide at `waitingAt`, how many must, until when, and what they decided so far.
     public var waitingGate: GateProgress?
     public var failureReason: String?
+    /// The case the run belongs to (live runs).
+    public var caseID: String?
+    /// The earlier run of the case whose containment still held: this run did nothing more.
+    public var alreadyContainedBy: String?
 
     public struct StepReport: Sendable, Hashable {
         public enum Status: String, Sendable, Hashable {
@@ -109,5 +113,7 @@ extension RunReport {
             waitingGate: waitingAt.flatMap { state.gates[$0] },
             failureReason: state.failureReason
         )
+        caseID = definition.caseID
+        if case .contained(let byRun)? = state.containmentCheck { alreadyContainedBy = byRun }
     }
 }

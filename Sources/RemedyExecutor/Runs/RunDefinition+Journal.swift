@@ -19,6 +19,8 @@ extension RunDefinition {
         ]
         members["targetRole"] = targetRole.map(JSONValue.string) ?? .null
         if let targetRoleProblem { members["targetRoleProblem"] = .string(targetRoleProblem) }
+        if let caseID { members["case"] = .string(caseID) }
+        if let joinedRun { members["joinedRun"] = .string(joinedRun) }
         if let limits {
             members["limits"] = [
                 "maxRunsPerHour": limits.maximumRunsPerHour.map { .number(Double($0)) } ?? .null,
@@ -61,7 +63,9 @@ extension RunDefinition {
                     approvers: try reader.array("approvers").compactMap(\.stringValue),
                     timeout: try reader.duration("timeoutSeconds")
                 )
-            }
+            },
+            caseID: payload.optionalString("case"),
+            joinedRun: payload.optionalString("joinedRun")
         )
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import RemedyCore
 
 /// What a run is, as journaled in `run.created`: another process resumes the run from this alone.
@@ -28,6 +29,10 @@ public struct RunDefinition: Sendable, Hashable {
     public var steps: [PlannedStep]
     /// The playbook's caps, checked once the run exists.
     public var limits: RunLimits?
+    /// The case the run belongs to: recurring findings about one resource for one playbook are one case.
+    public var caseID: String?
+    /// The earlier run of the case this run joined: its containment is checked before this run does anything.
+    public var joinedRun: String?
 
     public init(
         runID: String,
@@ -45,7 +50,9 @@ public struct RunDefinition: Sendable, Hashable {
         inputs: [String: JSONValue] = [:],
         startedAt: String,
         steps: [PlannedStep],
-        limits: RunLimits? = nil
+        limits: RunLimits? = nil,
+        caseID: String? = nil,
+        joinedRun: String? = nil
     ) {
         self.runID = runID
         self.playbook = playbook
@@ -63,9 +70,14 @@ public struct RunDefinition: Sendable, Hashable {
         self.startedAt = startedAt
         self.steps = steps
         self.limits = limits
+        self.caseID = caseID
+        self.joinedRun = joinedRun
     }
 
     public func step(withID id: String) -> PlannedStep? { steps.first { $0.id == id } }
+
+    /// `startedAt` as a date (nil if it does not parse).
+    public var startedAtDate: Date? { Timestamp.parse(startedAt) }
 
     /// Whether the run is of a sample finding (`Finding.isSample`, journaled with the finding): a live run of one
     /// fails before any call.

@@ -21,6 +21,16 @@ public struct RunState: Sendable, Hashable {
     public private(set) var createdSequence: Int64 = 0
     /// From `run.limits_checked`: nil before the check, `.within`, or why the run is over a cap.
     public private(set) var limitsCheck: LimitsCheck?
+    /// From `run.containment_checked`: nil before the check (or for a run that joined no case).
+    public private(set) var containmentCheck: ContainmentCheck?
+
+    /// Whether a case's earlier containment still held when a run joined the case.
+    public enum ContainmentCheck: Sendable, Hashable {
+        /// It holds: the run does nothing more (`already contained by run X`).
+        case contained(byRun: String)
+        /// It does not, or cannot be told: the run goes through its steps.
+        case notContained(reason: String)
+    }
 
     /// The outcome of checking a run against its playbook's limits.
     public enum LimitsCheck: Sendable, Hashable {
@@ -77,6 +87,11 @@ public struct RunState: Sendable, Hashable {
             break
         case .runLimitsChecked:
             limitsCheck = payload.optionalString("over").map { .over(reason: $0) } ?? .within
+        case .runContainmentChecked:
+            containmentCheck =
+                payload.value("contained").boolValue == true
+                ? .contained(byRun: try payload.string("run"))
+                : .notContained(reason: payload.optionalString("reason") ?? "")
         case .runFailed:
             failureReason = payload.optionalString("reason")
             failedStep = payload.optionalString("step")
@@ -274,6 +289,9 @@ public struct StepProgress: Sendable, Hashable {
         attemptsBeforeRetry = attempts.count
         if case .failed? = attempts.last?.probe { attempts[attempts.count - 1].probe = nil }
     }
+
+    /// Whether the step has an outcome: a result, a skip, or a failure before any call.
+    var isSettled: Bool { result != nil || skipped != nil || failedBeforeCall != nil }
 
     /// The result of the attempt that succeeded (or that a probe found done).
     public var result: Result? {

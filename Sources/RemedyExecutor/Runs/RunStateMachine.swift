@@ -54,6 +54,8 @@ public struct RunStateMachine: Sendable {
         case failBeforeCall(step: String, code: String, message: String)
         /// Count the playbook's earlier runs against its limits and journal the outcome.
         case checkLimits
+        /// Probe the containment steps of the case's earlier run (`joinedRun`) and journal whether they still hold.
+        case checkContainment(joinedRun: String)
         case requestApproval(ApprovalRequest)
         case park(gate: String)
         /// Nothing to do until a decision arrives or the gate expires at `until`.
@@ -107,6 +109,21 @@ public struct RunStateMachine: Sendable {
                 code: "SampleFinding",
                 thenUndo: false
             )
+        }
+        if let joined = state.definition.joinedRun, state.definition.mode == .live {
+            switch state.containmentCheck {
+            case nil:
+                return .checkContainment(joinedRun: joined)
+            case .contained(let byRun)?:
+                // Nothing more to do: no new snapshots, no approval for what is already done.
+                let reason = "already contained by run \(byRun) of case \(state.definition.caseID ?? "?")"
+                for step in state.plannedSteps where !state.progress(ofStep: step.id).isSettled {
+                    return .skip(step: step.id, reason: reason, verdict: nil)
+                }
+                return .succeed(failedSteps: [])
+            case .notContained?:
+                break
+            }
         }
         if state.definition.limits != nil, state.limitsCheck == nil, state.definition.mode == .live {
             return .checkLimits

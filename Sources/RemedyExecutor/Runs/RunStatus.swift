@@ -39,7 +39,7 @@ public enum RunStatus: String, Sendable, Hashable, CaseIterable {
         switch (self, kind) {
         case (_, .runCreated): nil
         case (.pending, .stepStarted), (.pending, .stepSkipped), (.pending, .stepFailed),
-            (.pending, .approvalRequested), (.pending, .runLimitsChecked):
+            (.pending, .approvalRequested), (.pending, .runLimitsChecked), (.pending, .runContainmentChecked):
             .running
         case (.running, .stepStarted), (.running, .stepSucceeded), (.running, .stepFailed),
             (.running, .stepSkipped), (.running, .stepProbed), (.running, .approvalRequested),

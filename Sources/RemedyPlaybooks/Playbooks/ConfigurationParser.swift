@@ -30,8 +30,8 @@ public struct ConfigurationParser: Sendable {
         let fields = walker.fields(
             of: mapping,
             allowed: [
-                "apiVersion", "journal", "approvers", "concurrency", "pacing", "playbooks", "server", "notifications",
-                "aws",
+                "apiVersion", "journal", "approvers", "concurrency", "cases", "pacing", "playbooks", "server",
+                "notifications", "aws",
             ],
             in: "the configuration"
         )
@@ -48,6 +48,16 @@ public struct ConfigurationParser: Sendable {
             if let value = values["max_runs"].flatMap({ walker.integer($0, "concurrency.max_runs", range: 1...10_000) })
             {
                 configuration.concurrency.maximumRuns = value
+            }
+        }
+        if let node = fields["cases"], let map = walker.mapping(node, "cases") {
+            let values = walker.fields(of: map, allowed: ["window"], in: "cases")
+            if let node = values["window"], let window = walker.duration(node, "cases.window") {
+                if window > .seconds(30 * 86_400) {
+                    walker.error("cases.window must be at most 30d (0 starts a case for every finding)", at: node)
+                } else {
+                    configuration.cases.window = window
+                }
             }
         }
         if let node = fields["pacing"] { configuration.pacing = readPacing(node, walker) }

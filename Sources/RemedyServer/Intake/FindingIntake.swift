@@ -87,10 +87,10 @@ struct FindingIntake: Sendable {
                         mode: executor.mode
                     )
                     switch creation {
-                    case .created(let runID, let sequence):
+                    case .created(let runID, let sequence, let caseID):
                         metrics.runCreated(duplicate: false)
                         await backlog.admit(runID, sequence: sequence)
-                        runs.append(Self.entry(finding, plan.playbook, runID: runID, duplicate: false))
+                        runs.append(Self.entry(finding, plan.playbook, runID: runID, duplicate: false, caseID: caseID))
                         logger.info(
                             "run created",
                             metadata: [
@@ -113,11 +113,18 @@ struct FindingIntake: Sendable {
     }
 
     /// A sample's run is marked: it dry-runs, and a live one fails `SampleFinding` before any call.
-    private static func entry(_ finding: Finding, _ playbook: String, runID: String, duplicate: Bool) -> JSONValue {
+    private static func entry(
+        _ finding: Finding,
+        _ playbook: String,
+        runID: String,
+        duplicate: Bool,
+        caseID: String? = nil
+    ) -> JSONValue {
         var entry: [String: JSONValue] = [
             "findingId": .string(finding.id), "playbook": .string(playbook), "runId": .string(runID),
             "duplicate": .bool(duplicate),
         ]
+        if let caseID { entry["case"] = .string(caseID) }
         if finding.isSample { entry["sample"] = true }
         return .object(entry)
     }

@@ -1,0 +1,70 @@
+import RemedyCore
+
+extension RunExecutor {
+    /// Journals `run.containment_checked` for a run that joined a case.
+    ///
+    /// Contained only when the case's earlier run succeeded and every containment (disruptive) step it completed
+    /// still holds, by that step's own probe with the parameters and prior state it journaled. Read-only calls; a
+    /// probe that fails counts as not contained, so the run goes through its steps rather than assume.
+    func checkContainment(of joinedRun: String, _ machine: inout RunStateMachine) async throws {
+        var payload: [String: JSONValue] = [
+            "run": .string(joinedRun), "case": machine.state.definition.caseID.map(JSONValue.string) ?? .null,
+        ]
+        switch try await containment(of: joinedRun) {
+        case .success(let steps):
+            payload["contained"] = true
+            payload["steps"] = .array(steps.map(JSONValue.string))
+        case .failure(let reason):
+            payload["contained"] = false
+            payload["reason"] = .string(reason.description)
+        }
+        try hold(.runContainmentChecked, .object(payload), in: &machine)
+    }
+
+    /// Why a case's containment cannot be taken as holding.
+    struct ContainmentGap: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The containment steps of `runID` that still hold, or why its containment does not.
+    private func containment(of runID: String) async throws -> Result<[String], ContainmentGap> {
+        let records = try await journal.records(ofRun: runID)
+        guard !records.isEmpty else {
+            return .failure(ContainmentGap(description: "run \(runID) is not in the journal"))
+        }
+        let earlier = try RunState(records: records)
+        guard earlier.status == .succeeded else {
+            return .failure(ContainmentGap(description: "run \(runID) is \(earlier.status.rawValue)"))
+        }
+        var held: [String] = []
+        for step in earlier.definition.steps {
+            guard case .action(let name, _, _, _, _) = step.kind, catalog.action(named: name)?.isDisruptive == true
+            else { continue }
+            let progress = earlier.progress(ofStep: step.id)
+            guard let result = progress.result else { continue }
+            let call = RunStateMachine.StepCall(
+                step: step.id,
+                action: name,
+                parameters: progress.succeededParameters,
+                attempt: progress.attempts.last?.number ?? 1,
+                capturedPriorState: progress.capturedPriorState ?? result.priorState
+            )
+            let probe: ProbeResult
+            do throws(ActionFailure) {
+                probe = try await invoker.probe(request(for: call, of: earlier.definition))
+            } catch {
+                return .failure(
+                    ContainmentGap(description: "cannot tell whether \(step.id) still holds: \(error.code)")
+                )
+            }
+            guard case .done = probe else {
+                return .failure(ContainmentGap(description: "\(step.id) of run \(runID) no longer holds"))
+            }
+            held.append(step.id)
+        }
+        guard !held.isEmpty else {
+            return .failure(ContainmentGap(description: "run \(runID) completed no containment step"))
+        }
+        return .success(held)
+    }
+}
