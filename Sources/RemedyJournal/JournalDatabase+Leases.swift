@@ -26,8 +26,7 @@ extension JournalDatabase {
     ) async throws
         -> LeaseClaim
     {
-        let (seconds, attoseconds) = duration.components
-        let expiresAt = now.addingTimeInterval(TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18)
+        let expiresAt = now.addingTimeInterval(duration.seconds)
         // Through group commit like the records: a claim shares a sync with the writes waiting beside it, and its
         // check and set stay atomic in its own savepoint.
         return try await batcher.write { db, _ in

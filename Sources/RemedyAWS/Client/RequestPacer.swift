@@ -1,3 +1,5 @@
+import RemedyCore
+
 /// Client-side pacing: a token bucket per service, region and account, so a storm of remediations slows down
 /// before AWS throttles it.
 public actor RequestPacer {
@@ -54,9 +56,7 @@ public actor RequestPacer {
         let rate = Rate(perSecond: configured.perSecond * share, burst: max(1, configured.burst * share))
         let now = clock.now
         var bucket = buckets[key] ?? Bucket(tokens: rate.burst, updated: now)
-        let elapsed =
-            Double((now - bucket.updated).components.attoseconds) / 1e18
-            + Double((now - bucket.updated).components.seconds)
+        let elapsed = (now - bucket.updated).seconds
         bucket.tokens = min(rate.burst, bucket.tokens + elapsed * rate.perSecond)
         bucket.updated = now
         bucket.tokens -= 1

@@ -191,9 +191,8 @@ private enum ChildProcess {
 extension Duration {
     /// `1 s`, `0.25 s`: for messages.
     var secondsText: String {
-        let seconds = Double(components.seconds) + Double(components.attoseconds) / 1e18
-        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+        seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
     }
 
-    var timeInterval: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var timeInterval: Double { seconds }
 }

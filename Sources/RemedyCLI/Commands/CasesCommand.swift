@@ -26,8 +26,7 @@ extension RemedyCommand {
             let configuration = try journalOptions.loadConfiguration()
             let journal = try journalOptions.openJournal(configuration)
             let cases = try await CaseSummary.all(in: journal)
-            let window = configuration.cases.window.components
-            let openSince = Date().addingTimeInterval(-(Double(window.seconds) + Double(window.attoseconds) / 1e18))
+            let openSince = Date().addingTimeInterval(-configuration.cases.window.seconds)
             for summary in cases {
                 let isOpen = summary.lastStartedAt.map { $0 >= openSince } ?? false
                 if open, !isOpen { continue }

@@ -135,6 +135,11 @@ public struct ValueTypeError: Error, Sendable, Hashable, CustomStringConvertible
 }
 
 extension Duration {
+    /// The duration in seconds, fractions included: for dates, rates and JSON.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+
     /// `seconds` as a duration when it is a number of seconds from 0 to `DurationText.maximum`; nil otherwise (a
     /// negative, infinite or huge value, on which `Duration.seconds(_:)` would trap or mislead).
     public init?(checkedSeconds seconds: Double) {

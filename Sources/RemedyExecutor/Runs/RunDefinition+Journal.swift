@@ -191,14 +191,6 @@ extension PlanValue {
     }
 }
 
-extension Duration {
-    /// The duration in seconds, with fractions.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
-
 /// Reads fields of a journal payload, naming the record in what it throws.
 struct PayloadReader {
     let payload: JSONValue

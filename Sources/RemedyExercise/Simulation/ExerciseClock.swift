@@ -148,10 +148,3 @@ public final class ExerciseClock: Sendable {
         }
     }
 }
-
-extension Duration {
-    /// The duration in seconds, fractions included.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

@@ -63,9 +63,3 @@ actor ClientRateLimiter {
     /// How many clients have a bucket.
     var count: Int { buckets.count }
 }
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
