@@ -44,4 +44,31 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: home.file("from-environment.sqlite")))
         }
     }
+
+    @Test func everyCommandThatReadsPlaybooksTakesThemFromTheConfiguration() async throws {
+        try await withTemporaryDirectory { home in
+            // A responder's configuration names the playbooks; no command is told --playbooks
+            _ = try home.write(
+                ".config/remedy/config.yaml",
+                "apiVersion: remedy/v1\nplaybooks: \(Repository.path("Playbooks"))\n"
+            )
+            let finding = Repository.path("Fixtures/findings/eventbridge/guardduty-backdoor-cc-activity.json")
+            // Run from the home directory, which has no Playbooks/ of its own
+            let plan = try RemedyBinary.run(
+                ["plan", finding],
+                environment: environment(home: home.path),
+                currentDirectory: home.path
+            )
+            #expect(plan.status == 0, "\(plan.standardError)")
+            #expect(plan.standardOutput.contains("playbook ec2-compromise-contain"))
+            for command in [["coverage"], ["iam-policy"]] {
+                let result = try RemedyBinary.run(
+                    command,
+                    environment: environment(home: home.path),
+                    currentDirectory: home.path
+                )
+                #expect(result.status == 0, "\(command): \(result.standardError)")
+            }
+        }
+    }
 }

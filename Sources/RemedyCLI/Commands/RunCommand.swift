@@ -52,7 +52,7 @@ extension RemedyCommand {
         func run() async throws {
             let findings = try FindingInput.read(finding)
             let configuration = try engineOptions.journalOptions.loadConfiguration()
-            let library = try playbookOptions.loadLibrary(configured: configuration.playbooks)
+            let library = try playbookOptions.loadLibrary(configuration: configuration)
             let playbooks = library.playbooks.filter { playbook == nil || $0.name == playbook }
             if let playbook, playbooks.isEmpty {
                 Terminal.standardError.write("error: no valid playbook named '\(playbook)'")

@@ -17,10 +17,16 @@ struct JournalOptions: ParsableArguments {
 
     /// The configuration, or the built-in defaults when there is no file; problems are printed and fail the command.
     func loadConfiguration() throws -> RemedyConfiguration {
+        try Self.loadConfiguration(explicit: config)
+    }
+
+    /// The configuration at `explicit`, else the first of `REMEDY_CONFIG`, `./remedy.yaml` and
+    /// `~/.config/remedy/config.yaml`, else the built-in defaults.
+    static func loadConfiguration(explicit: String?) throws -> RemedyConfiguration {
         let environment = ProcessInfo.processInfo.environment
         guard
             let path = ConfigurationParser.locate(
-                explicit: config,
+                explicit: explicit,
                 environment: environment,
                 currentDirectory: FileManager.default.currentDirectoryPath
             )

@@ -8,12 +8,17 @@ struct PlaybookOptions: ParsableArguments {
     @Option(name: .long, help: "Directory (or file) of playbooks (default: the configuration's playbooks, Playbooks).")
     var playbooks: String?
 
-    /// Loads and validates the playbooks (`--playbooks`, else `configured`), keeping the valid ones.
+    /// Loads and validates the playbooks: `--playbooks`, else the configuration's `playbooks`.
+    ///
+    /// A command given its configuration passes it; the others read the configuration file found where every
+    /// command looks (`REMEDY_CONFIG`, `./remedy.yaml`, `~/.config/remedy/config.yaml`). Only the valid ones are kept.
     ///
     /// Problems go to standard error. No playbook loaded is an error: a command that found none must not report
     /// "nothing matches" or "nothing covered" as if it had looked.
-    func loadLibrary(configured: String = RemedyConfiguration().playbooks) throws -> PlaybookLibrary {
-        try Self.loadLibrary(at: playbooks ?? configured)
+    func loadLibrary(configuration: RemedyConfiguration? = nil) throws -> PlaybookLibrary {
+        if let playbooks { return try Self.loadLibrary(at: playbooks) }
+        let configured = try configuration ?? JournalOptions.loadConfiguration(explicit: nil)
+        return try Self.loadLibrary(at: configured.playbooks)
     }
 
     static func loadLibrary(at playbooks: String) throws -> PlaybookLibrary {
