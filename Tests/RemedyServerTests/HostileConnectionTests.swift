@@ -46,6 +46,8 @@ final class RawConnection: Sendable {
     func finishSending() { shutdown(descriptor, Int32(SHUT_WR)) }
 
     /// Everything the server sends until it closes the connection (or 15 s pass: then `closed` is false).
+    ///
+    /// A close is an orderly one or a reset: a client still sending when the server closes gets a reset.
     func readUntilClosed() -> (text: String, closed: Bool) {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4_096)
@@ -54,7 +56,7 @@ final class RawConnection: Sendable {
             if count > 0 {
                 received += buffer.prefix(count)
             } else {
-                return (String(decoding: received, as: UTF8.self), count == 0)
+                return (String(decoding: received, as: UTF8.self), count == 0 || errno == ECONNRESET)
             }
         }
     }
