@@ -23,7 +23,7 @@ extension JournalDatabase {
     /// The expressions match `record_run_usage`'s exactly; without statistics SQLite would pick the kind index
     /// and parse every run's payload, hence `INDEXED BY`.
     public func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
-        let since = Self.timestamp(since)
+        let since = Timestamp.format(since)
         return try await writer.read { db in
             let earlier = """
                 FROM record AS created INDEXED BY record_run_usage
@@ -64,7 +64,7 @@ extension JournalDatabase {
         account: String,
         since: Date
     ) async throws -> CaseMember? {
-        let since = Self.timestamp(since)
+        let since = Timestamp.format(since)
         return try await writer.read { db in
             try Row.fetchOne(
                 db.cachedStatement(
@@ -83,6 +83,32 @@ extension JournalDatabase {
             ).map { row in
                 let runID: String = row["runId"]
                 return CaseMember(runID: runID, caseID: row["caseId"] ?? runID)
+            }
+        }
+    }
+}
+
+extension JournalDatabase {
+    /// Reads the `approval.granted` records through the kind index: approvals are few beside a run's other records.
+    public func campaignApprovals(
+        ofPlaybook playbook: String,
+        gate: String,
+        since: Date
+    ) async throws -> [CampaignApproval] {
+        let since = Timestamp.format(since)
+        return try await writer.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM record INDEXED BY record_kind
+                        WHERE kind = 'approval.granted' AND json_extract(payload, '$.campaignPlaybook') = ?
+                            AND json_extract(payload, '$.gate') = ? AND json_extract(payload, '$.at') >= ?
+                        ORDER BY sequence
+                        """
+                ),
+                arguments: [playbook, gate, since]
+            ).compactMap { row in
+                CampaignApproval(try Self.record(row), playbook: playbook, gate: gate, since: since)
             }
         }
     }

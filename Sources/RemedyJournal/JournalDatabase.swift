@@ -430,7 +430,7 @@ public final class JournalDatabase: RunJournal {
         guard let key = signingKey else {
             throw JournalError("no signing key configured; create one with remedy journal init-key")
         }
-        let now = Self.timestamp(clock())
+        let now = Timestamp.format(clock())
         try writer.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM record ORDER BY sequence DESC LIMIT 1") else {
                 return
@@ -569,12 +569,6 @@ public final class JournalDatabase: RunJournal {
             hash: row["hash"]
         )
     }
-
-    /// `2026-03-14T09:00:30.000Z`: a format style is a value, so no formatter is built per record (building one
-    /// took most of an append's CPU time in the exercise benchmark).
-    static func timestamp(_ date: Date) -> String { timestampStyle.format(date) }
-
-    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }
 
 /// An entry with its payload written as JSON by the caller, so the writer's transaction, which every concurrent

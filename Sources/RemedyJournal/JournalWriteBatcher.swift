@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RemedyCore
 import Synchronization
 
 /// Group commit for the journal: writes requested while a transaction is committing wait, then commit together in
@@ -74,7 +75,7 @@ final class JournalWriteBatcher: Sendable {
     /// writer queue is running, such as a WAL checkpoint).
     private func writeInline<Value>(_ write: Write<Value>) throws -> Value {
         try writer.writeWithoutTransaction { db in
-            let recordedAt = JournalDatabase.timestamp(clock())
+            let recordedAt = Timestamp.format(clock())
             var value: Value?
             // Throwing rolls the transaction back and reaches the caller, as a lone request's failure does below.
             _ = try Self.inTransaction(db) {
@@ -97,7 +98,7 @@ final class JournalWriteBatcher: Sendable {
                 defer { state.queue = [] }
                 return state.queue
             }
-            let committed = Self.commit(batch, in: db, recordedAt: JournalDatabase.timestamp(clock()))
+            let committed = Self.commit(batch, in: db, recordedAt: Timestamp.format(clock()))
             let more = state.withLock { state in
                 if committed { state.commits += 1 }
                 state.isScheduled = !state.queue.isEmpty

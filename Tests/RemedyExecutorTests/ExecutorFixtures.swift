@@ -106,11 +106,20 @@ func gate(
     approvers: [String],
     minimumApprovals: Int = 1,
     timeout: Duration = .seconds(1800),
-    message: PlanValue? = nil
+    message: PlanValue? = nil,
+    scope: ApprovalScope = .run
 ) -> PlannedStep {
     PlannedStep(
         id: id,
-        kind: .approval(approvers: approvers, minimumApprovals: minimumApprovals, timeout: timeout, message: message),
+        kind: .approval(
+            PlannedGate(
+                approvers: approvers,
+                minimumApprovals: minimumApprovals,
+                timeout: timeout,
+                message: message,
+                scope: scope
+            )
+        ),
         disposition: .will,
         gatedBy: [],
         onFailure: .abort

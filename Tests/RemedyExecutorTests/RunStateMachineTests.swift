@@ -411,7 +411,8 @@ import Testing
             approvers: ["group:leads"],
             minimumApprovals: 2,
             timeout: .seconds(1800),
-            message: "Approving lets these steps run:\n- isolate: ec2.quarantine (instance \(instance))"
+            message: "Approving lets these steps run:\n- isolate: ec2.quarantine (instance \(instance))",
+            scope: .run
         )
         #expect(try history.machine().next(now: now) == .requestApproval(request))
         let expiresAt = Timestamp.format(now.addingTimeInterval(1800))

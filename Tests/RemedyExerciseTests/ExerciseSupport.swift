@@ -27,10 +27,16 @@ enum Scenarios {
         ScenarioParser().parse(text, file: file)
     }
 
-    /// Plays `scenario` with the repository's playbooks and a signed journal in `directory`.
-    static func play(_ scenario: Scenario, in directory: TemporaryDirectory) async throws -> PlayedScenario {
-        let library = PlaybookLibrary.load(paths: [Repository.path("Playbooks")], catalog: .standard)
+    /// Plays `scenario` with the repository's playbooks (as `adjusting` leaves them) and a signed journal in
+    /// `directory`.
+    static func play(
+        _ scenario: Scenario,
+        in directory: TemporaryDirectory,
+        adjusting adjust: (inout Playbook) -> Void = { _ in }
+    ) async throws -> PlayedScenario {
+        var library = PlaybookLibrary.load(paths: [Repository.path("Playbooks")], catalog: .standard)
         #expect(!library.diagnostics.containsErrors)
+        for index in library.playbooks.indices { adjust(&library.playbooks[index]) }
         let clock = ExerciseClock(start: scenario.start)
         let key = try JournalSigningKey.create(at: directory.file("journal.key"))
         let journal = try JournalDatabase.exercise(

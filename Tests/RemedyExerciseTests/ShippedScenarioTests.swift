@@ -79,6 +79,41 @@ import Testing
         }
     }
 
+    @Test func withACampaignGateTheMiningCampaignIsOneDecision() async throws {
+        try await withTemporaryDirectory { directory in
+            // Given the same campaign, with the containment's gate opted in to campaign approvals of 15 minutes
+            let played = try await Scenarios.play(try Scenarios.load("crypto-mining-campaign"), in: directory) {
+                playbook in
+                guard playbook.name == "ec2-compromise-contain" else { return }
+                for index in playbook.steps.indices {
+                    guard case .approval(var gate) = playbook.steps[index].kind else { continue }
+                    gate.scope = .campaign(window: .seconds(900))
+                    playbook.steps[index].kind = .approval(gate)
+                }
+            }
+            #expect(played.report.passed, "\(played.report.expectations.filter { !$0.passed })")
+            #expect(
+                played.account.instances.values.filter { $0.tags["Campaign"] == "mining" }.allSatisfy {
+                    played.account.isIsolated($0.id)
+                }
+            )
+            // Then alice decided once, on the first run; every other run journals that it took her decision
+            let granted = try played.journal.records().filter { $0.kind == "approval.granted" }
+            #expect(granted.count == 50)
+            let made = granted.filter { $0.payload["campaignRun"] == nil }
+            #expect(made.map(\.runID) == ["run-exercise-0001"])
+            #expect(granted.allSatisfy { $0.payload["principal"] == "arn:aws:iam::111122223333:user/alice" })
+            #expect(granted.filter { $0.payload["campaignRun"] == "run-exercise-0001" }.count == 49)
+            #expect(granted.allSatisfy { $0.payload["at"] == made.first?.payload["at"] })
+            // And every run went on once she answered the first, 5 minutes after it asked: most findings were
+            // contained in less than the 5 minutes each waited for its own answer before
+            let runs = played.report.findings.flatMap(\.runs)
+            #expect(runs.allSatisfy { $0.status == "succeeded" })
+            let contained = try runs.map { run in try #require(run.timeToContainment) }
+            #expect(contained.filter { $0 < .seconds(300) }.count >= 40, "\(contained)")
+        }
+    }
+
     @Test func leakedAccessKeyIsDeactivatedAndConsoleAccessRemovedAfterApproval() async throws {
         try await withTemporaryDirectory { directory in
             let played = try await Scenarios.play("leaked-access-key", in: directory)

@@ -212,6 +212,42 @@ import Testing
         #expect(found.contains { $0.hasPrefix("9:12: wait parameter 'duration': expected a duration") })
     }
 
+    @Test func aCampaignGateNeedsAWindowOfAtMostADay() throws {
+        let (parsed, problems) = PlaybookParser().parse(
+            Self.header + """
+                steps:
+                  - id: approve
+                    approve: {approvers: ["group:leads"], timeout: 30m, scope: campaign, window: 15m}
+                """,
+            file: "test.yaml"
+        )
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(try #require(parsed).steps.first?.approval?.scope == .campaign(window: .seconds(900)))
+        let (ownGate, _) = PlaybookParser().parse(
+            Self.header + "steps:\n  - id: approve\n    approve: {approvers: [\"group:leads\"], timeout: 30m}\n",
+            file: "test.yaml"
+        )
+        #expect(try #require(ownGate).steps.first?.approval?.scope == .run)
+
+        let found = diagnostics(
+            Self.header + """
+                steps:
+                  - id: a
+                    approve: {approvers: ["group:leads"], timeout: 30m, scope: campaign}
+                  - id: b
+                    approve: {approvers: ["group:leads"], timeout: 30m, window: 15m}
+                  - id: c
+                    approve: {approvers: ["group:leads"], timeout: 30m, scope: campaign, window: 25h}
+                  - id: d
+                    approve: {approvers: ["group:leads"], timeout: 30m, scope: fleet}
+                """
+        )
+        #expect(found.contains { $0.hasPrefix("6:14: approve with 'scope: campaign' needs a 'window'") }, "\(found)")
+        #expect(found.contains { $0.hasPrefix("8:65: approve.window belongs to 'scope: campaign'") }, "\(found)")
+        #expect(found.contains { $0.hasPrefix("10:82: approve.window must be more than 0s and at most 24h") })
+        #expect(found.contains { $0.hasPrefix("12:64: approve.scope must be one of run, campaign, not 'fleet'") })
+    }
+
     @Test func limitsWithoutAnyoneToApproveAnOverrunAreRefused() {
         let found = diagnostics(
             Self.header + """

@@ -67,6 +67,49 @@ import Testing
         }
     }
 
+    @Test func aCampaignApprovalOverHTTPNamesTheRunsItApprovedAndWorkersContainThem() async throws {
+        let campaign = ServerHarness.containPlaybook.replacingOccurrences(
+            of: "timeout: 30m}",
+            with: "timeout: 30m, scope: campaign, window: 15m}"
+        )
+        try await ServerHarness.with(playbooks: [campaign]) { harness in
+            // Given the same backdoor on two instances, each run parked at the campaign gate
+            let event = String(decoding: try ServerHarness.fixture(IntakeTests.backdoor), as: UTF8.self)
+            let instance = try #require(event.firstMatch(of: /i-[0-9a-f]{17}/).map { String($0.output) })
+            var runIDs: [String] = []
+            for (index, resource) in [instance, "i-0aaaaaaaaaaaaaaa1"].enumerated() {
+                let posted = try await harness.postEvent(
+                    Array(
+                        event.replacingOccurrences(of: instance, with: resource)
+                            .replacingOccurrences(of: #""id": ""#, with: #""id": "campaign-\#(index)-"#).utf8
+                    )
+                )
+                let runID = try #require(posted.json["runs"]?[0]?["runId"]?.stringValue, "\(posted.text)")
+                _ = try await harness.waitForRun(runID) { $0.status == .parked }
+                runIDs.append(runID)
+            }
+            // When the lead approves the first once
+            let approved = try await decide(
+                harness,
+                runIDs[0],
+                token: ServerHarness.leadToken,
+                #"{"decision": "approve", "comment": "one campaign"}"#
+            )
+            // Then the answer names the other run, and workers contain both instances
+            #expect(approved.status == 200, "\(approved.text)")
+            #expect(approved.json["alsoApproved"] == [.string(runIDs[1])])
+            for runID in runIDs {
+                let report = try await harness.waitForRun(runID) { $0.status == .succeeded }
+                #expect(report.step("isolate")?.status == .succeeded)
+            }
+            let taken = try #require(
+                try await harness.journal.records(ofRun: runIDs[1]).first { $0.kind == "approval.granted" }
+            )
+            #expect(taken.payload["campaignRun"] == .string(runIDs[0]))
+            #expect(taken.payload["channel"] == "http")
+        }
+    }
+
     @Test func aDryRunServerLeavesLiveRunsAloneAndItsOwnFindingsDoNotDedupeALiveServer() async throws {
         try await withTemporaryDirectory { directory in
             let journalPath = directory.file("journal.sqlite")

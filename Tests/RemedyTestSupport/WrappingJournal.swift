@@ -41,6 +41,14 @@ extension WrappingJournal {
         try await base.latestLiveRun(ofPlaybook: playbook, resource: resource, account: account, since: since)
     }
 
+    public func campaignApprovals(
+        ofPlaybook playbook: String,
+        gate: String,
+        since: Date
+    ) async throws -> [CampaignApproval] {
+        try await base.campaignApprovals(ofPlaybook: playbook, gate: gate, since: since)
+    }
+
     public func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
         try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
     }

@@ -253,6 +253,12 @@ extension RunReport {
             lines.append("  parked at approval \(waitingAt): remedy approve \(runID) --step \(waitingAt)")
         }
         if let failureReason { lines.append("  failed: \(failureReason)") }
+        if !alsoApproved.isEmpty {
+            lines.append(
+                "  campaign approval: also approved \(alsoApproved.count) waiting run(s): "
+                    + alsoApproved.joined(separator: ", ")
+            )
+        }
         if let caseID {
             lines.append(
                 "  case \(caseID)"

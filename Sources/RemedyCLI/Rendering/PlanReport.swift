@@ -184,12 +184,14 @@ extension PlannedStep {
             members["mutating"] = .bool(isMutating)
             members["reversible"] = .bool(isReversible)
             members["permissions"] = .array(permissions.map(JSONValue.string))
-        case .approval(let approvers, let minimum, let timeout, let message):
+        case .approval(let gate):
             members["type"] = "approval"
-            members["approvers"] = .array(approvers.map(JSONValue.string))
-            members["minApprovals"] = .number(Double(minimum))
-            members["timeoutSeconds"] = .number(Double(timeout.components.seconds))
-            members["message"] = message?.json ?? .null
+            members["approvers"] = .array(gate.approvers.map(JSONValue.string))
+            members["minApprovals"] = .number(Double(gate.minimumApprovals))
+            members["timeoutSeconds"] = .number(Double(gate.timeout.components.seconds))
+            members["message"] = gate.message?.json ?? .null
+            members["scope"] = gate.scope.campaignWindow == nil ? "run" : "campaign"
+            members["campaignWindowSeconds"] = gate.scope.campaignWindow.map { .number($0.seconds) } ?? .null
         }
         return .object(members)
     }
@@ -209,11 +211,14 @@ extension PlannedStep {
             for key in parameters.keys.sorted() {
                 if let value = parameters[key] { details.append("       \(key) = \(value.text)") }
             }
-        case .approval(let approvers, let minimum, let timeout, let message):
+        case .approval(let gate):
             header +=
-                "  approval: \(minimum) of \(approvers.joined(separator: ", ")), "
-                + "fails closed after \(DurationText.format(timeout))"
-            if let message { details.append("       message = \(message.text)") }
+                "  approval: \(gate.minimumApprovals) of \(gate.approvers.joined(separator: ", ")), "
+                + "fails closed after \(DurationText.format(gate.timeout))"
+            if let window = gate.scope.campaignWindow {
+                header += ", campaign of \(DurationText.format(window))"
+            }
+            if let message = gate.message { details.append("       message = \(message.text)") }
         }
         if !gatedBy.isEmpty { header += "  after approval \(gatedBy.joined(separator: ", "))" }
         switch disposition {

@@ -30,6 +30,7 @@ enum RunProgress {
             case .approvalGranted?, .approvalDenied?:
                 "\(step)  \(record.kind == RunEventKind.approvalGranted.rawValue ? "approved" : "denied") by "
                     + "\(payload["principal"]?.stringValue ?? "?")"
+                    + (payload["campaignRun"]?.stringValue.map { " (campaign approval on \($0))" } ?? "")
                     + (payload["comment"]?.stringValue.map { ": \($0)" } ?? "")
             case .approvalRefused?:
                 "\(step)  refused a decision by \(payload["principal"]?.stringValue ?? "?")"

@@ -54,6 +54,34 @@ public protocol RunJournal: Sendable {
         account: String,
         since: Date
     ) async throws -> CaseMember?
+    /// The approvals given directly (not taken from another run) at the campaign gate `gate` of `playbook` at or
+    /// after `since`, oldest first: what a run reaching that gate takes on (`ApprovalScope.campaign`).
+    func campaignApprovals(ofPlaybook playbook: String, gate: String, since: Date) async throws -> [CampaignApproval]
+}
+
+/// An approval given at a campaign gate, from `RunJournal.campaignApprovals`: an `approval.granted` record whose
+/// payload names the playbook (`campaignPlaybook`), which only a decision made on its own run does.
+public struct CampaignApproval: Sendable, Hashable {
+    /// The run the decision was made on.
+    public var runID: String
+    public var sequence: Int64
+    /// The decision's payload as journaled there (`gate`, `principal`, `approver`, `comment`, `channel`, `at`).
+    public var payload: JSONValue
+
+    public init(runID: String, sequence: Int64, payload: JSONValue) {
+        self.runID = runID
+        self.sequence = sequence
+        self.payload = payload
+    }
+
+    /// `record` as a campaign approval of `playbook` at `gate` given at or after `since` (an ISO 8601 time), or nil.
+    public init?(_ record: JournalRecord, playbook: String, gate: String, since: String) {
+        guard let runID = record.runID, record.kind == RunEventKind.approvalGranted.rawValue,
+            record.payload["campaignPlaybook"]?.stringValue == playbook, record.payload["gate"]?.stringValue == gate,
+            let at = record.payload["at"]?.stringValue, at >= since
+        else { return nil }
+        self.init(runID: runID, sequence: record.sequence, payload: record.payload)
+    }
 }
 
 /// A run and the case it belongs to, from `RunJournal.latestLiveRun`.
@@ -164,6 +192,22 @@ extension RunJournal {
     public func records(ofRun runID: String, after sequence: Int64) async throws -> RunRecordsSince {
         let records = try await records(ofRun: runID)
         return RunRecordsSince(records: records.filter { $0.sequence > sequence }, total: records.count)
+    }
+
+    /// Reads every run's records: correct for any journal; a database answers from its kind index instead.
+    public func campaignApprovals(
+        ofPlaybook playbook: String,
+        gate: String,
+        since: Date
+    ) async throws -> [CampaignApproval] {
+        let since = Timestamp.format(since)
+        var approvals: [CampaignApproval] = []
+        for runID in try await runIDs() {
+            approvals += try await records(ofRun: runID).compactMap {
+                CampaignApproval($0, playbook: playbook, gate: gate, since: since)
+            }
+        }
+        return approvals.sorted { $0.sequence < $1.sequence }
     }
 
     /// Reads every run's first record: correct for any journal, and what small in-memory journals use; a database

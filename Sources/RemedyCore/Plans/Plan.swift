@@ -94,7 +94,7 @@ public struct PlannedStep: Sendable, Hashable {
             isReversible: Bool,
             permissions: [String]
         )
-        case approval(approvers: [String], minimumApprovals: Int, timeout: Duration, message: PlanValue?)
+        case approval(PlannedGate)
     }
 
     public enum Disposition: Sendable, Hashable {
@@ -133,6 +133,30 @@ public struct PlannedStep: Sendable, Hashable {
         self.onFailure = onFailure
         self.retry = retry
         self.timeout = timeout
+    }
+}
+
+/// An approval gate of a plan: who decides, how many must, for how long, about what, and for which runs.
+public struct PlannedGate: Sendable, Hashable {
+    /// IAM principal ARNs, or `group:NAME` / `role:NAME` references resolved when approval is requested.
+    public var approvers: [String]
+    public var minimumApprovals: Int
+    public var timeout: Duration
+    public var message: PlanValue?
+    public var scope: ApprovalScope
+
+    public init(
+        approvers: [String],
+        minimumApprovals: Int = 1,
+        timeout: Duration,
+        message: PlanValue? = nil,
+        scope: ApprovalScope = .run
+    ) {
+        self.approvers = approvers
+        self.minimumApprovals = minimumApprovals
+        self.timeout = timeout
+        self.message = message
+        self.scope = scope
     }
 }
 

@@ -69,12 +69,36 @@ public struct ApprovalGate: Sendable, Hashable {
     /// After this long without quorum the gate fails closed.
     public var timeout: Duration
     public var message: Template?
+    public var scope: ApprovalScope
 
-    public init(approvers: [String], minimumApprovals: Int = 1, timeout: Duration, message: Template? = nil) {
+    public init(
+        approvers: [String],
+        minimumApprovals: Int = 1,
+        timeout: Duration,
+        message: Template? = nil,
+        scope: ApprovalScope = .run
+    ) {
         self.approvers = approvers
         self.minimumApprovals = minimumApprovals
         self.timeout = timeout
         self.message = message
+        self.scope = scope
+    }
+}
+
+/// Which runs one approver's decision at a gate approves.
+public enum ApprovalScope: Sendable, Hashable {
+    /// The run it is made on.
+    case run
+    /// Also every other live run of the same playbook at the same gate that asked within `window` before the
+    /// decision, and every one that reaches the gate within `window` after it: a campaign across fifty instances is
+    /// one decision. Each run still applies its own rules (the initiator cannot approve it). A denial stays on its run.
+    case campaign(window: Duration)
+
+    /// The campaign's window; nil for a gate each run passes on its own.
+    public var campaignWindow: Duration? {
+        if case .campaign(let window) = self { return window }
+        return nil
     }
 }
 

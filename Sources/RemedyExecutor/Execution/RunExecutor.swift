@@ -538,21 +538,32 @@ public struct RunExecutor: Sendable {
         }
         let requestedAt = now()
         let expiresAt = requestedAt.addingTimeInterval(request.timeout.seconds)
-        try hold(
-            .approvalRequested,
-            [
-                "gate": .string(request.gate),
-                "approvers": .array(request.approvers.map(JSONValue.string)),
-                "principals": .array(principals.map(JSONValue.string)),
-                "minApprovals": .number(Double(request.minimumApprovals)),
-                "timeoutSeconds": .number(request.timeout.seconds),
-                "requestedAt": .string(Timestamp.format(requestedAt)),
-                "expiresAt": .string(Timestamp.format(expiresAt)),
-                "message": request.message.map(JSONValue.string) ?? .null,
-            ],
-            in: &machine
-        )
-        try hold(.runParked, ["gate": .string(request.gate), "reason": "awaiting approval"], in: &machine)
+        var payload: [String: JSONValue] = [
+            "gate": .string(request.gate),
+            "approvers": .array(request.approvers.map(JSONValue.string)),
+            "principals": .array(principals.map(JSONValue.string)),
+            "minApprovals": .number(Double(request.minimumApprovals)),
+            "timeoutSeconds": .number(request.timeout.seconds),
+            "requestedAt": .string(Timestamp.format(requestedAt)),
+            "expiresAt": .string(Timestamp.format(expiresAt)),
+            "message": request.message.map(JSONValue.string) ?? .null,
+        ]
+        if let window = request.scope.campaignWindow { payload["campaignWindowSeconds"] = .number(window.seconds) }
+        try hold(.approvalRequested, .object(payload), in: &machine)
+        // A campaign approval given up to the window ago counts here too; the run parks only for what is missing.
+        if let window = request.scope.campaignWindow {
+            let playbook = machine.state.definition.playbook
+            let since = requestedAt.addingTimeInterval(-window.seconds)
+            for approval in try await journal.campaignApprovals(ofPlaybook: playbook, gate: request.gate, since: since)
+            {
+                _ = try take(
+                    approval.payload.objectValue ?? [:],
+                    madeOn: approval.runID,
+                    at: request.gate,
+                    in: &machine
+                )
+            }
+        }
     }
 
     private func append(_ kind: RunEventKind, _ payload: JSONValue, to machine: inout RunStateMachine) async throws {

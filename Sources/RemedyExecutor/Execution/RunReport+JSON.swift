@@ -10,6 +10,7 @@ extension RunReport {
             "failure": failureReason.map(JSONValue.string) ?? .null,
             "case": caseID.map(JSONValue.string) ?? .null,
             "alreadyContainedBy": alreadyContainedBy.map(JSONValue.string) ?? .null,
+            "alsoApproved": .array(alsoApproved.map(JSONValue.string)),
             "steps": .array(
                 steps.map { step in
                     [
@@ -27,6 +28,7 @@ extension RunReport {
         [
             "approvers": .array(gate.principals.map(JSONValue.string)),
             "minimumApprovals": .number(Double(gate.minimumApprovals)), "expiresAt": .string(gate.expiresAt),
+            "campaignWindowSeconds": gate.campaignWindow.map { .number($0.seconds) } ?? .null,
             "message": gate.message.map(JSONValue.string) ?? .null,
             "decisions": .array(
                 gate.decisions.map { decision in
@@ -35,6 +37,7 @@ extension RunReport {
                         "decision": .string(decision.isApproval ? "approve" : "deny"),
                         "comment": decision.comment.map(JSONValue.string) ?? .null,
                         "channel": .string(decision.channel), "at": .string(decision.decidedAt),
+                        "campaignRun": decision.campaignRun.map(JSONValue.string) ?? .null,
                     ]
                 }
             ),

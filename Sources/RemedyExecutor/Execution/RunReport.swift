@@ -18,6 +18,8 @@ public struct RunReport: Sendable, Hashable {
     public var caseID: String?
     /// The earlier run of the case whose containment still held: this run did nothing more.
     public var alreadyContainedBy: String?
+    /// In the answer to a campaign approval: the other runs waiting at the gate that the decision approved too.
+    public var alsoApproved: [String] = []
 
     public struct StepReport: Sendable, Hashable {
         public enum Status: String, Sendable, Hashable {

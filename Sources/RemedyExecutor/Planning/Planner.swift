@@ -71,12 +71,15 @@ public struct Planner: Sendable {
             switch step.kind {
             case .approval(let gate):
                 kind = .approval(
-                    approvers: gate.approvers,
-                    minimumApprovals: gate.minimumApprovals,
-                    timeout: gate.timeout,
-                    message: try gate.message.map { (message) throws(PlanningError) in
-                        try evaluate(.template(message), in: scope, what: "step '\(step.id)' message")
-                    }
+                    PlannedGate(
+                        approvers: gate.approvers,
+                        minimumApprovals: gate.minimumApprovals,
+                        timeout: gate.timeout,
+                        message: try gate.message.map { (message) throws(PlanningError) in
+                            try evaluate(.template(message), in: scope, what: "step '\(step.id)' message")
+                        },
+                        scope: gate.scope
+                    )
                 )
             case .action(let invocation):
                 guard let descriptor = catalog.action(named: invocation.name) else {

@@ -86,13 +86,16 @@ extension PlannedStep {
                 "reversible": .bool(isReversible),
                 "permissions": .array(permissions.map(JSONValue.string)),
             ]
-        case .approval(let approvers, let minimumApprovals, let timeout, let message):
-            members["approval"] = [
-                "approvers": .array(approvers.map(JSONValue.string)),
-                "minApprovals": .number(Double(minimumApprovals)),
-                "timeoutSeconds": .number(timeout.seconds),
-                "message": message?.payload ?? .null,
+        case .approval(let gate):
+            var approval: [String: JSONValue] = [
+                "approvers": .array(gate.approvers.map(JSONValue.string)),
+                "minApprovals": .number(Double(gate.minimumApprovals)),
+                "timeoutSeconds": .number(gate.timeout.seconds),
+                "message": gate.message?.payload ?? .null,
             ]
+            // Absent for a gate each run passes on its own, as in runs journaled before campaigns existed.
+            if let window = gate.scope.campaignWindow { approval["campaignWindowSeconds"] = .number(window.seconds) }
+            members["approval"] = .object(approval)
         }
         switch disposition {
         case .will: members["disposition"] = ["kind": "will"]
@@ -132,10 +135,14 @@ extension PlannedStep {
             let reader = PayloadReader(.object(approval), what: "step \(id) approval")
             let message = reader.value("message")
             kind = .approval(
-                approvers: try reader.array("approvers").compactMap(\.stringValue),
-                minimumApprovals: try reader.integer("minApprovals"),
-                timeout: try reader.duration("timeoutSeconds"),
-                message: message.isNull ? nil : try PlanValue(payload: message)
+                PlannedGate(
+                    approvers: try reader.array("approvers").compactMap(\.stringValue),
+                    minimumApprovals: try reader.integer("minApprovals"),
+                    timeout: try reader.duration("timeoutSeconds"),
+                    message: message.isNull ? nil : try PlanValue(payload: message),
+                    scope: reader.value("campaignWindowSeconds").isNull
+                        ? .run : .campaign(window: try reader.duration("campaignWindowSeconds"))
+                )
             )
         } else {
             throw .unreadableJournal("step \(id) is neither an action nor an approval")

@@ -44,10 +44,11 @@ public struct RunState: Sendable, Hashable {
         let gate = PlannedStep(
             id: RunLimits.gateID,
             kind: .approval(
-                approvers: limits.approvers,
-                minimumApprovals: 1,
-                timeout: limits.timeout,
-                message: .known(.string("over the playbook's limits: \(reason)"))
+                PlannedGate(
+                    approvers: limits.approvers,
+                    timeout: limits.timeout,
+                    message: .known(.string("over the playbook's limits: \(reason)"))
+                )
             ),
             disposition: .will,
             gatedBy: [],
@@ -148,8 +149,11 @@ public struct RunState: Sendable, Hashable {
             gates[id] = GateProgress(
                 principals: try payload.array("principals").compactMap(\.stringValue),
                 minimumApprovals: try payload.integer("minApprovals"),
+                requestedAt: payload.optionalString("requestedAt") ?? record.recordedAt,
                 expiresAt: try payload.string("expiresAt"),
-                message: payload.optionalString("message")
+                message: payload.optionalString("message"),
+                campaignWindow: payload.value("campaignWindowSeconds").isNull
+                    ? nil : try payload.duration("campaignWindowSeconds")
             )
         case .approvalGranted, .approvalDenied:
             let id = try payload.string("gate")
@@ -164,7 +168,8 @@ public struct RunState: Sendable, Hashable {
                 isApproval: kind == .approvalGranted,
                 comment: payload.optionalString("comment"),
                 channel: payload.optionalString("channel") ?? "unknown",
-                decidedAt: try payload.string("at")
+                decidedAt: try payload.string("at"),
+                campaignRun: payload.optionalString("campaignRun")
             )
             gates[id]?.decisions.append(decision)
         case .approvalExpired:
@@ -326,8 +331,11 @@ public struct GateProgress: Sendable, Hashable {
     /// The approvers' principal ARNs, resolved from the playbook's references when approval was requested.
     public var principals: [String] = []
     public var minimumApprovals: Int = 1
+    public var requestedAt: String = ""
     public var expiresAt: String = ""
     public var message: String?
+    /// For a campaign gate, how far one decision reaches (`ApprovalScope.campaign`); nil for a gate of its own.
+    public var campaignWindow: Duration?
     public var decisions: [ApprovalDecision] = []
     public var isExpired = false
 
@@ -359,6 +367,8 @@ public struct ApprovalDecision: Sendable, Hashable {
     /// Where the decision came from: `cli`, `http`, `slack`.
     public var channel: String
     public var decidedAt: String
+    /// The run a campaign decision was made on, when this run took it from there; nil for a decision made here.
+    public var campaignRun: String?
 }
 
 extension RunState {

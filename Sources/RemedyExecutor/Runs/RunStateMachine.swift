@@ -90,6 +90,7 @@ public struct RunStateMachine: Sendable {
         public var minimumApprovals: Int
         public var timeout: Duration
         public var message: String?
+        public var scope: ApprovalScope
     }
 
     public func next(now: Date) -> Decision {
@@ -131,14 +132,15 @@ public struct RunStateMachine: Sendable {
         var failedSteps: [String] = []
         for step in state.plannedSteps {
             switch step.kind {
-            case .approval(let approvers, let minimumApprovals, let timeout, let message):
+            case .approval(let planned):
                 if state.progress(ofStep: step.id).skipped != nil { continue }
                 let gate = ApprovalRequest(
                     gate: step.id,
-                    approvers: approvers,
-                    minimumApprovals: minimumApprovals,
-                    timeout: timeout,
-                    message: message.flatMap { resolve($0)?.interpolated }
+                    approvers: planned.approvers,
+                    minimumApprovals: planned.minimumApprovals,
+                    timeout: planned.timeout,
+                    message: planned.message.flatMap { resolve($0)?.interpolated },
+                    scope: planned.scope
                 )
                 if let decision = nextAtGate(step, gate, now: now) { return decision }
             case .action(let name, let parameters, _, _, _):
@@ -177,9 +179,17 @@ public struct RunStateMachine: Sendable {
             guard !guarded.isEmpty else {
                 return .skip(step: step.id, reason: "none of the steps it guards will run", verdict: nil)
             }
-            request.message =
-                [request.message, "Approving lets these steps run:"].compactMap(\.self)
-                .joined(separator: "\n") + guarded.map { "\n- \($0)" }.joined()
+            var lines = [request.message, "Approving lets these steps run:"].compactMap(\.self)
+            lines += guarded.map { "- \($0)" }
+            if let window = request.scope.campaignWindow.map(DurationText.format) {
+                // Whoever approves must know the decision reaches further than this run.
+                lines.append(
+                    "Campaign gate: an approval also approves every other run of playbook "
+                        + "'\(state.definition.playbook)' waiting at '\(step.id)' that asked up to \(window) before it, "
+                        + "and every run that reaches '\(step.id)' up to \(window) after it. A denial stays on this run."
+                )
+            }
+            request.message = lines.joined(separator: "\n")
         }
         if state.definition.mode == .dryRun {
             let approvers = request.approvers.joined(separator: ", ")
@@ -486,13 +496,4 @@ extension TemplateValue {
             self = .literal(source)
         }
     }
-}
-
-/// ISO 8601 timestamps as the journal writes them.
-enum Timestamp {
-    static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    static func format(_ date: Date) -> String { style.format(date) }
-
-    static func parse(_ text: String) -> Date? { try? style.parse(text) }
 }

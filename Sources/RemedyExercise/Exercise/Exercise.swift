@@ -195,6 +195,10 @@ public struct Exercise: Sendable {
                         channel: "exercise (simulated approver)"
                     )
                     schedule(after: report, &progress)
+                    // A campaign approval moved these on too: their own answers, still scheduled, are dropped.
+                    for approved in report.alsoApproved {
+                        schedule(after: try await executor.report(runID: approved), &progress)
+                    }
                 } catch let refusal as RunError {
                     // Refused the way `remedy approve` refuses; the refusal is in the journal.
                     _ = refusal

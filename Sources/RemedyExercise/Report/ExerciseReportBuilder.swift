@@ -102,7 +102,9 @@ struct ExerciseReportBuilder {
                 started[step] = at
             case .approvalGranted?, .approvalDenied?, .approvalExpired?:
                 guard let index = approvals.lastIndex(where: { $0.gate == step }) else { continue }
-                let who = record.payload["principal"]?.stringValue.map { " by \($0)" } ?? ""
+                let who =
+                    (record.payload["principal"]?.stringValue.map { " by \($0)" } ?? "")
+                    + (record.payload["campaignRun"]?.stringValue.map { " (campaign approval on \($0))" } ?? "")
                 switch RunEventKind(rawValue: record.kind) {
                 case .approvalGranted?: approvals[index].outcome = "granted\(who)"
                 case .approvalDenied?: approvals[index].outcome = "denied\(who)"

@@ -311,7 +311,7 @@ public struct PlaybookParser: Sendable {
         guard let mapping = walker.mapping(node, "approve") else { return nil }
         let fields = walker.fields(
             of: mapping,
-            allowed: ["approvers", "min_approvals", "timeout", "message"],
+            allowed: ["approvers", "min_approvals", "timeout", "message", "scope", "window"],
             in: "approve"
         )
         guard let approversNode = fields["approvers"] else {
@@ -337,8 +337,42 @@ public struct PlaybookParser: Sendable {
             approvers: approvers,
             minimumApprovals: minimum,
             timeout: timeout,
-            message: fields["message"].flatMap { walker.template($0, "approve.message") }
+            message: fields["message"].flatMap { walker.template($0, "approve.message") },
+            scope: readApprovalScope(fields, at: node, walker)
         )
+    }
+
+    /// `scope: run` (the default) or `scope: campaign` with its `window`.
+    private func readApprovalScope(_ fields: [String: Node], at node: Node, _ walker: YAMLWalker) -> ApprovalScope {
+        let scope = fields["scope"].flatMap { walker.choice($0, "approve.scope", as: ApprovalScopeName.self) } ?? .run
+        switch (scope, fields["window"]) {
+        case (.run, nil):
+            return .run
+        case (.run, let windowNode?):
+            walker.error("approve.window belongs to 'scope: campaign'", at: windowNode)
+            return .run
+        case (.campaign, nil):
+            walker.error(
+                "approve with 'scope: campaign' needs a 'window' (how long one decision approves the playbook's runs)",
+                at: node
+            )
+            return .run
+        case (.campaign, let windowNode?):
+            guard let window = walker.duration(windowNode, "approve.window") else { return .run }
+            guard window > .zero, window <= Self.longestCampaignWindow else {
+                walker.error("approve.window must be more than 0s and at most 24h", at: windowNode)
+                return .run
+            }
+            return .campaign(window: window)
+        }
+    }
+
+    /// One decision may stand for a day of a campaign's runs at most.
+    static let longestCampaignWindow = Duration.seconds(86_400)
+
+    private enum ApprovalScopeName: String, CaseIterable {
+        case run
+        case campaign
     }
 
     private func readRetry(_ node: Node, _ walker: YAMLWalker) -> RetryPolicy? {

@@ -122,6 +122,8 @@ struct RunsAPI: Sendable {
             )
             await parked.update(report)
             if report.status.isActive { queue.enqueue(runID) }
+            // A campaign approval approved these too; a worker drives each on, as this one.
+            for approved in report.alsoApproved { queue.enqueue(approved) }
             return JSONResponse.make(.ok, report.json)
         } catch let error as RunError {
             throw Self.rejection(error)
