@@ -264,6 +264,17 @@ import Testing
             )
         )
         #expect(report.waitingGate?.campaignWindow == .seconds(900))
+        // And a rehearsal says so too
+        let rehearsal = try await harness.executor(groups: leads).start(
+            plan: containment(Self.instances[1]),
+            finding: finding(id: "finding-rehearsal", resource: Self.instances[1]),
+            initiator: initiator,
+            mode: .dryRun
+        )
+        #expect(
+            rehearsal.report?.step("approve")?.verdict
+                == "would wait for 1 approval(s) from group:incident-leads or a campaign approval within 15m"
+        )
         let requested = try #require(try await harness.records("run-1", .approvalRequested).first)
         #expect(requested.payload["campaignWindowSeconds"] == 900)
         // And the plan journaled with the run keeps the scope, for another process to read

@@ -193,10 +193,13 @@ public struct RunStateMachine: Sendable {
         }
         if state.definition.mode == .dryRun {
             let approvers = request.approvers.joined(separator: ", ")
+            let campaign = request.scope.campaignWindow.map {
+                " or a campaign approval within \(DurationText.format($0))"
+            }
             return .skip(
                 step: step.id,
                 reason: "dry-run requests no approval",
-                verdict: "would wait for \(request.minimumApprovals) approval(s) from \(approvers)"
+                verdict: "would wait for \(request.minimumApprovals) approval(s) from \(approvers)\(campaign ?? "")"
             )
         }
         guard let gate = state.gates[step.id] else { return .requestApproval(request) }
