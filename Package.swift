@@ -46,6 +46,8 @@ let package = Package(
         ),
         .target(name: "RemedyActions", dependencies: ["RemedyCore", "RemedyAWS"]),
         .target(name: "RemedyExecutor", dependencies: ["RemedyCore"]),
+        // The composition root: what plans and acts, assembled once for every command, the server and exercises.
+        .target(name: "RemedyEngine", dependencies: ["RemedyCore", "RemedyAWS", "RemedyActions", "RemedyExecutor"]),
         .target(
             name: "RemedyJournal",
             dependencies: [
@@ -62,6 +64,7 @@ let package = Package(
                 "RemedyAWS",
                 "RemedyActions",
                 "RemedyExecutor",
+                "RemedyEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -79,7 +82,9 @@ let package = Package(
         ),
         .target(
             name: "RemedyExercise",
-            dependencies: ["RemedyCore", "RemedyExecutor", "RemedyPlaybooks", "RemedyAWS", "RemedyActions"]
+            dependencies: [
+                "RemedyCore", "RemedyExecutor", "RemedyPlaybooks", "RemedyAWS", "RemedyActions", "RemedyEngine",
+            ]
         ),
         .target(
             name: "RemedyCLI",
@@ -89,6 +94,7 @@ let package = Package(
                 "RemedyAWS",
                 "RemedyActions",
                 "RemedyExecutor",
+                "RemedyEngine",
                 "RemedyJournal",
                 "RemedyServer",
                 "RemedyExercise",
@@ -120,7 +126,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RemedyCLITests",
-            dependencies: ["RemedyCLI", "RemedyActions", "RemedyPlaybooks", "RemedyTestSupport"]
+            dependencies: [
+                "RemedyCLI", "RemedyEngine", "RemedyActions", "RemedyAWS", "RemedyJournal", "RemedyPlaybooks",
+                "RemedyTestSupport",
+            ]
         ),
         .testTarget(
             name: "RemedyAWSTests",
@@ -135,8 +144,8 @@ let package = Package(
         .testTarget(
             name: "RemedyServerTests",
             dependencies: [
-                "RemedyServer", "RemedyExecutor", "RemedyJournal", "RemedyActions", "RemedyAWS", "RemedyPlaybooks",
-                "RemedyTestSupport",
+                "RemedyServer", "RemedyEngine", "RemedyExecutor", "RemedyJournal", "RemedyActions", "RemedyAWS",
+                "RemedyPlaybooks", "RemedyTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -170,7 +179,7 @@ let package = Package(
             name: "ServeBenchmark",
             dependencies: [
                 "RemedyCore", "RemedyPlaybooks", "RemedyAWS", "RemedyActions", "RemedyExecutor", "RemedyJournal",
-                "RemedyServer",
+                "RemedyServer", "RemedyEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -4,6 +4,7 @@ import Logging
 import RemedyAWS
 import RemedyActions
 import RemedyCore
+import RemedyEngine
 import RemedyExecutor
 import RemedyJournal
 import RemedyPlaybooks
@@ -70,25 +71,15 @@ let context = AWSContext(
 )
 let slack = SlackWebhooks.allowingLoopbackForTesting(["bench": "http://127.0.0.1:\(endpointPort)/hook"])
 let server = try RemedyServer(
-    configuration: configuration,
+    engine: Engine(configuration: configuration, journal: journal, aws: context, slack: slack, mode: .live),
     playbooks: [playbook],
-    journal: journal,
     environment: .init(
         secrets: SecretResolver(environment: ["BENCH_TOKEN": "bench-token"]),
         snsWeb: TransportSNSWebAccess(),
         journalProblem: { await journal.writeProblem() },
         logger: Logger(label: "remedy", factory: { _ in SwiftLogNoOpLogHandler() })
     )
-) { observer, drain in
-    RunExecutor(
-        journal: journal,
-        invoker: CatalogInvoker(context: context, slack: slack, journal: journal),
-        catalog: .standard,
-        configuration: .init(maximumConcurrentRuns: 16),
-        observer: observer,
-        drain: drain
-    )
-}
+)
 try await server.run { port in
     // One write, unbuffered: the script waits for this line.
     FileHandle.standardOutput.write(Data("listening \(port)\n".utf8))

@@ -5,8 +5,8 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
-import RemedyActions
 import RemedyCore
+import RemedyEngine
 import RemedyExecutor
 import RemedyPlaybooks
 import ServiceLifecycle
@@ -17,9 +17,7 @@ import UnixSignals
 /// and metrics.
 ///
 /// ```swift
-/// let server = try RemedyServer(configuration: configuration, playbooks: playbooks, journal: journal) { observer, drain in
-///     RunExecutor(journal: journal, invoker: invoker, catalog: .standard, observer: observer, drain: drain)
-/// }
+/// let server = try RemedyServer(engine: engine, playbooks: playbooks, environment: environment)
 /// try await server.run()
 /// ```
 ///
@@ -27,15 +25,12 @@ import UnixSignals
 /// requests), then the workers (calls in flight finish, runs stop at the next step and stay in the journal), then
 /// the notifier.
 public struct RemedyServer: Sendable {
-    /// What the server needs from outside: the engine's parts, and where secrets and certificates come from.
+    /// What the server needs from outside beside the engine: where secrets and certificates come from, and its log.
     public struct Environment: Sendable {
         public var secrets: SecretResolver
         public var snsWeb: any SNSWebAccess
-        /// The webhooks of `notifications.slack.channels`, already read from their secrets.
-        public var slack: SlackWebhooks
         /// Why the journal cannot take writes now, or nil when it can: `/readyz`.
         public var journalProblem: @Sendable () async -> String?
-        public var now: @Sendable () -> Date
         /// How often parked runs are checked for expired gates (and overflowed runs read back from the journal).
         public var sweepInterval: Duration
         public var logger: Logger
@@ -43,28 +38,17 @@ public struct RemedyServer: Sendable {
         public init(
             secrets: SecretResolver = SecretResolver(),
             snsWeb: any SNSWebAccess,
-            slack: SlackWebhooks = SlackWebhooks(),
             journalProblem: @escaping @Sendable () async -> String? = { nil },
-            now: @escaping @Sendable () -> Date = { Date() },
             sweepInterval: Duration = .seconds(15),
             logger: Logger
         ) {
             self.secrets = secrets
             self.snsWeb = snsWeb
-            self.slack = slack
             self.journalProblem = journalProblem
-            self.now = now
             self.sweepInterval = sweepInterval
             self.logger = logger
         }
     }
-
-    /// Builds the executor the server drives runs with, from the server's record observer and drain.
-    public typealias ExecutorFactory =
-        @Sendable (
-            _ observer: @escaping RunExecutor.RecordObserver,
-            _ drain: RunDrain
-        ) -> RunExecutor
 
     let settings: RemedyConfiguration.Server
     let executor: RunExecutor
@@ -83,18 +67,22 @@ public struct RemedyServer: Sendable {
     let workers: RunWorkers
     let notifier: RunNotifier?
     let environment: Environment
+    /// The engine's wall clock.
+    let now: @Sendable () -> Date
     let workersRunning = WorkersFlag()
     let jsonLimits: JSONParser.Limits
 
+    /// A server for `engine`'s configuration (its `server` section), driving `playbooks`' runs with an executor of
+    /// `engine`.
     public init(
-        configuration: RemedyConfiguration,
+        engine: Engine,
         playbooks: [Playbook],
-        journal: any RunJournal,
         metrics: ServerMetrics = ServerMetrics(),
-        environment: Environment,
-        makeExecutor: ExecutorFactory
+        environment: Environment
     ) throws(ServerSetupError) {
+        let configuration = engine.configuration
         let settings = configuration.server
+        let journal = engine.journal
         guard !settings.auth.isEmpty else {
             throw ServerSetupError(
                 "server.auth configures no bearer token, HMAC secret or SNS topic: nobody could send findings"
@@ -106,6 +94,7 @@ public struct RemedyServer: Sendable {
         self.journal = journal
         self.metrics = metrics
         self.environment = environment
+        now = engine.time.now
         queue = RunQueue()
         backlog = RunBacklog(queue: queue, journal: journal)
         parked = ParkedRuns()
@@ -121,7 +110,7 @@ public struct RemedyServer: Sendable {
             notifier = RunNotifier(
                 notices: stream,
                 journal: journal,
-                slack: environment.slack,
+                slack: engine.slack,
                 gateChannel: notifications.gateChannel,
                 outcomeChannel: notifications.outcomeChannel,
                 publicURL: settings.publicURL,
@@ -131,7 +120,11 @@ public struct RemedyServer: Sendable {
             notifier = nil
         }
         let observer = RunObserver(metrics: metrics, logger: logger, notices: notices)
-        executor = makeExecutor({ observer.observe($0) }, drain)
+        executor = engine.executor(
+            maximumConcurrentRuns: settings.workers ?? configuration.concurrency.maximumRuns,
+            observer: { observer.observe($0) },
+            drain: drain
+        )
 
         jsonLimits = JSONParser.Limits(
             maximumBytes: settings.limits.maximumBodyBytes,
@@ -139,20 +132,24 @@ public struct RemedyServer: Sendable {
         )
         intake = FindingIntake(
             decoder: FindingDecoder(limits: jsonLimits, maximumFindings: settings.limits.maximumFindingsPerRequest),
-            planner: Planner(catalog: .standard),
+            planner: engine.planner,
             playbooks: playbooks,
             executor: executor,
             backlog: backlog,
             metrics: metrics,
             logger: logger
         )
-        requests = RequestAuthenticator(
-            bearerTokens: try secrets.resolveAll(settings.auth.bearerTokens, for: "server.auth.bearer_tokens"),
-            hmacSecrets: try secrets.resolveAll(settings.auth.hmacSecrets, for: "server.auth.hmac_secrets"),
-            replayWindow: settings.auth.replayWindow,
-            now: environment.now
-        )
-        sns = SNSMessageVerifier(allowedTopics: settings.auth.snsTopics, web: environment.snsWeb, now: environment.now)
+        do throws(ConfigurationError) {
+            requests = RequestAuthenticator(
+                bearerTokens: try secrets.resolveAll(settings.auth.bearerTokens, for: "server.auth.bearer_tokens"),
+                hmacSecrets: try secrets.resolveAll(settings.auth.hmacSecrets, for: "server.auth.hmac_secrets"),
+                replayWindow: settings.auth.replayWindow,
+                now: now
+            )
+        } catch {
+            throw ServerSetupError(error.message)
+        }
+        sns = SNSMessageVerifier(allowedTopics: settings.auth.snsTopics, web: environment.snsWeb, now: now)
         rateLimiter = ClientRateLimiter(rate: settings.limits.requestsPerSecond, burst: settings.limits.burst)
         clientAddress = ClientAddress(
             header: settings.limits.clientAddressHeader,
@@ -204,7 +201,7 @@ public struct RemedyServer: Sendable {
                 workers: workers,
                 metrics: metrics,
                 interval: environment.sweepInterval,
-                now: environment.now
+                now: now
             )
         )
         services.append(application)
@@ -323,7 +320,7 @@ struct RecoveryThenWork: Service {
         guard report.status.isActive else { return .leave }
         guard server.executor.mayDrive(report.mode) else { return .leaveToLiveProcess }
         await server.parked.update(report)
-        let due = report.status != .parked || report.waitingGate?.hasExpired(at: server.environment.now()) == true
+        let due = report.status != .parked || report.waitingGate?.hasExpired(at: server.now()) == true
         return due ? .drive : .leave
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import RemedyAWS
 import RemedyActions
 import RemedyCore
+import RemedyEngine
 import RemedyExecutor
 import RemedyJournal
 import RemedyPlaybooks
@@ -94,28 +95,19 @@ struct ServerHarness: Sendable {
             let environment = RemedyServer.Environment(
                 secrets: SecretResolver(environment: ["FEED_TOKEN": bearerToken, "SIEM_SECRET": hmacSecret]),
                 snsWeb: snsWeb,
-                slack: slack,
                 journalProblem: journalProblem ?? { await journal.writeProblem() },
-                now: { clock.now },
                 sweepInterval: .milliseconds(100),
                 logger: Logger(label: "test") { _ in logs.handler() }
             )
-            let server = try RemedyServer(
+            let engine = Engine(
                 configuration: configuration,
-                playbooks: library.playbooks,
                 journal: journal,
-                environment: environment
-            ) { observer, drain in
-                RunExecutor(
-                    journal: journal,
-                    invoker: invoker,
-                    catalog: .standard,
-                    configuration: .init(mode: mode),
-                    now: { clock.now },
-                    observer: observer,
-                    drain: drain
-                )
-            }
+                invoker: invoker,
+                slack: slack,
+                mode: mode,
+                time: EngineTime(clock: ContinuousClock(), now: { clock.now })
+            )
+            let server = try RemedyServer(engine: engine, playbooks: library.playbooks, environment: environment)
             let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
             let group = try server.makeServiceGroup(signals: []) { port in portContinuation.yield(port) }
             let running = Task { try await group.run() }

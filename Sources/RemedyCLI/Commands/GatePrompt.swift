@@ -8,7 +8,7 @@ import RemedyExecutor
 /// The person at the terminal started the run and so cannot approve it; approvers decide with `remedy approve` (or
 /// over HTTP) from their own identity, and this terminal follows the run as it moves on in whichever process that is.
 struct GatePrompt {
-    var engine: EngineOptions.Engine
+    var engine: EngineOptions.CommandEngine
     /// Reads the responder's answer; nil at end of input.
     var readAnswer: () -> String? = { readLine() }
     var pollInterval: Duration = .seconds(1)

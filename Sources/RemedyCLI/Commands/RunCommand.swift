@@ -158,8 +158,10 @@ extension RemedyCommand {
         }
 
         /// Takes a started run through its gates at the terminal.
-        private func follow(_ start: RunExecutor.Start, engine: EngineOptions.Engine) async throws -> RunExecutor.Start
-        {
+        private func follow(
+            _ start: RunExecutor.Start,
+            engine: EngineOptions.CommandEngine
+        ) async throws -> RunExecutor.Start {
             guard case .started(let report) = start else { return start }
             return .started(try await GatePrompt(engine: engine).follow(report))
         }

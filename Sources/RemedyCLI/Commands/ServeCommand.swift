@@ -1,10 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import RemedyAWS
-import RemedyActions
 import RemedyCore
-import RemedyExecutor
 import RemedyServer
 
 extension RemedyCommand {
@@ -61,69 +58,26 @@ extension RemedyCommand {
             }
             let logger = Logger(label: "remedy.serve")
             let library = try PlaybookOptions.loadLibrary(at: playbooks ?? configuration.playbooks)
-            let journal = try engineOptions.journalOptions.openJournal(configuration)
-            let secrets = SecretResolver()
-            let slack: SlackWebhooks
-            do {
-                slack = SlackWebhooks(
-                    channels: try secrets.resolveAll(
-                        configuration.notifications.slackChannels,
-                        for: "notifications.slack.channels"
-                    ).mapValues { String(decoding: $0, as: UTF8.self) }
-                )
-            } catch {
-                Terminal.standardError.write("error: \(error.message)")
-                throw ExitCode.failure
-            }
-            let invalid = slack.channelsWithInvalidURLs
-            guard invalid.isEmpty else {
-                Terminal.standardError.write(
-                    "error: notifications.slack.channels: the webhook of \(invalid.joined(separator: ", ")) is not an "
-                        + "https://hooks.slack.com/ URL; remedy would refuse to post to it"
-                )
-                throw ExitCode.failure
-            }
             let metrics = ServerMetrics()
-            let (context, caller) = try await engineOptions.awsContext(
-                configuration,
+            let acting = try await engineOptions.engine(
+                configuration: configuration,
                 dryRun: dryRun,
                 callObserver: { metrics.awsCall($0) }
             )
-            logger.info("acting as \(caller)", metadata: ["playbooks": "\(library.playbooks.count)"])
-
-            let environment = RemedyServer.Environment(
-                secrets: secrets,
-                snsWeb: TransportSNSWebAccess(),
-                slack: slack,
-                journalProblem: { await journal.writeProblem() },
-                logger: logger
-            )
-            let workers = configuration.server.workers ?? configuration.concurrency.maximumRuns
-            let approvers = StaticApproverDirectory(configuration.approvers)
-            let caseWindow = configuration.cases.window
+            let journal = acting.journal
+            logger.info("acting as \(acting.caller)", metadata: ["playbooks": "\(library.playbooks.count)"])
             let server: RemedyServer
             do {
                 server = try RemedyServer(
-                    configuration: configuration,
+                    engine: acting.engine,
                     playbooks: library.playbooks,
-                    journal: journal,
                     metrics: metrics,
-                    environment: environment
-                ) { observer, drain in
-                    RunExecutor(
-                        journal: journal,
-                        invoker: CatalogInvoker(context: context, slack: slack, journal: journal),
-                        catalog: .standard,
-                        approvers: approvers,
-                        configuration: .init(
-                            maximumConcurrentRuns: workers,
-                            mode: dryRun ? .dryRun : .live,
-                            caseWindow: caseWindow
-                        ),
-                        observer: observer,
-                        drain: drain
+                    environment: RemedyServer.Environment(
+                        snsWeb: TransportSNSWebAccess(),
+                        journalProblem: { await journal.writeProblem() },
+                        logger: logger
                     )
-                }
+                )
             } catch {
                 Terminal.standardError.write("error: \(error)")
                 throw ExitCode.failure

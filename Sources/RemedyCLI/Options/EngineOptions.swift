@@ -2,6 +2,7 @@ import ArgumentParser
 import RemedyAWS
 import RemedyActions
 import RemedyCore
+import RemedyEngine
 import RemedyExecutor
 import RemedyJournal
 
@@ -17,13 +18,15 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "The AWS region for calls that do not take it from the finding.")
     var region: String?
 
-    /// The assembled engine: one AWS context, journal and executor for this command.
-    struct Engine {
-        var configuration: RemedyConfiguration
-        var journal: JournalDatabase
+    /// What a command acts with: the engine and its executor, the journal file it signs, and who the caller is.
+    struct CommandEngine {
+        var engine: Engine
         var executor: RunExecutor
+        var journal: JournalDatabase
         /// The caller's ARN from STS GetCallerIdentity.
         var caller: String
+
+        var configuration: RemedyConfiguration { engine.configuration }
 
         /// Signs the latest record when the configuration names a key, so the command's work is covered.
         func checkpoint() {
@@ -36,35 +39,46 @@ struct EngineOptions: ParsableArguments {
         }
     }
 
+    /// The one place a command's engine is put together: `run`, `approve`, `deny`, `resume`, `undo` and `serve`.
+    ///
     /// - Parameters:
     ///   - configuration: the configuration when the command already read it; read here otherwise.
     ///   - observer: sees every record the executor journals, for progress shown as it happens.
+    ///   - callObserver: sees every AWS call's outcome (the server's metrics).
     func engine(
         configuration: RemedyConfiguration? = nil,
         dryRun: Bool = false,
-        observer: RunExecutor.RecordObserver? = nil
-    ) async throws -> Engine {
+        observer: RunExecutor.RecordObserver? = nil,
+        callObserver: (@Sendable (AWSClient.AWSCallOutcome) -> Void)? = nil
+    ) async throws -> CommandEngine {
         let configuration = try configuration ?? journalOptions.loadConfiguration()
         let journal = try journalOptions.openJournal(configuration)
-        let (context, caller) = try await awsContext(configuration, dryRun: dryRun)
-        let executor = RunExecutor(
+        let slack: SlackWebhooks
+        do {
+            slack = try Engine.slackWebhooks(of: configuration)
+        } catch {
+            Terminal.standardError.write("error: \(error.message)")
+            throw ExitCode.failure
+        }
+        let (context, caller) = try await awsContext(configuration, dryRun: dryRun, callObserver: callObserver)
+        let engine = Engine(
+            configuration: configuration,
             journal: journal,
-            invoker: CatalogInvoker(context: context, journal: journal),
-            catalog: .standard,
-            approvers: StaticApproverDirectory(configuration.approvers),
-            configuration: .init(
-                maximumConcurrentRuns: configuration.concurrency.maximumRuns,
-                mode: dryRun ? .dryRun : .live,
-                caseWindow: configuration.cases.window
-            ),
-            observer: observer
+            aws: context,
+            slack: slack,
+            mode: dryRun ? .dryRun : .live
         )
-        return Engine(configuration: configuration, journal: journal, executor: executor, caller: caller)
+        return CommandEngine(
+            engine: engine,
+            executor: engine.executor(observer: observer),
+            journal: journal,
+            caller: caller
+        )
     }
 
     /// The AWS context for the configuration's pacing, timeouts and attempts, and the caller's ARN (STS
     /// GetCallerIdentity), which also proves the credentials work before anything is acted on.
-    func awsContext(
+    private func awsContext(
         _ configuration: RemedyConfiguration,
         dryRun: Bool,
         callObserver: (@Sendable (AWSClient.AWSCallOutcome) -> Void)? = nil

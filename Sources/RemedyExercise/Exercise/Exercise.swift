@@ -2,6 +2,7 @@ import Foundation
 import RemedyAWS
 import RemedyActions
 import RemedyCore
+import RemedyEngine
 import RemedyExecutor
 import RemedyPlaybooks
 import Synchronization
@@ -78,15 +79,7 @@ public struct Exercise: Sendable {
             transport: transport
         )
         let clock = self.clock
-        let invoker = ExerciseInvoker(
-            base: CatalogInvoker(
-                context: context,
-                clock: clock.actionClock,
-                now: { clock.now },
-                slack: slack,
-                journal: journal
-            )
-        )
+        let time = EngineTime(clock: clock.actionClock, deadlineClock: clock.executorClock, now: { clock.now })
         var groups: [String: [String]] = [:]
         for approver in scenario.approvers {
             for group in approver.groups {
@@ -95,22 +88,26 @@ public struct Exercise: Sendable {
             }
         }
         let counter = RunCounter()
-        let executor = RunExecutor(
+        // The engine remedy serve would run with its default configuration, on the simulated account's transport
+        // and the exercise's virtual time; each call is attributed to its run for the report.
+        let engine = Engine(
+            configuration: RemedyConfiguration(),
             journal: journal,
-            invoker: invoker,
-            catalog: .standard,
+            invoker: ExerciseInvoker(
+                base: Engine.invoker(through: context, slack: slack, journal: journal, time: time)
+            ),
             approvers: StaticApproverDirectory(groups: groups),
-            clock: clock.actionClock,
-            deadlineClock: clock.executorClock,
-            now: { clock.now },
+            slack: slack,
+            time: time,
             makeRunID: { counter.next() }
         )
+        let executor = engine.executor()
         let initiator = await account.baseIdentity
         let watches = await Watches.register(scenario.expectations, account: account, initial: initial)
 
         var progress = Progress()
         for index in scenario.findings.indices { progress.schedule(.inject(index), at: scenario.findings[index].at) }
-        let planner = Planner(catalog: .standard)
+        let planner = engine.planner
         while let (at, event) = progress.next() {
             // Answers and expiries for gates already left are dropped without moving the clock.
             switch event {

@@ -1,9 +1,9 @@
 import Foundation
-import RemedyCore
 
 /// Reads the secrets the configuration names, once, at start-up.
 ///
-/// A missing or empty secret stops the server before it listens, naming the configuration key but never a value.
+/// A missing or empty secret stops the command or the server before it acts or listens, naming the configuration key
+/// but never a value.
 public struct SecretResolver: Sendable {
     let environment: [String: String]
 
@@ -14,7 +14,7 @@ public struct SecretResolver: Sendable {
     public func resolve(
         _ reference: RemedyConfiguration.SecretReference,
         for key: String
-    ) throws(ServerSetupError)
+    ) throws(ConfigurationError)
         -> [UInt8]
     {
         let text: String?
@@ -25,7 +25,7 @@ public struct SecretResolver: Sendable {
             text = try? String(contentsOfFile: path, encoding: .utf8)
         }
         guard let value = text?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
-            throw ServerSetupError("\(key): the secret from \(reference) is missing or empty")
+            throw ConfigurationError("\(key): the secret from \(reference) is missing or empty")
         }
         return Array(value.utf8)
     }
@@ -34,7 +34,7 @@ public struct SecretResolver: Sendable {
         _ references: [String: RemedyConfiguration.SecretReference],
         for key: String
     )
-        throws(ServerSetupError) -> [String: [UInt8]]
+        throws(ConfigurationError) -> [String: [UInt8]]
     {
         var secrets: [String: [UInt8]] = [:]
         for (name, reference) in references { secrets[name] = try resolve(reference, for: "\(key).\(name)") }
@@ -48,8 +48,9 @@ extension SecretResolver: CustomStringConvertible, CustomReflectable {
     public var customMirror: Mirror { Mirror(self, children: []) }
 }
 
-/// Why the server could not start: a configuration problem, said in terms of the configuration.
-public struct ServerSetupError: Error, Sendable, Hashable, CustomStringConvertible {
+/// A configuration the process cannot start with (a secret that cannot be read, a webhook remedy would refuse),
+/// said by its configuration key and never by a secret's value.
+public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
 
     public init(_ message: String) {
