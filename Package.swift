@@ -1,14 +1,24 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Dependencies point one way (see docs/architecture.md): RemedyCore depends on nothing of ours, RemedyCLI is the
-// one composition root, and each third-party library enters through one module.
+// Dependencies point one way (see docs/architecture.md): RemedyCore depends on nothing of ours, RemedyEngine is the
+// one composition root, and each third-party library enters through one module. The benchmarks are a package of
+// their own (Benchmarks/Package.swift), so building and testing remedy does not compile them; the libraries below
+// are what they use.
 let package = Package(
     name: "remedy",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "remedy", targets: ["remedy"]),
         .library(name: "RemedyCore", targets: ["RemedyCore"]),
+        .library(name: "RemedyPlaybooks", targets: ["RemedyPlaybooks"]),
+        .library(name: "RemedyAWS", targets: ["RemedyAWS"]),
+        .library(name: "RemedyActions", targets: ["RemedyActions"]),
+        .library(name: "RemedyExecutor", targets: ["RemedyExecutor"]),
+        .library(name: "RemedyEngine", targets: ["RemedyEngine"]),
+        .library(name: "RemedyJournal", targets: ["RemedyJournal"]),
+        .library(name: "RemedyServer", targets: ["RemedyServer"]),
+        .library(name: "RemedyExercise", targets: ["RemedyExercise"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +63,9 @@ let package = Package(
             dependencies: [
                 "RemedyCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's own C API for what GRDB does not wrap: the WAL hook that schedules checkpoints off the
+                // writer's path, and SQLite's memory counters (Darwin has them in the system's SQLite3 module).
+                .product(name: "GRDBSQLite", package: "GRDB.swift", condition: .when(platforms: [.linux])),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -73,7 +86,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -116,36 +131,42 @@ let package = Package(
         .testTarget(name: "RemedyCoreTests", dependencies: ["RemedyCore", "RemedyTestSupport"]),
         .testTarget(
             name: "RemedyPlaybooksTests",
-            dependencies: ["RemedyPlaybooks", "RemedyActions", "RemedyTestSupport"]
+            dependencies: ["RemedyCore", "RemedyPlaybooks", "RemedyActions", "RemedyTestSupport"]
         ),
         .testTarget(
             name: "RemedyExecutorTests",
             dependencies: [
-                "RemedyExecutor", "RemedyPlaybooks", "RemedyActions", "RemedyJournal", "RemedyTestSupport",
+                "RemedyCore", "RemedyExecutor", "RemedyPlaybooks", "RemedyActions", "RemedyJournal",
+                "RemedyTestSupport",
             ]
         ),
         .testTarget(
             name: "RemedyCLITests",
             dependencies: [
-                "RemedyCLI", "RemedyEngine", "RemedyActions", "RemedyAWS", "RemedyJournal", "RemedyPlaybooks",
-                "RemedyTestSupport",
+                "RemedyCLI", "RemedyCore", "RemedyEngine", "RemedyActions", "RemedyAWS", "RemedyJournal",
+                "RemedyPlaybooks", "RemedyTestSupport",
             ]
         ),
         .testTarget(
             name: "RemedyAWSTests",
             // The actions' moto tests live here too: moto's auth switch is server-wide, so every test that uses
             // moto belongs to one serialized suite.
-            dependencies: ["RemedyAWS", "RemedyActions", "RemedyJournal", "RemedyTestSupport"]
+            dependencies: [
+                "RemedyCore", "RemedyAWS", "RemedyActions", "RemedyJournal", "RemedyTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "RemedyJournalTests",
-            dependencies: ["RemedyJournal", "RemedyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "RemedyCore", "RemedyJournal", "RemedyTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "RemedyServerTests",
             dependencies: [
-                "RemedyServer", "RemedyEngine", "RemedyExecutor", "RemedyJournal", "RemedyActions", "RemedyAWS",
-                "RemedyPlaybooks", "RemedyTestSupport",
+                "RemedyServer", "RemedyCore", "RemedyEngine", "RemedyExecutor", "RemedyJournal", "RemedyActions",
+                "RemedyAWS", "RemedyPlaybooks", "RemedyTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -158,37 +179,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RemedyExerciseTests",
-            dependencies: ["RemedyExercise", "RemedyAWS", "RemedyJournal", "RemedyCLI", "RemedyTestSupport"]
-        ),
-        .executableTarget(name: "SigV4Benchmark", dependencies: ["RemedyAWS"], path: "Benchmarks/SigV4"),
-        .executableTarget(
-            name: "JournalBenchmark",
-            dependencies: ["RemedyCore", "RemedyJournal"],
-            path: "Benchmarks/Journal"
-        ),
-        .executableTarget(
-            name: "ExecutorBenchmark",
             dependencies: [
-                "RemedyCore", "RemedyPlaybooks", "RemedyAWS", "RemedyActions", "RemedyExecutor", "RemedyJournal",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            path: "Benchmarks/Executor"
-        ),
-        .executableTarget(
-            name: "ServeBenchmark",
-            dependencies: [
-                "RemedyCore", "RemedyPlaybooks", "RemedyAWS", "RemedyActions", "RemedyExecutor", "RemedyJournal",
-                "RemedyServer", "RemedyEngine",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/Serve"
-        ),
-        .executableTarget(
-            name: "ExerciseBenchmark",
-            dependencies: ["RemedyExercise", "RemedyJournal"],
-            path: "Benchmarks/Exercise"
+                "RemedyExercise", "RemedyCore", "RemedyPlaybooks", "RemedyAWS", "RemedyJournal", "RemedyCLI",
+                "RemedyTestSupport",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

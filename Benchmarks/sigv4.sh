@@ -13,8 +13,8 @@ py_passes=${PY_PASSES:-5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-flock /tmp/remedy-swift-build.lock nice -n 5 swift build -c release --product SigV4Benchmark >&2
-bench="$(flock /tmp/remedy-swift-build.lock swift build -c release --show-bin-path)/SigV4Benchmark"
+flock /tmp/remedy-swift-build.lock nice -n 5 swift build --package-path Benchmarks -c release --product SigV4Benchmark >&2
+bench="$(flock /tmp/remedy-swift-build.lock swift build --package-path Benchmarks -c release --show-bin-path)/SigV4Benchmark"
 
 python3 Benchmarks/sigv4.py generate "$work/requests.jsonl" --count 1000 --seed 7
 "$bench" "$work/requests.jsonl" 1 --dump "$work/swift.authz" >/dev/null

@@ -14,7 +14,7 @@ seconds=${1:-60}
 connections=${2:-32}
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product ServeBenchmark >/dev/null
+swift build --package-path Benchmarks -c release --product ServeBenchmark >/dev/null
 work=$(mktemp -d)
 trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -25,7 +25,7 @@ event["detail"]["id"] = "__FINDING_ID__"
 json.dump(event, open(sys.argv[1], "w"))
 PY
 
-.build/release/ServeBenchmark "$work/journal.sqlite" >"$work/server.out" 2>"$work/server.err" &
+"$(swift build --package-path Benchmarks -c release --show-bin-path)/ServeBenchmark" "$work/journal.sqlite" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 for _ in $(seq 1 200); do grep -q '^listening' "$work/server.out" && break; sleep 0.05; done
 port=$(awk '/^listening/ {print $2}' "$work/server.out")
