@@ -71,7 +71,12 @@ import Testing
         ("kind: Scenario\nname: x\n", "test.yaml:1:1: error: scenario needs 'apiVersion'"),
         (minimal(expect: "instance i-0123456789abcdef0 isolated within soon"), "is not a duration"),
         (minimal(expect: "the bucket is fine"), "test.yaml:14:5: error: cannot read expectation 'the bucket is fine'"),
-        (minimal(extra: "  regoin: us-east-1\n"), "test.yaml:13:3: error: unknown key 'regoin' in account"),
+        // The one YAML reader's rules, as for playbooks: a suggestion for a typo, a key given twice refused
+        (
+            minimal(extra: "  regoin: us-east-1\n"),
+            "test.yaml:13:3: error: unknown key 'regoin' in account; did you mean 'region'?"
+        ),
+        (minimal(extra: "  region: us-west-2\n"), "test.yaml:12:3: error: duplicate key 'region' in this mapping"),
         (
             minimal(
                 extra:

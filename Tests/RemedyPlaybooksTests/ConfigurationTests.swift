@@ -92,6 +92,13 @@ import Testing
         #expect(RemedyConfiguration().cases.window == .seconds(86_400))
         let (off, _) = ConfigurationParser().parse("apiVersion: remedy/v1\ncases: {window: 0s}\n", file: "r.yaml")
         #expect(off?.cases.window == .zero)
+        // A bare 0 is a duration wherever one is read (it was only in scenarios)
+        let (bare, bareProblems) = ConfigurationParser().parse(
+            "apiVersion: remedy/v1\ncases: {window: 0}\n",
+            file: "r.yaml"
+        )
+        #expect(bareProblems.isEmpty, "\(bareProblems)")
+        #expect(bare?.cases.window == .zero)
         let (refused, diagnostics) = ConfigurationParser().parse(
             "apiVersion: remedy/v1\ncases: {window: 31d}\n",
             file: "r.yaml"

@@ -301,7 +301,8 @@ import Testing
         let clock = ContinuousClock()
         var found: [String] = []
         let elapsed = clock.measure { found = diagnostics(yaml) }
-        #expect(found.contains { $0.contains("unknown key 'a0'") })
+        // Refused while the document is read, before anything walks it
+        #expect(found.count == 1, "\(found)")
         #expect(found.contains { $0.contains("more than 20000 nodes") })
         #expect(elapsed < .seconds(10))  // a hang, not a speed target: expansion would take minutes
     }

@@ -150,12 +150,14 @@ extension Duration {
     }
 }
 
-/// Durations as playbooks write them: `45s`, `30m`, `1h30m`, `2d`.
+/// Durations as playbooks, the configuration and scenarios write them: `45s`, `30m`, `1h30m`, `2d`, and `0`.
 public enum DurationText {
     /// Longest duration accepted: a year, enough for key-age thresholds such as 90d.
     public static let maximum: Duration = .seconds(366 * 24 * 3600)
 
     public static func parse(_ text: String) -> Duration? {
+        // Nothing at all needs no unit.
+        if text == "0" { return .zero }
         var seconds: Int64 = 0
         var number: Int64?
         var sawUnit = false

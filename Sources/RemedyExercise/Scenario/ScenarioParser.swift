@@ -53,21 +53,24 @@ public struct ScenarioParser {
 /// Walks a scenario's nodes, collecting diagnostics.
 final class ScenarioReader {
     let file: String
-    private(set) var diagnostics: [Diagnostic] = []
+    let walker: YAMLWalker
 
     init(file: String) {
         self.file = file
+        walker = YAMLWalker(file: file)
     }
 
+    var diagnostics: [Diagnostic] { walker.diagnostics }
+
     func error(_ message: String, at location: SourceLocation) {
-        diagnostics.append(.error(message, at: location))
+        walker.error(message, at: location)
     }
 
     // MARK: Scenario
 
     func scenario(_ root: YAMLNode) -> Scenario? {
         guard
-            let fields = fields(
+            let fields = walker.fields(
                 root,
                 allowed: [
                     "apiVersion", "kind", "name", "description", "start", "playbooks", "account", "approvers",
@@ -77,15 +80,15 @@ final class ScenarioReader {
                 in: "scenario"
             )
         else { return nil }
-        if let version = fields["apiVersion"], string(version, "apiVersion") != "remedy/v1" {
+        if let version = fields["apiVersion"], walker.string(version, "apiVersion") != "remedy/v1" {
             error("apiVersion must be remedy/v1", at: version.location)
         }
-        if let kind = fields["kind"], string(kind, "kind") != "Scenario" {
+        if let kind = fields["kind"], walker.string(kind, "kind") != "Scenario" {
             error("kind must be Scenario", at: kind.location)
         }
-        let name = fields["name"].flatMap { string($0, "name") } ?? ""
+        let name = fields["name"].flatMap { walker.string($0, "name") } ?? ""
         var start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
-        if let node = fields["start"], let text = string(node, "start") {
+        if let node = fields["start"], let text = walker.string(node, "start") {
             if let date = ISO8601DateFormatter().date(from: text) {
                 start = date
             } else {
@@ -93,7 +96,7 @@ final class ScenarioReader {
             }
         }
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
-        let playbooks = fields["playbooks"].flatMap { string($0, "playbooks") }.map {
+        let playbooks = fields["playbooks"].flatMap { walker.string($0, "playbooks") }.map {
             $0.hasPrefix("/") ? $0 : directory.appendingPathComponent($0).standardizedFileURL.path
         }
         guard let accountNode = fields["account"], var account = account(accountNode) else { return nil }
@@ -102,15 +105,15 @@ final class ScenarioReader {
         let expectations = fields["expect"].map { self.expectations($0) } ?? []
         var channels = ["default"]
         if let node = fields["notifications"],
-            let notification = self.fields(node, allowed: ["slack_channels"], required: [], in: "notifications"),
+            let notification = walker.fields(node, allowed: ["slack_channels"], required: [], in: "notifications"),
             let list = notification["slack_channels"]
         {
-            channels += stringList(list, "notifications.slack_channels")
+            channels += walker.stringList(list, "notifications.slack_channels")
         }
         account.nextSerial = 1
         return Scenario(
             name: name,
-            description: fields["description"].flatMap { string($0, "description") } ?? "",
+            description: fields["description"].flatMap { walker.string($0, "description") } ?? "",
             file: file,
             start: start,
             playbooks: playbooks,
@@ -126,7 +129,7 @@ final class ScenarioReader {
 
     func account(_ node: YAMLNode) -> AccountState? {
         guard
-            let fields = fields(
+            let fields = walker.fields(
                 node,
                 allowed: [
                     "id", "region", "partition", "vpcs", "security_groups", "instances", "snapshots", "images",
@@ -143,8 +146,8 @@ final class ScenarioReader {
         var account = AccountState(
             accountID: id,
             region: region,
-            partition: fields["partition"].flatMap { string($0, "partition") } ?? "aws",
-            guardDutyDetector: fields["guardduty_detector"].flatMap { string($0, "guardduty_detector") }
+            partition: fields["partition"].flatMap { walker.string($0, "partition") } ?? "aws",
+            guardDutyDetector: fields["guardduty_detector"].flatMap { walker.string($0, "guardduty_detector") }
                 ?? "e5e0000000000000000000000000exer"
         )
         for entry in expanded(fields["vpcs"], "account.vpcs") {
@@ -156,7 +159,7 @@ final class ScenarioReader {
         }
         for entry in expanded(fields["roles"], "account.roles") {
             guard
-                let role = self.fields(
+                let role = walker.fields(
                     entry,
                     allowed: ["name", "missing_permissions"],
                     required: ["name"],
@@ -166,19 +169,21 @@ final class ScenarioReader {
             account.roles[name] = .init(
                 name: name,
                 inlinePolicies: [:],
-                missingPermissions: Set(role["missing_permissions"].map { stringList($0, "missing_permissions") } ?? [])
+                missingPermissions: Set(
+                    role["missing_permissions"].map { walker.stringList($0, "missing_permissions") } ?? []
+                )
             )
         }
         for entry in expanded(fields["instance_profiles"], "account.instance_profiles") {
             guard
-                let profile = self.fields(
+                let profile = walker.fields(
                     entry,
                     allowed: ["name", "role"],
                     required: ["name", "role"],
                     in: "instance profile"
                 ),
-                let name = profile["name"].flatMap({ string($0, "instance profile name") }),
-                let roleNode = profile["role"], let role = string(roleNode, "role")
+                let name = profile["name"].flatMap({ walker.string($0, "instance profile name") }),
+                let roleNode = profile["role"], let role = walker.string(roleNode, "role")
             else { continue }
             if account.roles[role] == nil {
                 error("instance profile \(name): no role '\(role)' in account.roles", at: roleNode.location)
@@ -188,7 +193,7 @@ final class ScenarioReader {
         for entry in expanded(fields["instances"], "account.instances") { instance(entry, into: &account) }
         for entry in expanded(fields["snapshots"], "account.snapshots") {
             guard
-                let snapshot = self.fields(
+                let snapshot = walker.fields(
                     entry,
                     allowed: ["id", "volume", "public", "shared_with", "tags"],
                     required: ["id"],
@@ -197,20 +202,20 @@ final class ScenarioReader {
             else { continue }
             account.snapshots[id] = .init(
                 id: id,
-                volumeID: snapshot["volume"].flatMap { string($0, "volume") } ?? "vol-00000000",
+                volumeID: snapshot["volume"].flatMap { walker.string($0, "volume") } ?? "vol-00000000",
                 description: "",
-                tags: snapshot["tags"].map { stringMap($0, "tags") } ?? [:],
-                createVolumeGroups: snapshot["public"].flatMap { bool($0, "public") } == true ? ["all"] : [],
-                createVolumeUserIDs: snapshot["shared_with"].map { stringList($0, "shared_with") } ?? []
+                tags: snapshot["tags"].map { walker.stringMap($0, "tags") } ?? [:],
+                createVolumeGroups: snapshot["public"].flatMap { walker.bool($0, "public") } == true ? ["all"] : [],
+                createVolumeUserIDs: snapshot["shared_with"].map { walker.stringList($0, "shared_with") } ?? []
             )
         }
         for entry in expanded(fields["images"], "account.images") {
-            guard let image = self.fields(entry, allowed: ["id", "public"], required: ["id"], in: "image"),
+            guard let image = walker.fields(entry, allowed: ["id", "public"], required: ["id"], in: "image"),
                 let id = image["id"].flatMap({ identifier($0, .imageID, "image id") })
             else { continue }
             account.images[id] = .init(
                 id: id,
-                launchGroups: image["public"].flatMap { bool($0, "public") } == true ? ["all"] : []
+                launchGroups: image["public"].flatMap { walker.bool($0, "public") } == true ? ["all"] : []
             )
         }
         for entry in expanded(fields["users"], "account.users") { user(entry, into: &account) }
@@ -220,13 +225,13 @@ final class ScenarioReader {
         }
         for entry in expanded(fields["lambda_functions"], "account.lambda_functions") {
             guard
-                let function = self.fields(
+                let function = walker.fields(
                     entry,
                     allowed: ["name", "policy"],
                     required: ["name"],
                     in: "lambda function"
                 ),
-                let name = function["name"].flatMap({ string($0, "name") })
+                let name = function["name"].flatMap({ walker.string($0, "name") })
             else { continue }
             account.lambdaFunctions[name] = .init(
                 name: name,
@@ -236,16 +241,16 @@ final class ScenarioReader {
         }
         for entry in expanded(fields["autoscaling_groups"], "account.autoscaling_groups") {
             guard
-                let group = self.fields(
+                let group = walker.fields(
                     entry,
                     allowed: ["name", "instances"],
                     required: ["name"],
                     in: "auto scaling group"
                 ),
-                let name = group["name"].flatMap({ string($0, "name") })
+                let name = group["name"].flatMap({ walker.string($0, "name") })
             else { continue }
             var members: [String: String] = [:]
-            for instance in group["instances"].map({ stringList($0, "instances") }) ?? [] {
+            for instance in group["instances"].map({ walker.stringList($0, "instances") }) ?? [] {
                 if account.instances[instance] == nil {
                     error(
                         "auto scaling group \(name): no instance '\(instance)' in account.instances",
@@ -258,7 +263,7 @@ final class ScenarioReader {
         }
         for entry in expanded(fields["target_groups"], "account.target_groups") {
             guard
-                let group = self.fields(
+                let group = walker.fields(
                     entry,
                     allowed: ["arn", "targets", "port"],
                     required: ["arn"],
@@ -266,19 +271,19 @@ final class ScenarioReader {
                 ),
                 let arn = group["arn"].flatMap({ identifier($0, .arn, "target group arn") })
             else { continue }
-            let port = group["port"].flatMap { integer($0, "port") }
-            let targets = (group["targets"].map { stringList($0, "targets") } ?? []).map {
+            let port = group["port"].flatMap { walker.integer($0, "port", range: 0...65_535) }
+            let targets = (group["targets"].map { walker.stringList($0, "targets") } ?? []).map {
                 AccountState.TargetGroup.Target(id: $0, port: port, state: "healthy")
             }
             account.targetGroups[arn] = .init(arn: arn, targets: targets)
         }
         for entry in expanded(fields["trails"], "account.trails") {
-            guard let trail = self.fields(entry, allowed: ["name", "logging"], required: ["name"], in: "trail"),
-                let name = trail["name"].flatMap({ string($0, "name") })
+            guard let trail = walker.fields(entry, allowed: ["name", "logging"], required: ["name"], in: "trail"),
+                let name = trail["name"].flatMap({ walker.string($0, "name") })
             else { continue }
             account.trails[name] = .init(
                 name: name,
-                isLogging: trail["logging"].flatMap { bool($0, "logging") } ?? true
+                isLogging: trail["logging"].flatMap { walker.bool($0, "logging") } ?? true
             )
         }
         for entry in expanded(fields["sns_topics"], "account.sns_topics") {
@@ -289,7 +294,7 @@ final class ScenarioReader {
 
     private func securityGroup(_ node: YAMLNode, into account: inout AccountState) {
         guard
-            let fields = fields(
+            let fields = walker.fields(
                 node,
                 allowed: ["id", "name", "vpc", "description", "ingress", "egress"],
                 required: ["id", "vpc"],
@@ -304,9 +309,9 @@ final class ScenarioReader {
         if account.securityGroups[id] != nil { error("duplicate security group '\(id)'", at: node.location) }
         account.securityGroups[id] = .init(
             id: id,
-            name: fields["name"].flatMap { string($0, "name") } ?? id,
+            name: fields["name"].flatMap { walker.string($0, "name") } ?? id,
             vpcID: vpc,
-            description: fields["description"].flatMap { string($0, "description") } ?? "",
+            description: fields["description"].flatMap { walker.string($0, "description") } ?? "",
             ingress: fields["ingress"].map { rules($0, "ingress") } ?? [],
             egress: fields["egress"].map { rules($0, "egress") } ?? [AccountState.Rule.allTraffic],
             tags: [:]
@@ -320,21 +325,23 @@ final class ScenarioReader {
         }
         return entries.compactMap { entry in
             guard
-                let fields = fields(
+                let fields = walker.fields(
                     entry,
                     allowed: ["protocol", "port", "from_port", "to_port", "cidr", "cidrs"],
                     required: ["protocol"],
                     in: "rule"
                 )
             else { return nil }
-            let ipProtocol = fields["protocol"].flatMap { string($0, "protocol") } ?? "-1"
-            let port = fields["port"].flatMap { integer($0, "port") }
-            var cidrs = fields["cidrs"].map { stringList($0, "cidrs") } ?? []
-            if let cidr = fields["cidr"].flatMap({ string($0, "cidr") }) { cidrs.append(cidr) }
+            let ipProtocol = fields["protocol"].flatMap { walker.string($0, "protocol") } ?? "-1"
+            let port = fields["port"].flatMap { walker.integer($0, "port", range: 0...65_535) }
+            var cidrs = fields["cidrs"].map { walker.stringList($0, "cidrs") } ?? []
+            if let cidr = fields["cidr"].flatMap({ walker.string($0, "cidr") }) { cidrs.append(cidr) }
             return AccountState.Rule(
                 ipProtocol: ipProtocol,
-                fromPort: ipProtocol == "-1" ? nil : fields["from_port"].flatMap { integer($0, "from_port") } ?? port,
-                toPort: ipProtocol == "-1" ? nil : fields["to_port"].flatMap { integer($0, "to_port") } ?? port,
+                fromPort: ipProtocol == "-1"
+                    ? nil : fields["from_port"].flatMap { walker.integer($0, "from_port", range: 0...65_535) } ?? port,
+                toPort: ipProtocol == "-1"
+                    ? nil : fields["to_port"].flatMap { walker.integer($0, "to_port", range: 0...65_535) } ?? port,
                 ipv4Ranges: cidrs.filter { !$0.contains(":") },
                 ipv6Ranges: cidrs.filter { $0.contains(":") }
             )
@@ -343,7 +350,7 @@ final class ScenarioReader {
 
     private func instance(_ node: YAMLNode, into account: inout AccountState) {
         guard
-            let fields = fields(
+            let fields = walker.fields(
                 node,
                 allowed: [
                     "id", "state", "vpc", "subnet", "security_groups", "instance_profile", "volumes", "tags",
@@ -360,13 +367,13 @@ final class ScenarioReader {
         if account.vpcs[vpc] == nil { error("instance \(id): no VPC '\(vpc)' in account.vpcs", at: vpcNode.location) }
         var groups: [String] = []
         if let groupsNode = fields["security_groups"] {
-            groups = stringList(groupsNode, "security_groups")
+            groups = walker.stringList(groupsNode, "security_groups")
             for group in groups where account.securityGroups[group]?.vpcID != vpc {
                 error("instance \(id): no security group '\(group)' in VPC \(vpc)", at: groupsNode.location)
             }
         }
         var profileARN: String?
-        if let profileNode = fields["instance_profile"], let profile = string(profileNode, "instance_profile") {
+        if let profileNode = fields["instance_profile"], let profile = walker.string(profileNode, "instance_profile") {
             if account.instanceProfiles[profile] == nil {
                 error(
                     "instance \(id): no instance profile '\(profile)' in account.instance_profiles",
@@ -377,7 +384,7 @@ final class ScenarioReader {
         }
         var devices: [AccountState.BlockDevice] = []
         let volumesNode = fields["volumes"]
-        let volumes = volumesNode.map { stringList($0, "volumes") } ?? []
+        let volumes = volumesNode.map { walker.stringList($0, "volumes") } ?? []
         for (index, volume) in volumes.enumerated() {
             if let problem = ResourceIdentifierKind.volumeID.problem(with: volume) {
                 error("volume: \(problem)", at: volumesNode?.location ?? node.location)
@@ -392,24 +399,26 @@ final class ScenarioReader {
             )
             account.volumes[volume] = .init(id: volume, sizeGiB: 8, tags: [:])
         }
-        let imds = fields["imds"].flatMap { string($0, "imds") } ?? "optional"
+        let imds = fields["imds"].flatMap { walker.string($0, "imds") } ?? "optional"
         if imds != "optional" && imds != "required" {
             error("imds must be optional or required", at: fields["imds"]?.location ?? node.location)
         }
         account.instances[id] = .init(
             id: id,
-            state: fields["state"].flatMap { string($0, "state") } ?? "running",
+            state: fields["state"].flatMap { walker.string($0, "state") } ?? "running",
             vpcID: vpc,
             subnetID: subnet,
             interfaces: [.init(id: "eni-\(id.dropFirst(2))", securityGroupIDs: groups)],
             instanceProfileARN: profileARN,
             profileAssociationID: profileARN.map { _ in "iip-assoc-\(id.dropFirst(2))" },
             blockDevices: devices,
-            tags: fields["tags"].map { stringMap($0, "tags") } ?? [:],
+            tags: fields["tags"].map { walker.stringMap($0, "tags") } ?? [:],
             httpTokens: imds,
             httpEndpoint: "enabled",
             hopLimit: 1,
-            terminationProtection: fields["termination_protection"].flatMap { bool($0, "termination_protection") }
+            terminationProtection: fields["termination_protection"].flatMap {
+                walker.bool($0, "termination_protection")
+            }
                 ?? false,
             shutdownBehavior: "stop"
         )
@@ -417,7 +426,7 @@ final class ScenarioReader {
 
     private func user(_ node: YAMLNode, into account: inout AccountState) {
         guard
-            let fields = fields(
+            let fields = walker.fields(
                 node,
                 allowed: ["name", "access_keys", "login_profile", "mfa_devices"],
                 required: ["name"],
@@ -429,7 +438,7 @@ final class ScenarioReader {
         if let keysNode = fields["access_keys"], case .sequence(let entries) = keysNode.content {
             for entry in entries {
                 guard
-                    let key = self.fields(
+                    let key = walker.fields(
                         entry,
                         allowed: ["id", "status", "created", "last_used"],
                         required: ["id"],
@@ -439,9 +448,9 @@ final class ScenarioReader {
                 keys.append(
                     .init(
                         id: id,
-                        status: key["status"].flatMap { string($0, "status") } ?? "Active",
-                        createDate: key["created"].flatMap { string($0, "created") } ?? "2025-01-01T00:00:00Z",
-                        lastUsed: key["last_used"].flatMap { string($0, "last_used") }
+                        status: key["status"].flatMap { walker.string($0, "status") } ?? "Active",
+                        createDate: key["created"].flatMap { walker.string($0, "created") } ?? "2025-01-01T00:00:00Z",
+                        lastUsed: key["last_used"].flatMap { walker.string($0, "last_used") }
                     )
                 )
             }
@@ -451,15 +460,15 @@ final class ScenarioReader {
         account.users[name] = .init(
             name: name,
             accessKeys: keys,
-            hasLoginProfile: fields["login_profile"].flatMap { bool($0, "login_profile") } ?? false,
-            mfaDevices: fields["mfa_devices"].map { stringList($0, "mfa_devices") } ?? [],
+            hasLoginProfile: fields["login_profile"].flatMap { walker.bool($0, "login_profile") } ?? false,
+            mfaDevices: fields["mfa_devices"].map { walker.stringList($0, "mfa_devices") } ?? [],
             inlinePolicies: [:]
         )
     }
 
     private func bucket(_ node: YAMLNode, into account: inout AccountState) {
         guard
-            let fields = fields(
+            let fields = walker.fields(
                 node,
                 allowed: ["name", "policy", "public_access_block", "tags"],
                 required: ["name"],
@@ -471,7 +480,7 @@ final class ScenarioReader {
             name: name,
             policy: fields["policy"].map { $0.json.jsonText() },
             publicAccessBlock: fields["public_access_block"].flatMap(publicAccessBlock),
-            tags: fields["tags"].map { stringMap($0, "tags") } ?? [:]
+            tags: fields["tags"].map { walker.stringMap($0, "tags") } ?? [:]
         )
     }
 
@@ -487,8 +496,10 @@ final class ScenarioReader {
             }
         }
         let names = ["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"]
-        guard let fields = fields(node, allowed: names, required: [], in: "public_access_block") else { return nil }
-        func flag(_ name: String) -> Bool { fields[name].flatMap { bool($0, name) } ?? false }
+        guard let fields = walker.fields(node, allowed: names, required: [], in: "public_access_block") else {
+            return nil
+        }
+        func flag(_ name: String) -> Bool { fields[name].flatMap { walker.bool($0, name) } ?? false }
         return .init(
             blockPublicACLs: flag(names[0]),
             ignorePublicACLs: flag(names[1]),
@@ -502,14 +513,14 @@ final class ScenarioReader {
     func approvers(_ node: YAMLNode) -> [SimulatedApprover] {
         expanded(node, "approvers").compactMap { entry in
             guard
-                let fields = fields(
+                let fields = walker.fields(
                     entry,
                     allowed: ["principal", "groups", "decides"],
                     required: ["principal", "decides"],
                     in: "approver"
                 ),
-                let principal = fields["principal"].flatMap({ string($0, "principal") }),
-                let decidesNode = fields["decides"], let decides = string(decidesNode, "decides")
+                let principal = fields["principal"].flatMap({ walker.string($0, "principal") }),
+                let decidesNode = fields["decides"], let decides = walker.string(decidesNode, "decides")
             else { return nil }
             let words = decides.split(separator: " ").map(String.init)
             let behaviour: SimulatedApprover.Behaviour
@@ -531,7 +542,7 @@ final class ScenarioReader {
             }
             return SimulatedApprover(
                 principal: principal,
-                groups: fields["groups"].map { stringList($0, "groups") } ?? [],
+                groups: fields["groups"].map { walker.stringList($0, "groups") } ?? [],
                 behaviour: behaviour,
                 location: entry.location
             )
@@ -546,25 +557,21 @@ final class ScenarioReader {
         var injected: [InjectedFinding] = []
         for entry in entries {
             guard
-                let fields = fields(
+                let fields = walker.fields(
                     entry,
                     allowed: ["at", "every", "count", "file", "inline", "set"],
                     required: ["at"],
                     in: "finding"
                 )
             else { continue }
-            let at = fields["at"].flatMap { duration($0, "at") } ?? .zero
-            let every = fields["every"].flatMap { duration($0, "every") } ?? .zero
-            let count = fields["count"].flatMap { integer($0, "count") } ?? 1
-            guard (1...1000).contains(count) else {
-                error("count must be between 1 and 1000", at: fields["count"]?.location ?? entry.location)
-                continue
-            }
+            let at = fields["at"].flatMap { walker.duration($0, "at") } ?? .zero
+            let every = fields["every"].flatMap { walker.duration($0, "every") } ?? .zero
+            let count = fields["count"].flatMap { walker.integer($0, "count", range: 1...1000) } ?? 1
             var document: JSONValue
             let origin: String
             switch (fields["file"], fields["inline"]) {
             case (let fileNode?, nil):
-                guard let relative = string(fileNode, "file") else { continue }
+                guard let relative = walker.string(fileNode, "file") else { continue }
                 let path = relative.hasPrefix("/") ? relative : directory.appendingPathComponent(relative).path
                 do {
                     document = try JSONParser(limits: .findings).parse(try SourceFile.readBytes(path))
@@ -622,7 +629,7 @@ final class ScenarioReader {
             return []
         }
         return entries.compactMap { entry in
-            guard let text = string(entry, "expectation") else { return nil }
+            guard let text = walker.string(entry, "expectation") else { return nil }
             switch ExpectationGrammar.parse(text) {
             case .success(let check): return Expectation(text: text, check: check, location: entry.location)
             case .failure(let problem):
@@ -684,10 +691,7 @@ final class ScenarioReader {
                 result.append(entry)
                 continue
             }
-            guard let count = integer(countEntry.value, "count"), (1...1000).contains(count) else {
-                error("count must be a number between 1 and 1000", at: countEntry.value.location)
-                continue
-            }
+            guard let count = walker.integer(countEntry.value, "count", range: 1...1000) else { continue }
             let width = String(count).count
             let template = YAMLNode(content: .mapping(pairs.filter { $0.key != "count" }), location: entry.location)
             for index in 1...count { result.append(Self.substitute(template, index: index, width: width)) }
@@ -723,87 +727,13 @@ final class ScenarioReader {
         return copy
     }
 
-    func fields(_ node: YAMLNode, allowed: [String], required: [String], in what: String) -> [String: YAMLNode]? {
-        guard case .mapping(let entries) = node.content else {
-            error("\(what) must be a mapping", at: node.location)
-            return nil
-        }
-        var fields: [String: YAMLNode] = [:]
-        for entry in entries {
-            guard allowed.contains(entry.key) else {
-                error(
-                    "unknown key '\(entry.key)' in \(what) (expected one of: \(allowed.joined(separator: ", ")))",
-                    at: entry.keyLocation
-                )
-                continue
-            }
-            fields[entry.key] = entry.value
-        }
-        for key in required where fields[key] == nil {
-            error("\(what) needs '\(key)'", at: node.location)
-        }
-        return fields
-    }
-
-    func string(_ node: YAMLNode, _ what: String) -> String? {
-        guard case .scalar(let text, _) = node.content else {
-            error("\(what) must be a string", at: node.location)
-            return nil
-        }
-        return text
-    }
-
     func identifier(_ node: YAMLNode, _ kind: ResourceIdentifierKind, _ what: String) -> String? {
-        guard let text = string(node, what) else { return nil }
+        guard let text = walker.string(node, what) else { return nil }
         if let problem = kind.problem(with: text) {
             error("\(what): \(problem)", at: node.location)
             return nil
         }
         return text
-    }
-
-    func integer(_ node: YAMLNode, _ what: String) -> Int? {
-        guard case .scalar(_, let value) = node.content, let number = value.integerValue else {
-            error("\(what) must be a whole number", at: node.location)
-            return nil
-        }
-        return number
-    }
-
-    func bool(_ node: YAMLNode, _ what: String) -> Bool? {
-        guard case .scalar(_, let value) = node.content, let flag = value.boolValue else {
-            error("\(what) must be true or false", at: node.location)
-            return nil
-        }
-        return flag
-    }
-
-    func duration(_ node: YAMLNode, _ what: String) -> Duration? {
-        guard let text = string(node, what) else { return nil }
-        if text == "0" { return .zero }
-        guard let duration = DurationText.parse(text) else {
-            error("\(what): '\(text)' is not a duration (45s, 5m, 1h30m)", at: node.location)
-            return nil
-        }
-        return duration
-    }
-
-    func stringList(_ node: YAMLNode, _ what: String) -> [String] {
-        guard case .sequence(let entries) = node.content else {
-            error("\(what) must be a list", at: node.location)
-            return []
-        }
-        return entries.compactMap { string($0, what) }
-    }
-
-    func stringMap(_ node: YAMLNode, _ what: String) -> [String: String] {
-        guard case .mapping(let entries) = node.content else {
-            error("\(what) must be a mapping", at: node.location)
-            return [:]
-        }
-        var map: [String: String] = [:]
-        for entry in entries { map[entry.key] = string(entry.value, what) }
-        return map
     }
 }
 

@@ -1,6 +1,5 @@
 import Foundation
 import RemedyCore
-import Yams
 
 /// Reads `remedy.yaml` into a `RemedyConfiguration`, reporting every problem with its position.
 public struct ConfigurationParser: Sendable {
@@ -20,13 +19,13 @@ public struct ConfigurationParser: Sendable {
 
     public func parse(_ text: String, file: String) -> (configuration: RemedyConfiguration?, diagnostics: [Diagnostic])
     {
-        let source: YAMLSource
-        switch YAMLSource.compose(text, file: file) {
+        let root: YAMLNode
+        switch YAMLDocument.read(text, file: file) {
         case .failure(let error): return (nil, error.diagnostics)
-        case .success(let composed): source = composed
+        case .success(let node): root = node
         }
         let walker = YAMLWalker(file: file)
-        guard let mapping = walker.mapping(source.root, "the configuration") else { return (nil, walker.diagnostics) }
+        guard let mapping = walker.mapping(root, "the configuration") else { return (nil, walker.diagnostics) }
         let fields = walker.fields(
             of: mapping,
             allowed: [
@@ -94,7 +93,7 @@ public struct ConfigurationParser: Sendable {
         return (diagnostics.containsErrors ? nil : configuration, diagnostics)
     }
 
-    private func readJournal(_ node: Node, _ walker: YAMLWalker) -> RemedyConfiguration.Journal {
+    private func readJournal(_ node: YAMLNode, _ walker: YAMLWalker) -> RemedyConfiguration.Journal {
         var journal = RemedyConfiguration.Journal()
         guard let mapping = walker.mapping(node, "journal") else { return journal }
         let fields = walker.fields(of: mapping, allowed: ["path", "signing_key", "checkpoint_every"], in: "journal")
@@ -108,7 +107,7 @@ public struct ConfigurationParser: Sendable {
         return journal
     }
 
-    private func readApprovers(_ node: Node, _ walker: YAMLWalker) -> RemedyConfiguration.Approvers {
+    private func readApprovers(_ node: YAMLNode, _ walker: YAMLWalker) -> RemedyConfiguration.Approvers {
         var approvers = RemedyConfiguration.Approvers()
         guard let mapping = walker.mapping(node, "approvers") else { return approvers }
         let fields = walker.fields(
@@ -117,10 +116,10 @@ public struct ConfigurationParser: Sendable {
             in: "approvers"
         )
         if let groupsNode = fields["groups"], let groups = walker.mapping(groupsNode, "approvers.groups") {
-            for (keyNode, valueNode) in groups {
-                guard let name = walker.string(keyNode, "a group name") else { continue }
+            for entry in groups {
+                let (name, valueNode) = (entry.key, entry.value)
                 guard PlaybookParser.isStepID(name) else {
-                    walker.error("group name '\(name)' must be letters, digits, '-' and '_'", at: keyNode)
+                    walker.error("group name '\(name)' must be letters, digits, '-' and '_'", at: entry.keyLocation)
                     continue
                 }
                 let members = walker.stringList(valueNode, "approvers.groups.\(name)")
@@ -147,17 +146,14 @@ public struct ConfigurationParser: Sendable {
             approvers.trustedSessionRoles = roles
         }
         if let node = fields["allow_local_principals"] {
-            if case .scalar(let scalar) = node, let value = YAMLWalker.scalarValue(scalar).boolValue {
-                _ = walker.visit(node)
+            if let value = walker.bool(node, "approvers.allow_local_principals") {
                 approvers.allowsLocalPrincipals = value
-            } else {
-                walker.error("approvers.allow_local_principals must be true or false", at: node)
             }
         }
         return approvers
     }
 
-    private func readPacing(_ node: Node, _ walker: YAMLWalker) -> RemedyConfiguration.Pacing {
+    private func readPacing(_ node: YAMLNode, _ walker: YAMLWalker) -> RemedyConfiguration.Pacing {
         var pacing = RemedyConfiguration.Pacing()
         guard let mapping = walker.mapping(node, "pacing") else { return pacing }
         let fields = walker.fields(of: mapping, allowed: ["default", "services"], in: "pacing")
@@ -165,17 +161,15 @@ public struct ConfigurationParser: Sendable {
             pacing.defaultRate = rate
         }
         if let node = fields["services"], let services = walker.mapping(node, "pacing.services") {
-            for (keyNode, valueNode) in services {
-                guard let service = walker.string(keyNode, "a service name"),
-                    let rate = readRate(valueNode, "pacing.services.\(service)", walker)
-                else { continue }
-                pacing.services[service] = rate
+            for entry in services {
+                guard let rate = readRate(entry.value, "pacing.services.\(entry.key)", walker) else { continue }
+                pacing.services[entry.key] = rate
             }
         }
         return pacing
     }
 
-    private func readRate(_ node: Node, _ what: String, _ walker: YAMLWalker) -> RemedyConfiguration.Pacing.Rate? {
+    private func readRate(_ node: YAMLNode, _ what: String, _ walker: YAMLWalker) -> RemedyConfiguration.Pacing.Rate? {
         guard let mapping = walker.mapping(node, what) else { return nil }
         let fields = walker.fields(of: mapping, allowed: ["per_second", "burst"], in: what)
         guard let perSecondNode = fields["per_second"],

@@ -1,19 +1,18 @@
 import RemedyCore
-import Yams
 
 /// Reads a coverage catalogue file: `guardduty:` and `securityhub_controls:` lists of entries.
 public struct CoverageCatalogParser: Sendable {
     public init() {}
 
     public func parse(_ text: String, file: String) -> Result<CoverageCatalog, DiagnosticsError> {
-        let source: YAMLSource
-        switch YAMLSource.compose(text, file: file) {
+        let root: YAMLNode
+        switch YAMLDocument.read(text, file: file) {
         case .failure(let error): return .failure(error)
-        case .success(let composed): source = composed
+        case .success(let node): root = node
         }
         let walker = YAMLWalker(file: file)
         var entries: [CoverageCatalog.Entry] = []
-        if let mapping = walker.mapping(source.root, "a coverage catalogue") {
+        if let mapping = walker.mapping(root, "a coverage catalogue") {
             let fields = walker.fields(
                 of: mapping,
                 allowed: ["version", "guardduty", "securityhub_controls"],
@@ -27,7 +26,7 @@ public struct CoverageCatalogParser: Sendable {
     }
 
     private func read(
-        _ node: Node?,
+        _ node: YAMLNode?,
         key: String,
         kind: CoverageCatalog.Entry.Kind,
         _ walker: YAMLWalker

@@ -1,5 +1,4 @@
 import RemedyCore
-import Yams
 
 /// Reads playbook YAML into a `Playbook`, reporting every structural problem with its position.
 ///
@@ -13,12 +12,12 @@ public struct PlaybookParser: Sendable {
     ///
     /// The playbook is nil when the document is too broken to represent.
     public func parse(_ text: String, file: String) -> (playbook: Playbook?, diagnostics: [Diagnostic]) {
-        switch YAMLSource.compose(text, file: file) {
+        switch YAMLDocument.read(text, file: file) {
         case .failure(let error):
             return (nil, error.diagnostics)
-        case .success(let source):
+        case .success(let root):
             let walker = YAMLWalker(file: file)
-            let playbook = read(source.root, walker)
+            let playbook = read(root, walker)
             return (playbook, walker.diagnostics)
         }
     }
@@ -27,7 +26,7 @@ public struct PlaybookParser: Sendable {
         "apiVersion", "name", "description", "match", "target", "inputs", "limits", "require_approval_for", "steps",
     ]
 
-    private func read(_ root: Node, _ walker: YAMLWalker) -> Playbook? {
+    private func read(_ root: YAMLNode, _ walker: YAMLWalker) -> Playbook? {
         guard let mapping = walker.mapping(root, "a playbook") else { return nil }
         let fields = walker.fields(of: mapping, allowed: Self.topLevelKeys, in: "the playbook")
 
@@ -92,7 +91,7 @@ public struct PlaybookParser: Sendable {
             limits: limits,
             approvalPolicy: policy,
             steps: steps,
-            location: walker.location(of: root)
+            location: root.location
         )
     }
 
@@ -106,7 +105,7 @@ public struct PlaybookParser: Sendable {
         "types", "controls", "sources", "severity", "resource", "accounts", "regions", "exclude",
     ]
 
-    private func readMatch(_ node: Node, _ walker: YAMLWalker) -> FindingFilter {
+    private func readMatch(_ node: YAMLNode, _ walker: YAMLWalker) -> FindingFilter {
         guard let mapping = walker.mapping(node, "match") else { return FindingFilter() }
         let fields = walker.fields(of: mapping, allowed: Self.matchKeys, in: "match")
         var filter = FindingFilter()
@@ -135,7 +134,7 @@ public struct PlaybookParser: Sendable {
         return filter
     }
 
-    private func readAccounts(_ node: Node, _ what: String, _ walker: YAMLWalker) -> [String] {
+    private func readAccounts(_ node: YAMLNode, _ what: String, _ walker: YAMLWalker) -> [String] {
         let accounts = walker.stringList(node, what)
         for account in accounts {
             if let problem = ResourceIdentifierKind.accountID.problem(with: account) {
@@ -145,7 +144,7 @@ public struct PlaybookParser: Sendable {
         return accounts
     }
 
-    private func readSeverity(_ node: Node, _ walker: YAMLWalker) -> FindingFilter.SeverityRange? {
+    private func readSeverity(_ node: YAMLNode, _ walker: YAMLWalker) -> FindingFilter.SeverityRange? {
         guard let mapping = walker.mapping(node, "match.severity") else { return nil }
         let fields = walker.fields(of: mapping, allowed: ["min", "max"], in: "match.severity")
         var range = FindingFilter.SeverityRange()
@@ -158,9 +157,8 @@ public struct PlaybookParser: Sendable {
     }
 
     /// A bound on the 0-100 scale, or a label (`HIGH` means 70).
-    private func readSeverityBound(_ node: Node, _ what: String, _ walker: YAMLWalker) -> Double? {
-        if case .scalar(let scalar) = node, let label = Severity.Label(rawValue: scalar.string.uppercased()) {
-            _ = walker.visit(node)
+    private func readSeverityBound(_ node: YAMLNode, _ what: String, _ walker: YAMLWalker) -> Double? {
+        if case .scalar(let text, _) = node.content, let label = Severity.Label(rawValue: text.uppercased()) {
             return label.representativeScore
         }
         guard let value = walker.number(node, what) else { return nil }
@@ -174,7 +172,7 @@ public struct PlaybookParser: Sendable {
         return value
     }
 
-    private func readExclusions(_ node: Node, _ walker: YAMLWalker) -> FindingFilter.Exclusions {
+    private func readExclusions(_ node: YAMLNode, _ walker: YAMLWalker) -> FindingFilter.Exclusions {
         guard let mapping = walker.mapping(node, "match.exclude") else { return FindingFilter.Exclusions() }
         let fields = walker.fields(of: mapping, allowed: ["tags", "accounts", "regions", "types"], in: "match.exclude")
         var exclusions = FindingFilter.Exclusions()
@@ -191,32 +189,28 @@ public struct PlaybookParser: Sendable {
 
     // MARK: target, inputs, limits
 
-    private func readTarget(_ node: Node, _ walker: YAMLWalker) -> Template? {
+    private func readTarget(_ node: YAMLNode, _ walker: YAMLWalker) -> Template? {
         guard let mapping = walker.mapping(node, "target") else { return nil }
         let fields = walker.fields(of: mapping, allowed: ["role"], in: "target")
         return fields["role"].flatMap { walker.template($0, "target.role") }
     }
 
-    private func readInputs(_ node: Node, _ walker: YAMLWalker) -> [Playbook.Input] {
+    private func readInputs(_ node: YAMLNode, _ walker: YAMLWalker) -> [Playbook.Input] {
         guard let mapping = walker.mapping(node, "inputs") else { return [] }
         var inputs: [Playbook.Input] = []
-        for (keyNode, valueNode) in mapping {
-            guard let name = walker.string(keyNode, "an input name") else { continue }
+        for entry in mapping {
+            let name = entry.key
             guard Self.isIdentifier(name) else {
-                walker.error("input name '\(name)' must be letters, digits and underscores", at: keyNode)
+                walker.error("input name '\(name)' must be letters, digits and underscores", at: entry.keyLocation)
                 continue
             }
-            guard !inputs.contains(where: { $0.name == name }) else {
-                walker.error("duplicate input '\(name)'", at: keyNode)
-                continue
-            }
-            guard let value = readTemplateValue(valueNode, "inputs.\(name)", walker) else { continue }
-            inputs.append(Playbook.Input(name: name, value: value, location: walker.location(of: keyNode)))
+            guard let value = readTemplateValue(entry.value, "inputs.\(name)", walker) else { continue }
+            inputs.append(Playbook.Input(name: name, value: value, location: entry.keyLocation))
         }
         return inputs
     }
 
-    private func readLimits(_ node: Node, _ walker: YAMLWalker) -> PlaybookLimits {
+    private func readLimits(_ node: YAMLNode, _ walker: YAMLWalker) -> PlaybookLimits {
         guard let mapping = walker.mapping(node, "limits") else { return PlaybookLimits() }
         let fields = walker.fields(
             of: mapping,
@@ -246,7 +240,7 @@ public struct PlaybookParser: Sendable {
 
     private static let stepKeys = ["id", "action", "with", "approve", "when", "on_failure", "retry", "timeout"]
 
-    private func readStep(_ node: Node, _ walker: YAMLWalker) -> Step? {
+    private func readStep(_ node: YAMLNode, _ walker: YAMLWalker) -> Step? {
         guard let mapping = walker.mapping(node, "a step") else { return nil }
         let fields = walker.fields(of: mapping, allowed: Self.stepKeys, in: "a step")
         guard let idNode = fields["id"] else {
@@ -269,15 +263,10 @@ public struct PlaybookParser: Sendable {
             var parameters: [String: TemplateValue] = [:]
             var locations: [String: SourceLocation] = [:]
             if let withNode = fields["with"], let withMapping = walker.mapping(withNode, "with") {
-                for (keyNode, valueNode) in withMapping {
-                    guard let key = walker.string(keyNode, "a parameter name") else { continue }
-                    guard parameters[key] == nil else {
-                        walker.error("duplicate parameter '\(key)'", at: keyNode)
-                        continue
-                    }
-                    guard let value = readTemplateValue(valueNode, "with.\(key)", walker) else { continue }
-                    parameters[key] = value
-                    locations[key] = walker.location(of: keyNode)
+                for entry in withMapping {
+                    guard let value = readTemplateValue(entry.value, "with.\(entry.key)", walker) else { continue }
+                    parameters[entry.key] = value
+                    locations[entry.key] = entry.keyLocation
                 }
             }
             kind = .action(ActionInvocation(name: name, parameters: parameters, parameterLocations: locations))
@@ -303,11 +292,11 @@ public struct PlaybookParser: Sendable {
                 ?? .abort,
             retry: fields["retry"].flatMap { readRetry($0, walker) },
             timeout: fields["timeout"].flatMap { walker.duration($0, "timeout") },
-            location: walker.location(of: node)
+            location: node.location
         )
     }
 
-    private func readApproval(_ node: Node, _ walker: YAMLWalker) -> ApprovalGate? {
+    private func readApproval(_ node: YAMLNode, _ walker: YAMLWalker) -> ApprovalGate? {
         guard let mapping = walker.mapping(node, "approve") else { return nil }
         let fields = walker.fields(
             of: mapping,
@@ -343,7 +332,11 @@ public struct PlaybookParser: Sendable {
     }
 
     /// `scope: run` (the default) or `scope: campaign` with its `window`.
-    private func readApprovalScope(_ fields: [String: Node], at node: Node, _ walker: YAMLWalker) -> ApprovalScope {
+    private func readApprovalScope(
+        _ fields: [String: YAMLNode],
+        at node: YAMLNode,
+        _ walker: YAMLWalker
+    ) -> ApprovalScope {
         let scope = fields["scope"].flatMap { walker.choice($0, "approve.scope", as: ApprovalScopeName.self) } ?? .run
         switch (scope, fields["window"]) {
         case (.run, nil):
@@ -375,8 +368,8 @@ public struct PlaybookParser: Sendable {
         case campaign
     }
 
-    private func readRetry(_ node: Node, _ walker: YAMLWalker) -> RetryPolicy? {
-        if case .scalar = node {
+    private func readRetry(_ node: YAMLNode, _ walker: YAMLWalker) -> RetryPolicy? {
+        if case .scalar = node.content {
             return walker.integer(node, "retry", range: 1...10).map { RetryPolicy(attempts: $0) }
         }
         guard let mapping = walker.mapping(node, "retry") else { return nil }
@@ -403,16 +396,9 @@ public struct PlaybookParser: Sendable {
 
     // MARK: values
 
-    private func readTemplateValue(_ node: Node, _ what: String, _ walker: YAMLWalker, depth: Int = 0) -> TemplateValue?
-    {
-        guard walker.visit(node) else { return nil }
-        guard depth < YAMLWalker.maximumDepth else {
-            walker.error("\(what) nests deeper than \(YAMLWalker.maximumDepth) levels", at: node)
-            return nil
-        }
-        switch node {
-        case .scalar(let scalar):
-            let value = YAMLWalker.scalarValue(scalar)
+    private func readTemplateValue(_ node: YAMLNode, _ what: String, _ walker: YAMLWalker) -> TemplateValue? {
+        switch node.content {
+        case .scalar(_, let value):
             guard case .string(let text) = value, text.contains("{{") || text.contains("}}") else {
                 return .literal(value)
             }
@@ -422,28 +408,20 @@ public struct PlaybookParser: Sendable {
                 walker.error("\(what): \(error.message)", at: node)
                 return nil
             }
-        case .sequence(let sequence):
+        case .sequence(let nodes):
             var elements: [TemplateValue] = []
-            for (index, element) in sequence.enumerated() {
-                guard let value = readTemplateValue(element, "\(what)[\(index)]", walker, depth: depth + 1) else {
-                    return nil
-                }
+            for (index, element) in nodes.enumerated() {
+                guard let value = readTemplateValue(element, "\(what)[\(index)]", walker) else { return nil }
                 elements.append(value)
             }
             return .list(elements)
-        case .mapping(let mapping):
+        case .mapping(let entries):
             var members: [String: TemplateValue] = [:]
-            for (keyNode, valueNode) in mapping {
-                guard let key = walker.string(keyNode, "a key in \(what)") else { return nil }
-                guard let value = readTemplateValue(valueNode, "\(what).\(key)", walker, depth: depth + 1) else {
-                    return nil
-                }
-                members[key] = value
+            for entry in entries {
+                guard let value = readTemplateValue(entry.value, "\(what).\(entry.key)", walker) else { return nil }
+                members[entry.key] = value
             }
             return .map(members)
-        case .alias:
-            walker.error("\(what): aliases are not supported in playbooks", at: node)
-            return nil
         }
     }
 

@@ -1,5 +1,4 @@
 import RemedyCore
-import Yams
 
 /// Reads the `server` and `notifications` sections of `remedy.yaml`.
 ///
@@ -8,7 +7,7 @@ import Yams
 struct ServerSectionReader {
     let walker: YAMLWalker
 
-    func read(_ node: Node) -> RemedyConfiguration.Server {
+    func read(_ node: YAMLNode) -> RemedyConfiguration.Server {
         var server = RemedyConfiguration.Server()
         guard let mapping = walker.mapping(node, "server") else { return server }
         let fields = walker.fields(
@@ -39,7 +38,7 @@ struct ServerSectionReader {
         return server
     }
 
-    func readNotifications(_ node: Node) -> RemedyConfiguration.Notifications {
+    func readNotifications(_ node: YAMLNode) -> RemedyConfiguration.Notifications {
         var notifications = RemedyConfiguration.Notifications()
         guard let mapping = walker.mapping(node, "notifications") else { return notifications }
         let fields = walker.fields(of: mapping, allowed: ["slack"], in: "notifications")
@@ -69,7 +68,7 @@ struct ServerSectionReader {
         return notifications
     }
 
-    private func readTLS(_ node: Node) -> RemedyConfiguration.Server.TLS? {
+    private func readTLS(_ node: YAMLNode) -> RemedyConfiguration.Server.TLS? {
         guard let mapping = walker.mapping(node, "server.tls") else { return nil }
         let fields = walker.fields(of: mapping, allowed: ["certificate", "key"], in: "server.tls")
         guard let certificate = fields["certificate"].flatMap({ walker.string($0, "server.tls.certificate") }),
@@ -81,7 +80,7 @@ struct ServerSectionReader {
         return .init(certificate: certificate, key: key)
     }
 
-    private func readAuth(_ node: Node) -> RemedyConfiguration.Server.Auth {
+    private func readAuth(_ node: YAMLNode) -> RemedyConfiguration.Server.Auth {
         var auth = RemedyConfiguration.Server.Auth()
         guard let mapping = walker.mapping(node, "server.auth") else { return auth }
         let fields = walker.fields(
@@ -107,15 +106,17 @@ struct ServerSectionReader {
         return auth
     }
 
-    private func readApproverTokens(_ node: Node) -> [String: String] {
+    private func readApproverTokens(_ node: YAMLNode) -> [String: String] {
         var hashes: [String: String] = [:]
         guard let mapping = walker.mapping(node, "server.approver_tokens") else { return hashes }
-        for (keyNode, valueNode) in mapping {
-            guard let principal = walker.string(keyNode, "an approver"),
-                let value = walker.string(valueNode, "server.approver_tokens.\(principal)")
-            else { continue }
+        for entry in mapping {
+            let (principal, valueNode) = (entry.key, entry.value)
+            guard let value = walker.string(valueNode, "server.approver_tokens.\(principal)") else { continue }
             guard PlaybookParser.isApproverReference(principal), principal.hasPrefix("arn:") else {
-                walker.error("server.approver_tokens: '\(principal)' is not an IAM user or role ARN", at: keyNode)
+                walker.error(
+                    "server.approver_tokens: '\(principal)' is not an IAM user or role ARN",
+                    at: entry.keyLocation
+                )
                 continue
             }
             let hex = value.hasPrefix("sha256:") ? String(value.dropFirst(7)) : ""
@@ -132,7 +133,7 @@ struct ServerSectionReader {
         return hashes
     }
 
-    private func readLimits(_ node: Node) -> RemedyConfiguration.Server.Limits {
+    private func readLimits(_ node: YAMLNode) -> RemedyConfiguration.Server.Limits {
         var limits = RemedyConfiguration.Server.Limits()
         guard let mapping = walker.mapping(node, "server.limits") else { return limits }
         let fields = walker.fields(
@@ -214,22 +215,22 @@ struct ServerSectionReader {
     }
 
     /// A map of names to `{env: NAME}` or `{file: PATH}`.
-    private func readSecrets(_ node: Node, _ what: String) -> [String: RemedyConfiguration.SecretReference] {
+    private func readSecrets(_ node: YAMLNode, _ what: String) -> [String: RemedyConfiguration.SecretReference] {
         var secrets: [String: RemedyConfiguration.SecretReference] = [:]
         guard let mapping = walker.mapping(node, what) else { return secrets }
-        for (keyNode, valueNode) in mapping {
-            guard let name = walker.string(keyNode, "a name in \(what)") else { continue }
+        for entry in mapping {
+            let name = entry.key
             guard PlaybookParser.isStepID(name) else {
-                walker.error("\(what): name '\(name)' must be letters, digits, '-' and '_'", at: keyNode)
+                walker.error("\(what): name '\(name)' must be letters, digits, '-' and '_'", at: entry.keyLocation)
                 continue
             }
-            if let reference = readSecret(valueNode, "\(what).\(name)") { secrets[name] = reference }
+            if let reference = readSecret(entry.value, "\(what).\(name)") { secrets[name] = reference }
         }
         return secrets
     }
 
-    private func readSecret(_ node: Node, _ what: String) -> RemedyConfiguration.SecretReference? {
-        if case .scalar = node {
+    private func readSecret(_ node: YAMLNode, _ what: String) -> RemedyConfiguration.SecretReference? {
+        if case .scalar = node.content {
             walker.error("\(what) must be {env: NAME} or {file: PATH}: secrets are not written in the file", at: node)
             return nil
         }

@@ -1,67 +1,41 @@
 import RemedyCore
-import Yams
 
-/// Reads composed YAML nodes into typed values, collecting every problem with its position instead of stopping at
-/// the first.
-///
-/// It counts the nodes it visits and how deep it goes, so a document built from aliases or deep nesting is refused
-/// quickly and in bounded memory.
-final class YAMLWalker {
-    static let maximumNodes = 20_000
-    static let maximumDepth = 32
+/// Reads located YAML nodes into typed values, collecting every problem with its position instead of stopping at
+/// the first: the one reader of playbooks, the configuration, coverage catalogues and exercise scenarios, so they
+/// agree on what a duration, a list or an unknown key is.
+public final class YAMLWalker {
+    public let file: String
+    public private(set) var diagnostics: [Diagnostic] = []
 
-    let file: String
-    private(set) var diagnostics: [Diagnostic] = []
-    private var visitedNodes = 0
-    private var budgetExceeded = false
-
-    init(file: String) {
+    public init(file: String) {
         self.file = file
     }
 
-    func location(of node: Node) -> SourceLocation {
-        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    public func error(_ message: String, at node: YAMLNode) {
+        error(message, at: node.location)
     }
 
-    func error(_ message: String, at node: Node) {
-        diagnostics.append(.error(message, at: location(of: node)))
+    public func error(_ message: String, at location: SourceLocation) {
+        diagnostics.append(.error(message, at: location))
     }
 
-    func warning(_ message: String, at node: Node) {
-        diagnostics.append(.warning(message, at: location(of: node)))
-    }
-
-    /// Charges one node against the budget; false once the document is too large to walk.
-    func visit(_ node: Node) -> Bool {
-        guard !budgetExceeded else { return false }
-        visitedNodes += 1
-        if visitedNodes > Self.maximumNodes {
-            budgetExceeded = true
-            error(
-                "document expands to more than \(Self.maximumNodes) nodes (aliases or a very large file); refused",
-                at: node
-            )
-            return false
-        }
-        return true
+    public func warning(_ message: String, at node: YAMLNode) {
+        diagnostics.append(.warning(message, at: node.location))
     }
 
     // MARK: Scalars
 
-    func string(_ node: Node, _ what: String) -> String? {
-        guard visit(node) else { return nil }
-        guard case .scalar(let scalar) = node else {
-            error("\(what) must be a string, not a \(kindName(node))", at: node)
+    public func string(_ node: YAMLNode, _ what: String) -> String? {
+        guard case .scalar(let text, _) = node.content else {
+            error("\(what) must be a string, not a \(node.kindName)", at: node)
             return nil
         }
-        return scalar.string
+        return text
     }
 
-    func integer(_ node: Node, _ what: String, range: ClosedRange<Int>) -> Int? {
-        guard visit(node) else { return nil }
-        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,
-            let value = Int(scalar.string)
-        else {
+    /// A whole number written as one (`8`, not `"8"` or `8.0`) within `range`.
+    public func integer(_ node: YAMLNode, _ what: String, range: ClosedRange<Int>) -> Int? {
+        guard case .scalar(let text, .number) = node.content, let value = Int(text) else {
             error("\(what) must be a whole number", at: node)
             return nil
         }
@@ -72,18 +46,23 @@ final class YAMLWalker {
         return value
     }
 
-    func number(_ node: Node, _ what: String) -> Double? {
-        guard visit(node) else { return nil }
-        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,
-            let value = Double(scalar.string), value.isFinite
-        else {
+    public func number(_ node: YAMLNode, _ what: String) -> Double? {
+        guard case .scalar(_, .number(let value)) = node.content else {
             error("\(what) must be a number", at: node)
             return nil
         }
         return value
     }
 
-    func duration(_ node: Node, _ what: String) -> Duration? {
+    public func bool(_ node: YAMLNode, _ what: String) -> Bool? {
+        guard case .scalar(_, .bool(let value)) = node.content else {
+            error("\(what) must be true or false", at: node)
+            return nil
+        }
+        return value
+    }
+
+    public func duration(_ node: YAMLNode, _ what: String) -> Duration? {
         guard let text = string(node, what) else { return nil }
         guard let duration = DurationText.parse(text) else {
             error("\(what) must be a duration such as 30s, 15m, 1h30m or 2d (at most 366d), not '\(text)'", at: node)
@@ -92,7 +71,7 @@ final class YAMLWalker {
         return duration
     }
 
-    func choice<T: RawRepresentable & CaseIterable>(_ node: Node, _ what: String, as type: T.Type) -> T?
+    public func choice<T: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ what: String, as type: T.Type) -> T?
     where T.RawValue == String {
         guard let text = string(node, what) else { return nil }
         guard let value = T(rawValue: text) else {
@@ -103,31 +82,30 @@ final class YAMLWalker {
         return value
     }
 
-    func stringList(_ node: Node, _ what: String) -> [String] {
-        guard visit(node) else { return [] }
-        switch node {
-        case .scalar(let scalar):
-            return [scalar.string]
-        case .sequence(let sequence):
-            return sequence.compactMap { string($0, "each entry of \(what)") }
-        default:
+    /// A list of strings; a single string stands for a list of one.
+    public func stringList(_ node: YAMLNode, _ what: String) -> [String] {
+        switch node.content {
+        case .scalar(let text, _):
+            return [text]
+        case .sequence(let nodes):
+            return nodes.compactMap { string($0, "each entry of \(what)") }
+        case .mapping:
             error("\(what) must be a string or a list of strings", at: node)
             return []
         }
     }
 
-    func stringMap(_ node: Node, _ what: String) -> [String: String] {
-        guard let mapping = mapping(node, what) else { return [:] }
+    public func stringMap(_ node: YAMLNode, _ what: String) -> [String: String] {
+        guard let entries = mapping(node, what) else { return [:] }
         var result: [String: String] = [:]
-        for (keyNode, valueNode) in mapping {
-            guard let key = string(keyNode, "a key of \(what)"), let value = string(valueNode, "\(what).\(key)")
-            else { continue }
-            result[key] = value
+        for entry in entries {
+            guard let value = string(entry.value, "\(what).\(entry.key)") else { continue }
+            result[entry.key] = value
         }
         return result
     }
 
-    func template(_ node: Node, _ what: String) -> Template? {
+    func template(_ node: YAMLNode, _ what: String) -> Template? {
         guard let text = string(node, what) else { return nil }
         do {
             return try Template(parsing: text)
@@ -138,7 +116,7 @@ final class YAMLWalker {
     }
 
     /// A condition: a template, or a bare expression without braces.
-    func condition(_ node: Node, _ what: String) -> Template? {
+    func condition(_ node: YAMLNode, _ what: String) -> Template? {
         guard let text = string(node, what) else { return nil }
         do {
             if text.contains("{{") { return try Template(parsing: text) }
@@ -152,101 +130,47 @@ final class YAMLWalker {
 
     // MARK: Collections
 
-    func mapping(_ node: Node, _ what: String) -> Node.Mapping? {
-        guard visit(node) else { return nil }
-        guard case .mapping(let mapping) = node else {
-            error("\(what) must be a mapping of keys to values, not a \(kindName(node))", at: node)
+    public func mapping(_ node: YAMLNode, _ what: String) -> [YAMLNode.Entry]? {
+        guard case .mapping(let entries) = node.content else {
+            error("\(what) must be a mapping of keys to values, not a \(node.kindName)", at: node)
             return nil
         }
-        return mapping
+        return entries
     }
 
-    func sequence(_ node: Node, _ what: String) -> Node.Sequence? {
-        guard visit(node) else { return nil }
-        guard case .sequence(let sequence) = node else {
-            error("\(what) must be a list, not a \(kindName(node))", at: node)
+    public func sequence(_ node: YAMLNode, _ what: String) -> [YAMLNode]? {
+        guard case .sequence(let nodes) = node.content else {
+            error("\(what) must be a list, not a \(node.kindName)", at: node)
             return nil
         }
-        return sequence
+        return nodes
     }
 
-    /// Reads the keys of a mapping, reporting unknown keys (with a suggestion) and duplicates.
-    func fields(of mapping: Node.Mapping, allowed: [String], in what: String) -> [String: Node] {
-        var fields: [String: Node] = [:]
-        for (keyNode, valueNode) in mapping {
-            guard let key = string(keyNode, "a key in \(what)") else { continue }
-            guard allowed.contains(key) else {
-                let hint = closestNames(to: key, among: allowed).first.map { "; did you mean '\($0)'?" } ?? ""
-                error("unknown key '\(key)' in \(what)\(hint)", at: keyNode)
+    /// The values of a mapping's keys, reporting unknown keys with a suggestion (a key given twice never gets here:
+    /// `YAMLDocument` refuses it).
+    public func fields(of entries: [YAMLNode.Entry], allowed: [String], in what: String) -> [String: YAMLNode] {
+        var fields: [String: YAMLNode] = [:]
+        for entry in entries {
+            guard allowed.contains(entry.key) else {
+                let hint = closestNames(to: entry.key, among: allowed).first.map { "; did you mean '\($0)'?" } ?? ""
+                error("unknown key '\(entry.key)' in \(what)\(hint)", at: entry.keyLocation)
                 continue
             }
-            guard fields[key] == nil else {
-                error("duplicate key '\(key)' in \(what)", at: keyNode)
-                continue
-            }
-            fields[key] = valueNode
+            fields[entry.key] = entry.value
         }
         return fields
     }
 
-    /// Reads any YAML value into JSON, with YAML 1.2 core scalars (`yes` and `on` stay strings).
-    func value(_ node: Node, depth: Int = 0) -> JSONValue? {
-        guard visit(node) else { return nil }
-        guard depth < Self.maximumDepth else {
-            error("value nests deeper than \(Self.maximumDepth) levels", at: node)
-            return nil
-        }
-        switch node {
-        case .scalar(let scalar):
-            return Self.scalarValue(scalar)
-        case .sequence(let sequence):
-            var elements: [JSONValue] = []
-            for element in sequence {
-                guard let value = value(element, depth: depth + 1) else { return nil }
-                elements.append(value)
-            }
-            return .array(elements)
-        case .mapping(let mapping):
-            var members: [String: JSONValue] = [:]
-            for (keyNode, valueNode) in mapping {
-                guard case .scalar(let key) = keyNode else {
-                    error("keys must be strings", at: keyNode)
-                    return nil
-                }
-                guard let value = value(valueNode, depth: depth + 1) else { return nil }
-                members[key.string] = value
-            }
-            return .object(members)
-        case .alias:
-            error("aliases are not supported here", at: node)
-            return nil
-        }
-    }
-
-    static func scalarValue(_ scalar: Node.Scalar) -> JSONValue {
-        guard scalar.style == .plain || scalar.style == .any else { return .string(scalar.string) }
-        let text = scalar.string
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
-        default: break
-        }
-        if let integer = Int(text) { return .number(Double(integer)) }
-        if text.contains("."), let number = Double(text), number.isFinite,
-            text.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ".-+eE".unicodeScalars.contains($0) })
-        {
-            return .number(number)
-        }
-        return .string(text)
-    }
-
-    func kindName(_ node: Node) -> String {
-        switch node {
-        case .scalar: "scalar"
-        case .mapping: "mapping"
-        case .sequence: "list"
-        case .alias: "alias"
-        }
+    /// A mapping's fields, each of `required` present; nil when `node` is not a mapping.
+    public func fields(
+        _ node: YAMLNode,
+        allowed: [String],
+        required: [String] = [],
+        in what: String
+    ) -> [String: YAMLNode]? {
+        guard let entries = mapping(node, what) else { return nil }
+        let fields = fields(of: entries, allowed: allowed, in: what)
+        for key in required where fields[key] == nil { error("\(what) needs '\(key)'", at: node) }
+        return fields
     }
 }
