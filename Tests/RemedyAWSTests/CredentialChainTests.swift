@@ -213,7 +213,10 @@ import Testing
             let provider = try await Self.chain(in: directory, config: config, sts: sts).resolve()
             #expect(try await provider.credentials().accessKeyID == "ASIA-Self")
             #expect(sts.calls.count == 1)
-            guard case .assumeRole(_, let signedWith) = sts.calls.first else { return }
+            guard case .assumeRole(_, let signedWith) = sts.calls.first else {
+                Issue.record("the first STS call was not AssumeRole: \(sts.calls)")
+                return
+            }
             #expect(signedWith == "AKIADEFAULT")
         }
     }

@@ -91,7 +91,10 @@ import Testing
         let finding = try #require(try findings("raw/guardduty-ssh-bruteforce.json").first)
         let plan = try #require(plans(finding).first { $0.playbook == "ec2-ssh-brute-force" })
         let step = try #require(plan.steps.first { $0.id == "deny-attacker" })
-        guard case .action(_, let parameters, _, _, _) = step.kind else { return }
+        guard case .action(_, let parameters, _, _, _) = step.kind else {
+            Issue.record("deny-attacker is not an action step: \(step.kind)")
+            return
+        }
         #expect(
             parameters == [
                 "instance": .known("i-0afceaa86dc3f3464"), "address": .known("198.51.100.23"),

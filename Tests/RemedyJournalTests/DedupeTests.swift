@@ -1,3 +1,4 @@
+import GRDB
 import RemedyCore
 import RemedyTestSupport
 import Testing
@@ -35,7 +36,9 @@ import Testing
     @Test func dedupeKeysCannotBeEditedOrRemoved() async throws {
         let journal = try JournalDatabase(inMemory: nil)
         _ = try await journal.createRun(JournalEntry(runID: "run-1", kind: "run.created"), dedupeKey: "k")
-        #expect(throws: (any Error).self) { try journal.unsafeExecute("UPDATE dedupe SET runId = 'run-9'") }
-        #expect(throws: (any Error).self) { try journal.unsafeExecute("DELETE FROM dedupe") }
+        for statement in ["UPDATE dedupe SET runId = 'run-9'", "DELETE FROM dedupe"] {
+            let refused = #expect(throws: DatabaseError.self) { try journal.unsafeExecute(statement) }
+            #expect(refused?.message == "dedupe keys are append-only", "\(statement)")
+        }
     }
 }
