@@ -3,21 +3,6 @@ import GRDB
 import RemedyCore
 
 extension JournalDatabase {
-    /// Leases are coordination, not history: a mutable table outside the hash chain.
-    static func registerLeaseMigration(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v3: run leases") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE lease (
-                        runId TEXT PRIMARY KEY,
-                        holder TEXT NOT NULL,
-                        expiresAt REAL NOT NULL
-                    );
-                    """
-            )
-        }
-    }
-
     public func claimLease(
         runID: String,
         holder: LeaseHolder,

@@ -3,21 +3,6 @@ import GRDB
 import RemedyCore
 
 extension JournalDatabase {
-    /// Indexes `run.created` records by playbook, mode and start time, so a run's limits check reads the runs of its
-    /// playbook instead of parsing every run's payload (which holds the whole finding).
-    static func registerUsageMigration(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v4: playbook usage index") { db in
-            try db.execute(
-                sql: """
-                    CREATE INDEX record_run_usage ON record(
-                        json_extract(payload, '$.playbook'), json_extract(payload, '$.mode'),
-                        json_extract(payload, '$.startedAt'), runId
-                    ) WHERE kind = 'run.created';
-                    """
-            )
-        }
-    }
-
     /// Counts by the runs' own `startedAt` (the executor's clock, the one `since` comes from), not `recordedAt`.
     ///
     /// The expressions match `record_run_usage`'s exactly; without statistics SQLite would pick the kind index

@@ -119,96 +119,6 @@ public final class JournalDatabase: RunJournal {
 
     let checkpointInterval: Int
 
-    /// Append-only history: migrations are never edited, only added.
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: records and checkpoints") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE record (
-                        sequence INTEGER PRIMARY KEY,
-                        recordedAt TEXT NOT NULL,
-                        runId TEXT,
-                        kind TEXT NOT NULL,
-                        payload TEXT NOT NULL,
-                        previousHash TEXT NOT NULL,
-                        hash TEXT NOT NULL UNIQUE
-                    );
-                    CREATE INDEX record_run ON record(runId, sequence);
-                    CREATE TABLE checkpoint (
-                        sequence INTEGER PRIMARY KEY REFERENCES record(sequence),
-                        hash TEXT NOT NULL,
-                        signedAt TEXT NOT NULL,
-                        keyId TEXT NOT NULL,
-                        signature TEXT NOT NULL
-                    );
-                    CREATE TRIGGER record_no_update BEFORE UPDATE ON record
-                        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
-                    CREATE TRIGGER record_no_delete BEFORE DELETE ON record
-                        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
-                    CREATE TRIGGER checkpoint_no_update BEFORE UPDATE ON checkpoint
-                        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
-                    CREATE TRIGGER checkpoint_no_delete BEFORE DELETE ON checkpoint
-                        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
-                    """
-            )
-        }
-        migrator.registerMigration("v2: dedupe keys") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE dedupe (
-                        key TEXT PRIMARY KEY,
-                        runId TEXT NOT NULL,
-                        sequence INTEGER NOT NULL REFERENCES record(sequence)
-                    );
-                    CREATE INDEX record_kind ON record(kind, sequence);
-                    CREATE TRIGGER dedupe_no_update BEFORE UPDATE ON dedupe
-                        BEGIN SELECT RAISE(ABORT, 'dedupe keys are append-only'); END;
-                    CREATE TRIGGER dedupe_no_delete BEFORE DELETE ON dedupe
-                        BEGIN SELECT RAISE(ABORT, 'dedupe keys are append-only'); END;
-                    """
-            )
-        }
-        registerLeaseMigration(&migrator)
-        registerUsageMigration(&migrator)
-        migrator.registerMigration("v5: no unique index on record hashes") { db in
-            // Each hash covers the previous one and its sequence, so the chain makes hashes unique already. Nothing
-            // looks a record up by hash, and the index put a random page into every commit (40% of the WAL writes
-            // of the executor benchmark). SQLite cannot drop a column constraint, so the table is rebuilt, rows
-            // and sequences unchanged: a journal from before v5 copies its records once, on first open. The
-            // statements are written out in full, as every migration's are: history is never edited.
-            try db.execute(
-                sql: """
-                    CREATE TABLE record_v5 (
-                        sequence INTEGER PRIMARY KEY,
-                        recordedAt TEXT NOT NULL,
-                        runId TEXT,
-                        kind TEXT NOT NULL,
-                        payload TEXT NOT NULL,
-                        previousHash TEXT NOT NULL,
-                        hash TEXT NOT NULL
-                    );
-                    INSERT INTO record_v5 (sequence, recordedAt, runId, kind, payload, previousHash, hash)
-                        SELECT sequence, recordedAt, runId, kind, payload, previousHash, hash FROM record
-                        ORDER BY sequence;
-                    DROP TABLE record;
-                    ALTER TABLE record_v5 RENAME TO record;
-                    CREATE INDEX record_run ON record(runId, sequence);
-                    CREATE INDEX record_kind ON record(kind, sequence);
-                    CREATE INDEX record_run_usage ON record(
-                        json_extract(payload, '$.playbook'), json_extract(payload, '$.mode'),
-                        json_extract(payload, '$.startedAt'), runId
-                    ) WHERE kind = 'run.created';
-                    CREATE TRIGGER record_no_update BEFORE UPDATE ON record
-                        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
-                    CREATE TRIGGER record_no_delete BEFORE DELETE ON record
-                        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
-                    """
-            )
-        }
-        return migrator
-    }
-
     /// Appends entries, contiguous and in order, and returns them as stored once their transaction committed.
     ///
     /// Calls made at the same time share one transaction (one disk sync); each still fails or succeeds alone.
@@ -251,80 +161,6 @@ public final class JournalDatabase: RunJournal {
             try db.cachedStatement(sql: "INSERT INTO dedupe (key, runId, sequence) VALUES (?, ?, ?)")
                 .execute(arguments: [dedupeKey, runID, record.sequence])
             return .created(record)
-        }
-    }
-
-    public func runID(forDedupeKey dedupeKey: String) async throws -> String? {
-        try await writer.read { db in
-            try String.fetchOne(
-                db.cachedStatement(sql: "SELECT runId FROM dedupe WHERE key = ?"),
-                arguments: [dedupeKey]
-            )
-        }
-    }
-
-    public func runIDs() async throws -> [String] {
-        try await writer.read { db in
-            try String.fetchAll(
-                db,
-                sql: "SELECT runId FROM record WHERE kind = 'run.created' AND runId IS NOT NULL ORDER BY sequence"
-            )
-        }
-    }
-
-    public func runsCreated(after sequence: Int64, limit: Int) async throws -> [CreatedRun] {
-        try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT runId, sequence FROM record
-                    WHERE sequence > ? AND kind = 'run.created' AND runId IS NOT NULL ORDER BY sequence LIMIT ?
-                    """,
-                arguments: [sequence, limit]
-            ).map { CreatedRun(runID: $0["runId"], sequence: $0["sequence"]) }
-        }
-    }
-
-    public func runsCreated(before sequence: Int64?, limit: Int) async throws -> [CreatedRun] {
-        try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT runId, sequence FROM record
-                    WHERE kind = 'run.created' AND sequence < ? AND runId IS NOT NULL ORDER BY sequence DESC LIMIT ?
-                    """,
-                arguments: [sequence ?? .max, limit]
-            ).map { CreatedRun(runID: $0["runId"], sequence: $0["sequence"]) }
-        }
-    }
-
-    /// From the run index alone, but for the payload of each run's latest record where its kind may finish the run:
-    /// no run's records are read, so a restart after a million runs does not parse a million findings.
-    public func unfinishedRuns(after sequence: Int64, limit: Int) async throws -> [UnfinishedRun] {
-        try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT created.runId, created.sequence AS createdSequence, latest.kind AS latestKind
-                    FROM record AS created
-                    JOIN record AS latest ON latest.sequence = (
-                        SELECT MAX(sequence) FROM record WHERE runId = created.runId
-                    )
-                    WHERE created.kind = 'run.created' AND created.runId IS NOT NULL AND created.sequence > ?
-                        AND NOT (
-                            latest.kind = 'run.succeeded'
-                            OR (latest.kind = 'run.failed' AND json_extract(latest.payload, '$.undo') = 0)
-                            OR (
-                                latest.kind IN ('undo.succeeded', 'undo.failed')
-                                AND json_type(latest.payload, '$.step') IS NULL
-                            )
-                        )
-                    ORDER BY created.sequence LIMIT ?
-                    """,
-                arguments: [sequence, limit]
-            ).map {
-                UnfinishedRun(runID: $0["runId"], createdSequence: $0["createdSequence"], latestKind: $0["latestKind"])
-            }
         }
     }
 
@@ -389,30 +225,6 @@ public final class JournalDatabase: RunJournal {
         return record
     }
 
-    public func records(ofRun runID: String) async throws -> [JournalRecord] {
-        try await writer.read { db in
-            try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM record WHERE runId = ? ORDER BY sequence"),
-                arguments: [runID]
-            ).map(Self.record)
-        }
-    }
-
-    public func records(ofRun runID: String, after sequence: Int64) async throws -> RunRecordsSince {
-        try await writer.read { db in
-            // One read transaction: the count and the records are of the same moment.
-            let total = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM record WHERE runId = ?"),
-                arguments: [runID]
-            )
-            let records = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM record WHERE runId = ? AND sequence > ? ORDER BY sequence"),
-                arguments: [runID, sequence]
-            ).map(Self.record)
-            return RunRecordsSince(records: records, total: total ?? 0)
-        }
-    }
-
     /// Why the journal cannot take a write now (locked past the busy timeout, read-only, disk gone), or nil.
     ///
     /// Takes the write lock in an empty transaction, which commits without touching the file.
@@ -444,13 +256,6 @@ public final class JournalDatabase: RunJournal {
         }
     }
 
-    /// Every record, in order, read at once: for small journals and tests; `export` and `verify` stream.
-    public func records() throws -> [JournalRecord] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM record ORDER BY sequence").map(Self.record)
-        }
-    }
-
     /// Writes the journal from `sequence` on as export lines: records in order, then the checkpoints among them.
     ///
     /// A partial export starts just after the latest signed checkpoint before `sequence`, which it carries as its
@@ -474,11 +279,7 @@ public final class JournalDatabase: RunJournal {
         }
     }
 
-    public func checkpoints() throws -> [JournalCheckpoint] {
-        try writer.read(Self.checkpoints)
-    }
-
-    private static func checkpoints(_ db: Database) throws -> [JournalCheckpoint] {
+    static func checkpoints(_ db: Database) throws -> [JournalCheckpoint] {
         try Row.fetchAll(db, sql: "SELECT * FROM checkpoint ORDER BY sequence").map {
             JournalCheckpoint(
                 sequence: $0["sequence"],
@@ -582,15 +383,4 @@ struct PreparedEntry: Sendable {
         self.entry = entry
         payloadText = entry.payload.jsonText()
     }
-}
-
-/// A journal operation that failed; the message says what to do.
-public struct JournalError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-
-    public init(_ message: String) {
-        self.message = message
-    }
-
-    public var description: String { message }
 }

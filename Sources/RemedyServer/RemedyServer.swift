@@ -228,7 +228,7 @@ public struct RemedyServer: Sendable {
             "connection limits",
             metadata: [
                 "connections.max": "\(connections)", "descriptors.soft_limit": "\(softLimit)",
-                "idle_timeout": "\(settings.limits.idleTimeout)",
+                "connections.idle_timeout": "\(settings.limits.idleTimeout)",
             ]
         )
         let server: HTTPServerBuilder
@@ -298,7 +298,7 @@ struct RecoveryThenWork: Service {
             )
         }
         if recovered > 0 {
-            server.environment.logger.info("resuming runs left active", metadata: ["runs": "\(recovered)"])
+            server.environment.logger.info("resuming runs left active", metadata: ["runs.resumed": "\(recovered)"])
         }
         server.workersRunning.set(true)
         defer { server.workersRunning.set(false) }

@@ -5,7 +5,8 @@ import Testing
 
 /// The exact requests of the calls the data-exposure and credential actions add, where moto accepts more than AWS
 /// does: moto routes Lambda by any API version in the path and cannot check the signature of its bodiless GET and
-/// DELETE calls (AWS-WIRE.md §3), so the paths, methods and bodies are pinned here to botocore 1.43.11's model.
+/// DELETE calls (docs/aws.md#moto-signature-checking), so the paths, methods and bodies are pinned here to botocore
+/// 1.43.11's model.
 @Suite struct ActionClientWireTests {
     @Test func lambdaConcurrencyAndPermissionCallsUseTheRoutesBotocoreNames() async throws {
         let transport = ScriptedTransport(replies: [

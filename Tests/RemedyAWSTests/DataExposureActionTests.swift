@@ -182,7 +182,8 @@ extension MotoIntegrationTests {
     }
 
     /// A function in moto (no Docker needed to create one), with auth off: moto cannot authenticate Lambda's GET
-    /// and DELETE calls, which have no body (AWS-WIRE.md §3), so these tests check behaviour, not signatures.
+    /// and DELETE calls, which have no body (docs/aws.md#moto-signature-checking), so these tests check behaviour, not
+    /// signatures.
     func createFunction(_ world: World, _ name: String) async throws -> LambdaClient {
         try await moto.turnAuthOff()
         try await createRole(world, "\(name)-role")

@@ -129,7 +129,7 @@ extension MotoIntegrationTests {
     @Test func publicSnapshotIsMadePrivateAndUndoMakesItPublicAgain() async throws {
         let world = try await world()
         let snapshotID = try await snapshot(world)
-        try await world.ec2.changeSnapshotPermissions(snapshotID, "add", groups: ["all"])
+        try await world.ec2.changeSnapshotPermissions(snapshotID, .add, groups: ["all"])
         #expect(try await world.ec2.isSnapshotPublic(snapshotID))
         let parameters: [String: JSONValue] = ["snapshot": .string(snapshotID)]
 
@@ -156,7 +156,7 @@ extension MotoIntegrationTests {
             $0.set("Name", "golden")
         }
         let imageID = try #require(created.string("imageId"))
-        try await world.ec2.changeImageLaunchPermission(imageID, "Add", groups: ["all"])
+        try await world.ec2.changeImageLaunchPermission(imageID, .add, groups: ["all"])
         let isPublic = { () async throws -> Bool in
             try await world.ec2.imageLaunchPermissions(imageID).groups.contains("all")
         }

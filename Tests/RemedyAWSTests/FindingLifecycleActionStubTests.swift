@@ -10,8 +10,10 @@ import Testing
 ///
 /// ``AWSStubServer`` checks every request against botocore 1.43.11's model of the operation, and the routes here
 /// keep the state the real API would. Why not moto:
-/// - Security Hub `BatchUpdateFindings` and GuardDuty findings are not implemented by moto (AWS-WIRE.md §1);
-/// - GuardDuty `ListDetectors` / `GetDetector` are GET requests moto rejects when it checks signatures (§3);
+/// - Security Hub `BatchUpdateFindings` and GuardDuty findings are not implemented by moto
+///   (docs/aws.md#moto-operations-it-lacks-or-gets-wrong);
+/// - GuardDuty `ListDetectors` / `GetDetector` are GET requests moto rejects when it checks signatures
+///   (docs/aws.md#moto-signature-checking);
 /// - a WAF lock conflict cannot be provoked in moto between our read and our update.
 /// Also `notify.slack` against a loopback webhook (`LocalHTTPServer`).
 @Suite struct FindingLifecycleActionStubTests {

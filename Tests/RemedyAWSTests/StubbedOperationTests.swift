@@ -4,9 +4,10 @@ import RemedyCore
 import RemedyTestSupport
 import Testing
 
-/// Operations moto 5.2.1 does not implement (AWS-WIRE.md §1), or implements without the behaviour remedy relies
-/// on, sent over the real HTTP stack to ``AWSStubServer``, which checks every request against botocore 1.43.11's
-/// model of the operation (`Fixtures/botocore-shapes`) and answers like the real API.
+/// Operations moto 5.2.1 does not implement (docs/aws.md#moto-operations-it-lacks-or-gets-wrong), or
+/// implements without the behaviour remedy relies on, sent over the real HTTP stack to ``AWSStubServer``, which checks
+/// every request against botocore 1.43.11's model of the operation (`Fixtures/botocore-shapes`) and answers like the
+/// real API.
 @Suite struct StubbedOperationTests {
     private static let region = "us-east-1"
     private static let productARN = "arn:aws:securityhub:us-east-1::product/aws/guardduty"
@@ -122,8 +123,8 @@ import Testing
         }
     }
 
-    // moto lists detectors but was not probed for paging (AWS-WIRE.md §1); the stub checks the botocore model and
-    // pages.
+    // moto lists detectors but was not probed for paging (docs/aws.md#moto-operations-it-lacks-or-gets-wrong); the stub
+    // checks the botocore model and pages.
     @Test func listDetectorsFollowsNextTokenAcrossPages() async throws {
         try await withAWSStubServer([.guardDutyListDetectors(["d-1", "d-2", "d-3"], pageSize: 2)]) { stub in
             let guardDuty = GuardDutyClient(try client(.guardDuty, stub))
@@ -164,7 +165,8 @@ import Testing
         }
     }
 
-    // AWS-WIRE.md §1 did not probe WAFv2 against moto; the stub checks the botocore model and the lock token.
+    // moto was not probed for WAFv2 (docs/aws.md#moto-operations-it-lacks-or-gets-wrong); the stub checks the botocore
+    // model and the lock token.
     @Test func ipSetUpdateCarriesTheLockTokenAndDescriptionItRead() async throws {
         let token = "0a1b2c3d-0000-4000-8000-00000000000a"
         let next = "0a1b2c3d-0000-4000-8000-00000000000b"
@@ -197,7 +199,8 @@ import Testing
         }
     }
 
-    // AWS-WIRE.md §1 did not probe CloudTrail against moto; the stub checks the botocore model.
+    // moto was not probed for CloudTrail (docs/aws.md#moto-operations-it-lacks-or-gets-wrong); the stub checks the
+    // botocore model.
     @Test func startLoggingNamesTheTrail() async throws {
         try await withAWSStubServer([.cloudTrailStartLogging()]) { stub in
             let trail = CloudTrailClient(try client(.cloudTrail, stub))
@@ -212,8 +215,8 @@ import Testing
         }
     }
 
-    // AWS-WIRE.md §1 did not probe Secrets Manager against moto (rotation needs a Lambda); the stub checks the
-    // botocore model.
+    // moto was not probed for Secrets Manager (docs/aws.md#moto-operations-it-lacks-or-gets-wrong), and rotation needs
+    // a Lambda; the stub checks the botocore model.
     @Test func rotateSecretSendsTheClientTokenAndReturnsTheNewVersion() async throws {
         try await withAWSStubServer([.secretsManagerRotateSecret()]) { stub in
             let secrets = SecretsManagerClient(try client(.secretsManager, stub))
@@ -228,7 +231,8 @@ import Testing
         }
     }
 
-    // AWS-WIRE.md §1 did not probe ELBv2 against moto; the stub checks the botocore model.
+    // moto was not probed for ELBv2 (docs/aws.md#moto-operations-it-lacks-or-gets-wrong); the stub checks the botocore
+    // model.
     @Test func deregisterTargetSendsTheInstanceAsTheFirstTarget() async throws {
         try await withAWSStubServer([.elbv2DeregisterTargets()]) { stub in
             let elb = ELBv2Client(try client(.elasticLoadBalancingV2, stub))
@@ -242,7 +246,8 @@ import Testing
         }
     }
 
-    // AWS-WIRE.md §1 did not probe Auto Scaling against moto; the stub checks the botocore model.
+    // moto was not probed for Auto Scaling (docs/aws.md#moto-operations-it-lacks-or-gets-wrong); the stub checks the
+    // botocore model.
     @Test func detachInstanceKeepsDesiredCapacity() async throws {
         try await withAWSStubServer([.autoScalingDetachInstances()]) { stub in
             let autoScaling = AutoScalingClient(try client(.autoScaling, stub))

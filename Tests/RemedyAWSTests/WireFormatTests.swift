@@ -4,7 +4,7 @@ import Testing
 
 @testable import RemedyAWS
 
-/// What remedy puts on the wire, compared with botocore's captures (`AWS-WIRE.md`).
+/// What remedy puts on the wire, compared with botocore's captures (docs/aws.md#wire-captures).
 @Suite struct WireFormatTests {
     @Test func ec2CreateTagsIsAFlatFormBodyLikeBotocores() async throws {
         let transport = ScriptedTransport(replies: [
@@ -287,7 +287,7 @@ import Testing
 
     @Test func webIdentityIsExchangedUnsignedWithTheTokenInTheBody() async throws {
         let transport = ScriptedTransport(replies: [.success(.xml(Self.credentialsXML))])
-        let exchange = STSExchange(
+        let exchange = TransportSTSExchange(
             region: "eu-west-1",
             resolver: EndpointResolver(environment: [:]),
             transport: transport
@@ -314,7 +314,7 @@ import Testing
     @Test func assumeRoleIsSignedWithTheSourceCredentials() async throws {
         let reply = Self.credentialsXML.replacingOccurrences(of: "AssumeRoleWithWebIdentity", with: "AssumeRole")
         let transport = ScriptedTransport(replies: [.success(.xml(reply))])
-        let exchange = STSExchange(
+        let exchange = TransportSTSExchange(
             region: "us-east-1",
             resolver: EndpointResolver(environment: [:]),
             transport: transport

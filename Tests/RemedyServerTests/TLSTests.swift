@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import NIOSSL
+import RemedyAWS
 import RemedyCore
 import RemedyTestSupport
 import Testing
@@ -41,10 +42,11 @@ import X509
                         timeout: .seconds(10)
                     )
                     #expect(response.status == .ok)
-                    // Plain HTTP on the TLS port gets no answer.
-                    await #expect(throws: (any Error).self) {
+                    // Plain HTTP on the TLS port gets no answer: the connection is closed on it.
+                    let refused = await #expect(throws: TransportError.self) {
                         _ = try await harness.send("GET", "/healthz")
                     }
+                    #expect(refused?.kind == .connection, "\(String(describing: refused))")
                 } catch {
                     try await client.shutdown()
                     throw error

@@ -37,7 +37,7 @@ public struct AWSContext: Sendable {
         transport: any HTTPTransport = AsyncHTTPClientTransport(),
         pacer: RequestPacer = RequestPacer()
     ) {
-        let sts = STSExchange(region: region, resolver: resolver, transport: transport)
+        let sts = TransportSTSExchange(region: region, resolver: resolver, transport: transport)
         self.init(
             region: region,
             regionSource: regionSource,
@@ -146,7 +146,7 @@ public struct AWSContext: Sendable {
             profileServiceEndpoints: serviceEndpoints,
             profileEndpoint: active?.endpointURL
         )
-        let sts = STSExchange(region: region, resolver: resolver, transport: transport)
+        let sts = TransportSTSExchange(region: region, resolver: resolver, transport: transport)
         let chain = CredentialChain(environment: environment, homeDirectory: homeDirectory, profile: profile, sts: sts)
         return AWSContext(
             region: region,

@@ -1,5 +1,5 @@
 /// The credential chain's STS calls, made with remedy's own STS client.
-public struct STSExchange: STSCredentialExchange {
+public struct TransportSTSExchange: STSCredentialExchange {
     let region: String
     let resolver: EndpointResolver
     let transport: any HTTPTransport

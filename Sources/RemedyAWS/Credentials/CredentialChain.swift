@@ -1,3 +1,4 @@
+// Over 400 lines: one chain, the credential providers in the order the AWS SDKs try them.
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -14,7 +15,7 @@ import Logging
 /// 8. The container endpoint (ECS, EKS Pod Identity); 9. EC2 instance metadata (IMDSv2).
 ///
 /// The profile is the `profile` argument, else `AWS_DEFAULT_PROFILE`, else `AWS_PROFILE`, else `default`: the
-/// order botocore uses (measured in AWS-WIRE.md §6), so remedy and boto3 scripts agree on a shell where both are
+/// order botocore uses (docs/aws.md#credentials), so remedy and boto3 scripts agree on a shell where both are
 /// set. Temporary credentials are wrapped in a ``RefreshingCredentialProvider``. STS calls go through the given
 /// ``STSCredentialExchange``; without one, profiles that need STS fail with ``CredentialError/stsNotConfigured``.
 ///

@@ -1,3 +1,4 @@
+// Over 400 lines: one client, every S3 operation remedy calls and the XML shapes they share.
 import RemedyCore
 
 /// Typed S3 operations (`rest-xml`, S3 signing rules).

@@ -16,7 +16,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
     /// How paths, payload and session token are treated.
     public let rules: SigningRules
     /// `/<region>/<service>/aws4_request`, written after the date in every credential scope.
-    private let scopeSuffix: [UInt8]
+    let scopeSuffix: [UInt8]
     private let unsignedHeaderNames: [[UInt8]]
     private let keyCache: SigningKeyCache
 
@@ -133,303 +133,6 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
         Mirror(self, children: ["service": service, "region": region, "rules": rules], displayStyle: .struct)
     }
 
-    // MARK: - Canonical request
-
-    private struct Canonical {
-        var bytes: [UInt8]
-        var signedHeaders: [UInt8]
-        var headersAdded: [(name: String, value: String)]
-        var queryParametersAdded: [(name: String, value: String)]
-        /// The request's own query pieces (wire form), minus replaced authentication parameters.
-        var retainedQuery: [UInt8]
-    }
-
-    /// A header (lower-cased name, collapsed value) or a canonical query pair, as ranges of a scratch buffer.
-    private struct Span {
-        var name: Range<Int>
-        var value: Range<Int>
-        var order: Int
-    }
-
-    /// What the validation pass learns about the request before anything is built.
-    private struct Shape {
-        var headerBytes = 0
-        /// Index of a caller-supplied `X-Amz-Content-SHA256` the signer does not replace.
-        var suppliedPayloadHashHeader: Int?
-        var queryPieces = 1
-    }
-
-    private func canonicalize(
-        _ request: SigV4Request,
-        credentials: AWSCredentials,
-        time: SigV4Timestamp,
-        presignExpiry: Int?
-    ) throws(SigV4Error) -> Canonical {
-        let presigning = presignExpiry != nil
-        let token = credentials.sessionToken
-        let signToken = token != nil && !rules.omitSessionTokenFromSignature
-        let addContentHeader = rules.addContentSHA256Header && !presigning
-
-        // Validation pass: everything that can throw happens here, and it sizes the buffers below.
-        try Self.validateMethod(request.method)
-        try Self.validateHost(request.host)
-        var shape = Shape()
-        for (index, header) in request.headers.enumerated() {
-            shape.headerBytes += try Self.validateHeader(header)
-            if !addContentHeader, header.name.utf8.count == 20,
-                header.name.lowercased() == "x-amz-content-sha256"
-            {
-                shape.suppliedPayloadHashHeader = index
-            }
-        }
-        for byte in request.query.utf8 where byte == UInt8(ascii: "&") { shape.queryPieces += 1 }
-
-        // A caller-supplied X-Amz-Content-SHA256 is what the service checks the body against, so it is the hash.
-        let payloadHash: [UInt8]
-        if let index = shape.suppliedPayloadHashHeader {
-            payloadHash = Self.collapsed(request.headers[index].value)
-        } else {
-            payloadHash = try Self.payloadHash(of: request.payload, signPayload: rules.signPayload)
-        }
-
-        let tokenBytes = token?.utf8.count ?? 0
-        let headerCapacity =
-            shape.headerBytes + 32 + (tokenBytes + 32) + (payloadHash.count + 32) + (request.host.utf8.count + 32)
-        let presignCapacity =
-            presigning
-            ? 3 * (credentials.accessKeyID.utf8.count + tokenBytes + scopeSuffix.count + headerCapacity) + 400 : 0
-        let queryCapacity = 4 * request.query.utf8.count + 8 + presignCapacity
-        let headerSpanCapacity = request.headers.count + 4
-        let spanCapacity = headerSpanCapacity + shape.queryPieces + 8
-
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: headerCapacity + queryCapacity) { scratch in
-            withUnsafeTemporaryAllocation(of: Span.self, capacity: spanCapacity) { spans in
-                var headers = ByteWriter(UnsafeMutableBufferPointer(rebasing: scratch[..<headerCapacity]))
-                var query = ByteWriter(UnsafeMutableBufferPointer(rebasing: scratch[headerCapacity...]))
-                var headersAdded: [(name: String, value: String)] = []
-
-                // Signer-owned headers are dropped, not signed twice: the request may carry stale ones from a retry.
-                var headerCount = 0
-                var hasHost = false
-                for (order, header) in request.headers.enumerated() {
-                    let nameStart = headers.count
-                    headers.write(lowercased: header.name)
-                    let name = nameStart..<headers.count
-                    let buffer = headers.buffer
-                    let owned =
-                        SigV4Bytes.equals(buffer, name, "authorization")
-                        || SigV4Bytes.equals(buffer, name, "x-amz-date")
-                        || (token != nil && SigV4Bytes.equals(buffer, name, "x-amz-security-token"))
-                        || (addContentHeader && SigV4Bytes.equals(buffer, name, "x-amz-content-sha256"))
-                    if owned || isUnsigned(buffer, name) {
-                        headers.truncate(to: nameStart)
-                        continue
-                    }
-                    let valueStart = headers.count
-                    var value = header.value
-                    value.withUTF8 { SigV4Bytes.writeCollapsedValue($0, to: &headers) }
-                    if SigV4Bytes.equals(buffer, name, "host") { hasHost = true }
-                    spans[headerCount] = Span(name: name, value: valueStart..<headers.count, order: order)
-                    headerCount += 1
-                }
-                func addHeader(_ name: StaticString, _ write: (inout ByteWriter) -> Void) {
-                    let nameStart = headers.count
-                    headers.write(name)
-                    let valueStart = headers.count
-                    write(&headers)
-                    spans[headerCount] = Span(
-                        name: nameStart..<valueStart,
-                        value: valueStart..<headers.count,
-                        order: request.headers.count + headerCount
-                    )
-                    headerCount += 1
-                }
-                if !presigning {
-                    addHeader("x-amz-date") { time.writeAmzDate(to: &$0) }
-                    headersAdded.append((name: "X-Amz-Date", value: time.amzDate))
-                    if let token {
-                        if signToken { addHeader("x-amz-security-token") { $0.write(token) } }
-                        headersAdded.append((name: "X-Amz-Security-Token", value: token))
-                    }
-                    if addContentHeader {
-                        addHeader("x-amz-content-sha256") { $0.write(payloadHash) }
-                        headersAdded.append(
-                            (name: "X-Amz-Content-SHA256", value: String(decoding: payloadHash, as: UTF8.self))
-                        )
-                    }
-                }
-                if !hasHost {
-                    addHeader("host") { Self.writeSigningHost(of: request, to: &$0) }
-                }
-
-                // Stable order: by name, then position, so repeated headers join in order of appearance.
-                var headerSpans = UnsafeMutableBufferPointer(rebasing: spans[..<headerCount])
-                let headerBuffer = headers.buffer
-                headerSpans.sort { lhs, rhs in
-                    let order = SigV4Bytes.compare(headerBuffer, lhs.name, rhs.name)
-                    return order != 0 ? order < 0 : lhs.order < rhs.order
-                }
-                var namesLength = 0
-                for span in headerSpans { namesLength += span.name.count + 1 }
-                let signedHeaders = [UInt8](unsafeUninitializedCapacity: namesLength) { buffer, initialized in
-                    var out = ByteWriter(buffer)
-                    var previous: Range<Int>?
-                    for span in headerSpans {
-                        if let previous, SigV4Bytes.compare(headerBuffer, previous, span.name) == 0 { continue }
-                        if previous != nil { out.write(UInt8(ascii: ";")) }
-                        out.write(from: headers, span.name)
-                        previous = span.name
-                    }
-                    initialized = out.count
-                }
-
-                // Pairs are decoded and re-encoded, as the service does before comparing: any wire encoding signs alike.
-                var pairCount = 0
-                var retainedQuery: [UInt8] = []
-                var queryParametersAdded: [(name: String, value: String)] = []
-                var wireQuery = request.query
-                wireQuery.withUTF8 { bytes in
-                    var start = 0
-                    while start < bytes.count {
-                        var end = start
-                        while end < bytes.count, bytes[end] != UInt8(ascii: "&") { end += 1 }
-                        defer { start = end + 1 }
-                        guard end > start else { continue }
-                        let piece = UnsafeBufferPointer(rebasing: bytes[start..<end])
-                        let equals = piece.firstIndex(of: UInt8(ascii: "=")) ?? piece.count
-                        let keyStart = query.count
-                        SigV4Bytes.writeCanonicalQueryComponent(
-                            UnsafeBufferPointer(rebasing: piece[..<equals]),
-                            to: &query
-                        )
-                        let key = keyStart..<query.count
-                        if presigning, Self.isPresignParameter(query.buffer, key) {
-                            query.truncate(to: keyStart)
-                            continue
-                        }
-                        let valueStart = query.count
-                        if equals < piece.count {
-                            SigV4Bytes.writeCanonicalQueryComponent(
-                                UnsafeBufferPointer(rebasing: piece[(equals + 1)...]),
-                                to: &query
-                            )
-                        }
-                        spans[headerSpanCapacity + pairCount] = Span(
-                            name: key,
-                            value: valueStart..<query.count,
-                            order: pairCount
-                        )
-                        pairCount += 1
-                        if presigning {
-                            if !retainedQuery.isEmpty { retainedQuery.append(UInt8(ascii: "&")) }
-                            retainedQuery.append(contentsOf: piece)
-                        }
-                    }
-                }
-                if let presignExpiry {
-                    func addParameter(_ name: StaticString, encoding write: (inout ByteWriter) -> Void) {
-                        let keyStart = query.count
-                        query.write(name)
-                        let valueStart = query.count
-                        write(&query)
-                        spans[headerSpanCapacity + pairCount] = Span(
-                            name: keyStart..<valueStart,
-                            value: valueStart..<query.count,
-                            order: pairCount
-                        )
-                        pairCount += 1
-                        let value = String(decoding: query.bytes(valueStart..<query.count), as: UTF8.self)
-                        queryParametersAdded.append((name: "\(name)", value: value))
-                    }
-                    func encoding(_ string: String) -> (inout ByteWriter) -> Void {
-                        { out in
-                            var copy = string
-                            copy.withUTF8 { SigV4Bytes.writeEncoded($0, keepSlash: false, to: &out) }
-                        }
-                    }
-                    addParameter("X-Amz-Algorithm") { $0.write("AWS4-HMAC-SHA256") }
-                    addParameter("X-Amz-Credential") { out in
-                        encoding(credentials.accessKeyID)(&out)
-                        out.write("%2F")
-                        time.writeDateStamp(to: &out)
-                        scopeSuffix.withUnsafeBufferPointer { SigV4Bytes.writeEncoded($0, keepSlash: false, to: &out) }
-                    }
-                    addParameter("X-Amz-Date") { time.writeAmzDate(to: &$0) }
-                    addParameter("X-Amz-SignedHeaders") { out in
-                        signedHeaders.withUnsafeBufferPointer {
-                            SigV4Bytes.writeEncoded($0, keepSlash: false, to: &out)
-                        }
-                    }
-                    addParameter("X-Amz-Expires") { SigV4Bytes.writeDecimal(presignExpiry, to: &$0) }
-                    if let token {
-                        if signToken {
-                            addParameter("X-Amz-Security-Token", encoding: encoding(token))
-                        } else {
-                            // Sent, but after the signed parameters and outside the canonical query.
-                            let pairs = pairCount
-                            addParameter("X-Amz-Security-Token", encoding: encoding(token))
-                            pairCount = pairs
-                        }
-                    }
-                }
-                var pairSpans = UnsafeMutableBufferPointer(
-                    rebasing: spans[headerSpanCapacity..<headerSpanCapacity + pairCount]
-                )
-                let queryBuffer = query.buffer
-                pairSpans.sort { lhs, rhs in
-                    let order = SigV4Bytes.compare(queryBuffer, lhs.name, rhs.name)
-                    return order != 0 ? order < 0 : SigV4Bytes.compare(queryBuffer, lhs.value, rhs.value) < 0
-                }
-
-                let capacity =
-                    request.method.utf8.count + 1 + 3 * request.path.utf8.count + 2 + 1 + query.count + 2 * pairCount
-                    + 1 + headers.count + 2 * headerCount + 1 + signedHeaders.count + 1 + payloadHash.count
-                let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-                    var out = ByteWriter(buffer)
-                    out.write(request.method)
-                    out.write(UInt8(ascii: "\n"))
-                    writeCanonicalPath(request.path, to: &out)
-                    out.write(UInt8(ascii: "\n"))
-                    for (index, pair) in pairSpans.enumerated() {
-                        if index > 0 { out.write(UInt8(ascii: "&")) }
-                        out.write(from: query, pair.name)
-                        out.write(UInt8(ascii: "="))
-                        out.write(from: query, pair.value)
-                    }
-                    out.write(UInt8(ascii: "\n"))
-                    var index = 0
-                    while index < headerSpans.count {
-                        let name = headerSpans[index].name
-                        out.write(from: headers, name)
-                        out.write(UInt8(ascii: ":"))
-                        out.write(from: headers, headerSpans[index].value)
-                        index += 1
-                        while index < headerSpans.count,
-                            SigV4Bytes.compare(headerBuffer, headerSpans[index].name, name) == 0
-                        {
-                            out.write(UInt8(ascii: ","))
-                            out.write(from: headers, headerSpans[index].value)
-                            index += 1
-                        }
-                        out.write(UInt8(ascii: "\n"))
-                    }
-                    out.write(UInt8(ascii: "\n"))
-                    out.write(signedHeaders)
-                    out.write(UInt8(ascii: "\n"))
-                    out.write(payloadHash)
-                    initialized = out.count
-                }
-                return Canonical(
-                    bytes: bytes,
-                    signedHeaders: signedHeaders,
-                    headersAdded: headersAdded,
-                    queryParametersAdded: queryParametersAdded,
-                    retainedQuery: retainedQuery
-                )
-            }
-        }
-    }
-
     private func makeStringToSign(_ canonicalRequest: [UInt8], time: SigV4Timestamp) -> [UInt8] {
         var hasher = SHA256()
         canonicalRequest.withUnsafeBytes { hasher.update(bufferPointer: $0) }
@@ -452,7 +155,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
     /// Writes the canonical URI: normalised and encoded again, or verbatim, per ``rules``.
     ///
     /// Needs at most `3 * path.count + 2` bytes.
-    private func writeCanonicalPath(_ path: String, to out: inout ByteWriter) {
+    func writeCanonicalPath(_ path: String, to out: inout ByteWriter) {
         var copy = path
         copy.withUTF8 { bytes in
             guard !bytes.isEmpty else {
@@ -504,7 +207,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
         }
     }
 
-    private func isUnsigned(_ buffer: UnsafeMutableBufferPointer<UInt8>, _ name: Range<Int>) -> Bool {
+    func isUnsigned(_ buffer: UnsafeMutableBufferPointer<UInt8>, _ name: Range<Int>) -> Bool {
         for candidate in unsignedHeaderNames where candidate.count == name.count {
             let matches = candidate.withUnsafeBufferPointer { candidateBytes in
                 var index = 0
@@ -521,7 +224,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
 
     // MARK: - Validation and small encoders
 
-    private static func isPresignParameter(_ buffer: UnsafeMutableBufferPointer<UInt8>, _ key: Range<Int>) -> Bool {
+    static func isPresignParameter(_ buffer: UnsafeMutableBufferPointer<UInt8>, _ key: Range<Int>) -> Bool {
         SigV4Bytes.equals(buffer, key, "X-Amz-Algorithm") || SigV4Bytes.equals(buffer, key, "X-Amz-Credential")
             || SigV4Bytes.equals(buffer, key, "X-Amz-Date") || SigV4Bytes.equals(buffer, key, "X-Amz-Expires")
             || SigV4Bytes.equals(buffer, key, "X-Amz-SignedHeaders")
@@ -543,12 +246,12 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
         }
     }
 
-    private static func validateMethod(_ method: String) throws(SigV4Error) {
+    static func validateMethod(_ method: String) throws(SigV4Error) {
         guard !method.isEmpty, method.utf8.allSatisfy(isTokenCharacter) else { throw .invalidMethod }
     }
 
     /// Checks a header can go on the wire and returns its name and value length.
-    private static func validateHeader(_ header: (name: String, value: String)) throws(SigV4Error) -> Int {
+    static func validateHeader(_ header: (name: String, value: String)) throws(SigV4Error) -> Int {
         var name = header.name
         let nameLength = name.withUTF8 { bytes in
             bytes.isEmpty || !bytes.allSatisfy(isTokenCharacter) ? -1 : bytes.count
@@ -562,7 +265,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
         return nameLength + valueLength
     }
 
-    private static func validateHost(_ host: String) throws(SigV4Error) {
+    static func validateHost(_ host: String) throws(SigV4Error) {
         var copy = host
         let valid = copy.withUTF8 { bytes in
             !bytes.isEmpty
@@ -601,7 +304,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
         }
     }
 
-    private static func collapsed(_ value: String) -> [UInt8] {
+    static func collapsed(_ value: String) -> [UInt8] {
         var copy = value
         return copy.withUTF8 { bytes in
             [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
@@ -614,7 +317,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
 
     private static let emptyPayloadHash = Array("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".utf8)
 
-    private static func payloadHash(of payload: SigV4Payload, signPayload: Bool) throws(SigV4Error) -> [UInt8] {
+    static func payloadHash(of payload: SigV4Payload, signPayload: Bool) throws(SigV4Error) -> [UInt8] {
         guard signPayload else { return Array("UNSIGNED-PAYLOAD".utf8) }
         switch payload {
         case .bytes(let body):

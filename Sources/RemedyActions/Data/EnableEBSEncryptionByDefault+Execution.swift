@@ -10,9 +10,10 @@ extension EnableEBSEncryptionByDefault: ExecutableAction {
         -> ActionResult
     {
         let ec2 = try context.clients.ec2()
-        let wasEnabled = try await aws { () async throws(AWSError) in try await ec2.getEbsEncryptionByDefault() }
+        let wasEnabled = try await readingCall { () async throws(AWSError) in try await ec2.getEbsEncryptionByDefault()
+        }
         if !wasEnabled {
-            try await aws(true) { () async throws(AWSError) in try await ec2.enableEbsEncryptionByDefault() }
+            try await mutatingCall { () async throws(AWSError) in try await ec2.enableEbsEncryptionByDefault() }
         }
         return ActionResult(priorState: ["enabled": .bool(wasEnabled)])
     }
@@ -24,7 +25,7 @@ extension EnableEBSEncryptionByDefault: ExecutableAction {
         -> ProbeResult
     {
         let ec2 = try context.clients.ec2()
-        let enabled = try await aws { () async throws(AWSError) in try await ec2.getEbsEncryptionByDefault() }
+        let enabled = try await readingCall { () async throws(AWSError) in try await ec2.getEbsEncryptionByDefault() }
         return enabled ? .done(ActionResult(verified: true)) : .notDone
     }
 
@@ -37,6 +38,6 @@ extension EnableEBSEncryptionByDefault: ExecutableAction {
     {
         guard priorState["enabled"]?.boolValue == false else { return }
         let ec2 = try context.clients.ec2()
-        try await aws(true) { () async throws(AWSError) in try await ec2.disableEbsEncryptionByDefault() }
+        try await mutatingCall { () async throws(AWSError) in try await ec2.disableEbsEncryptionByDefault() }
     }
 }

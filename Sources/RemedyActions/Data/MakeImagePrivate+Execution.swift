@@ -13,8 +13,8 @@ extension MakeImagePrivate: ExecutableAction {
         let ec2 = try context.clients.ec2()
         let wasPublic = try await isPublic(imageID, ec2)
         if wasPublic {
-            try await aws(true) { () async throws(AWSError) in
-                try await ec2.changeImageLaunchPermission(imageID, "Remove", groups: ["all"])
+            try await mutatingCall { () async throws(AWSError) in
+                try await ec2.changeImageLaunchPermission(imageID, .remove, groups: ["all"])
             }
         }
         return ActionResult(priorState: ["public": .bool(wasPublic)])
@@ -40,13 +40,13 @@ extension MakeImagePrivate: ExecutableAction {
         guard priorState["public"]?.boolValue == true else { return }
         let imageID = try parameters.string("image")
         let ec2 = try context.clients.ec2()
-        try await aws(true) { () async throws(AWSError) in
-            try await ec2.changeImageLaunchPermission(imageID, "Add", groups: ["all"])
+        try await mutatingCall { () async throws(AWSError) in
+            try await ec2.changeImageLaunchPermission(imageID, .add, groups: ["all"])
         }
     }
 
     static func isPublic(_ imageID: String, _ ec2: EC2Client) async throws(ActionFailure) -> Bool {
-        try await aws { () async throws(AWSError) in
+        try await readingCall { () async throws(AWSError) in
             try await ec2.imageLaunchPermissions(imageID).groups.contains("all")
         }
     }

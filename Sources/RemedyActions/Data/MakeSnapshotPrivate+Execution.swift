@@ -11,9 +11,10 @@ extension MakeSnapshotPrivate: ExecutableAction {
     {
         let snapshotID = try parameters.string("snapshot")
         let ec2 = try context.clients.ec2()
-        let wasPublic = try await aws { () async throws(AWSError) in try await ec2.isSnapshotPublic(snapshotID) }
+        let wasPublic = try await readingCall { () async throws(AWSError) in try await ec2.isSnapshotPublic(snapshotID)
+        }
         if wasPublic {
-            try await aws(true) { () async throws(AWSError) in try await ec2.makeSnapshotPrivate(snapshotID) }
+            try await mutatingCall { () async throws(AWSError) in try await ec2.makeSnapshotPrivate(snapshotID) }
         }
         return ActionResult(priorState: ["public": .bool(wasPublic)])
     }
@@ -26,7 +27,7 @@ extension MakeSnapshotPrivate: ExecutableAction {
     {
         let snapshotID = try parameters.string("snapshot")
         let ec2 = try context.clients.ec2()
-        let isPublic = try await aws { () async throws(AWSError) in try await ec2.isSnapshotPublic(snapshotID) }
+        let isPublic = try await readingCall { () async throws(AWSError) in try await ec2.isSnapshotPublic(snapshotID) }
         return isPublic ? .notDone : .done(ActionResult(verified: true))
     }
 
@@ -40,8 +41,8 @@ extension MakeSnapshotPrivate: ExecutableAction {
         guard priorState["public"]?.boolValue == true else { return }
         let snapshotID = try parameters.string("snapshot")
         let ec2 = try context.clients.ec2()
-        try await aws(true) { () async throws(AWSError) in
-            try await ec2.changeSnapshotPermissions(snapshotID, "add", groups: ["all"])
+        try await mutatingCall { () async throws(AWSError) in
+            try await ec2.changeSnapshotPermissions(snapshotID, .add, groups: ["all"])
         }
     }
 }

@@ -17,7 +17,7 @@ extension DeregisterFromTargetGroups: ExecutableAction {
         let elb = try context.clients.elbv2()
         let registrations = try await registrations(of: instanceID, elb)
         for registration in registrations {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await elb.deregisterTarget(
                     instanceID,
                     targetGroupARN: registration.targetGroup,
@@ -60,7 +60,7 @@ extension DeregisterFromTargetGroups: ExecutableAction {
         for registration in priorState["registrations"]?.arrayValue ?? [] {
             guard let group = registration["target_group"]?.stringValue else { continue }
             let port = registration["port"]?.integerValue
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await elb.registerTarget(instanceID, targetGroupARN: group, port: port)
             }
         }
@@ -74,9 +74,9 @@ extension DeregisterFromTargetGroups: ExecutableAction {
         -> [(targetGroup: String, port: Int?)]
     {
         var found: [(targetGroup: String, port: Int?)] = []
-        let groups = try await aws { () async throws(AWSError) in try await elb.targetGroupARNs() }
+        let groups = try await readingCall { () async throws(AWSError) in try await elb.targetGroupARNs() }
         for group in groups {
-            let targets = try await aws { () async throws(AWSError) in try await elb.targets(ofGroup: group) }
+            let targets = try await readingCall { () async throws(AWSError) in try await elb.targets(ofGroup: group) }
             for target in targets where target.id == instanceID && !gone.contains(target.state) {
                 found.append((group, target.port))
             }

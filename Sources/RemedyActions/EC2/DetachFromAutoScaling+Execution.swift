@@ -17,7 +17,7 @@ extension DetachFromAutoScaling: ExecutableAction {
     {
         let instanceID = try parameters.string("instance")
         let autoScaling = try context.clients.autoScaling()
-        let membership = try await aws { () async throws(AWSError) in
+        let membership = try await readingCall { () async throws(AWSError) in
             try await autoScaling.membership(ofInstance: instanceID)
         }
         guard let membership, !leavingStates.contains(membership.lifecycleState) else {
@@ -26,7 +26,7 @@ extension DetachFromAutoScaling: ExecutableAction {
         }
         let prior: JSONValue = ["group": .string(membership.group)]
         if context.request.capturedPriorState == nil { try await context.recordPriorState(prior) }
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await autoScaling.detachInstance(instanceID, group: membership.group)
         }
         return ActionResult(outputs: ["group": .string(membership.group)], priorState: prior)
@@ -40,7 +40,7 @@ extension DetachFromAutoScaling: ExecutableAction {
     {
         let instanceID = try parameters.string("instance")
         let autoScaling = try context.clients.autoScaling()
-        let membership = try await aws { () async throws(AWSError) in
+        let membership = try await readingCall { () async throws(AWSError) in
             try await autoScaling.membership(ofInstance: instanceID)
         }
         if let membership, !leavingStates.contains(membership.lifecycleState) { return .notDone }
@@ -64,7 +64,7 @@ extension DetachFromAutoScaling: ExecutableAction {
         guard let group = priorState["group"]?.stringValue, !group.isEmpty else { return }
         let instanceID = try parameters.string("instance")
         let autoScaling = try context.clients.autoScaling()
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await autoScaling.attachInstance(instanceID, group: group)
         }
     }

@@ -23,7 +23,7 @@ extension DetachInstanceProfile: ExecutableAction {
         if context.request.capturedPriorState == nil, let prior = detached.priorState {
             try await context.recordPriorState(prior)
         }
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await ec2.disassociateIamInstanceProfile(associationID: association.associationID)
         }
         return detached
@@ -80,7 +80,7 @@ extension DetachInstanceProfile: ExecutableAction {
                     + "disassociate it first to restore \(profileARN)"
             )
         }
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await ec2.associateIamInstanceProfile(instanceID: instanceID, profileARN: profileARN)
         }
     }
@@ -91,7 +91,7 @@ extension DetachInstanceProfile: ExecutableAction {
     ) async throws(ActionFailure)
         -> (associationID: String, profileARN: String)?
     {
-        let associations = try await aws { () async throws(AWSError) in
+        let associations = try await readingCall { () async throws(AWSError) in
             try await ec2.describeIamInstanceProfileAssociations(instanceID: instanceID)
         }
         return associations.first { $0.state == "associated" || $0.state == "associating" }
@@ -104,7 +104,7 @@ extension DetachInstanceProfile: ExecutableAction {
         // arn:aws:iam::123456789012:instance-profile/path/name: the name is the last path segment.
         if let name = profileARN.split(separator: "/").last, profileARN.contains(":instance-profile/") {
             let iam = try context.clients.iam()
-            roleName = try await aws { () async throws(AWSError) in
+            roleName = try await readingCall { () async throws(AWSError) in
                 try await iam.instanceProfileRoles(String(name))
             }.first
         }

@@ -1,8 +1,9 @@
 import RemedyAWS
 import RemedyCore
 
-/// Preserve the evidence (CONTAINMENT.md): termination protection on, every EBS volume kept on termination, and an
-/// operating-system shutdown stops rather than terminates. Only what differs is changed; undo restores each value.
+/// Preserve the evidence (docs/containment.md#evidence-preservation): termination protection on, every EBS volume
+/// kept on termination, and an operating-system shutdown stops rather than terminates. Only what differs is changed;
+/// undo restores each value.
 ///
 /// The prior values are journaled before the first change (`step.prior_state_captured`), so a probe after a crash can
 /// still give undo what it needs. They are not kept on the instance: a tag there is writable by whoever controls the
@@ -43,17 +44,17 @@ extension EnableTerminationProtection: AnswerVerifiedAction {
             try await context.recordPriorState(prior)
         }
         if !current.terminationProtected {
-            try await aws(true) { () async throws(AWSError) in
-                try await ec2.setTerminationProtection(instanceID: instanceID, true)
+            try await mutatingCall { () async throws(AWSError) in
+                try await ec2.setTerminationProtection(instanceID: instanceID, enabled: true)
             }
         }
         if current.shutdownBehavior != "stop" {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.setShutdownBehavior(instanceID: instanceID, "stop")
             }
         }
         for (device, delete) in current.deleteOnTermination.sorted(by: { $0.key < $1.key }) where delete {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.setDeleteOnTermination(instanceID: instanceID, deviceName: device, false)
             }
         }
@@ -83,18 +84,18 @@ extension EnableTerminationProtection: AnswerVerifiedAction {
         let instanceID = try parameters.string("instance")
         let ec2 = try context.clients.ec2()
         if priorState["termination_protection"]?.boolValue == false {
-            try await aws(true) { () async throws(AWSError) in
-                try await ec2.setTerminationProtection(instanceID: instanceID, false)
+            try await mutatingCall { () async throws(AWSError) in
+                try await ec2.setTerminationProtection(instanceID: instanceID, enabled: false)
             }
         }
         if let behavior = priorState["shutdown_behavior"]?.stringValue, behavior != "stop" {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.setShutdownBehavior(instanceID: instanceID, behavior)
             }
         }
         let devices = priorState["delete_on_termination"]?.objectValue ?? [:]
         for (device, delete) in devices.sorted(by: { $0.key < $1.key }) where delete.boolValue == true {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.setDeleteOnTermination(instanceID: instanceID, deviceName: device, true)
             }
         }
@@ -102,10 +103,10 @@ extension EnableTerminationProtection: AnswerVerifiedAction {
 
     static func preservation(of instanceID: String, _ ec2: EC2Client) async throws(ActionFailure) -> Preservation {
         let instance = try await TagInstance.instance(instanceID, ec2)
-        let protected = try await aws { () async throws(AWSError) in
+        let protected = try await readingCall { () async throws(AWSError) in
             try await ec2.instanceAttribute(instanceID, "disableApiTermination")
         }
-        let behavior = try await aws { () async throws(AWSError) in
+        let behavior = try await readingCall { () async throws(AWSError) in
             try await ec2.instanceAttribute(instanceID, "instanceInitiatedShutdownBehavior")
         }
         return Preservation(

@@ -19,7 +19,7 @@ extension EnforceIMDSv2: ExecutableAction {
             httpEndpoint: before.httpEndpoint,
             hopLimit: try parameters.integer("hop_limit")
         )
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await ec2.setMetadataOptions(instanceID: instanceID, required)
         }
         return ActionResult(priorState: json(before))
@@ -49,7 +49,7 @@ extension EnforceIMDSv2: ExecutableAction {
         let instanceID = try parameters.string("instance")
         let ec2 = try context.clients.ec2()
         let prior = EC2Instance.MetadataOptions(httpTokens: tokens, httpEndpoint: endpoint, hopLimit: Int(hopLimit))
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await ec2.setMetadataOptions(instanceID: instanceID, prior)
         }
     }

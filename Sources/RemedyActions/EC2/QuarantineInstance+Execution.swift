@@ -1,8 +1,10 @@
+// Over 400 lines: one action's execute, probe, verify and undo, which share its swap plan.
 import RemedyAWS
 import RemedyCore
 
-/// The two-stage swap (CONTAINMENT.md): security groups do not cut tracked connections, so every interface first
-/// moves to a group allowing all traffic (making every flow untracked), then to the isolation group with no rules.
+/// The two-stage swap (docs/containment.md#quarantine-the-two-stage-swap): security groups do not cut tracked
+/// connections, so every interface first moves to a group allowing all traffic (making every flow untracked), then to
+/// the isolation group with no rules.
 extension QuarantineInstance: ExecutableAction {
     static let untrackGroupName = "remedy-untrack"
 
@@ -119,7 +121,8 @@ extension QuarantineInstance: ExecutableAction {
     {
         guard let isolation = result.outputs["isolation_group"]?.stringValue else { return false }
         let ec2 = try context.clients.ec2()
-        let found = try await aws { () async throws(AWSError) in try await ec2.describeSecurityGroups(ids: [isolation])
+        let found = try await readingCall { () async throws(AWSError) in
+            try await ec2.describeSecurityGroups(ids: [isolation])
         }
         if let group = found.first, group.ingress.isEmpty, group.egress.isEmpty { return true }
         if let vpcID = found.first?.vpcID {
@@ -233,7 +236,7 @@ extension QuarantineInstance: ExecutableAction {
         _ ec2: EC2Client
     ) async throws(ActionFailure) {
         if instance.networkInterfaces.isEmpty, let groups = original["instance"], !groups.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.modifyInstanceGroups(instanceID: instance.id, groupIDs: groups)
             }
         }
@@ -259,7 +262,7 @@ extension QuarantineInstance: ExecutableAction {
     static func moveInterfaces(of instance: EC2Instance, to group: String, _ ec2: EC2Client) async throws(ActionFailure)
     {
         if instance.networkInterfaces.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.modifyInstanceGroups(instanceID: instance.id, groupIDs: [group])
             }
         }
@@ -285,11 +288,11 @@ extension QuarantineInstance: ExecutableAction {
         async throws(ActionFailure)
     {
         if primary {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.modifyInstanceGroups(instanceID: instanceID, groupIDs: groups)
             }
         } else {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.modifyNetworkInterfaceGroups(interfaceID: interfaceID, groupIDs: groups)
             }
         }
@@ -359,7 +362,7 @@ extension QuarantineInstance: ExecutableAction {
             group = existing
         } else {
             do throws(ActionFailure) {
-                let id = try await aws(true) { () async throws(AWSError) in
+                let id = try await mutatingCall { () async throws(AWSError) in
                     try await ec2.createSecurityGroup(
                         name: name,
                         description: rules.isEmpty ? "remedy isolation: no traffic" : "remedy: all traffic, untracked",
@@ -396,22 +399,22 @@ extension QuarantineInstance: ExecutableAction {
         let missingEgress = rules.filter(absent(from: group.egress))
         let missingIngress = rules.filter(absent(from: group.ingress))
         if !extraEgress.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.revokeEgress(groupID: group.id, permissions: extraEgress)
             }
         }
         if !extraIngress.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.revokeIngress(groupID: group.id, permissions: extraIngress)
             }
         }
         if !missingEgress.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.authorizeEgress(groupID: group.id, permissions: missingEgress)
             }
         }
         if !missingIngress.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.authorizeIngress(groupID: group.id, permissions: missingIngress)
             }
         }
@@ -422,7 +425,7 @@ extension QuarantineInstance: ExecutableAction {
         in vpcID: String,
         _ ec2: EC2Client
     ) async throws(ActionFailure) -> EC2SecurityGroup? {
-        try await aws { () async throws(AWSError) in
+        try await readingCall { () async throws(AWSError) in
             try await ec2.describeSecurityGroups(filters: ["group-name": [name], "vpc-id": [vpcID]]).first
         }
     }

@@ -16,7 +16,7 @@ extension StopInstance: ExecutableAction {
         let ec2 = try context.clients.ec2()
         let before = try await TagInstance.instance(instanceID, ec2).state
         if !stoppedStates.contains(before) {
-            try await aws(true) { () async throws(AWSError) in try await ec2.stopInstances(ids: [instanceID]) }
+            try await mutatingCall { () async throws(AWSError) in try await ec2.stopInstances(ids: [instanceID]) }
         }
         return ActionResult(priorState: ["state": .string(before)])
     }
@@ -41,6 +41,6 @@ extension StopInstance: ExecutableAction {
         guard let prior = priorState["state"]?.stringValue, prior == "running" || prior == "pending" else { return }
         let instanceID = try parameters.string("instance")
         let ec2 = try context.clients.ec2()
-        try await aws(true) { () async throws(AWSError) in try await ec2.startInstances(ids: [instanceID]) }
+        try await mutatingCall { () async throws(AWSError) in try await ec2.startInstances(ids: [instanceID]) }
     }
 }

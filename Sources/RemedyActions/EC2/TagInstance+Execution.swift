@@ -17,7 +17,8 @@ extension TagInstance: AnswerVerifiedAction {
         let prior = JSONValue.object(
             Dictionary(uniqueKeysWithValues: tags.keys.map { ($0, before.tags[$0].map(JSONValue.string) ?? .null) })
         )
-        try await aws(true) { () async throws(AWSError) in try await ec2.createTags(resources: [instanceID], tags: tags)
+        try await mutatingCall { () async throws(AWSError) in
+            try await ec2.createTags(resources: [instanceID], tags: tags)
         }
         return ActionResult(priorState: ["instance": .string(instanceID), "tags": prior])
     }
@@ -46,19 +47,20 @@ extension TagInstance: AnswerVerifiedAction {
         let restore = prior.compactMapValues(\.stringValue)
         let remove = prior.filter { $0.value == .null }.map(\.key)
         if !restore.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.createTags(resources: [instanceID], tags: restore)
             }
         }
         if !remove.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.deleteTags(resources: [instanceID], keys: remove.sorted())
             }
         }
     }
 
     static func instance(_ id: String, _ ec2: EC2Client) async throws(ActionFailure) -> EC2Instance {
-        let instances = try await aws { () async throws(AWSError) in try await ec2.describeInstances(ids: [id]) }
+        let instances = try await readingCall { () async throws(AWSError) in try await ec2.describeInstances(ids: [id])
+        }
         guard let instance = instances.first else {
             throw ActionFailure(
                 .permanent,
@@ -82,7 +84,7 @@ extension SnapshotVolumes: ExecutableAction {
         // The step tag lets a probe find these snapshots if the process dies before the result is journaled.
         let tags = parameters.stringMap("tags").merging(context.stepTags) { given, _ in given }
         let description = parameters.optionalString("description") ?? "remedy forensic snapshot of \(instanceID)"
-        let snapshots = try await aws(true) { () async throws(AWSError) in
+        let snapshots = try await mutatingCall { () async throws(AWSError) in
             try await ec2.createSnapshots(instanceID: instanceID, description: description, tags: tags)
         }
         // The answer names each snapshot with its volume: no need to describe the instance for them.
@@ -126,7 +128,7 @@ extension SnapshotVolumes: ExecutableAction {
     ) async throws(ActionFailure)
         -> [(id: String, volumeID: String, state: String)]
     {
-        try await aws { () async throws(AWSError) in
+        try await readingCall { () async throws(AWSError) in
             try await ec2.describeSnapshots(filters: ["tag:remedy:step": [context.request.idempotencyKey]])
         }
     }

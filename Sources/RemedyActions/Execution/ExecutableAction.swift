@@ -263,11 +263,24 @@ extension ActionFailure {
     }
 }
 
-/// Runs an AWS call inside an action, turning its error into an `ActionFailure`.
-func aws<T>(_ mutating: Bool = false, _ body: () async throws(AWSError) -> T) async throws(ActionFailure) -> T {
+/// Runs an AWS call that changes something, turning its error into an `ActionFailure`: one that may have reached
+/// AWS leaves the step in doubt, for a probe to settle.
+func mutatingCall<T>(_ body: () async throws(AWSError) -> T) async throws(ActionFailure) -> T {
+    try await awsCall(isMutating: true, body)
+}
+
+/// Runs an AWS call that only reads, turning its error into an `ActionFailure`.
+func readingCall<T>(_ body: () async throws(AWSError) -> T) async throws(ActionFailure) -> T {
+    try await awsCall(isMutating: false, body)
+}
+
+private func awsCall<T>(
+    isMutating: Bool,
+    _ body: () async throws(AWSError) -> T
+) async throws(ActionFailure) -> T {
     do {
         return try await body()
     } catch {
-        throw ActionFailure(error, isMutating: mutating)
+        throw ActionFailure(error, isMutating: isMutating)
     }
 }

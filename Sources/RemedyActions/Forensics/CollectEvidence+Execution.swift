@@ -22,7 +22,7 @@ extension CollectEvidence: ExecutableAction {
             let ec2 = try context.clients.ec2()
             let instance = try await TagInstance.instance(instanceID, ec2)
             documents.append(("instance.json", "application/json", json(instance).jsonBytes()))
-            let console = try await aws { () async throws(AWSError) in
+            let console = try await readingCall { () async throws(AWSError) in
                 try await ec2.getConsoleOutput(instanceID: instanceID)
             }
             // EC2 returns the console output base64-encoded.
@@ -39,7 +39,7 @@ extension CollectEvidence: ExecutableAction {
             )
         }
         let s3 = try evidenceBucketClient(parameters, context)
-        let lock = try await aws { () async throws(AWSError) in try await s3.objectLock(bucket: bucket) }
+        let lock = try await readingCall { () async throws(AWSError) in try await s3.objectLock(bucket: bucket) }
         let retainUntil = lock.map { lock in
             let days = lock.defaultDays ?? (try? parameters.integer("retention_days")) ?? 90
             return iso8601(context.now().addingTimeInterval(Double(days) * 86_400))
@@ -57,7 +57,7 @@ extension CollectEvidence: ExecutableAction {
         ]
         documents.append(("manifest.json", "application/json", manifest.jsonBytes(options: .prettyPrinted)))
         for document in documents {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await s3.putObject(
                     bucket: bucket,
                     key: base + document.name,
@@ -81,7 +81,8 @@ extension CollectEvidence: ExecutableAction {
         let bucket = try parameters.string("bucket")
         let manifestKey = folder(parameters, context) + "manifest.json"
         let s3 = try evidenceBucketClient(parameters, context)
-        let stored = try await aws { () async throws(AWSError) in try await s3.object(bucket: bucket, key: manifestKey)
+        let stored = try await readingCall { () async throws(AWSError) in
+            try await s3.object(bucket: bucket, key: manifestKey)
         }
         guard let stored else { return .notDone }
         let manifest = try? JSONParser().parse(stored)

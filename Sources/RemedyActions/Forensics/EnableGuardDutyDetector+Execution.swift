@@ -9,11 +9,11 @@ extension EnableGuardDutyDetector: ExecutableAction {
         -> ActionResult
     {
         let guardDuty = try context.clients.guardDuty()
-        let detectors = try await aws { () async throws(AWSError) in try await guardDuty.listDetectors() }
+        let detectors = try await readingCall { () async throws(AWSError) in try await guardDuty.listDetectors() }
         guard let detector = detectors.first else {
             // The token derived from the step makes a CreateDetector repeated after a crash the same request.
             let token = IdempotencyToken.sha256Hex(context.request.idempotencyKey)
-            let created = try await aws(true) { () async throws(AWSError) in
+            let created = try await mutatingCall { () async throws(AWSError) in
                 try await guardDuty.createDetector(clientToken: token)
             }
             return ActionResult(
@@ -21,9 +21,9 @@ extension EnableGuardDutyDetector: ExecutableAction {
                 priorState: ["detector_id": .string(created), "created": true]
             )
         }
-        let status = try await aws { () async throws(AWSError) in try await guardDuty.detectorStatus(detector) }
+        let status = try await readingCall { () async throws(AWSError) in try await guardDuty.detectorStatus(detector) }
         if status != "ENABLED" {
-            try await aws(true) { () async throws(AWSError) in try await guardDuty.enableDetector(detector) }
+            try await mutatingCall { () async throws(AWSError) in try await guardDuty.enableDetector(detector) }
         }
         return ActionResult(
             outputs: ["detector_id": .string(detector)],
@@ -38,9 +38,9 @@ extension EnableGuardDutyDetector: ExecutableAction {
         -> ProbeResult
     {
         let guardDuty = try context.clients.guardDuty()
-        let detectors = try await aws { () async throws(AWSError) in try await guardDuty.listDetectors() }
+        let detectors = try await readingCall { () async throws(AWSError) in try await guardDuty.listDetectors() }
         guard let detector = detectors.first else { return .notDone }
-        let status = try await aws { () async throws(AWSError) in try await guardDuty.detectorStatus(detector) }
+        let status = try await readingCall { () async throws(AWSError) in try await guardDuty.detectorStatus(detector) }
         guard status == "ENABLED" else { return .notDone }
         return .done(ActionResult(outputs: ["detector_id": .string(detector)], verified: true))
     }

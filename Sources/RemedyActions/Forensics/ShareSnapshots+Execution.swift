@@ -14,7 +14,7 @@ extension ShareSnapshots: ExecutableAction {
         let ec2 = try context.clients.ec2()
         var added: [String] = []
         for snapshotID in try snapshots(parameters) where !(try await isShared(snapshotID, with: account, ec2)) {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.shareSnapshot(snapshotID, withAccounts: [account])
             }
             added.append(snapshotID)
@@ -46,8 +46,8 @@ extension ShareSnapshots: ExecutableAction {
         let account = try parameters.string("account")
         let ec2 = try context.clients.ec2()
         for snapshotID in (priorState["shared"]?.arrayValue ?? []).compactMap(\.stringValue) {
-            try await aws(true) { () async throws(AWSError) in
-                try await ec2.changeSnapshotPermissions(snapshotID, "remove", userIDs: [account])
+            try await mutatingCall { () async throws(AWSError) in
+                try await ec2.changeSnapshotPermissions(snapshotID, .remove, userIDs: [account])
             }
         }
     }
@@ -66,7 +66,7 @@ extension ShareSnapshots: ExecutableAction {
     ) async throws(ActionFailure)
         -> Bool
     {
-        try await aws { () async throws(AWSError) in
+        try await readingCall { () async throws(AWSError) in
             try await ec2.snapshotPermissions(snapshotID).userIDs.contains(account)
         }
     }

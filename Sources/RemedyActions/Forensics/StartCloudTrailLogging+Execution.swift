@@ -10,9 +10,11 @@ extension StartCloudTrailLogging: ExecutableAction {
     {
         let trail = try parameters.string("trail")
         let cloudTrail = try context.clients.cloudTrail()
-        let wasLogging = try await aws { () async throws(AWSError) in try await cloudTrail.isLogging(trail: trail) }
+        let wasLogging = try await readingCall { () async throws(AWSError) in
+            try await cloudTrail.isLogging(trail: trail)
+        }
         if !wasLogging {
-            try await aws(true) { () async throws(AWSError) in try await cloudTrail.startLogging(trail: trail) }
+            try await mutatingCall { () async throws(AWSError) in try await cloudTrail.startLogging(trail: trail) }
         }
         return ActionResult(priorState: ["was_logging": .bool(wasLogging)])
     }
@@ -25,7 +27,8 @@ extension StartCloudTrailLogging: ExecutableAction {
     {
         let trail = try parameters.string("trail")
         let cloudTrail = try context.clients.cloudTrail()
-        let logging = try await aws { () async throws(AWSError) in try await cloudTrail.isLogging(trail: trail) }
+        let logging = try await readingCall { () async throws(AWSError) in try await cloudTrail.isLogging(trail: trail)
+        }
         return logging ? .done(ActionResult(verified: true)) : .notDone
     }
 }

@@ -13,10 +13,10 @@ extension DeactivateAccessKey: AnswerVerifiedAction {
     {
         let user = try parameters.string("user")
         let iam = try context.clients.iam()
-        let keys = try await aws { () async throws(AWSError) in try await iam.listAccessKeys(user: user) }
+        let keys = try await readingCall { () async throws(AWSError) in try await iam.listAccessKeys(user: user) }
         let targets = try await selectKeys(keys, parameters, iam)
         for key in targets where key.status == "Active" {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await iam.updateAccessKey(user: user, accessKeyID: key.id, status: "Inactive")
             }
         }
@@ -39,7 +39,7 @@ extension DeactivateAccessKey: AnswerVerifiedAction {
         guard let keyID = parameters.optionalString("access_key_id") else { return .notDone }
         let iam = try context.clients.iam()
         let user = try parameters.string("user")
-        let keys = try await aws { () async throws(AWSError) in try await iam.listAccessKeys(user: user) }
+        let keys = try await readingCall { () async throws(AWSError) in try await iam.listAccessKeys(user: user) }
         guard keys.first(where: { $0.id == keyID })?.status == "Inactive" else { return .notDone }
         return .done(ActionResult(outputs: ["deactivated_keys": [.string(keyID)]], verified: true))
     }
@@ -55,7 +55,7 @@ extension DeactivateAccessKey: AnswerVerifiedAction {
         let iam = try context.clients.iam()
         for (keyID, status) in priorState["keys"]?.objectValue ?? [:] {
             guard let status = status.stringValue else { continue }
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await iam.updateAccessKey(user: user, accessKeyID: keyID, status: status)
             }
         }
@@ -83,7 +83,9 @@ extension DeactivateAccessKey: AnswerVerifiedAction {
             {
                 selected.append(key)
             } else if let unused = parameters.optionalSeconds("unused_for") {
-                let lastUsed = try await aws { () async throws(AWSError) in try await iam.accessKeyLastUsed(key.id) }
+                let lastUsed = try await readingCall { () async throws(AWSError) in
+                    try await iam.accessKeyLastUsed(key.id)
+                }
                 let reference = lastUsed.flatMap(ISO8601.parse) ?? ISO8601.parse(key.createDate)
                 if let reference, now.timeIntervalSince(reference) > unused { selected.append(key) }
             }

@@ -59,7 +59,7 @@ extension DeactivateMFADevices: ExecutableAction {
     ) async throws(ActionFailure)
         -> [String]
     {
-        let devices = try await aws { () async throws(AWSError) in try await iam.listMFADevices(user: user) }
+        let devices = try await readingCall { () async throws(AWSError) in try await iam.listMFADevices(user: user) }
         var after: [(serialNumber: String, enabled: Date)] = []
         for device in devices {
             // A date that cannot be read could hide the attacker's device: stop rather than skip it.

@@ -12,7 +12,7 @@ extension DeleteLoginProfile: ExecutableAction {
     {
         let user = try parameters.string("user")
         let iam = try context.clients.iam()
-        let had = try await aws { () async throws(AWSError) in try await iam.hasLoginProfile(user: user) }
+        let had = try await readingCall { () async throws(AWSError) in try await iam.hasLoginProfile(user: user) }
         if had {
             do {
                 try await iam.deleteLoginProfile(user: user)
@@ -34,7 +34,7 @@ extension DeleteLoginProfile: ExecutableAction {
     {
         let user = try parameters.string("user")
         let iam = try context.clients.iam()
-        let has = try await aws { () async throws(AWSError) in try await iam.hasLoginProfile(user: user) }
+        let has = try await readingCall { () async throws(AWSError) in try await iam.hasLoginProfile(user: user) }
         // Whether there was one before cannot be known afterwards; the output says what the probe can vouch for.
         return has ? .notDone : .done(ActionResult(outputs: ["had_login_profile": .bool(false)], verified: true))
     }

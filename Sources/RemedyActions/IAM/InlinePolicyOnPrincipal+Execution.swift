@@ -26,10 +26,10 @@ extension InlinePolicyOnPrincipal {
     {
         let (type, name) = try principal(parameters)
         let iam = try context.clients.iam()
-        let before = try await aws { () async throws(AWSError) in
+        let before = try await readingCall { () async throws(AWSError) in
             try await iam.inlinePolicyIfPresent(principalType: type, name: name, policyName: policyName)
         }
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await iam.putInlinePolicy(
                 principalType: type,
                 name: name,
@@ -53,7 +53,7 @@ extension InlinePolicyOnPrincipal {
     {
         let (type, name) = try principal(parameters)
         let iam = try context.clients.iam()
-        let document = try await aws { () async throws(AWSError) in
+        let document = try await readingCall { () async throws(AWSError) in
             try await iam.inlinePolicyIfPresent(principalType: type, name: name, policyName: policyName)
         }
         guard let document else { return nil }
@@ -72,7 +72,7 @@ extension InlinePolicyOnPrincipal {
         }
         let iam = try context.clients.iam()
         if let document = priorState["document"]?.stringValue {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await iam.putInlinePolicy(
                     principalType: type,
                     name: name,

@@ -10,9 +10,9 @@ extension EnableKeyRotation: ExecutableAction {
     {
         let key = try parameters.string("key")
         let kms = try context.clients.kms()
-        let wasEnabled = try await aws { () async throws(AWSError) in try await kms.isKeyRotationEnabled(key) }
+        let wasEnabled = try await readingCall { () async throws(AWSError) in try await kms.isKeyRotationEnabled(key) }
         if !wasEnabled {
-            try await aws(true) { () async throws(AWSError) in try await kms.enableKeyRotation(key) }
+            try await mutatingCall { () async throws(AWSError) in try await kms.enableKeyRotation(key) }
         }
         return ActionResult(priorState: ["rotation_enabled": .bool(wasEnabled)])
     }
@@ -25,7 +25,7 @@ extension EnableKeyRotation: ExecutableAction {
     {
         let key = try parameters.string("key")
         let kms = try context.clients.kms()
-        let enabled = try await aws { () async throws(AWSError) in try await kms.isKeyRotationEnabled(key) }
+        let enabled = try await readingCall { () async throws(AWSError) in try await kms.isKeyRotationEnabled(key) }
         return enabled ? .done(ActionResult(verified: true)) : .notDone
     }
 
@@ -40,6 +40,6 @@ extension EnableKeyRotation: ExecutableAction {
         guard priorState["rotation_enabled"]?.boolValue == false else { return }
         let key = try parameters.string("key")
         let kms = try context.clients.kms()
-        try await aws(true) { () async throws(AWSError) in try await kms.disableKeyRotation(key) }
+        try await mutatingCall { () async throws(AWSError) in try await kms.disableKeyRotation(key) }
     }
 }

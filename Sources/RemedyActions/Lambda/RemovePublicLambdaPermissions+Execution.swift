@@ -83,7 +83,7 @@ extension RemovePublicLambdaPermissions: ExecutableAction {
     /// The function's resource policy statements that allow everyone with no condition naming a source.
     static func publicStatements(_ function: String, _ lambda: LambdaClient) async throws(ActionFailure) -> [JSONValue]
     {
-        let policy = try await aws { () async throws(AWSError) in try await lambda.policy(function) }
+        let policy = try await readingCall { () async throws(AWSError) in try await lambda.policy(function) }
         guard let policy else { return [] }
         return PolicyDocument.statements(policy).filter(isPublic)
     }

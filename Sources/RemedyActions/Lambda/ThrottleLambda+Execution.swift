@@ -10,8 +10,9 @@ extension ThrottleLambda: ExecutableAction {
     {
         let function = try parameters.string("function")
         let lambda = try context.clients.lambda()
-        let before = try await aws { () async throws(AWSError) in try await lambda.functionConcurrency(function) }
-        try await aws(true) { () async throws(AWSError) in
+        let before = try await readingCall { () async throws(AWSError) in try await lambda.functionConcurrency(function)
+        }
+        try await mutatingCall { () async throws(AWSError) in
             try await lambda.putFunctionConcurrency(function, reserved: 0)
         }
         let prior = before.map { JSONValue.number(Double($0)) } ?? .null
@@ -27,7 +28,9 @@ extension ThrottleLambda: ExecutableAction {
     {
         let function = try parameters.string("function")
         let lambda = try context.clients.lambda()
-        let current = try await aws { () async throws(AWSError) in try await lambda.functionConcurrency(function) }
+        let current = try await readingCall { () async throws(AWSError) in
+            try await lambda.functionConcurrency(function)
+        }
         return current == 0 ? .done(ActionResult(verified: true)) : .notDone
     }
 
@@ -42,10 +45,10 @@ extension ThrottleLambda: ExecutableAction {
         let function = try parameters.string("function")
         let lambda = try context.clients.lambda()
         guard let prior = priorState["reserved_concurrency"]?.doubleValue else {
-            try await aws(true) { () async throws(AWSError) in try await lambda.deleteFunctionConcurrency(function) }
+            try await mutatingCall { () async throws(AWSError) in try await lambda.deleteFunctionConcurrency(function) }
             return
         }
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await lambda.putFunctionConcurrency(function, reserved: Int(prior))
         }
     }

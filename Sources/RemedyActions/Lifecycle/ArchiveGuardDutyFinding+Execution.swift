@@ -12,7 +12,7 @@ extension ArchiveGuardDutyFinding: ExecutableAction {
         let (detector, finding) = try await target(context, guardDuty)
         let wasArchived = try await isArchived(finding, detector: detector, guardDuty)
         if !wasArchived {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await guardDuty.archiveFindings(detectorID: detector, ids: [finding])
             }
         }
@@ -48,7 +48,7 @@ extension ArchiveGuardDutyFinding: ExecutableAction {
             let finding = priorState["finding_id"]?.stringValue
         else { return }
         let guardDuty = try context.clients.guardDuty()
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await guardDuty.unarchiveFindings(detectorID: detector, ids: [finding])
         }
     }
@@ -75,7 +75,7 @@ extension ArchiveGuardDutyFinding: ExecutableAction {
         ]
         .compactMap { $0?.stringValue }.first
         if let named { return (named, id) }
-        let detectors = try await aws { () async throws(AWSError) in try await guardDuty.listDetectors() }
+        let detectors = try await readingCall { () async throws(AWSError) in try await guardDuty.listDetectors() }
         guard let detector = detectors.first else {
             throw ActionFailure(.permanent, code: "NoDetector", message: "GuardDuty has no detector in this region")
         }
@@ -87,7 +87,7 @@ extension ArchiveGuardDutyFinding: ExecutableAction {
         detector: String,
         _ guardDuty: GuardDutyClient
     ) async throws(ActionFailure) -> Bool {
-        let found = try await aws { () async throws(AWSError) in
+        let found = try await readingCall { () async throws(AWSError) in
             try await guardDuty.getFindings(detectorID: detector, ids: [finding])
         }
         guard let current = found.first else {

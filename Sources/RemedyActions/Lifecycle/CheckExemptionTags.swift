@@ -61,14 +61,14 @@ extension CheckExemptionTags: TracelessAction {
                 throw unknown("'\(resource)' is not a bucket name")
             }
             let s3 = try context.clients.s3()
-            return try await aws { () async throws(AWSError) in try await s3.tags(ofBucket: resource) }
+            return try await readingCall { () async throws(AWSError) in try await s3.tags(ofBucket: resource) }
         }
         // An identifier is checked before it is sent, as every parameter is: the finding kept it as text.
         guard let kind = ec2Kinds[type], kind.problem(with: resource) == nil else {
             throw unknown("remedy reads the tags of EC2 resources and S3 buckets, not of \(type) '\(resource)'")
         }
         let ec2 = try context.clients.ec2()
-        return try await aws { () async throws(AWSError) in try await ec2.tags(of: resource) }
+        return try await readingCall { () async throws(AWSError) in try await ec2.tags(of: resource) }
     }
 
     /// The EC2 resource types whose tags `DescribeTags` reads, with their identifier formats.

@@ -15,7 +15,7 @@ extension PublishToSNS: TracelessAction {
         let message = try parameters.string("message")
         let isFIFO = topic.hasSuffix(".fifo")
         let sns = try context.clients.sns()
-        let messageID = try await aws(true) { () async throws(AWSError) in
+        let messageID = try await mutatingCall { () async throws(AWSError) in
             try await sns.publish(
                 topicARN: topic,
                 subject: parameters.optionalString("subject"),

@@ -11,7 +11,7 @@ extension UpdateSecurityHubFinding: ExecutableAction {
         let finding = try securityHubFinding(context)
         let status = try parameters.string("status")
         let hub = try context.clients.securityHub()
-        let unprocessed = try await aws(true) { () async throws(AWSError) in
+        let unprocessed = try await mutatingCall { () async throws(AWSError) in
             try await hub.batchUpdateFindings(
                 findings: [(finding.id, finding.productARN)],
                 workflowStatus: status,
@@ -37,7 +37,7 @@ extension UpdateSecurityHubFinding: ExecutableAction {
     {
         let finding = try securityHubFinding(context)
         let hub = try context.clients.securityHub()
-        let found = try await aws { () async throws(AWSError) in try await hub.getFindings(ids: [finding.id]) }
+        let found = try await readingCall { () async throws(AWSError) in try await hub.getFindings(ids: [finding.id]) }
         guard let current = found.first,
             current["Workflow"]?["Status"]?.stringValue == (try parameters.string("status"))
         else { return .notDone }

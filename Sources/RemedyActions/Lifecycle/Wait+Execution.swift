@@ -94,7 +94,7 @@ extension WaitFor: ExecutableAction {
         switch condition {
         case "snapshots_completed":
             let ec2 = try context.clients.ec2()
-            let snapshots = try await aws { () async throws(AWSError) in
+            let snapshots = try await readingCall { () async throws(AWSError) in
                 try await ec2.describeSnapshots(filters: ["snapshot-id": resources])
             }
             if let failed = snapshots.first(where: { $0.state == "error" }) {
@@ -104,7 +104,8 @@ extension WaitFor: ExecutableAction {
             return Set(resources).isSubset(of: completed)
         case "instance_stopped":
             let ec2 = try context.clients.ec2()
-            let instances = try await aws { () async throws(AWSError) in try await ec2.describeInstances(ids: resources)
+            let instances = try await readingCall { () async throws(AWSError) in
+                try await ec2.describeInstances(ids: resources)
             }
             if let gone = instances.first(where: { ["terminated", "shutting-down"].contains($0.state) }) {
                 throw ActionFailure(
@@ -118,9 +119,11 @@ extension WaitFor: ExecutableAction {
         case "access_key_inactive":
             let iam = try context.clients.iam()
             for key in resources {
-                let owner = try await aws { () async throws(AWSError) in try await iam.accessKeyOwner(key) }
+                let owner = try await readingCall { () async throws(AWSError) in try await iam.accessKeyOwner(key) }
                 guard let owner else { return false }
-                let keys = try await aws { () async throws(AWSError) in try await iam.listAccessKeys(user: owner) }
+                let keys = try await readingCall { () async throws(AWSError) in
+                    try await iam.listAccessKeys(user: owner)
+                }
                 guard keys.first(where: { $0.id == key })?.status == "Inactive" else { return false }
             }
             return true

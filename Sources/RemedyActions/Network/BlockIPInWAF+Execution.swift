@@ -26,7 +26,7 @@ extension BlockIPInWAF: ExecutableAction {
         let reference = try ipSet(parameters)
         let address = try cidr(parameters)
         let waf = try context.clients.wafv2()
-        let set = try await aws { () async throws(AWSError) in
+        let set = try await readingCall { () async throws(AWSError) in
             try await waf.getIPSet(name: reference.name, id: reference.id, scope: reference.scope)
         }
         return contains(set.addresses, address) ? .done(ActionResult(verified: true)) : .notDone
@@ -58,7 +58,7 @@ extension BlockIPInWAF: ExecutableAction {
     ) async throws(ActionFailure) -> Bool {
         var wasPresent: Bool?
         for _ in 1...maximumLockAttempts {
-            var set = try await aws { () async throws(AWSError) in
+            var set = try await readingCall { () async throws(AWSError) in
                 try await waf.getIPSet(name: reference.name, id: reference.id, scope: reference.scope)
             }
             let isPresent = contains(set.addresses, address)

@@ -22,7 +22,7 @@ extension DenyIPInNetworkACL: ExecutableAction {
             preferring: try parameters.integer("rule_number"),
             in: acl
         )
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await ec2.createNetworkACLDenyEntry(
                 aclID: acl.id,
                 ruleNumber: ruleNumber,
@@ -56,7 +56,7 @@ extension DenyIPInNetworkACL: ExecutableAction {
         guard let acl = priorState["network_acl"]?.stringValue, let rule = priorState["rule_number"]?.doubleValue
         else { return }
         let ec2 = try context.clients.ec2()
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await ec2.deleteNetworkACLEntry(aclID: acl, ruleNumber: Int(rule))
         }
     }
@@ -77,7 +77,9 @@ extension DenyIPInNetworkACL: ExecutableAction {
         guard let subnetID = try await TagInstance.instance(instanceID, ec2).subnetID else {
             throw ActionFailure(.permanent, code: "NotInVPC", message: "instance \(instanceID) has no subnet")
         }
-        let acls = try await aws { () async throws(AWSError) in try await ec2.describeNetworkACLs(subnetID: subnetID) }
+        let acls = try await readingCall { () async throws(AWSError) in
+            try await ec2.describeNetworkACLs(subnetID: subnetID)
+        }
         guard let acl = acls.first else {
             throw ActionFailure(
                 .permanent,

@@ -14,12 +14,12 @@ extension EmptyDefaultSecurityGroup: ExecutableAction {
         let ec2 = try context.clients.ec2()
         let group = try await defaultGroup(groupID, ec2)
         if !group.ingress.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.revokeIngress(groupID: groupID, permissions: group.ingress)
             }
         }
         if !group.egress.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.revokeEgress(groupID: groupID, permissions: group.egress)
             }
         }
@@ -54,12 +54,12 @@ extension EmptyDefaultSecurityGroup: ExecutableAction {
         let ingress = IPPermission.permissions(from: priorState["ingress"])
         let egress = IPPermission.permissions(from: priorState["egress"])
         if !ingress.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.authorizeIngress(groupID: groupID, permissions: ingress)
             }
         }
         if !egress.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.authorizeEgress(groupID: groupID, permissions: egress)
             }
         }
@@ -73,7 +73,9 @@ extension EmptyDefaultSecurityGroup: ExecutableAction {
     }
 
     static func defaultGroup(_ groupID: String, _ ec2: EC2Client) async throws(ActionFailure) -> EC2SecurityGroup {
-        let groups = try await aws { () async throws(AWSError) in try await ec2.describeSecurityGroups(ids: [groupID]) }
+        let groups = try await readingCall { () async throws(AWSError) in
+            try await ec2.describeSecurityGroups(ids: [groupID])
+        }
         guard let group = groups.first else {
             throw ActionFailure(
                 .permanent,

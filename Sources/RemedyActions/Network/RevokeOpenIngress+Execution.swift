@@ -17,7 +17,7 @@ extension RevokeOpenIngress: ExecutableAction {
         let ec2 = try context.clients.ec2()
         let open = try await openRules(groupID, ports: ports(parameters), ec2)
         if !open.isEmpty {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await ec2.revokeIngress(groupID: groupID, permissions: open)
             }
         }
@@ -47,7 +47,7 @@ extension RevokeOpenIngress: ExecutableAction {
         guard !rules.isEmpty else { return }
         let groupID = try parameters.string("security_group")
         let ec2 = try context.clients.ec2()
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await ec2.authorizeIngress(groupID: groupID, permissions: rules)
         }
     }
@@ -65,7 +65,9 @@ extension RevokeOpenIngress: ExecutableAction {
     ) async throws(ActionFailure)
         -> [IPPermission]
     {
-        let groups = try await aws { () async throws(AWSError) in try await ec2.describeSecurityGroups(ids: [groupID]) }
+        let groups = try await readingCall { () async throws(AWSError) in
+            try await ec2.describeSecurityGroups(ids: [groupID])
+        }
         guard let group = groups.first else {
             throw ActionFailure(
                 .permanent,

@@ -10,9 +10,10 @@ extension BlockAccountPublicAccess: ExecutableAction {
     {
         let account = try parameters.string("account")
         let control = try context.clients.s3Control()
-        let before = try await aws { () async throws(AWSError) in try await control.publicAccessBlock(account: account)
+        let before = try await readingCall { () async throws(AWSError) in
+            try await control.publicAccessBlock(account: account)
         }
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await control.putPublicAccessBlock(account: account, .allBlocked)
         }
         let prior = before.map(BlockBucketPublicAccess.json) ?? .null
@@ -27,7 +28,8 @@ extension BlockAccountPublicAccess: ExecutableAction {
     {
         let account = try parameters.string("account")
         let control = try context.clients.s3Control()
-        let current = try await aws { () async throws(AWSError) in try await control.publicAccessBlock(account: account)
+        let current = try await readingCall { () async throws(AWSError) in
+            try await control.publicAccessBlock(account: account)
         }
         return current == .allBlocked ? .done(ActionResult(verified: true)) : .notDone
     }
@@ -42,13 +44,13 @@ extension BlockAccountPublicAccess: ExecutableAction {
         let account = try parameters.string("account")
         let control = try context.clients.s3Control()
         guard let prior = priorState["configuration"], prior != .null else {
-            try await aws(true) { () async throws(AWSError) in
+            try await mutatingCall { () async throws(AWSError) in
                 try await control.deletePublicAccessBlock(account: account)
             }
             return
         }
         let configuration = BlockBucketPublicAccess.configuration(prior)
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await control.putPublicAccessBlock(account: account, configuration)
         }
     }

@@ -11,8 +11,9 @@ extension BlockBucketPublicAccess: AnswerVerifiedAction {
     {
         let bucket = try parameters.string("bucket")
         let s3 = try context.clients.s3()
-        let before = try await aws { () async throws(AWSError) in try await s3.publicAccessBlock(bucket: bucket) }
-        try await aws(true) { () async throws(AWSError) in
+        let before = try await readingCall { () async throws(AWSError) in try await s3.publicAccessBlock(bucket: bucket)
+        }
+        try await mutatingCall { () async throws(AWSError) in
             try await s3.putPublicAccessBlock(bucket: bucket, .allBlocked)
         }
         let prior = before.map(json) ?? .null
@@ -27,7 +28,9 @@ extension BlockBucketPublicAccess: AnswerVerifiedAction {
     {
         let s3 = try context.clients.s3()
         let bucket = try parameters.string("bucket")
-        let current = try await aws { () async throws(AWSError) in try await s3.publicAccessBlock(bucket: bucket) }
+        let current = try await readingCall { () async throws(AWSError) in
+            try await s3.publicAccessBlock(bucket: bucket)
+        }
         return current == .allBlocked ? .done(ActionResult(verified: true)) : .notDone
     }
 
@@ -41,11 +44,11 @@ extension BlockBucketPublicAccess: AnswerVerifiedAction {
         let bucket = try parameters.string("bucket")
         let s3 = try context.clients.s3()
         guard let prior = priorState["configuration"], prior != .null else {
-            try await aws(true) { () async throws(AWSError) in try await s3.deletePublicAccessBlock(bucket: bucket) }
+            try await mutatingCall { () async throws(AWSError) in try await s3.deletePublicAccessBlock(bucket: bucket) }
             return
         }
         let configuration = configuration(prior)
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await s3.putPublicAccessBlock(bucket: bucket, configuration)
         }
     }

@@ -10,9 +10,12 @@ extension EnableBucketDefaultEncryption: ExecutableAction {
     {
         let bucket = try parameters.string("bucket")
         let s3 = try context.clients.s3()
-        let before = try await aws { () async throws(AWSError) in try await s3.bucketEncryption(bucket: bucket) }
+        let before = try await readingCall { () async throws(AWSError) in try await s3.bucketEncryption(bucket: bucket)
+        }
         let requested = S3Client.DefaultEncryption.requested(kmsKeyID: parameters.optionalString("kms_key"))
-        try await aws(true) { () async throws(AWSError) in try await s3.putBucketEncryption(bucket: bucket, requested) }
+        try await mutatingCall { () async throws(AWSError) in
+            try await s3.putBucketEncryption(bucket: bucket, requested)
+        }
         let prior = before.map(json) ?? .null
         return ActionResult(outputs: ["previous_configuration": prior], priorState: ["configuration": prior])
     }
@@ -26,7 +29,8 @@ extension EnableBucketDefaultEncryption: ExecutableAction {
     {
         let bucket = try parameters.string("bucket")
         let s3 = try context.clients.s3()
-        let current = try await aws { () async throws(AWSError) in try await s3.bucketEncryption(bucket: bucket) }
+        let current = try await readingCall { () async throws(AWSError) in try await s3.bucketEncryption(bucket: bucket)
+        }
         let requested = S3Client.DefaultEncryption.requested(kmsKeyID: parameters.optionalString("kms_key"))
         guard let current, current.algorithm == requested.algorithm, current.kmsKeyID == requested.kmsKeyID else {
             return .notDone
@@ -44,7 +48,7 @@ extension EnableBucketDefaultEncryption: ExecutableAction {
         let bucket = try parameters.string("bucket")
         let s3 = try context.clients.s3()
         guard let prior = priorState["configuration"], let algorithm = prior["SSEAlgorithm"]?.stringValue else {
-            try await aws(true) { () async throws(AWSError) in try await s3.deleteBucketEncryption(bucket: bucket) }
+            try await mutatingCall { () async throws(AWSError) in try await s3.deleteBucketEncryption(bucket: bucket) }
             return
         }
         let encryption = S3Client.DefaultEncryption(
@@ -52,7 +56,8 @@ extension EnableBucketDefaultEncryption: ExecutableAction {
             kmsKeyID: prior["KMSMasterKeyID"]?.stringValue,
             bucketKeyEnabled: prior["BucketKeyEnabled"]?.boolValue ?? false
         )
-        try await aws(true) { () async throws(AWSError) in try await s3.putBucketEncryption(bucket: bucket, encryption)
+        try await mutatingCall { () async throws(AWSError) in
+            try await s3.putBucketEncryption(bucket: bucket, encryption)
         }
     }
 

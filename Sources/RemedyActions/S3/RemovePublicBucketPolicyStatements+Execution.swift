@@ -10,7 +10,7 @@ extension RemovePublicBucketPolicyStatements: ExecutableAction {
     {
         let bucket = try parameters.string("bucket")
         let s3 = try context.clients.s3()
-        let before = try await aws { () async throws(AWSError) in try await s3.bucketPolicy(bucket: bucket) }
+        let before = try await readingCall { () async throws(AWSError) in try await s3.bucketPolicy(bucket: bucket) }
         guard let before, let policy = try? JSONParser().parse(before) else {
             return ActionResult(outputs: ["removed_statements": [], "previous_policy": .null], priorState: .null)
         }
@@ -19,12 +19,12 @@ extension RemovePublicBucketPolicyStatements: ExecutableAction {
         let kept = statements.filter { !isPublic($0) }
         if !removed.isEmpty {
             if kept.isEmpty {
-                try await aws(true) { () async throws(AWSError) in try await s3.deleteBucketPolicy(bucket: bucket) }
+                try await mutatingCall { () async throws(AWSError) in try await s3.deleteBucketPolicy(bucket: bucket) }
             } else {
                 var rewritten = policy.objectValue ?? [:]
                 rewritten["Statement"] = .array(kept)
                 let document = JSONValue.object(rewritten).jsonText()
-                try await aws(true) { () async throws(AWSError) in
+                try await mutatingCall { () async throws(AWSError) in
                     try await s3.putBucketPolicy(bucket: bucket, document: document)
                 }
             }
@@ -45,7 +45,7 @@ extension RemovePublicBucketPolicyStatements: ExecutableAction {
     {
         let bucket = try parameters.string("bucket")
         let s3 = try context.clients.s3()
-        let current = try await aws { () async throws(AWSError) in try await s3.bucketPolicy(bucket: bucket) }
+        let current = try await readingCall { () async throws(AWSError) in try await s3.bucketPolicy(bucket: bucket) }
         guard let current else { return .done(ActionResult(outputs: ["removed_statements": []], verified: true)) }
         guard let policy = try? JSONParser().parse(current) else { return .notDone }
         guard !PolicyDocument.statements(policy).contains(where: isPublic) else { return .notDone }
@@ -63,7 +63,7 @@ extension RemovePublicBucketPolicyStatements: ExecutableAction {
         guard let policy = priorState["policy"]?.stringValue else { return }
         let bucket = try parameters.string("bucket")
         let s3 = try context.clients.s3()
-        try await aws(true) { () async throws(AWSError) in
+        try await mutatingCall { () async throws(AWSError) in
             try await s3.putBucketPolicy(bucket: bucket, document: policy)
         }
     }

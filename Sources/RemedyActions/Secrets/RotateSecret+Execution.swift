@@ -16,8 +16,8 @@ extension RotateSecret: ExecutableAction {
         let secrets = try context.clients.secretsManager()
         let token = IdempotencyToken.uuid(context.request.idempotencyKey)
         // Read first so a dry-run checks the secret exists; the rotation itself is refused unsent there.
-        _ = try await aws { () async throws(AWSError) in try await secrets.describeSecret(secret) }
-        let version = try await aws(true) { () async throws(AWSError) in
+        _ = try await readingCall { () async throws(AWSError) in try await secrets.describeSecret(secret) }
+        let version = try await mutatingCall { () async throws(AWSError) in
             try await secrets.rotateSecret(secret, clientRequestToken: token)
         }
         return ActionResult(outputs: ["version_id": .string(version.isEmpty ? token : version)])
@@ -56,6 +56,7 @@ extension RotateSecret: ExecutableAction {
     {
         let secret = try parameters.string("secret")
         let secrets = try context.clients.secretsManager()
-        return try await aws { () async throws(AWSError) in try await secrets.describeSecret(secret) }.versionStages
+        return try await readingCall { () async throws(AWSError) in try await secrets.describeSecret(secret) }
+            .versionStages
     }
 }

@@ -65,7 +65,7 @@ extension RemedyCommand {
                 callObserver: { metrics.awsCall($0) }
             )
             let journal = acting.journal
-            logger.info("acting as \(acting.caller)", metadata: ["playbooks": "\(library.playbooks.count)"])
+            logger.info("acting as \(acting.caller)", metadata: ["playbooks.loaded": "\(library.playbooks.count)"])
             let server: RemedyServer
             do {
                 server = try RemedyServer(
@@ -93,7 +93,7 @@ extension RemedyCommand {
                 } catch {
                     logger.error(
                         "could not sign the journal's tail; the next start signs it",
-                        metadata: ["error": "\(error)"]
+                        metadata: ["error.message": "\(error)"]
                     )
                 }
             }

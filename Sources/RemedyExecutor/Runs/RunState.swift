@@ -1,3 +1,4 @@
+// Over 400 lines: one fold, each record kind's effect on a run and the progress types it builds.
 import Foundation
 import RemedyCore
 

@@ -1,3 +1,4 @@
+// Over 400 lines: one state machine, the run's decision function and the helpers only it calls.
 import Foundation
 import RemedyCore
 

@@ -1,3 +1,4 @@
+// Over 400 lines: one simulated service, every EC2 operation the clients send, sharing this file's state helpers.
 import Foundation
 import RemedyCore
 

@@ -1,3 +1,4 @@
+// Over 400 lines: the simulated account's router and state, which every service's extension shares.
 import Foundation
 import RemedyAWS
 import RemedyCore

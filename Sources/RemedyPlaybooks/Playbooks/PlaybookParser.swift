@@ -1,3 +1,4 @@
+// Over 400 lines: one grammar, the playbook language's sections read in document order.
 import RemedyCore
 
 /// Reads playbook YAML into a `Playbook`, reporting every structural problem with its position.

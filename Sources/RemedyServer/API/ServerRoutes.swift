@@ -66,7 +66,7 @@ struct ServerRoutes {
         if let problem = await server.environment.journalProblem() {
             server.environment.logger.error(
                 "not ready: the journal cannot take writes",
-                metadata: ["error": .string(problem)]
+                metadata: ["error.message": .string(problem)]
             )
             throw Rejection(.serviceUnavailable, "journal-unavailable", "the journal cannot take writes", retryAfter: 5)
         }
@@ -110,7 +110,10 @@ struct ServerRoutes {
         switch message.type {
         case "SubscriptionConfirmation":
             try await server.sns.confirmSubscription(message)
-            server.environment.logger.info("SNS subscription confirmed", metadata: ["topic": .string(message.topicARN)])
+            server.environment.logger.info(
+                "SNS subscription confirmed",
+                metadata: ["sns.topic": .string(message.topicARN)]
+            )
             return JSONResponse.make(.ok, ["confirmed": .string(message.topicARN)])
         case "UnsubscribeConfirmation":
             return JSONResponse.make(.ok, ["ignored": "UnsubscribeConfirmation"])
@@ -256,8 +259,8 @@ struct RejectionCounter: RouterMiddleware {
                 "request refused",
                 metadata: [
                     "http.path": .string(request.uri.path), "http.status": "\(rejection.status.code)",
-                    "client": .string(context.clientAddress),
-                    "reason": .string(rejection.reason), "detail": .string(rejection.message),
+                    "http.client": .string(context.clientAddress),
+                    "http.rejection": .string(rejection.reason), "error.message": .string(rejection.message),
                 ]
             )
             throw rejection

@@ -75,7 +75,8 @@ struct FindingIntake: Sendable {
                     logger.warning(
                         "playbook refused the finding",
                         metadata: [
-                            "finding.id": .string(finding.id), "playbook": .string(playbook), "reason": .string(reason),
+                            "finding.id": .string(finding.id), "run.playbook": .string(playbook),
+                            "plan.refusal": .string(reason),
                         ]
                     )
                 case .planned(let plan):
@@ -95,7 +96,7 @@ struct FindingIntake: Sendable {
                             "run created",
                             metadata: [
                                 "run.id": .string(runID), "finding.id": .string(finding.id),
-                                "playbook": .string(plan.playbook), "feed": .string(feed.description),
+                                "run.playbook": .string(plan.playbook), "http.feed": .string(feed.description),
                             ]
                         )
                     case .duplicate(let existing):

@@ -39,7 +39,10 @@ struct RunNotifier: Service {
                     if case .gate = notice { gateText(state) } else { outcomeText(state) }
                 try await slack.post(text: text, to: channel)
             } catch {
-                logger.warning("notification not sent", metadata: ["channel": .string(channel), "error": "\(error)"])
+                logger.warning(
+                    "notification not sent",
+                    metadata: ["slack.channel": .string(channel), "error.message": "\(error)"]
+                )
             }
         }
     }

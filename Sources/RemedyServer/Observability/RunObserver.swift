@@ -58,7 +58,7 @@ final class RunObserver: Sendable {
             break
         }
         let metadata: Logger.Metadata = [
-            "run.id": .string(runID), "journal.sequence": "\(record.sequence)", "step": .string(step),
+            "run.id": .string(runID), "journal.sequence": "\(record.sequence)", "run.step": .string(step),
         ]
         if record.kind.hasPrefix("run.") {
             logger.info("\(record.kind)", metadata: metadata)

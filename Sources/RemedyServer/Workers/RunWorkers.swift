@@ -40,7 +40,7 @@ struct RunWorkers: Service {
             drain.begin()
             queue.close()
         }
-        logger.info("workers stopped", metadata: ["runs.left_queued": "\(queue.depth)"])
+        logger.info("workers stopped", metadata: ["runs.queued_left": "\(queue.depth)"])
     }
 
     /// Moves runs that overflowed into the journal back into the queue as it drains.
@@ -48,7 +48,7 @@ struct RunWorkers: Service {
         do {
             try await backlog.refill()
         } catch {
-            logger.error("could not read the backlog from the journal", metadata: ["error": "\(error)"])
+            logger.error("could not read the backlog from the journal", metadata: ["error.message": "\(error)"])
         }
     }
 
@@ -74,11 +74,11 @@ struct RunWorkers: Service {
                 )
             }
         } catch let error as RunError where error == .liveRunInDryRunProcess {
-            logger.notice("live run left to a live process", metadata: ["error": .string(error.message)])
+            logger.notice("live run left to a live process", metadata: ["error.message": .string(error.message)])
         } catch let error as RunError where error == .runBusy {
-            logger.info("run is driven by another process", metadata: ["error": .string(error.message)])
+            logger.info("run is driven by another process", metadata: ["error.message": .string(error.message)])
         } catch {
-            logger.error("run could not be driven", metadata: ["error": .string("\(error)")])
+            logger.error("run could not be driven", metadata: ["error.message": .string("\(error)")])
         }
     }
 }

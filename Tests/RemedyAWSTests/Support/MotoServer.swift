@@ -76,7 +76,7 @@ struct MotoServer {
 
     /// Turns signature checking off until the next `prepare()`, for calls moto cannot authenticate: it re-signs a
     /// rest-json GET or DELETE without a body over a form encoding of the headers, so those never match
-    /// (AWS-WIRE.md §3).
+    /// (docs/aws.md#moto-signature-checking).
     func turnAuthOff() async throws {
         try await setAuth("inf")
     }
