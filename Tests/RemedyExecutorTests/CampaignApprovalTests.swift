@@ -311,7 +311,7 @@ import Testing
             gate: "approve",
             since: since
         )
-        let scanned = try await EveryRecordJournal(base: harness.journal).campaignApprovals(
+        let scanned = try await DefaultAnsweringJournal(base: harness.journal).campaignApprovals(
             ofPlaybook: "test-playbook",
             gate: "approve",
             since: since
@@ -324,37 +324,5 @@ import Testing
                 .isEmpty
         )
         #expect(try await harness.journal.campaignApprovals(ofPlaybook: "other", gate: "approve", since: since).isEmpty)
-    }
-}
-
-/// A journal that answers `campaignApprovals` the way the protocol does for any journal: by reading every run.
-private struct EveryRecordJournal: RunJournal {
-    let base: JournalDatabase
-
-    func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] { try await base.append(entries) }
-    func records(ofRun runID: String) async throws -> [JournalRecord] { try await base.records(ofRun: runID) }
-    func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
-        try await base.createRun(entry, dedupeKey: dedupeKey)
-    }
-    func runID(forDedupeKey dedupeKey: String) async throws -> String? {
-        try await base.runID(forDedupeKey: dedupeKey)
-    }
-    func runIDs() async throws -> [String] { try await base.runIDs() }
-    func claimLease(runID: String, holder: LeaseHolder, now: Date, duration: Duration) async throws -> LeaseClaim {
-        try await base.claimLease(runID: runID, holder: holder, now: now, duration: duration)
-    }
-    func releaseLease(runID: String, holder: LeaseHolder) async throws {
-        try await base.releaseLease(runID: runID, holder: holder)
-    }
-    func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
-        try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
-    }
-    func latestLiveRun(
-        ofPlaybook playbook: String,
-        resource: String,
-        account: String,
-        since: Date
-    ) async throws -> CaseMember? {
-        try await base.latestLiveRun(ofPlaybook: playbook, resource: resource, account: account, since: since)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import RemedyCore
+import RemedyTestSupport
 import Testing
 
 @testable import RemedyJournal
@@ -49,12 +50,12 @@ import Testing
         #expect(unfinished.first { $0.runID == "run-untouched" }?.createdSequence == 1)
         #expect(unfinished.filter(\.isUntouched).count == 1)
         // And the same as reading every run's records (what journals without indexes do)
-        #expect(try await RecordReadingJournal(base: journal).unfinishedRuns(after: 0, limit: 100) == unfinished)
+        #expect(try await DefaultAnsweringJournal(base: journal).unfinishedRuns(after: 0, limit: 100) == unfinished)
         // And it pages: after a run, up to a limit
         let second = try #require(unfinished.dropFirst().first)
         #expect(try await journal.unfinishedRuns(after: second.createdSequence, limit: 2) == Array(unfinished[2..<4]))
         #expect(
-            try await RecordReadingJournal(base: journal).unfinishedRuns(after: second.createdSequence, limit: 2)
+            try await DefaultAnsweringJournal(base: journal).unfinishedRuns(after: second.createdSequence, limit: 2)
                 == Array(unfinished[2..<4])
         )
     }
@@ -82,41 +83,11 @@ import Testing
                 #expect(since.records == Array(all[held...]))
                 #expect(since.total == all.count)
                 #expect(
-                    try await RecordReadingJournal(base: journal).records(ofRun: history.runID, after: after) == since
+                    try await DefaultAnsweringJournal(base: journal).records(ofRun: history.runID, after: after)
+                        == since
                 )
             }
         }
         #expect(try await journal.records(ofRun: "run-unknown", after: 0) == RunRecordsSince(records: [], total: 0))
-    }
-}
-
-/// Answers `unfinishedRuns` and `records(ofRun:after:)` with the protocol's defaults, by reading every run's records.
-private struct RecordReadingJournal: RunJournal {
-    let base: JournalDatabase
-
-    func append(_ entries: [JournalEntry]) async throws -> [JournalRecord] { try await base.append(entries) }
-    func records(ofRun runID: String) async throws -> [JournalRecord] { try await base.records(ofRun: runID) }
-    func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
-        try await base.createRun(entry, dedupeKey: dedupeKey)
-    }
-    func runID(forDedupeKey dedupeKey: String) async throws -> String? { try await base.runID(forDedupeKey: dedupeKey) }
-    func runIDs() async throws -> [String] { try await base.runIDs() }
-    func claimLease(runID: String, holder: LeaseHolder, now: Date, duration: Duration) async throws -> LeaseClaim {
-        try await base.claimLease(runID: runID, holder: holder, now: now, duration: duration)
-    }
-    func releaseLease(runID: String, holder: LeaseHolder) async throws {
-        try await base.releaseLease(runID: runID, holder: holder)
-    }
-    func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
-        try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
-    }
-
-    func latestLiveRun(
-        ofPlaybook playbook: String,
-        resource: String,
-        account: String,
-        since: Date
-    ) async throws -> CaseMember? {
-        try await base.latestLiveRun(ofPlaybook: playbook, resource: resource, account: account, since: since)
     }
 }
