@@ -30,7 +30,7 @@ public struct Engine: Sendable {
         slack: SlackWebhooks = SlackWebhooks(),
         mode: ExecutionMode = .live,
         time: EngineTime = .system,
-        makeRunID: @escaping @Sendable () -> String = { "run-\(RandomUUID.makeTimeOrdered())" }
+        makeRunID: @escaping @Sendable () -> String = RunExecutor.newRunID
     ) {
         self.configuration = configuration
         self.journal = journal

@@ -84,6 +84,9 @@ public struct RunExecutor: Sendable {
     /// Sees each record this executor journals, once it is on disk: for progress shown as it happens.
     public typealias RecordObserver = @Sendable (JournalRecord) -> Void
 
+    /// A new run's id: `run-` and a time-ordered UUID, so ids sort in the order runs were created.
+    @Sendable public static func newRunID() -> String { "run-\(RandomUUID.makeTimeOrdered())" }
+
     /// - Parameters:
     ///   - clock: waits between retries.
     ///   - deadlineClock: what step timeouts run on; `clock` when nil. A virtual clock tells the two apart: a retry's
@@ -100,7 +103,7 @@ public struct RunExecutor: Sendable {
         clock: any Clock<Duration> = ContinuousClock(),
         deadlineClock: (any Clock<Duration>)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
-        makeRunID: @escaping @Sendable () -> String = { "run-\(RandomUUID.makeTimeOrdered())" },
+        makeRunID: @escaping @Sendable () -> String = RunExecutor.newRunID,
         observer: RecordObserver? = nil,
         drain: RunDrain? = nil
     ) {
