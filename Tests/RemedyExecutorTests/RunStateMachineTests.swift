@@ -380,6 +380,7 @@ import Testing
             gate("approve-isolation", approvers: [bob]),
             action("isolate", "ec2.quarantine"),
             action("revoke", "ec2.tag", disposition: .decidedAtRunTime(condition: "steps.isolate.role_name != null")),
+            action("describe", "ec2.describe", [:]),
         ])
         // Then the first gate is skipped without asking anyone
         #expect(
@@ -397,7 +398,9 @@ import Testing
         #expect(
             request.message
                 == "Approving lets these steps run:\n- isolate: ec2.quarantine (instance \(instance))\n"
-                + "- revoke: ec2.tag (instance \(instance)), if steps.isolate.role_name != null"
+                + "- revoke: ec2.tag (instance \(instance)), if steps.isolate.role_name != null\n"
+                // A step that takes no parameters is listed without an empty "()"
+                + "- describe: ec2.describe"
         )
     }
 

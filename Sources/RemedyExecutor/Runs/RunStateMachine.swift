@@ -390,7 +390,9 @@ public struct RunStateMachine: Sendable {
             let values = parameters.sorted { $0.key < $1.key }.map { name, value in
                 "\(name) \(resolve(value)?.interpolated ?? "(from an earlier step)")"
             }
-            return "\(step.id): \(name) (\(values.joined(separator: "; ")))\(condition)"
+            // An action that takes nothing but the finding (guardduty.archive_finding) is listed without "()".
+            let shown = values.isEmpty ? "" : " (\(values.joined(separator: "; ")))"
+            return "\(step.id): \(name)\(shown)\(condition)"
         }
     }
 
