@@ -60,7 +60,7 @@ public struct AWSClient: Sendable {
     let signer: SigV4Signer
     let quota: RetryQuota
     let pacer: RequestPacer?
-    let clock: any AWSClock
+    let clock: ElapsedTime
     let jitter: @Sendable () -> Double
     let logger: Logger
 
@@ -75,7 +75,7 @@ public struct AWSClient: Sendable {
         transport: any HTTPTransport = AsyncHTTPClientTransport(),
         quota: RetryQuota = RetryQuota(),
         pacer: RequestPacer? = nil,
-        clock: any AWSClock = SystemAWSClock(),
+        clock: some Clock<Duration> = ContinuousClock(),
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger = Logger(label: "remedy.aws"),
         signingKeys: SigningKeyCache = SigningKeyCache()
@@ -90,7 +90,7 @@ public struct AWSClient: Sendable {
         self.transport = transport
         self.quota = quota
         self.pacer = pacer
-        self.clock = clock
+        self.clock = ElapsedTime(clock)
         self.jitter = jitter
         self.logger = logger
         let rules: SigningRules = service.signingName == "s3" ? .s3(signPayload: true) : .standard
@@ -179,7 +179,7 @@ public struct AWSClient: Sendable {
                     ]
                 )
                 do {
-                    try await clock.sleep(for: delay)
+                    try await clock.sleep(delay)
                 } catch {
                     throw failure.error
                 }

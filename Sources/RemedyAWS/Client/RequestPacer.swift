@@ -23,7 +23,7 @@ public actor RequestPacer {
         var updated: Duration
     }
 
-    private let clock: any AWSClock
+    private let clock: ElapsedTime
     private let defaultRate: Rate
     private var rates: [String: Rate]
     private var buckets: [String: Bucket] = [:]
@@ -34,17 +34,20 @@ public actor RequestPacer {
     static let throttledFactor = 0.7
     static let recoveryStep = 0.05
 
-    public init(defaultRate: Rate = .conservative, rates: [String: Rate] = [:], clock: any AWSClock = SystemAWSClock())
-    {
+    public init(
+        defaultRate: Rate = .conservative,
+        rates: [String: Rate] = [:],
+        clock: some Clock<Duration> = ContinuousClock()
+    ) {
         self.defaultRate = defaultRate
         self.rates = rates
-        self.clock = clock
+        self.clock = ElapsedTime(clock)
     }
 
     /// Waits until a request for `key` (`service/region/account`) may go, then takes its token.
     public func acquire(_ key: String, service: String) async throws {
         let wait = reserve(key, service: service)
-        if wait > .zero { try await clock.sleep(for: wait) }
+        if wait > .zero { try await clock.sleep(wait) }
     }
 
     /// Takes a token now, going into debt if none is left, and says how long the caller must wait for it.
@@ -54,7 +57,7 @@ public actor RequestPacer {
         let configured = rates[service] ?? defaultRate
         let share = shares[key] ?? 1
         let rate = Rate(perSecond: configured.perSecond * share, burst: max(1, configured.burst * share))
-        let now = clock.now
+        let now = clock.now()
         var bucket = buckets[key] ?? Bucket(tokens: rate.burst, updated: now)
         let elapsed = (now - bucket.updated).seconds
         bucket.tokens = min(rate.burst, bucket.tokens + elapsed * rate.perSecond)

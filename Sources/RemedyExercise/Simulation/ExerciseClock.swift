@@ -58,8 +58,8 @@ public final class ExerciseClock: Sendable {
     public var executorClock: some Clock<Duration> { Facade(clock: self, isActive: false) }
     /// For actions (`wait`, `wait_for`): their sleeps are the exercise waiting.
     public var actionClock: some Clock<Duration> { Facade(clock: self, isActive: true) }
-    /// For the AWS client's pacing and retry back-off.
-    public var awsClock: some AWSClock { AWSFacade(clock: self) }
+    /// For the AWS client's pacing and retry back-off: their waits are the exercise waiting, as an action's are.
+    public var awsClock: some Clock<Duration> { actionClock }
 
     // MARK: Sleeping
 
@@ -135,16 +135,6 @@ public final class ExerciseClock: Sendable {
 
         func sleep(until deadline: Instant, tolerance: Duration?) async throws {
             try await clock.sleep(until: deadline.offset, isActive: isActive)
-        }
-    }
-
-    struct AWSFacade: AWSClock {
-        let clock: ExerciseClock
-
-        var now: Duration { clock.elapsed }
-
-        func sleep(for duration: Duration) async throws {
-            try await clock.sleep(until: clock.elapsed + duration, isActive: true)
         }
     }
 }

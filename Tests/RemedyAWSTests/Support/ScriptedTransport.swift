@@ -25,17 +25,26 @@ final class ScriptedTransport: HTTPTransport {
     }
 }
 
-/// A clock whose sleeps pass at once and are recorded.
-final class ManualClock: AWSClock {
+/// A clock whose sleeps pass at once and are recorded; a test moves it on by hand too.
+final class ManualClock: Clock, Sendable {
+    struct Instant: InstantProtocol {
+        var offset: Duration
+
+        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        func duration(to other: Instant) -> Duration { other.offset - offset }
+        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+    }
+
     private let state = Mutex<(now: Duration, sleeps: [Duration])>((.zero, []))
 
-    var now: Duration { state.withLock { $0.now } }
+    var now: Instant { Instant(offset: state.withLock { $0.now }) }
+    var minimumResolution: Duration { .zero }
     var sleeps: [Duration] { state.withLock { $0.sleeps } }
 
-    func sleep(for duration: Duration) async throws {
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         state.withLock {
-            $0.sleeps.append(duration)
-            $0.now += duration
+            $0.sleeps.append(max(.zero, deadline.offset - $0.now))
+            $0.now = max($0.now, deadline.offset)
         }
     }
 
@@ -77,7 +86,7 @@ extension AWSClient {
         region: String = "us-east-1",
         endpoint: AWSEndpoint? = nil,
         mode: Mode = .live,
-        clock: any AWSClock = ManualClock(),
+        clock: some Clock<Duration> = ManualClock(),
         quota: RetryQuota = RetryQuota(),
         credentials: AWSCredentials = TestCredentials.valid
     ) throws -> AWSClient {
