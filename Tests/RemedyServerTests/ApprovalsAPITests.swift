@@ -217,7 +217,13 @@ import Testing
             let expiring = try #require(tor.json["runs"]?[0]?["runId"]?.stringValue)
             _ = try await harness.waitForRun(expiring) { $0.status == .parked }
             clock.advance(by: 31 * 60)
-            let late = try await decide(harness, expiring, token: ServerHarness.leadToken, #"{"decision":"approve"}"#)
+            // The gate is named: the sweep may expire it first, and then the run no longer says it waits there.
+            let late = try await decide(
+                harness,
+                expiring,
+                token: ServerHarness.leadToken,
+                #"{"decision":"approve","gate":"approve-isolation"}"#
+            )
             #expect(late.status == 409)
             #expect(late.json["error"] == "gate-expired")
             #expect(try await harness.server.executor.report(runID: expiring).status == .failed)
