@@ -83,6 +83,7 @@ public struct RemedyServer: Sendable {
         let configuration = engine.configuration
         let settings = configuration.server
         let journal = engine.journal
+        let workerCount = settings.workers ?? configuration.concurrency.maximumRuns
         guard !settings.auth.isEmpty else {
             throw ServerSetupError(
                 "server.auth configures no bearer token, HMAC secret or SNS topic: nobody could send findings"
@@ -121,7 +122,7 @@ public struct RemedyServer: Sendable {
         }
         let observer = RunObserver(metrics: metrics, logger: logger, notices: notices)
         executor = engine.executor(
-            maximumConcurrentRuns: settings.workers ?? configuration.concurrency.maximumRuns,
+            maximumConcurrentRuns: workerCount,
             observer: { observer.observe($0) },
             drain: drain
         )
@@ -169,7 +170,7 @@ public struct RemedyServer: Sendable {
             executor: executor,
             drain: drain,
             parked: parked,
-            concurrency: settings.workers ?? configuration.concurrency.maximumRuns,
+            concurrency: workerCount,
             metrics: metrics,
             logger: logger
         )

@@ -1,17 +1,14 @@
 import Foundation
 import RemedyCore
 
-/// A journal that changes how `append` behaves and passes everything else to `base`.
-public protocol WrappingJournal: RunJournal {
+/// A journal that passes what `RunJournal` requires, but `append`, to `base`; what the protocol has a default for is
+/// left to that default (which reads every run's records).
+public protocol ForwardingJournal: RunJournal {
     var base: any RunJournal { get }
 }
 
-extension WrappingJournal {
+extension ForwardingJournal {
     public func records(ofRun runID: String) async throws -> [JournalRecord] { try await base.records(ofRun: runID) }
-
-    public func records(ofRun runID: String, after sequence: Int64) async throws -> RunRecordsSince {
-        try await base.records(ofRun: runID, after: sequence)
-    }
 
     public func createRun(_ entry: JournalEntry, dedupeKey: String) async throws -> RunCreation {
         try await base.createRun(entry, dedupeKey: dedupeKey)
@@ -41,16 +38,26 @@ extension WrappingJournal {
         try await base.latestLiveRun(ofPlaybook: playbook, resource: resource, account: account, since: since)
     }
 
+    public func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
+        try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
+    }
+}
+
+/// A journal that changes how `append` behaves and passes everything else to `base`, the base's own answers to what
+/// the protocol has defaults for included.
+public protocol WrappingJournal: ForwardingJournal {}
+
+extension WrappingJournal {
+    public func records(ofRun runID: String, after sequence: Int64) async throws -> RunRecordsSince {
+        try await base.records(ofRun: runID, after: sequence)
+    }
+
     public func campaignApprovals(
         ofPlaybook playbook: String,
         gate: String,
         since: Date
     ) async throws -> [CampaignApproval] {
         try await base.campaignApprovals(ofPlaybook: playbook, gate: gate, since: since)
-    }
-
-    public func usage(ofPlaybook playbook: String, before sequence: Int64, since: Date) async throws -> PlaybookUsage {
-        try await base.usage(ofPlaybook: playbook, before: sequence, since: since)
     }
 
     public func runsCreated(after sequence: Int64, limit: Int) async throws -> [CreatedRun] {

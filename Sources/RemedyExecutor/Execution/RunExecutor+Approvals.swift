@@ -39,6 +39,8 @@ extension RunExecutor {
             "comment": comment.map(JSONValue.string) ?? .null, "channel": .string(channel),
             "at": .string(Timestamp.format(at)),
         ]
+        // What a grant or a denial journals: the decision is in the record's kind.
+        let decided = decisionFields.filter { $0.key != "decision" }
         // A decision alone makes no call, so it does not wait for a place among the runs executing at once: an
         // approver is answered at once however busy the workers are.
         let (taken, report) = try await withRunReturning(runID, takesRunSlot: continuing) {
@@ -57,7 +59,7 @@ extension RunExecutor {
                 try hold(.approvalRefused, .object(payload), in: &machine)
                 return TakenDecision(refusal: refusal)
             }
-            var payload = decisionFields.filter { $0.key != "decision" }
+            var payload = decided
             var campaign: Campaign?
             if decision == .approve, let window = machine.state.gates[gate]?.campaignWindow {
                 campaign = Campaign(playbook: machine.state.definition.playbook, window: window)
@@ -76,7 +78,7 @@ extension RunExecutor {
         answer.alsoApproved = try await approveWaitingRuns(
             of: campaign,
             at: gate,
-            by: decisionFields.filter { $0.key != "decision" },
+            by: decided,
             madeOn: runID,
             at: at,
             continuing: continuing
