@@ -17,7 +17,8 @@ extension JournalDatabase {
         try await writer.read { db in
             try String.fetchAll(
                 db,
-                sql: "SELECT runId FROM record WHERE kind = 'run.created' AND runId IS NOT NULL ORDER BY sequence"
+                sql:
+                    "SELECT runId FROM record WHERE kind = \(EventSQL.kind(.runCreated)) AND runId IS NOT NULL ORDER BY sequence"
             )
         }
     }
@@ -28,7 +29,7 @@ extension JournalDatabase {
                 db,
                 sql: """
                     SELECT runId, sequence FROM record
-                    WHERE sequence > ? AND kind = 'run.created' AND runId IS NOT NULL ORDER BY sequence LIMIT ?
+                    WHERE sequence > ? AND kind = \(EventSQL.kind(.runCreated)) AND runId IS NOT NULL ORDER BY sequence LIMIT ?
                     """,
                 arguments: [sequence, limit]
             ).map { CreatedRun(runID: $0["runId"], sequence: $0["sequence"]) }
@@ -41,7 +42,7 @@ extension JournalDatabase {
                 db,
                 sql: """
                     SELECT runId, sequence FROM record
-                    WHERE kind = 'run.created' AND sequence < ? AND runId IS NOT NULL ORDER BY sequence DESC LIMIT ?
+                    WHERE kind = \(EventSQL.kind(.runCreated)) AND sequence < ? AND runId IS NOT NULL ORDER BY sequence DESC LIMIT ?
                     """,
                 arguments: [sequence ?? .max, limit]
             ).map { CreatedRun(runID: $0["runId"], sequence: $0["sequence"]) }
@@ -60,13 +61,17 @@ extension JournalDatabase {
                     JOIN record AS latest ON latest.sequence = (
                         SELECT MAX(sequence) FROM record WHERE runId = created.runId
                     )
-                    WHERE created.kind = 'run.created' AND created.runId IS NOT NULL AND created.sequence > ?
+                    WHERE created.kind = \(EventSQL.kind(.runCreated)) AND created.runId IS NOT NULL
+                        AND created.sequence > ?
                         AND NOT (
-                            latest.kind = 'run.succeeded'
-                            OR (latest.kind = 'run.failed' AND json_extract(latest.payload, '$.undo') = 0)
+                            latest.kind = \(EventSQL.kind(.runSucceeded))
                             OR (
-                                latest.kind IN ('undo.succeeded', 'undo.failed')
-                                AND json_type(latest.payload, '$.step') IS NULL
+                                latest.kind = \(EventSQL.kind(.runFailed))
+                                AND \(EventSQL.member(RunEvent.Failed.undoKey, of: "latest")) = 0
+                            )
+                            OR (
+                                latest.kind IN \(EventSQL.kinds(.undoSucceeded, .undoFailed))
+                                AND json_type(latest.payload, '$.\(RunEvent.Undo.stepKey)') IS NULL
                             )
                         )
                     ORDER BY created.sequence LIMIT ?

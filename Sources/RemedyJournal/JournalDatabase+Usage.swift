@@ -12,14 +12,14 @@ extension JournalDatabase {
         return try await writer.read { db in
             let earlier = """
                 FROM record AS created INDEXED BY record_run_usage
-                WHERE created.kind = 'run.created' AND created.sequence < ?
-                    AND json_extract(created.payload, '$.playbook') = ?
-                    AND json_extract(created.payload, '$.mode') = 'live'
+                WHERE created.kind = \(EventSQL.kind(.runCreated)) AND created.sequence < ?
+                    AND \(EventSQL.created(.playbook)) = ?
+                    AND \(EventSQL.created(.mode)) = '\(ExecutionMode.live.rawValue)'
                 """
             let inLastHour =
                 try Int.fetchOne(
                     db.cachedStatement(
-                        sql: "SELECT COUNT(*) \(earlier) AND json_extract(created.payload, '$.startedAt') >= ?"
+                        sql: "SELECT COUNT(*) \(earlier) AND \(EventSQL.created(.startedAt)) >= ?"
                     ),
                     arguments: [sequence, playbook, since]
                 ) ?? 0
@@ -31,9 +31,9 @@ extension JournalDatabase {
                                 AND COALESCE((
                                     SELECT ended.kind FROM record AS ended
                                     WHERE ended.runId = created.runId
-                                        AND ended.kind IN ('run.succeeded', 'run.failed', 'run.retried')
+                                        AND ended.kind IN \(EventSQL.kinds(.runSucceeded, .runFailed, .runRetried))
                                     ORDER BY ended.sequence DESC LIMIT 1
-                                ), 'run.retried') = 'run.retried'
+                                ), \(EventSQL.kind(.runRetried))) = \(EventSQL.kind(.runRetried))
                             """
                     ),
                     arguments: [sequence, playbook]
@@ -54,13 +54,13 @@ extension JournalDatabase {
             try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT created.runId AS runId, json_extract(created.payload, '$.case') AS caseId
+                        SELECT created.runId AS runId, \(EventSQL.created(.caseID)) AS caseId
                         FROM record AS created INDEXED BY record_run_usage
-                        WHERE created.kind = 'run.created' AND json_extract(created.payload, '$.playbook') = ?
-                            AND json_extract(created.payload, '$.mode') = 'live'
-                            AND json_extract(created.payload, '$.startedAt') >= ?
-                            AND json_extract(created.payload, '$.resource') = ?
-                            AND json_extract(created.payload, '$.account') = ?
+                        WHERE created.kind = \(EventSQL.kind(.runCreated)) AND \(EventSQL.created(.playbook)) = ?
+                            AND \(EventSQL.created(.mode)) = '\(ExecutionMode.live.rawValue)'
+                            AND \(EventSQL.created(.startedAt)) >= ?
+                            AND \(EventSQL.created(.resource)) = ?
+                            AND \(EventSQL.created(.account)) = ?
                         ORDER BY created.sequence DESC LIMIT 1
                         """
                 ),
@@ -80,14 +80,17 @@ extension JournalDatabase {
         gate: String,
         since: Date
     ) async throws -> [CampaignApproval] {
+        typealias Decision = RunEvent.ApprovalDecided.PayloadKey
         let since = Timestamp.format(since)
         return try await writer.read { db in
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
                         SELECT * FROM record INDEXED BY record_kind
-                        WHERE kind = 'approval.granted' AND json_extract(payload, '$.campaignPlaybook') = ?
-                            AND json_extract(payload, '$.gate') = ? AND json_extract(payload, '$.at') >= ?
+                        WHERE kind = \(EventSQL.kind(.approvalGranted))
+                            AND \(EventSQL.member(Decision.campaignPlaybook.rawValue)) = ?
+                            AND \(EventSQL.member(Decision.gate.rawValue)) = ?
+                            AND \(EventSQL.member(Decision.at.rawValue)) >= ?
                         ORDER BY sequence
                         """
                 ),

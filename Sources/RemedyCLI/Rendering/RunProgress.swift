@@ -4,67 +4,61 @@ import RemedyCore
 enum RunProgress {
     /// The line for `record`, or nil for records that say nothing new to a reader.
     static func line(for record: JournalRecord) -> String? {
-        let payload = record.payload
-        if record.kind == RunEventKind.runCreated.rawValue {
-            return "run \(record.runID ?? "?")  playbook \(payload["playbook"]?.stringValue ?? "?")  "
-                + "\(payload["mode"]?.stringValue ?? "?")  finding \(payload["findingId"]?.stringValue ?? "?")"
-        }
-        let step = payload["step"]?.stringValue ?? payload["gate"]?.stringValue ?? ""
         let time = record.recordedAt.dropFirst(11).prefix(8)
-        let text: String? =
-            switch RunEventKind(rawValue: record.kind) {
-            case .stepStarted?:
-                "\(step)  started  \(payload["action"]?.stringValue ?? "")"
-                    + (attempt(payload).map { "  (attempt \($0))" } ?? "")
-            case .stepSucceeded?:
-                "\(step)  succeeded" + outputs(payload) + requestIDs(payload)
-            case .stepFailed?:
-                "\(step)  failed  \(payload["code"]?.stringValue ?? ""): \(payload["message"]?.stringValue ?? "")"
-            case .stepSkipped?:
-                "\(step)  skipped  \(payload["verdict"]?.stringValue ?? payload["reason"]?.stringValue ?? "")"
-            case .stepProbed?:
-                "\(step)  probed after a crash: \(payload["result"]?.stringValue == "done" ? "already done" : "not done")"
-            case .approvalRequested?:
-                "\(step)  waiting for \(payload["minApprovals"]?.doubleValue.map { Int($0) } ?? 1) approval(s) "
-                    + "until \(payload["expiresAt"]?.stringValue ?? "?")"
-            case .approvalGranted?, .approvalDenied?:
-                "\(step)  \(record.kind == RunEventKind.approvalGranted.rawValue ? "approved" : "denied") by "
-                    + "\(payload["principal"]?.stringValue ?? "?")"
-                    + (payload["campaignRun"]?.stringValue.map { " (campaign approval on \($0))" } ?? "")
-                    + (payload["comment"]?.stringValue.map { ": \($0)" } ?? "")
-            case .approvalRefused?:
-                "\(step)  refused a decision by \(payload["principal"]?.stringValue ?? "?")"
-            case .approvalExpired?:
-                "\(step)  expired: the gate failed closed"
-            case .runSucceeded?: "run succeeded"
-            case .runFailed?: "run failed: \(payload["reason"]?.stringValue ?? "")"
-            case .runRetried?: "\(step)  retried by \(payload["requestedBy"]?.stringValue ?? "?")"
-            case .runContainmentChecked?:
-                payload["contained"]?.boolValue == true
-                    ? "case \(payload["case"]?.stringValue ?? "?"): run \(payload["run"]?.stringValue ?? "?")'s "
-                        + "containment still holds; nothing more to do"
-                    : "case \(payload["case"]?.stringValue ?? "?"): \(payload["reason"]?.stringValue ?? ""); acting"
-            case .undoStarted?, .undoSucceeded?, .undoFailed?:
-                "\(step.isEmpty ? "run" : step)  \(record.kind)"
-            case .runLimitsChecked?:
-                payload["over"]?.stringValue.map { "over the playbook's limits: \($0); waiting for approval" }
-            case .runCreated?, .runParked?, .runResumed?, .stepPriorStateCaptured?, nil: nil
+        guard let event = try? RunEvent(record) else {
+            return "  \(time)  \(record.kind)  (not readable by this version of remedy)"
+        }
+        if case .runCreated(let run) = event {
+            return "run \(run.runID)  playbook \(run.playbook)  \(run.mode.rawValue)  finding \(run.findingID)"
+        }
+        return text(for: event).map { "  \(time)  \($0)" }
+    }
+
+    private static func text(for event: RunEvent) -> String? {
+        let step = event.step ?? ""
+        return switch event {
+        case .stepStarted(let started):
+            "\(step)  started  \(started.action)" + (started.attempt > 1 ? "  (attempt \(started.attempt))" : "")
+        case .stepSucceeded(let succeeded):
+            "\(step)  succeeded" + outputs(succeeded.result) + requestIDs(succeeded.result)
+        case .stepFailed(let failed):
+            "\(step)  failed  \(failed.failure.code): \(failed.failure.message)"
+        case .stepSkipped(let skipped):
+            "\(step)  skipped  \(skipped.verdict ?? skipped.reason)"
+        case .stepProbed(let probed):
+            "\(step)  probed after a crash: \(probed.outcome.isDone ? "already done" : "not done")"
+        case .approvalRequested(let requested):
+            "\(step)  waiting for \(requested.minimumApprovals) approval(s) until \(requested.expiresAt)"
+        case .approvalGranted(let decided), .approvalDenied(let decided):
+            "\(step)  \(event.kind == .approvalGranted ? "approved" : "denied") by \(decided.principal)"
+                + (decided.campaignRun.map { " (campaign approval on \($0))" } ?? "")
+                + (decided.comment.map { ": \($0)" } ?? "")
+        case .approvalRefused(let refused):
+            "\(step)  refused a decision by \(refused.decision.principal)"
+        case .approvalExpired:
+            "\(step)  expired: the gate failed closed"
+        case .runSucceeded: "run succeeded"
+        case .runFailed(let failed): "run failed: \(failed.reason ?? "")"
+        case .runRetried(let retried): "\(step)  retried by \(retried.requestedBy ?? "?")"
+        case .runContainmentChecked(let check):
+            switch check.outcome {
+            case .contained:
+                "case \(check.caseID ?? "?"): run \(check.joinedRun)'s containment still holds; nothing more to do"
+            case .notContained(let reason): "case \(check.caseID ?? "?"): \(reason); acting"
             }
-        return text.map { "  \(time)  \($0)" }
+        case .undoStarted, .undoSucceeded, .undoFailed:
+            "\(step.isEmpty ? "run" : step)  \(event.kind.rawValue)"
+        case .runLimitsChecked(let check):
+            check.over.map { "over the playbook's limits: \($0); waiting for approval" }
+        case .runCreated, .runParked, .runResumed, .stepPriorStateCaptured: nil
+        }
     }
 
-    private static func attempt(_ payload: JSONValue) -> Int? {
-        guard let attempt = payload["attempt"]?.doubleValue, attempt > 1 else { return nil }
-        return Int(attempt)
+    private static func outputs(_ result: ActionResult) -> String {
+        result.outputs.isEmpty ? "" : "  \(JSONValue.object(result.outputs).jsonText())"
     }
 
-    private static func outputs(_ payload: JSONValue) -> String {
-        guard let outputs = payload["outputs"], outputs != [:] else { return "" }
-        return "  \(outputs.jsonText())"
-    }
-
-    private static func requestIDs(_ payload: JSONValue) -> String {
-        let ids = payload["requestIds"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        return ids.isEmpty ? "" : "  [request \(ids.joined(separator: ", "))]"
+    private static func requestIDs(_ result: ActionResult) -> String {
+        result.requestIDs.isEmpty ? "" : "  [request \(result.requestIDs.joined(separator: ", "))]"
     }
 }

@@ -59,28 +59,27 @@ public protocol RunJournal: Sendable {
     func campaignApprovals(ofPlaybook playbook: String, gate: String, since: Date) async throws -> [CampaignApproval]
 }
 
-/// An approval given at a campaign gate, from `RunJournal.campaignApprovals`: an `approval.granted` record whose
-/// payload names the playbook (`campaignPlaybook`), which only a decision made on its own run does.
+/// An approval given at a campaign gate, from `RunJournal.campaignApprovals`: an `approval.granted` record that
+/// names the playbook (`campaignPlaybook`), which only a decision made on its own run does.
 public struct CampaignApproval: Sendable, Hashable {
     /// The run the decision was made on.
     public var runID: String
     public var sequence: Int64
-    /// The decision's payload as journaled there (`gate`, `principal`, `approver`, `comment`, `channel`, `at`).
-    public var payload: JSONValue
+    /// The decision as journaled there.
+    public var decision: RunEvent.ApprovalDecided
 
-    public init(runID: String, sequence: Int64, payload: JSONValue) {
+    public init(runID: String, sequence: Int64, decision: RunEvent.ApprovalDecided) {
         self.runID = runID
         self.sequence = sequence
-        self.payload = payload
+        self.decision = decision
     }
 
-    /// `record` as a campaign approval of `playbook` at `gate` given at or after `since` (an ISO 8601 time), or nil.
+    /// `record` as a campaign approval of `playbook` at `gate` given at or after `since` (a `Timestamp`), or nil.
     public init?(_ record: JournalRecord, playbook: String, gate: String, since: String) {
-        guard let runID = record.runID, record.kind == RunEventKind.approvalGranted.rawValue,
-            record.payload["campaignPlaybook"]?.stringValue == playbook, record.payload["gate"]?.stringValue == gate,
-            let at = record.payload["at"]?.stringValue, at >= since
+        guard let runID = record.runID, case .approvalGranted(let decision)? = try? RunEvent(record),
+            decision.campaignPlaybook == playbook, decision.gate == gate, decision.at >= since
         else { return nil }
-        self.init(runID: runID, sequence: record.sequence, payload: record.payload)
+        self.init(runID: runID, sequence: record.sequence, decision: decision)
     }
 }
 
@@ -142,8 +141,8 @@ public struct UnfinishedRun: Sendable, Hashable {
     public static func finishes(_ record: JournalRecord) -> Bool {
         switch RunEventKind(rawValue: record.kind) {
         case .runSucceeded: true
-        case .runFailed: record.payload["undo"] == false
-        case .undoSucceeded, .undoFailed: record.payload["step"] == nil
+        case .runFailed: record.payload[RunEvent.Failed.undoKey] == false
+        case .undoSucceeded, .undoFailed: record.payload[RunEvent.Undo.stepKey] == nil
         default: false
         }
     }
@@ -242,38 +241,4 @@ public enum RunCreation: Sendable, Hashable {
     case created(JournalRecord)
     /// A run already exists for the dedupe key: the same finding delivered again.
     case duplicate(existingRunID: String)
-}
-
-/// The kinds of journal records a run writes: past-tense facts.
-public enum RunEventKind: String, Sendable, Hashable, CaseIterable {
-    /// A finding was accepted and a run created for it (with the dedupe key).
-    case runCreated = "run.created"
-    case stepStarted = "step.started"
-    case stepSucceeded = "step.succeeded"
-    case stepFailed = "step.failed"
-    case stepSkipped = "step.skipped"
-    /// A step's action captured the prior state it needs for undo, before its first mutating call.
-    case stepPriorStateCaptured = "step.prior_state_captured"
-    /// A probe settled a step left in doubt by a crash.
-    case stepProbed = "step.probed"
-    case approvalRequested = "approval.requested"
-    case approvalGranted = "approval.granted"
-    case approvalDenied = "approval.denied"
-    case approvalExpired = "approval.expired"
-    /// Someone tried to decide and was refused (not an approver, the initiator, too late): kept for the audit.
-    case approvalRefused = "approval.refused"
-    /// The run waits (for approvals, or over a playbook limit) and can be resumed.
-    case runParked = "run.parked"
-    /// The playbook's limits were checked when the run started: within them, or over (the run then waits for approval).
-    case runLimitsChecked = "run.limits_checked"
-    case runResumed = "run.resumed"
-    case runSucceeded = "run.succeeded"
-    case runFailed = "run.failed"
-    /// A responder asked a failed run to go on from its failed step (`remedy resume --retry-failed`).
-    case runRetried = "run.retried"
-    /// A run that joined a case checked whether the case's earlier containment still holds.
-    case runContainmentChecked = "run.containment_checked"
-    case undoStarted = "undo.started"
-    case undoSucceeded = "undo.succeeded"
-    case undoFailed = "undo.failed"
 }

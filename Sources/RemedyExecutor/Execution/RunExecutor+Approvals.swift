@@ -1,12 +1,6 @@
 import Foundation
 import RemedyCore
 
-/// An approver's answer.
-public enum ApprovalVerdict: String, Sendable, Hashable, CaseIterable {
-    case approve
-    case deny
-}
-
 extension RunExecutor {
     /// Records `principal`'s decision on `gate` and, once the quorum is met, continues the run in this process.
     ///
@@ -31,16 +25,16 @@ extension RunExecutor {
         continuing: Bool = true
     ) async throws -> RunReport {
         let at = now()
-        // The full session ARN is kept for the record; `approver` is who it counts as.
-        let decisionFields: [String: JSONValue] = [
-            "gate": .string(gate), "principal": .string(principal),
-            "approver": .string(approvers.identities.identity(of: principal)),
-            "decision": .string(decision.rawValue),
-            "comment": comment.map(JSONValue.string) ?? .null, "channel": .string(channel),
-            "at": .string(Timestamp.format(at)),
-        ]
-        // What a grant or a denial journals: the decision is in the record's kind.
-        let decided = decisionFields.filter { $0.key != "decision" }
+        // The full session ARN is kept for the record; `approver` is who it counts as. A grant or a denial says which
+        // in the record's kind.
+        let decided = RunEvent.ApprovalDecided(
+            gate: gate,
+            principal: principal,
+            approver: approvers.identities.identity(of: principal),
+            comment: comment,
+            channel: channel,
+            at: Timestamp.format(at)
+        )
         // A decision alone makes no call, so it does not wait for a place among the runs executing at once: an
         // approver is answered at once however busy the workers are.
         let (taken, report) = try await withRunReturning(runID, takesRunSlot: continuing) {
@@ -54,19 +48,20 @@ extension RunExecutor {
                 machine: &machine
             ) {
                 // Who tried to decide what, and why it was refused, is part of the audit.
-                var payload = decisionFields
-                payload["reason"] = .string(refusal.message)
-                try hold(.approvalRefused, .object(payload), in: &machine)
+                try hold(
+                    .approvalRefused(.init(decision: decided, verdict: decision, reason: refusal.message)),
+                    in: &machine
+                )
                 return TakenDecision(refusal: refusal)
             }
-            var payload = decided
             var campaign: Campaign?
+            var journaled = decided
             if decision == .approve, let window = machine.state.gates[gate]?.campaignWindow {
                 campaign = Campaign(playbook: machine.state.definition.playbook, window: window)
                 // What `RunJournal.campaignApprovals` finds: a decision made here, which runs reaching the gate take.
-                payload["campaignPlaybook"] = .string(machine.state.definition.playbook)
+                journaled.campaignPlaybook = machine.state.definition.playbook
             }
-            try hold(decision == .approve ? .approvalGranted : .approvalDenied, .object(payload), in: &machine)
+            try hold(decision == .approve ? .approvalGranted(journaled) : .approvalDenied(journaled), in: &machine)
             if continuing || decision == .deny {
                 try await advance(&machine, makingCalls: continuing)
             }
@@ -107,7 +102,7 @@ extension RunExecutor {
     private func approveWaitingRuns(
         of campaign: Campaign,
         at gate: String,
-        by decision: [String: JSONValue],
+        by decision: RunEvent.ApprovalDecided,
         madeOn origin: String,
         at decidedAt: Date,
         continuing: Bool
@@ -182,24 +177,27 @@ extension RunExecutor {
     /// A refusal by the initiator rule or the approver list is journaled; an approver who already decided here is
     /// not asked twice, and nothing is written.
     func take(
-        _ decision: [String: JSONValue],
+        _ decision: RunEvent.ApprovalDecided,
         madeOn origin: String,
         at gate: String,
         in machine: inout RunStateMachine
     ) throws -> Bool {
-        guard let progress = machine.state.gates[gate], let principal = decision["principal"]?.stringValue else {
-            return false
-        }
-        var payload = decision.filter { $0.key != "campaignPlaybook" }
-        payload["campaignRun"] = .string(origin)
-        if let refusal = ruleRefusing(.approve, by: principal, on: gate, progress, of: machine.state.definition) {
+        guard let progress = machine.state.gates[gate] else { return false }
+        var taken = decision
+        taken.campaignPlaybook = nil
+        taken.campaignRun = origin
+        if let refusal = ruleRefusing(
+            .approve,
+            by: decision.principal,
+            on: gate,
+            progress,
+            of: machine.state.definition
+        ) {
             if refusal == .alreadyDecided { return false }
-            payload["reason"] = .string(refusal.message)
-            payload["decision"] = .string(ApprovalVerdict.approve.rawValue)
-            try hold(.approvalRefused, .object(payload), in: &machine)
+            try hold(.approvalRefused(.init(decision: taken, verdict: .approve, reason: refusal.message)), in: &machine)
             return false
         }
-        try hold(.approvalGranted, .object(payload), in: &machine)
+        try hold(.approvalGranted(taken), in: &machine)
         return true
     }
 

@@ -7,18 +7,17 @@ extension RunExecutor {
     /// still holds, by that step's own probe with the parameters and prior state it journaled. Read-only calls; a
     /// probe that fails counts as not contained, so the run goes through its steps rather than assume.
     func checkContainment(of joinedRun: String, _ machine: inout RunStateMachine) async throws {
-        var payload: [String: JSONValue] = [
-            "run": .string(joinedRun), "case": machine.state.definition.caseID.map(JSONValue.string) ?? .null,
-        ]
-        switch try await containment(of: joinedRun) {
-        case .success(let steps):
-            payload["contained"] = true
-            payload["steps"] = .array(steps.map(JSONValue.string))
-        case .failure(let reason):
-            payload["contained"] = false
-            payload["reason"] = .string(reason.description)
-        }
-        try hold(.runContainmentChecked, .object(payload), in: &machine)
+        let outcome: RunEvent.ContainmentChecked.Outcome =
+            switch try await containment(of: joinedRun) {
+            case .success(let steps): .contained(steps: steps)
+            case .failure(let reason): .notContained(reason: reason.description)
+            }
+        try hold(
+            .runContainmentChecked(
+                .init(joinedRun: joinedRun, caseID: machine.state.definition.caseID, outcome: outcome)
+            ),
+            in: &machine
+        )
     }
 
     /// Why a case's containment cannot be taken as holding.
@@ -47,7 +46,7 @@ extension RunExecutor {
                 action: name,
                 parameters: progress.succeededParameters,
                 attempt: progress.attempts.last?.number ?? 1,
-                capturedPriorState: progress.capturedPriorState ?? result.priorState
+                capturedPriorState: progress.capturedPriorState ?? result.priorState ?? .null
             )
             let probe: ProbeResult
             do throws(ActionFailure) {

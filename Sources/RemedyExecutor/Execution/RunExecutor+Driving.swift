@@ -94,16 +94,16 @@ extension RunExecutor {
                 try await settle(call)
                 try await probe(call, of: definition, machine: &machine)
             case .skip(let step, let reason, let verdict):
-                var payload: [String: JSONValue] = ["step": .string(step), "reason": .string(reason)]
-                if let verdict { payload["verdict"] = .string(verdict) }
-                try hold(.stepSkipped, .object(payload), in: &machine)
+                try hold(.stepSkipped(.init(step: step, reason: reason, verdict: verdict)), in: &machine)
             case .failBeforeCall(let step, let code, let message):
                 try hold(
-                    .stepFailed,
-                    [
-                        "step": .string(step), "code": .string(code), "message": .string(message),
-                        "kind": .string(ActionFailure.Kind.permanent.rawValue),
-                    ],
+                    .stepFailed(
+                        .init(
+                            step: step,
+                            attempt: nil,
+                            failure: ActionFailure(.permanent, code: code, message: message)
+                        )
+                    ),
                     in: &machine
                 )
             case .checkLimits:
@@ -114,36 +114,22 @@ extension RunExecutor {
             case .requestApproval(let request):
                 try await requestApproval(request, machine: &machine)
             case .park(let gate):
-                try hold(.runParked, ["gate": .string(gate), "reason": "awaiting approval"], in: &machine)
+                try hold(.runParked(.init(gate: gate, reason: "awaiting approval")), in: &machine)
             case .expireApproval(let gate):
-                try hold(
-                    .approvalExpired,
-                    ["gate": .string(gate), "at": .string(Timestamp.format(now()))],
-                    in: &machine
-                )
+                try hold(.approvalExpired(.init(gate: gate, at: Timestamp.format(now()))), in: &machine)
             case .resume(let gate):
-                try hold(.runResumed, ["gate": .string(gate)], in: &machine)
+                try hold(.runResumed(.init(gate: gate)), in: &machine)
             case .succeed(let failedSteps):
-                try hold(.runSucceeded, ["failedSteps": .array(failedSteps.map(JSONValue.string))], in: &machine)
+                try hold(.runSucceeded(.init(failedSteps: failedSteps)), in: &machine)
             case .fail(let reason, let step, let code, let thenUndo):
-                try hold(
-                    .runFailed,
-                    [
-                        "reason": .string(reason), "step": step.map(JSONValue.string) ?? .null,
-                        "code": code.map(JSONValue.string) ?? .null, "undo": .bool(thenUndo),
-                    ],
-                    in: &machine
-                )
+                try hold(.runFailed(.init(reason: reason, step: step, code: code, thenUndo: thenUndo)), in: &machine)
             case .startUndo(let reason):
-                try hold(.undoStarted, ["reason": .string(reason)], in: &machine)
+                try hold(.undoStarted(.init(reason: reason)), in: &machine)
             case .undo(let call, let priorState):
                 try await undo(call, priorState: priorState, of: definition, machine: &machine)
             case .finishUndo(let failedSteps):
-                if failedSteps.isEmpty {
-                    try hold(.undoSucceeded, [:], in: &machine)
-                } else {
-                    try hold(.undoFailed, ["failedSteps": .array(failedSteps.map(JSONValue.string))], in: &machine)
-                }
+                let undo = RunEvent.Undo(failedSteps: failedSteps)
+                try hold(failedSteps.isEmpty ? .undoSucceeded(undo) : .undoFailed(undo), in: &machine)
             }
         }
     }
@@ -156,12 +142,16 @@ extension RunExecutor {
         let request = request(for: call, of: definition)
         try await RunLeaseKeeper.current?.ensureHeld()
         try await append(
-            .stepStarted,
-            [
-                "step": .string(call.step), "attempt": .number(Double(call.attempt)),
-                "action": .string(call.action), "idempotencyKey": .string(request.idempotencyKey),
-                "parameters": .object(call.parameters), "mode": .string(definition.mode.rawValue),
-            ],
+            .stepStarted(
+                .init(
+                    step: call.step,
+                    attempt: call.attempt,
+                    action: call.action,
+                    idempotencyKey: request.idempotencyKey,
+                    parameters: call.parameters,
+                    mode: definition.mode
+                )
+            ),
             to: &machine
         )
         PausePoint.reach("before-call:\(call.step)")
@@ -182,15 +172,9 @@ extension RunExecutor {
         PausePoint.reach("after-call:\(call.step)")
         switch outcome {
         case .success(let result):
-            var payload = Self.payload(of: result)
-            payload["step"] = .string(call.step)
-            payload["attempt"] = .number(Double(call.attempt))
-            try hold(.stepSucceeded, .object(payload), in: &machine)
+            try hold(.stepSucceeded(.init(step: call.step, attempt: call.attempt, result: result)), in: &machine)
         case .failure(let failure):
-            var payload = Self.payload(of: failure)
-            payload["step"] = .string(call.step)
-            payload["attempt"] = .number(Double(call.attempt))
-            try hold(.stepFailed, .object(payload), in: &machine)
+            try hold(.stepFailed(.init(step: call.step, attempt: call.attempt, failure: failure)), in: &machine)
         }
         PausePoint.reach("after-step:\(call.step)")
     }
@@ -211,25 +195,19 @@ extension RunExecutor {
         of definition: RunDefinition,
         machine: inout RunStateMachine
     ) async throws {
-        var payload: [String: JSONValue]
+        let outcome: RunEvent.StepProbed.Outcome
         let request = request(for: call, of: definition)
         do throws(ActionFailure) {
             switch try await deadline(of: call, in: definition).run({ [invoker] () async throws(ActionFailure) in
                 try await invoker.probe(request)
             }) {
-            case .done(let result):
-                payload = Self.payload(of: result)
-                payload["result"] = "done"
-            case .notDone:
-                payload = ["result": "notDone"]
+            case .done(let result): outcome = .done(result)
+            case .notDone: outcome = .notDone
             }
         } catch {
-            payload = Self.payload(of: error)
-            payload["result"] = "failed"
+            outcome = .failed(error)
         }
-        payload["step"] = .string(call.step)
-        payload["attempt"] = .number(Double(call.attempt))
-        try hold(.stepProbed, .object(payload), in: &machine)
+        try hold(.stepProbed(.init(step: call.step, attempt: call.attempt, outcome: outcome)), in: &machine)
     }
 
     func undo(
@@ -238,22 +216,24 @@ extension RunExecutor {
         of definition: RunDefinition,
         machine: inout RunStateMachine
     ) async throws {
-        let base: [String: JSONValue] = ["step": .string(call.step), "action": .string(call.action)]
+        var undo = RunEvent.Undo(step: call.step, action: call.action)
         // A reversible action reports prior state with every change it makes (and journals it before the first);
         // a completed step without any changed nothing (the instance was in no Auto Scaling group): nothing to undo.
         guard priorState != .null else {
-            try hold(.undoSucceeded, .object(base.merging(["changedNothing": true]) { a, _ in a }), in: &machine)
+            undo.changedNothing = true
+            try hold(.undoSucceeded(undo), in: &machine)
             return
         }
         try await RunLeaseKeeper.current?.ensureHeld()
-        try await append(.undoStarted, .object(base), to: &machine)
+        try await append(.undoStarted(undo), to: &machine)
         do throws(ActionFailure) {
             try await invoker.undo(request(for: call, of: definition), priorState: priorState)
         } catch {
-            try hold(.undoFailed, .object(base.merging(Self.payload(of: error)) { a, _ in a }), in: &machine)
+            undo.failure = error
+            try hold(.undoFailed(undo), in: &machine)
             return
         }
-        try hold(.undoSucceeded, .object(base), in: &machine)
+        try hold(.undoSucceeded(undo), in: &machine)
     }
 
     func checkLimits(_ machine: inout RunStateMachine) async throws {
@@ -265,14 +245,7 @@ extension RunExecutor {
             before: state.createdSequence,
             since: createdAt.addingTimeInterval(-3600)
         )
-        try hold(
-            .runLimitsChecked,
-            [
-                "runsInLastHour": .number(Double(usage.runsInLastHour)), "openRuns": .number(Double(usage.openRuns)),
-                "over": limits.excess(usage).map(JSONValue.string) ?? .null,
-            ],
-            in: &machine
-        )
+        try hold(.runLimitsChecked(.init(usage: usage, over: limits.excess(usage))), in: &machine)
     }
 
     func requestApproval(
@@ -286,30 +259,25 @@ extension RunExecutor {
         }
         let requestedAt = now()
         let expiresAt = requestedAt.addingTimeInterval(request.timeout.seconds)
-        var payload: [String: JSONValue] = [
-            "gate": .string(request.gate),
-            "approvers": .array(request.approvers.map(JSONValue.string)),
-            "principals": .array(principals.map(JSONValue.string)),
-            "minApprovals": .number(Double(request.minimumApprovals)),
-            "timeoutSeconds": .number(request.timeout.seconds),
-            "requestedAt": .string(Timestamp.format(requestedAt)),
-            "expiresAt": .string(Timestamp.format(expiresAt)),
-            "message": request.message.map(JSONValue.string) ?? .null,
-        ]
-        if let window = request.scope.campaignWindow { payload["campaignWindowSeconds"] = .number(window.seconds) }
-        try hold(.approvalRequested, .object(payload), in: &machine)
+        let requested = RunEvent.ApprovalRequested(
+            gate: request.gate,
+            approvers: request.approvers,
+            principals: principals,
+            minimumApprovals: request.minimumApprovals,
+            timeout: request.timeout,
+            requestedAt: Timestamp.format(requestedAt),
+            expiresAt: Timestamp.format(expiresAt),
+            message: request.message,
+            campaignWindow: request.scope.campaignWindow
+        )
+        try hold(.approvalRequested(requested), in: &machine)
         // A campaign approval given up to the window ago counts here too; the run parks only for what is missing.
         if let window = request.scope.campaignWindow {
             let playbook = machine.state.definition.playbook
             let since = requestedAt.addingTimeInterval(-window.seconds)
             for approval in try await journal.campaignApprovals(ofPlaybook: playbook, gate: request.gate, since: since)
             {
-                _ = try take(
-                    approval.payload.objectValue ?? [:],
-                    madeOn: approval.runID,
-                    at: request.gate,
-                    in: &machine
-                )
+                _ = try take(approval.decision, madeOn: approval.runID, at: request.gate, in: &machine)
             }
         }
     }

@@ -5,11 +5,8 @@ import Synchronization
 /// How a run's records reach the journal: written durably before the call they announce, or held and written with
 /// the run's next record; each folded into the run's machine and shown to the observer.
 extension RunExecutor {
-    func append(_ kind: RunEventKind, _ payload: JSONValue, to machine: inout RunStateMachine) async throws {
-        try await append(
-            [JournalEntry(runID: machine.state.definition.runID, kind: kind.rawValue, payload: payload)],
-            to: &machine
-        )
+    func append(_ event: RunEvent, to machine: inout RunStateMachine) async throws {
+        try await append([event.entry(runID: machine.state.definition.runID)], to: &machine)
     }
 
     /// The one way a run's records are written: durably, then folded into the machine, then shown to the observer.
@@ -29,26 +26,15 @@ extension RunExecutor {
         }
     }
 
-    /// Folds a record into the machine now and leaves it to be written with the run's next record.
+    /// Folds an event into the machine now and leaves it to be written with the run's next record.
     ///
     /// Journal-first still holds: the next mutating call waits for its own `step.started`, which is written in the
     /// same transaction as what is held. A crash before then loses what is held: a step's result leaves the step in
     /// doubt, and its probe decides, as for a crash between the call and its result; any other held record is a
     /// decision the run makes again from its durable records.
-    func hold(_ kind: RunEventKind, _ payload: JSONValue, in machine: inout RunStateMachine) throws {
-        let entry = JournalEntry(runID: machine.state.definition.runID, kind: kind.rawValue, payload: payload)
-        try machine.apply(
-            JournalRecord(
-                sequence: 0,
-                recordedAt: "",
-                runID: entry.runID,
-                kind: entry.kind,
-                payload: entry.payload,
-                previousHash: "",
-                hash: ""
-            )
-        )
-        machine.unwritten.append(entry)
+    func hold(_ event: RunEvent, in machine: inout RunStateMachine) throws {
+        try machine.apply(event, recordedAt: "")
+        machine.unwritten.append(event.entry(runID: machine.state.definition.runID))
     }
 
     /// Writes what is held on its own, before the run waits or calls without a `step.started` of its own.
@@ -67,16 +53,12 @@ extension RunExecutor {
     ) -> PriorStateRecorder {
         { [journal, observer] (priorState: JSONValue) async throws(ActionFailure) in
             guard definition.mode == .live else { return }
-            let entry = JournalEntry(
-                runID: definition.runID,
-                kind: RunEventKind.stepPriorStateCaptured.rawValue,
-                payload: [
-                    "step": .string(call.step), "attempt": .number(Double(call.attempt)), "priorState": priorState,
-                ]
+            let event = RunEvent.stepPriorStateCaptured(
+                .init(step: call.step, attempt: call.attempt, priorState: priorState)
             )
             let records: [JournalRecord]
             do {
-                records = try await journal.append([entry])
+                records = try await journal.append([event.entry(runID: definition.runID)])
             } catch {
                 // Without the prior state on disk the step must not go on to change anything.
                 throw ActionFailure(
@@ -88,25 +70,6 @@ extension RunExecutor {
             captured.add(records)
             for record in records { observer?(record) }
         }
-    }
-
-    static func payload(of result: ActionResult) -> [String: JSONValue] {
-        [
-            "outputs": .object(result.outputs),
-            "requestIds": .array(result.requestIDs.map(JSONValue.string)),
-            "priorState": result.priorState ?? .null,
-            "verified": .bool(result.verified),
-            "dryRunVerdict": result.dryRunVerdict.map(JSONValue.string) ?? .null,
-        ]
-    }
-
-    static func payload(of failure: ActionFailure) -> [String: JSONValue] {
-        [
-            "code": .string(failure.code),
-            "message": .string(failure.message),
-            "requestId": failure.requestID.map(JSONValue.string) ?? .null,
-            "kind": .string(failure.kind.rawValue),
-        ]
     }
 }
 

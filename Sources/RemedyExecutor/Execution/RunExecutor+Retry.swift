@@ -9,7 +9,7 @@ extension RunExecutor {
     public func retryFailed(runID: String, requestedBy: String) async throws -> RunReport {
         try await withRun(runID) { machine in
             let step = try machine.state.stepToRetry()
-            try hold(.runRetried, ["step": .string(step), "requestedBy": .string(requestedBy)], in: &machine)
+            try hold(.runRetried(.init(step: step, requestedBy: requestedBy)), in: &machine)
             try await advance(&machine)
         }
     }

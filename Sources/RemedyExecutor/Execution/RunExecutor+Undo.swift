@@ -19,7 +19,7 @@ extension RunExecutor {
             case .pending, .running, .parked, .undoing:
                 throw RunError.notUndoable(runID, "it is still \(state.status.rawValue); wait for it to complete")
             }
-            try hold(.undoStarted, ["reason": "undo requested", "requestedBy": .string(requestedBy)], in: &machine)
+            try hold(.undoStarted(.init(reason: "undo requested", requestedBy: requestedBy)), in: &machine)
             try await advance(&machine)
         }
     }

@@ -188,11 +188,7 @@ public struct RunExecutor: Sendable {
         )
         guard mayDrive(mode) else { throw RunError.liveRunInDryRunProcess(definition.runID) }
         if mode == .live { try await assignCase(&definition) }
-        let entry = JournalEntry(
-            runID: definition.runID,
-            kind: RunEventKind.runCreated.rawValue,
-            payload: definition.payload
-        )
+        let entry = RunEvent.runCreated(definition).entry(runID: definition.runID)
         switch try await journal.createRun(entry, dedupeKey: definition.dedupeKey) {
         case .duplicate(let existing):
             return .duplicate(existing)

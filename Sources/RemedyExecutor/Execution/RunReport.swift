@@ -82,7 +82,7 @@ extension RunReport {
             } else if let result = progress.result {
                 report.status = .succeeded
                 report.outputs = result.outputs
-                report.verdict = result.verdict ?? (definition.mode == .dryRun ? "would succeed" : nil)
+                report.verdict = result.dryRunVerdict ?? (definition.mode == .dryRun ? "would succeed" : nil)
             } else if let last = progress.attempts.last {
                 switch last.outcome {
                 case .failed(let failure)?:

@@ -72,3 +72,16 @@ extension RunDefinition {
         return inputs
     }
 }
+
+extension RunDefinition {
+    /// What `run.<name>` reads.
+    var runScope: [String: JSONValue] {
+        [
+            "id": .string(runID),
+            "playbook": .string(playbook),
+            "initiator": .string(initiator),
+            "dry_run": .bool(mode == .dryRun),
+            "started_at": .string(startedAt),
+        ]
+    }
+}

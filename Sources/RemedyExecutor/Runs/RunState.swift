@@ -59,125 +59,116 @@ public struct RunState: Sendable, Hashable {
     }
 
     public init(records: [JournalRecord]) throws(RunError) {
-        guard let first = records.first, first.kind == RunEventKind.runCreated.rawValue else {
+        guard let first = records.first, case .runCreated(let definition) = try Self.event(first) else {
             throw .unreadableJournal("the run's first record is not run.created")
         }
-        definition = try RunDefinition(record: first)
+        self.definition = definition
         createdSequence = first.sequence
         for record in records.dropFirst() { try apply(record) }
     }
 
+    private static func event(_ record: JournalRecord) throws(RunError) -> RunEvent {
+        do throws(UnreadableEvent) {
+            return try RunEvent(record)
+        } catch {
+            throw .unreadableJournal(error.description)
+        }
+    }
+
     /// Folds one more record into the state.
     public mutating func apply(_ record: JournalRecord) throws(RunError) {
-        guard let kind = RunEventKind(rawValue: record.kind) else {
-            throw .unreadableJournal("record \(record.sequence) has unknown kind '\(record.kind)'")
+        let event = try Self.event(record)
+        do throws(UnreadableEvent) {
+            try apply(event, recordedAt: record.recordedAt)
+        } catch {
+            throw .unreadableJournal("record \(record.sequence) (\(record.kind)): \(error)")
         }
-        let payload = PayloadReader(record.payload, what: "\(record.kind) record \(record.sequence)")
-        let stepID = payload.optionalString("step")
-        guard
-            let next = status.after(
-                kind,
-                runLevel: stepID == nil,
-                undoRequested: payload.value("undo").boolValue ?? false
-            )
-        else {
-            throw .unreadableJournal("record \(record.sequence) (\(record.kind)) cannot follow a \(status) run")
+    }
+
+    /// Folds one more event into the state, journaled at `recordedAt` (empty for an event not yet journaled); what
+    /// the run cannot hold at this point is refused.
+    mutating func apply(_ event: RunEvent, recordedAt: String) throws(UnreadableEvent) {
+        let kind = event.kind
+        let undoStep: String? =
+            switch event {
+            case .undoStarted(let undo), .undoSucceeded(let undo), .undoFailed(let undo): undo.step
+            default: nil
+            }
+        let undoRequested = if case .runFailed(let failed) = event { failed.thenUndo } else { false }
+        guard let next = status.after(kind, runLevel: undoStep == nil, undoRequested: undoRequested) else {
+            throw UnreadableEvent("it cannot follow a \(status) run")
         }
         status = next
-        switch kind {
-        case .runCreated, .runParked, .runResumed, .runSucceeded, .approvalRefused:
+        switch event {
+        case .runCreated:
             break
-        case .runLimitsChecked:
-            limitsCheck = payload.optionalString("over").map { .over(reason: $0) } ?? .within
-        case .runContainmentChecked:
+        case .runParked, .runResumed, .runSucceeded, .approvalRefused:
+            break
+        case .runLimitsChecked(let check):
+            limitsCheck = check.over.map { .over(reason: $0) } ?? .within
+        case .runContainmentChecked(let check):
             containmentCheck =
-                payload.value("contained").boolValue == true
-                ? .contained(byRun: try payload.string("run"))
-                : .notContained(reason: payload.optionalString("reason") ?? "")
-        case .runFailed:
-            failureReason = payload.optionalString("reason")
-            failedStep = payload.optionalString("step")
-        case .runRetried:
-            let id = try payload.string("step")
+                switch check.outcome {
+                case .contained: .contained(byRun: check.joinedRun)
+                case .notContained(let reason): .notContained(reason: reason)
+                }
+        case .runFailed(let failed):
+            failureReason = failed.reason
+            failedStep = failed.step
+        case .runRetried(let retried):
             failureReason = nil
             failedStep = nil
-            steps[id, default: StepProgress()].retry()
-        case .stepStarted:
-            let id = try payload.string("step")
-            steps[id, default: StepProgress()].attempts.append(
-                StepProgress.Attempt(
-                    number: try payload.integer("attempt"),
-                    parameters: payload.value("parameters").objectValue ?? [:],
-                    startedAt: record.recordedAt
-                )
+            steps[retried.step, default: StepProgress()].retry()
+        case .stepStarted(let started):
+            steps[started.step, default: StepProgress()].attempts.append(
+                StepProgress.Attempt(number: started.attempt, parameters: started.parameters, startedAt: recordedAt)
             )
-        case .stepSucceeded:
-            let id = try payload.string("step")
-            try updateLastAttempt(of: id, record: record) { $0.outcome = .succeeded(StepProgress.Result(payload)) }
-            completionOrder.append(id)
-        case .stepFailed:
-            let id = try payload.string("step")
-            let failure = try StepProgress.Failure(payload)
-            if payload.value("attempt").isNull {
-                steps[id, default: StepProgress()].failedBeforeCall = failure
+        case .stepSucceeded(let succeeded):
+            try updateLastAttempt(of: succeeded.step) { $0.outcome = .succeeded(succeeded.result) }
+            completionOrder.append(succeeded.step)
+        case .stepFailed(let failed):
+            if failed.attempt == nil {
+                steps[failed.step, default: StepProgress()].failedBeforeCall = failed.failure
             } else {
-                try updateLastAttempt(of: id, record: record) { $0.outcome = .failed(failure) }
+                try updateLastAttempt(of: failed.step) { $0.outcome = .failed(failed.failure) }
             }
-        case .stepSkipped:
-            steps[try payload.string("step"), default: StepProgress()].skipped = StepProgress.Skip(
-                reason: try payload.string("reason"),
-                verdict: payload.optionalString("verdict")
+        case .stepSkipped(let skipped):
+            steps[skipped.step, default: StepProgress()].skipped = StepProgress.Skip(
+                reason: skipped.reason,
+                verdict: skipped.verdict
             )
-        case .stepPriorStateCaptured:
-            let id = try payload.string("step")
-            guard steps[id]?.attempts.isEmpty == false else {
-                throw .unreadableJournal("record \(record.sequence) captures state for step '\(id)' that never started")
+        case .stepPriorStateCaptured(let captured):
+            guard steps[captured.step]?.attempts.isEmpty == false else {
+                throw UnreadableEvent("it captures state for step '\(captured.step)' that never started")
             }
             // The first capture is the state before the step's work; a retry may see its own partial work.
-            if steps[id]?.capturedPriorState == nil { steps[id]?.capturedPriorState = payload.value("priorState") }
-        case .stepProbed:
-            let id = try payload.string("step")
-            let probe: StepProgress.Probe
-            switch try payload.string("result") {
-            case "done": probe = .done(StepProgress.Result(payload))
-            case "notDone": probe = .notDone
-            default: probe = .failed(try StepProgress.Failure(payload))
+            if steps[captured.step]?.capturedPriorState == nil {
+                steps[captured.step]?.capturedPriorState = captured.priorState
             }
-            try updateLastAttempt(of: id, record: record) { $0.probe = probe }
-            if case .done = probe { completionOrder.append(id) }
-        case .approvalRequested:
-            let id = try payload.string("gate")
-            gates[id] = GateProgress(
-                principals: try payload.array("principals").compactMap(\.stringValue),
-                minimumApprovals: try payload.integer("minApprovals"),
-                requestedAt: payload.optionalString("requestedAt") ?? record.recordedAt,
-                expiresAt: try payload.string("expiresAt"),
-                message: payload.optionalString("message"),
-                campaignWindow: payload.value("campaignWindowSeconds").isNull
-                    ? nil : try payload.duration("campaignWindowSeconds")
+        case .stepProbed(let probed):
+            try updateLastAttempt(of: probed.step) { $0.probe = probed.outcome }
+            if case .done = probed.outcome { completionOrder.append(probed.step) }
+        case .approvalRequested(let requested):
+            gates[requested.gate] = GateProgress(
+                principals: requested.principals,
+                minimumApprovals: requested.minimumApprovals,
+                requestedAt: requested.requestedAt ?? recordedAt,
+                expiresAt: requested.expiresAt,
+                message: requested.message,
+                campaignWindow: requested.campaignWindow
             )
-        case .approvalGranted, .approvalDenied:
-            let id = try payload.string("gate")
-            guard gates[id] != nil else {
-                throw .unreadableJournal("record \(record.sequence) decides gate '\(id)' that was never requested")
+        case .approvalGranted(let decided), .approvalDenied(let decided):
+            guard gates[decided.gate] != nil else {
+                throw UnreadableEvent("it decides gate '\(decided.gate)' that was never requested")
             }
-            let principal = try payload.string("principal")
-            let decision = ApprovalDecision(
-                principal: principal,
-                // Decisions journaled before `approver` existed count by the default rule: a role's sessions are one.
-                approver: payload.optionalString("approver") ?? ApproverIdentities().identity(of: principal),
-                isApproval: kind == .approvalGranted,
-                comment: payload.optionalString("comment"),
-                channel: payload.optionalString("channel") ?? "unknown",
-                decidedAt: try payload.string("at"),
-                campaignRun: payload.optionalString("campaignRun")
+            gates[decided.gate]?.decisions.append(
+                ApprovalDecision(decided, isApproval: kind == .approvalGranted)
             )
-            gates[id]?.decisions.append(decision)
-        case .approvalExpired:
-            gates[try payload.string("gate"), default: GateProgress()].isExpired = true
+        case .approvalExpired(let expired):
+            gates[expired.gate, default: GateProgress()].isExpired = true
         case .undoStarted:
-            if let stepID {
-                steps[stepID, default: StepProgress()].undo = .started
+            if let undoStep {
+                steps[undoStep, default: StepProgress()].undo = .started
             } else {
                 undoStarted = true
                 // A new undo tries again the steps an earlier one could not reverse.
@@ -186,19 +177,22 @@ public struct RunState: Sendable, Hashable {
                 }
             }
         case .undoSucceeded:
-            if let stepID { steps[stepID, default: StepProgress()].undo = .succeeded }
-        case .undoFailed:
-            if let stepID { steps[stepID, default: StepProgress()].undo = .failed(try StepProgress.Failure(payload)) }
+            if let undoStep { steps[undoStep, default: StepProgress()].undo = .succeeded }
+        case .undoFailed(let undo):
+            guard let undoStep else { break }
+            guard let failure = undo.failure else {
+                throw UnreadableEvent("its undo of step '\(undoStep)' failed without a failure")
+            }
+            steps[undoStep, default: StepProgress()].undo = .failed(failure)
         }
     }
 
     private mutating func updateLastAttempt(
         of stepID: String,
-        record: JournalRecord,
         _ update: (inout StepProgress.Attempt) -> Void
-    ) throws(RunError) {
+    ) throws(UnreadableEvent) {
         guard var progress = steps[stepID], var attempt = progress.attempts.last else {
-            throw .unreadableJournal("record \(record.sequence) settles step '\(stepID)' that never started")
+            throw UnreadableEvent("it settles step '\(stepID)' that never started")
         }
         update(&attempt)
         progress.attempts[progress.attempts.count - 1] = attempt
@@ -222,48 +216,11 @@ public struct StepProgress: Sendable, Hashable {
     }
 
     public enum Outcome: Sendable, Hashable {
-        case succeeded(Result)
-        case failed(Failure)
+        case succeeded(ActionResult)
+        case failed(ActionFailure)
     }
 
-    public enum Probe: Sendable, Hashable {
-        case done(Result)
-        case notDone
-        /// The probe itself failed: whether the step happened is still unknown.
-        case failed(Failure)
-    }
-
-    public struct Result: Sendable, Hashable {
-        public var outputs: [String: JSONValue]
-        public var priorState: JSONValue
-        public var requestIDs: [String]
-        public var verdict: String?
-
-        init(_ payload: PayloadReader) {
-            outputs = payload.value("outputs").objectValue ?? [:]
-            priorState = payload.value("priorState")
-            requestIDs = (payload.value("requestIds").arrayValue ?? []).compactMap(\.stringValue)
-            verdict = payload.optionalString("dryRunVerdict")
-        }
-    }
-
-    public struct Failure: Sendable, Hashable {
-        public var kind: ActionFailure.Kind
-        public var code: String
-        public var message: String
-
-        init(kind: ActionFailure.Kind, code: String, message: String) {
-            self.kind = kind
-            self.code = code
-            self.message = message
-        }
-
-        init(_ payload: PayloadReader) throws(RunError) {
-            kind = ActionFailure.Kind(rawValue: payload.optionalString("kind") ?? "") ?? .permanent
-            code = try payload.string("code")
-            message = payload.optionalString("message") ?? ""
-        }
-    }
+    public typealias Probe = RunEvent.StepProbed.Outcome
 
     public struct Skip: Sendable, Hashable {
         public var reason: String
@@ -273,13 +230,13 @@ public struct StepProgress: Sendable, Hashable {
     public enum Undo: Sendable, Hashable {
         case started
         case succeeded
-        case failed(Failure)
+        case failed(ActionFailure)
     }
 
     public var attempts: [Attempt] = []
     public var skipped: Skip?
     /// The step failed before any call: a parameter failed validation or its condition could not be evaluated.
-    public var failedBeforeCall: Failure?
+    public var failedBeforeCall: ActionFailure?
     public var undo: Undo?
     /// The prior state the step's action journaled before its first mutating call (the first, if attempts did).
     public var capturedPriorState: JSONValue?
@@ -300,7 +257,7 @@ public struct StepProgress: Sendable, Hashable {
     var isSettled: Bool { result != nil || skipped != nil || failedBeforeCall != nil }
 
     /// The result of the attempt that succeeded (or that a probe found done).
-    public var result: Result? {
+    public var result: ActionResult? {
         for attempt in attempts.reversed() {
             if case .succeeded(let result)? = attempt.outcome { return result }
             if case .done(let result)? = attempt.probe { return result }
@@ -370,6 +327,17 @@ public struct ApprovalDecision: Sendable, Hashable {
     public var decidedAt: String
     /// The run a campaign decision was made on, when this run took it from there; nil for a decision made here.
     public var campaignRun: String?
+
+    init(_ decided: RunEvent.ApprovalDecided, isApproval: Bool) {
+        principal = decided.principal
+        // Decisions journaled before `approver` existed count by the default rule: a role's sessions are one.
+        approver = decided.approver ?? ApproverIdentities().identity(of: decided.principal)
+        self.isApproval = isApproval
+        comment = decided.comment
+        channel = decided.channel ?? "unknown"
+        decidedAt = decided.at
+        campaignRun = decided.campaignRun
+    }
 }
 
 extension RunState {

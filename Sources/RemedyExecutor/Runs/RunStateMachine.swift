@@ -31,6 +31,15 @@ public struct RunStateMachine: Sendable {
         if record.sequence > 0 { noteJournaled(record) }
     }
 
+    /// Folds in an event not yet journaled (a result held back, see `unwritten`).
+    mutating func apply(_ event: RunEvent, recordedAt: String) throws(RunError) {
+        do throws(UnreadableEvent) {
+            try state.apply(event, recordedAt: recordedAt)
+        } catch {
+            throw .unreadableJournal("\(event.kind.rawValue) of run \(state.definition.runID): \(error)")
+        }
+    }
+
     /// A record already folded in (a held result) is now on disk.
     mutating func noteJournaled(_ record: JournalRecord) {
         journaled = (journaled.records + 1, max(journaled.through, record.sequence))
@@ -228,7 +237,7 @@ public struct RunStateMachine: Sendable {
     private enum ActionNext {
         case decided(Decision)
         case done
-        case failed(StepProgress.Failure)
+        case failed(ActionFailure)
     }
 
     private func nextForAction(_ step: PlannedStep, name: String, parameters: [String: PlanValue]) -> ActionNext {
@@ -245,13 +254,13 @@ public struct RunStateMachine: Sendable {
                 capturedPriorState: progress.capturedPriorState,
                 startedAt: last.startedAt
             )
-            var lastFailure: StepProgress.Failure?
+            var lastFailure: ActionFailure?
             switch (last.outcome, last.probe) {
             case (_, .failed(let failure)?):
                 // Whether the call happened is unknown and cannot be learnt: repeating it is never safe.
                 return .failed(
-                    StepProgress.Failure(
-                        kind: .inDoubt,
+                    ActionFailure(
+                        .inDoubt,
                         code: "StepInDoubt",
                         message: "cannot tell whether the call happened: the probe failed with \(failure.code): "
                             + "\(failure.message); check the resource before acting again"
@@ -329,7 +338,10 @@ public struct RunStateMachine: Sendable {
                         ? progress.attempts.last?.parameters ?? [:] : progress.succeededParameters,
                     attempt: progress.attempts.last?.number ?? 1
                 )
-                return .undo(call, priorState: progress.result?.priorState ?? progress.capturedPriorState ?? .null)
+                return .undo(
+                    call,
+                    priorState: progress.result.map { $0.priorState ?? .null } ?? progress.capturedPriorState ?? .null
+                )
             }
         }
         return .finishUndo(failedSteps: failed)

@@ -250,7 +250,7 @@ public struct Exercise: Sendable {
                 break
             }
         }
-        if let expiry = ISO8601.parse(waiting.expiresAt) {
+        if let expiry = Timestamp.parse(waiting.expiresAt) {
             let offset = Duration.milliseconds(Int64((expiry.timeIntervalSince(scenario.start) * 1000).rounded(.up)))
             progress.schedule(.expire(runID: report.runID, gate: gate), at: offset + .seconds(1))
         }

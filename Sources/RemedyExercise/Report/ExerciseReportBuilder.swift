@@ -1,5 +1,4 @@
 import Foundation
-import RemedyAWS
 import RemedyCore
 import RemedyExecutor
 
@@ -59,7 +58,7 @@ struct ExerciseReportBuilder {
     }
 
     private func offset(_ timestamp: String) -> Duration {
-        guard let date = ISO8601.parse(timestamp) else { return .zero }
+        guard let date = Timestamp.parse(timestamp) else { return .zero }
         return .milliseconds(Int64((date.timeIntervalSince(scenario.start) * 1000).rounded()))
     }
 
@@ -81,38 +80,41 @@ struct ExerciseReportBuilder {
         var succeededAt: Duration?
         for record in records {
             let at = offset(record.recordedAt)
-            let step = record.payload["step"]?.stringValue ?? record.payload["gate"]?.stringValue ?? ""
-            switch RunEventKind(rawValue: record.kind) {
-            case .stepStarted?:
+            // The state was read from these records, so each reads as its event.
+            guard let event = try? RunEvent(record) else { continue }
+            let step = event.step ?? ""
+            switch event {
+            case .stepStarted(let stepStarted):
                 if started[step] == nil { started[step] = at }
-                actions[step] = record.payload["action"]?.stringValue
-            case .stepSucceeded?, .stepFailed?, .stepSkipped?:
+                actions[step] = stepStarted.action
+            case .stepSucceeded, .stepFailed, .stepSkipped:
                 ended[step] = at
                 if started[step] == nil { started[step] = at }
-            case .approvalRequested?:
+            case .approvalRequested(let requested):
                 approvals.append(
                     .init(
                         gate: step,
                         requestedAt: at,
                         decidedAt: nil,
                         outcome: "waiting",
-                        approvers: (record.payload["principals"]?.arrayValue ?? []).compactMap(\.stringValue)
+                        approvers: requested.principals
                     )
                 )
                 started[step] = at
-            case .approvalGranted?, .approvalDenied?, .approvalExpired?:
+            case .approvalGranted(let decided), .approvalDenied(let decided):
                 guard let index = approvals.lastIndex(where: { $0.gate == step }) else { continue }
-                let who =
-                    (record.payload["principal"]?.stringValue.map { " by \($0)" } ?? "")
-                    + (record.payload["campaignRun"]?.stringValue.map { " (campaign approval on \($0))" } ?? "")
-                switch RunEventKind(rawValue: record.kind) {
-                case .approvalGranted?: approvals[index].outcome = "granted\(who)"
-                case .approvalDenied?: approvals[index].outcome = "denied\(who)"
-                default: approvals[index].outcome = "expired unanswered"
-                }
+                let verdict = event.kind == .approvalGranted ? "granted" : "denied"
+                approvals[index].outcome =
+                    "\(verdict) by \(decided.principal)"
+                    + (decided.campaignRun.map { " (campaign approval on \($0))" } ?? "")
                 approvals[index].decidedAt = at
                 ended[step] = at
-            case .runSucceeded?:
+            case .approvalExpired:
+                guard let index = approvals.lastIndex(where: { $0.gate == step }) else { continue }
+                approvals[index].outcome = "expired unanswered"
+                approvals[index].decidedAt = at
+                ended[step] = at
+            case .runSucceeded:
                 succeededAt = at
             default:
                 break

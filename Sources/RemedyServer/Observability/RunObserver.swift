@@ -21,26 +21,21 @@ final class RunObserver: Sendable {
         self.notices = notices
     }
 
-    private static let settledStatus = [
-        RunEventKind.runSucceeded.rawValue: "succeeded", RunEventKind.runFailed.rawValue: "failed",
-        RunEventKind.undoSucceeded.rawValue: "undone", RunEventKind.undoFailed.rawValue: "undo-failed",
-    ]
-
-    private func settle(_ runID: String, _ kind: String) {
-        guard let status = Self.settledStatus[kind] else { return }
+    private func settle(_ runID: String, as status: String) {
         metrics.runSettled(status)
         notices?.yield(.outcome(runID: runID))
     }
 
     func observe(_ record: JournalRecord) {
         guard let runID = record.runID else { return }
-        let step = record.payload["step"]?.stringValue ?? ""
+        // `run.created` carries the whole finding and plan, which nothing here reads: it is not decoded.
+        let event = record.kind == RunEventKind.runCreated.rawValue ? nil : try? RunEvent(record)
+        let step = event?.step ?? ""
         let key = "\(runID)/\(step)"
-        switch RunEventKind(rawValue: record.kind) {
-        case .stepStarted?:
-            let action = record.payload["action"]?.stringValue ?? ""
+        switch event {
+        case .stepStarted(let stepStarted)?:
             let now = clock.now
-            started.withLock { $0[key] = (action, now) }
+            started.withLock { $0[key] = (stepStarted.action, now) }
         case .stepSucceeded?, .stepFailed?:
             let outcome = record.kind == RunEventKind.stepSucceeded.rawValue ? "succeeded" : "failed"
             let now = clock.now
@@ -49,11 +44,15 @@ final class RunObserver: Sendable {
             }
         case .runParked?:
             notices?.yield(.gate(runID: runID))
-        case .runSucceeded?, .runFailed?:
-            settle(runID, record.kind)
-        case .undoSucceeded?, .undoFailed?:
-            // Step-level undo records carry `step`; only the run-level ones settle the run.
-            if record.payload["step"] == nil { settle(runID, record.kind) }
+        case .runSucceeded?:
+            settle(runID, as: "succeeded")
+        case .runFailed?:
+            settle(runID, as: "failed")
+        // Step-level undo records name their step; only the run-level ones settle the run.
+        case .undoSucceeded(let undo)? where undo.step == nil:
+            settle(runID, as: "undone")
+        case .undoFailed(let undo)? where undo.step == nil:
+            settle(runID, as: "undo-failed")
         default:
             break
         }

@@ -1,25 +1,34 @@
-import RemedyCore
-
 extension RunDefinition {
+    /// The `run.created` members the journal's queries read (`json_extract(payload, '$.playbook')`): named once,
+    /// for the coding below and for the SQL.
+    public enum PayloadKey: String, Sendable {
+        case playbook
+        case mode
+        case startedAt
+        case resource
+        case account
+        case caseID = "case"
+    }
+
     /// The `run.created` payload.
-    var payload: JSONValue {
+    public var payload: JSONValue {
         var members: [String: JSONValue] = [
-            "playbook": .string(playbook),
+            PayloadKey.playbook.rawValue: .string(playbook),
             "findingId": .string(findingID),
             "dedupeKey": .string(dedupeKey),
             "initiator": .string(initiator),
-            "mode": .string(mode.rawValue),
-            "account": .string(account),
+            PayloadKey.mode.rawValue: .string(mode.rawValue),
+            PayloadKey.account.rawValue: .string(account),
             "region": .string(region),
-            "resource": .string(resource),
+            PayloadKey.resource.rawValue: .string(resource),
             "finding": finding,
             "inputs": .object(inputs),
-            "startedAt": .string(startedAt),
+            PayloadKey.startedAt.rawValue: .string(startedAt),
             "steps": .array(steps.map(\.payload)),
         ]
         members["targetRole"] = targetRole.map(JSONValue.string) ?? .null
         if let targetRoleProblem { members["targetRoleProblem"] = .string(targetRoleProblem) }
-        if let caseID { members["case"] = .string(caseID) }
+        if let caseID { members[PayloadKey.caseID.rawValue] = .string(caseID) }
         if let joinedRun { members["joinedRun"] = .string(joinedRun) }
         if let limits {
             members["limits"] = [
@@ -33,29 +42,34 @@ extension RunDefinition {
     }
 
     /// Reads a definition back from its `run.created` record.
-    init(record: JournalRecord) throws(RunError) {
-        let payload = PayloadReader(record.payload, what: "run.created of run \(record.runID ?? "?")")
-        guard let runID = record.runID else { throw .unreadableJournal("run.created without a run id") }
-        guard let mode = ExecutionMode(rawValue: try payload.string("mode")) else {
-            throw .unreadableJournal("run \(runID) has an unknown mode")
+    public init(record: JournalRecord) throws(UnreadableEvent) {
+        guard let runID = record.runID else { throw UnreadableEvent("run.created without a run id") }
+        try self.init(runID: runID, payload: record.payload)
+    }
+
+    /// Reads a definition back from the payload of run `runID`'s `run.created`.
+    public init(runID: String, payload value: JSONValue) throws(UnreadableEvent) {
+        let payload = PayloadReader(value, what: "run.created of run \(runID)")
+        guard let mode = ExecutionMode(rawValue: try payload.string(PayloadKey.mode.rawValue)) else {
+            throw UnreadableEvent("run \(runID) has an unknown mode")
         }
         self.init(
             runID: runID,
-            playbook: try payload.string("playbook"),
+            playbook: try payload.string(PayloadKey.playbook.rawValue),
             findingID: try payload.string("findingId"),
             dedupeKey: try payload.string("dedupeKey"),
             initiator: try payload.string("initiator"),
             mode: mode,
-            account: try payload.string("account"),
+            account: try payload.string(PayloadKey.account.rawValue),
             region: try payload.string("region"),
-            resource: try payload.string("resource"),
+            resource: try payload.string(PayloadKey.resource.rawValue),
             targetRole: payload.optionalString("targetRole"),
             targetRoleProblem: payload.optionalString("targetRoleProblem"),
             finding: payload.value("finding"),
             inputs: payload.value("inputs").objectValue ?? [:],
-            startedAt: try payload.string("startedAt"),
-            steps: try payload.array("steps").map { (step) throws(RunError) in try PlannedStep(payload: step) },
-            limits: try payload.value("limits").objectValue.map { (members) throws(RunError) in
+            startedAt: try payload.string(PayloadKey.startedAt.rawValue),
+            steps: try payload.array("steps").map { (step) throws(UnreadableEvent) in try PlannedStep(payload: step) },
+            limits: try payload.value("limits").objectValue.map { (members) throws(UnreadableEvent) in
                 let reader = PayloadReader(.object(members), what: "limits of run \(runID)")
                 return RunLimits(
                     maximumRunsPerHour: reader.value("maxRunsPerHour").integerValue,
@@ -64,14 +78,14 @@ extension RunDefinition {
                     timeout: try reader.duration("timeoutSeconds")
                 )
             },
-            caseID: payload.optionalString("case"),
+            caseID: payload.optionalString(PayloadKey.caseID.rawValue),
             joinedRun: payload.optionalString("joinedRun")
         )
     }
 }
 
 extension PlannedStep {
-    var payload: JSONValue {
+    public var payload: JSONValue {
         var members: [String: JSONValue] = [
             "id": .string(id),
             "gatedBy": .array(gatedBy.map(JSONValue.string)),
@@ -114,7 +128,7 @@ extension PlannedStep {
         return .object(members)
     }
 
-    init(payload value: JSONValue) throws(RunError) {
+    public init(payload value: JSONValue) throws(UnreadableEvent) {
         let payload = PayloadReader(value, what: "planned step")
         let id = try payload.string("id")
         let kind: Kind
@@ -145,7 +159,7 @@ extension PlannedStep {
                 )
             )
         } else {
-            throw .unreadableJournal("step \(id) is neither an action nor an approval")
+            throw UnreadableEvent("step \(id) is neither an action nor an approval")
         }
         let disposition: Disposition
         let dispositionReader = PayloadReader(payload.value("disposition"), what: "step \(id) disposition")
@@ -153,10 +167,10 @@ extension PlannedStep {
         case "will": disposition = .will
         case "decidedAtRunTime": disposition = .decidedAtRunTime(condition: try dispositionReader.string("condition"))
         case "skipped": disposition = .skipped(reason: try dispositionReader.string("reason"))
-        case let other: throw .unreadableJournal("step \(id) has an unknown disposition '\(other)'")
+        case let other: throw UnreadableEvent("step \(id) has an unknown disposition '\(other)'")
         }
         guard let onFailure = FailurePolicy(rawValue: try payload.string("onFailure")) else {
-            throw .unreadableJournal("step \(id) has an unknown on_failure")
+            throw UnreadableEvent("step \(id) has an unknown on_failure")
         }
         var retry: RetryPolicy?
         if let retryValue = payload.value("retry").objectValue {
@@ -187,59 +201,13 @@ extension PlanValue {
         }
     }
 
-    init(payload value: JSONValue) throws(RunError) {
+    init(payload value: JSONValue) throws(UnreadableEvent) {
         if let known = value["known"] {
             self = .known(known)
         } else if let template = value["deferred"], let waitingFor = value["waitingFor"]?.stringValue {
             self = .deferred(template: template, waitingFor: waitingFor)
         } else {
-            throw .unreadableJournal("a plan value is neither known nor deferred")
+            throw UnreadableEvent("a plan value is neither known nor deferred")
         }
-    }
-}
-
-/// Reads fields of a journal payload, naming the record in what it throws.
-struct PayloadReader {
-    let payload: JSONValue
-    let what: String
-
-    init(_ payload: JSONValue, what: String) {
-        self.payload = payload
-        self.what = what
-    }
-
-    func value(_ key: String) -> JSONValue { payload[key] ?? .null }
-
-    func optionalString(_ key: String) -> String? { payload[key]?.stringValue }
-
-    func string(_ key: String) throws(RunError) -> String {
-        guard let value = payload[key]?.stringValue else { throw .unreadableJournal("\(what) has no string '\(key)'") }
-        return value
-    }
-
-    func number(_ key: String) throws(RunError) -> Double {
-        guard let value = payload[key]?.doubleValue else { throw .unreadableJournal("\(what) has no number '\(key)'") }
-        return value
-    }
-
-    /// A whole number a conversion cannot trap on.
-    func integer(_ key: String) throws(RunError) -> Int {
-        guard let value = payload[key]?.integerValue else {
-            throw .unreadableJournal("\(what) has no whole number '\(key)'")
-        }
-        return value
-    }
-
-    /// Seconds as a duration, bounded as playbook durations are.
-    func duration(_ key: String) throws(RunError) -> Duration {
-        guard let seconds = payload[key]?.doubleValue, let duration = Duration(checkedSeconds: seconds) else {
-            throw .unreadableJournal("\(what) has no duration '\(key)' in seconds")
-        }
-        return duration
-    }
-
-    func array(_ key: String) throws(RunError) -> [JSONValue] {
-        guard let value = payload[key]?.arrayValue else { throw .unreadableJournal("\(what) has no list '\(key)'") }
-        return value
     }
 }

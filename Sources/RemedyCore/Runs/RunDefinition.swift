@@ -1,5 +1,4 @@
 import Foundation
-import RemedyCore
 
 /// What a run is, as journaled in `run.created`: another process resumes the run from this alone.
 public struct RunDefinition: Sendable, Hashable {
@@ -82,17 +81,6 @@ public struct RunDefinition: Sendable, Hashable {
     /// Whether the run is of a sample finding (`Finding.isSample`, journaled with the finding): a live run of one
     /// fails before any call.
     public var isSample: Bool { finding["sample"]?.boolValue == true }
-
-    /// What `run.<name>` reads.
-    var runScope: [String: JSONValue] {
-        [
-            "id": .string(runID),
-            "playbook": .string(playbook),
-            "initiator": .string(initiator),
-            "dry_run": .bool(mode == .dryRun),
-            "started_at": .string(startedAt),
-        ]
-    }
 }
 
 extension RunDefinition {
