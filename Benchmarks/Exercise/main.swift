@@ -35,7 +35,7 @@ func playOnce(_ scenarioPath: String) async throws -> (seconds: Double, report: 
     let journal = try JournalDatabase.exercise(  // as `remedy exercise` opens it
         path: directory + "/journal.sqlite",
         signingKey: key,
-        clock: { clock.now }
+        wallClock: clock.wallClock
     )
     let report = try await Exercise(scenario: scenario, playbooks: library.playbooks, journal: journal, clock: clock)
         .run()

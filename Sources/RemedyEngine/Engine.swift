@@ -17,7 +17,7 @@ public struct Engine: Sendable {
     public let slack: SlackWebhooks
     /// The most runs of this engine may do: a `.dryRun` engine never creates or drives a live run.
     public let mode: ExecutionMode
-    public let time: EngineTime
+    public let time: TimeSource
     let makeRunID: @Sendable () -> String
 
     /// An engine whose actions go through `invoker`: what tests and the exercise use to stand in for AWS.
@@ -29,7 +29,7 @@ public struct Engine: Sendable {
         approvers: (any ApproverDirectory)? = nil,
         slack: SlackWebhooks = SlackWebhooks(),
         mode: ExecutionMode = .live,
-        time: EngineTime = .system,
+        time: TimeSource = .system,
         makeRunID: @escaping @Sendable () -> String = RunExecutor.newRunID
     ) {
         self.configuration = configuration
@@ -50,7 +50,7 @@ public struct Engine: Sendable {
         aws context: AWSContext,
         slack: SlackWebhooks,
         mode: ExecutionMode,
-        time: EngineTime = .system
+        time: TimeSource = .system
     ) {
         self.init(
             configuration: configuration,
@@ -68,9 +68,9 @@ public struct Engine: Sendable {
         through context: AWSContext,
         slack: SlackWebhooks,
         journal: any RunJournal,
-        time: EngineTime
+        time: TimeSource
     ) -> any ActionInvoker {
-        CatalogInvoker(context: context, clock: time.clock, now: time.now, slack: slack, journal: journal)
+        CatalogInvoker(context: context, clock: time.clock, wallClock: time.wallClock, slack: slack, journal: journal)
     }
 
     public var planner: Planner { Planner(catalog: catalog) }
@@ -96,36 +96,10 @@ public struct Engine: Sendable {
                 mode: mode,
                 caseWindow: configuration.cases.window
             ),
-            clock: time.clock,
-            deadlineClock: time.deadlineClock,
-            now: time.now,
+            time: time,
             makeRunID: makeRunID,
             observer: observer,
             drain: drain
         )
     }
-}
-
-/// Where an engine's time comes from: what it sleeps on, what deadlines are measured on, and the wall clock.
-///
-/// The system's for a command or the server; virtual for an exercise, where an hour passes in a second.
-public struct EngineTime: Sendable {
-    /// What waits, backoffs and `wait` steps sleep on.
-    public var clock: any Clock<Duration>
-    /// What a step's deadline is measured on.
-    public var deadlineClock: any Clock<Duration>
-    /// The wall clock: journal times, gate expiries, retention dates.
-    public var now: @Sendable () -> Date
-
-    public init(
-        clock: any Clock<Duration>,
-        deadlineClock: (any Clock<Duration>)? = nil,
-        now: @escaping @Sendable () -> Date
-    ) {
-        self.clock = clock
-        self.deadlineClock = deadlineClock ?? clock
-        self.now = now
-    }
-
-    public static let system = EngineTime(clock: ContinuousClock(), now: { Date() })
 }

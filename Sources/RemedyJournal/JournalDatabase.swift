@@ -10,7 +10,7 @@ import RemedyCore
 public final class JournalDatabase: RunJournal {
     let writer: any DatabaseWriter
     private let signingKey: JournalSigningKey?
-    private let clock: @Sendable () -> Date
+    private let wallClock: WallClock
     /// Every write goes through it, but for `checkpoint()` (synchronous and rare) and the tests' `unsafeExecute`.
     let batcher: JournalWriteBatcher
     /// Watches the file journal's connections (which hold it unretained), so it lives as long as they do.
@@ -56,7 +56,7 @@ public final class JournalDatabase: RunJournal {
         checkpointInterval: Int = 100,
         durability: Durability = .synced,
         commits: Commits = .grouped,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        wallClock: WallClock = .system
     ) throws {
         // Private before SQLite writes its first byte; the WAL and shared-memory files inherit the mode.
         try PrivateFile.ensure(path)
@@ -80,8 +80,8 @@ public final class JournalDatabase: RunJournal {
         walCheckpointer = checkpointer
         self.signingKey = signingKey
         self.checkpointInterval = max(1, checkpointInterval)
-        self.clock = clock
-        batcher = JournalWriteBatcher(writer: writer, commits: commits, clock: clock)
+        self.wallClock = wallClock
+        batcher = JournalWriteBatcher(writer: writer, commits: commits, wallClock: wallClock)
         try Self.migrator.migrate(writer)
         // A process killed with SIGKILL signed nothing after its last checkpoint: sign what it left before anything
         // else is written, so the next checkpoint does not cover records this process never saw written.
@@ -95,14 +95,14 @@ public final class JournalDatabase: RunJournal {
     public static func exercise(
         path: String,
         signingKey: JournalSigningKey,
-        clock: @escaping @Sendable () -> Date
+        wallClock: WallClock
     ) throws -> JournalDatabase {
         try JournalDatabase(
             path: path,
             signingKey: signingKey,
             durability: .survivesProcessCrash,
             commits: .inline,
-            clock: clock
+            wallClock: wallClock
         )
     }
 
@@ -112,8 +112,8 @@ public final class JournalDatabase: RunJournal {
         walCheckpointer = nil
         self.signingKey = signingKey
         self.checkpointInterval = max(1, checkpointInterval)
-        clock = { Date() }
-        batcher = JournalWriteBatcher(writer: writer, commits: .grouped, clock: clock)
+        wallClock = .system
+        batcher = JournalWriteBatcher(writer: writer, commits: .grouped, wallClock: wallClock)
         try Self.migrator.migrate(writer)
     }
 
@@ -242,7 +242,7 @@ public final class JournalDatabase: RunJournal {
         guard let key = signingKey else {
             throw JournalError("no signing key configured; create one with remedy journal init-key")
         }
-        let now = Timestamp.format(clock())
+        let now = Timestamp.format(wallClock.now)
         try writer.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM record ORDER BY sequence DESC LIMIT 1") else {
                 return

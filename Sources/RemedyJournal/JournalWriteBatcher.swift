@@ -41,13 +41,13 @@ final class JournalWriteBatcher: Sendable {
 
     private let writer: any DatabaseWriter
     private let commitsInline: Bool
-    private let clock: @Sendable () -> Date
+    private let wallClock: WallClock
     private let state = Mutex(State())
 
-    init(writer: any DatabaseWriter, commits: JournalDatabase.Commits, clock: @escaping @Sendable () -> Date) {
+    init(writer: any DatabaseWriter, commits: JournalDatabase.Commits, wallClock: WallClock) {
         self.writer = writer
         commitsInline = commits == .inline
-        self.clock = clock
+        self.wallClock = wallClock
     }
 
     /// Requests queued for the next transaction (for tests that hold the writer while a batch forms).
@@ -75,7 +75,7 @@ final class JournalWriteBatcher: Sendable {
     /// writer queue is running, such as a WAL checkpoint).
     private func writeInline<Value>(_ write: Write<Value>) throws -> Value {
         try writer.writeWithoutTransaction { db in
-            let recordedAt = Timestamp.format(clock())
+            let recordedAt = Timestamp.format(wallClock.now)
             var value: Value?
             // Throwing rolls the transaction back and reaches the caller, as a lone request's failure does below.
             _ = try Self.inTransaction(db) {
@@ -98,7 +98,7 @@ final class JournalWriteBatcher: Sendable {
                 defer { state.queue = [] }
                 return state.queue
             }
-            let committed = Self.commit(batch, in: db, recordedAt: Timestamp.format(clock()))
+            let committed = Self.commit(batch, in: db, recordedAt: Timestamp.format(wallClock.now))
             let more = state.withLock { state in
                 if committed { state.commits += 1 }
                 state.isScheduled = !state.queue.isEmpty

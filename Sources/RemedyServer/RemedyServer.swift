@@ -68,7 +68,7 @@ public struct RemedyServer: Sendable {
     let notifier: RunNotifier?
     let environment: Environment
     /// The engine's wall clock.
-    let now: @Sendable () -> Date
+    let wallClock: WallClock
     let workersRunning = WorkersFlag()
     let jsonLimits: JSONParser.Limits
 
@@ -95,7 +95,7 @@ public struct RemedyServer: Sendable {
         self.journal = journal
         self.metrics = metrics
         self.environment = environment
-        now = engine.time.now
+        wallClock = engine.time.wallClock
         queue = RunQueue()
         backlog = RunBacklog(queue: queue, journal: journal)
         parked = ParkedRuns()
@@ -145,12 +145,12 @@ public struct RemedyServer: Sendable {
                 bearerTokens: try secrets.resolveAll(settings.auth.bearerTokens, for: "server.auth.bearer_tokens"),
                 hmacSecrets: try secrets.resolveAll(settings.auth.hmacSecrets, for: "server.auth.hmac_secrets"),
                 replayWindow: settings.auth.replayWindow,
-                now: now
+                wallClock: wallClock
             )
         } catch {
             throw ServerSetupError(error.message)
         }
-        sns = SNSMessageVerifier(allowedTopics: settings.auth.snsTopics, web: environment.snsWeb, now: now)
+        sns = SNSMessageVerifier(allowedTopics: settings.auth.snsTopics, web: environment.snsWeb, wallClock: wallClock)
         rateLimiter = ClientRateLimiter(rate: settings.limits.requestsPerSecond, burst: settings.limits.burst)
         clientAddress = ClientAddress(
             header: settings.limits.clientAddressHeader,
@@ -202,7 +202,7 @@ public struct RemedyServer: Sendable {
                 workers: workers,
                 metrics: metrics,
                 interval: environment.sweepInterval,
-                now: now
+                wallClock: wallClock
             )
         )
         services.append(application)
@@ -321,7 +321,7 @@ struct RecoveryThenWork: Service {
         guard report.status.isActive else { return .leave }
         guard server.executor.mayDrive(report.mode) else { return .leaveToLiveProcess }
         await server.parked.update(report)
-        let due = report.status != .parked || report.waitingGate?.hasExpired(at: server.now()) == true
+        let due = report.status != .parked || report.waitingGate?.hasExpired(at: server.wallClock.now) == true
         return due ? .drive : .leave
     }
 }

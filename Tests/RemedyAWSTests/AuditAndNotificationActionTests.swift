@@ -146,7 +146,7 @@ extension MotoIntegrationTests {
 
     @Test func waitSleepsOnTheInjectedClockAndNotInDryRun() async throws {
         let world = try await world()
-        let clock = VirtualClock()
+        let clock = TestClock()
         let invoker = CatalogInvoker(context: world.invoker.context, clock: clock)
         let dryRun = try await invoker.execute(request("wait", ["duration": "5m"], mode: .dryRun))
         #expect(dryRun.dryRunVerdict?.hasPrefix("would wait") == true)
@@ -179,7 +179,7 @@ extension MotoIntegrationTests {
         let (instance, _) = try await launchInstance(world)
         let ec2 = world.ec2
         // The instance stops while the step waits: after the second poll interval.
-        let clock = VirtualClock { sleeps in
+        let clock = TestClock { sleeps in
             if sleeps == 2 { try? await ec2.stopInstances(ids: [instance]) }
         }
         let invoker = CatalogInvoker(context: world.invoker.context, clock: clock)
@@ -201,7 +201,7 @@ extension MotoIntegrationTests {
     @Test func waitForFailsPermanentlyWhenTheTimeoutPasses() async throws {
         let world = try await world()
         let (instance, _) = try await launchInstance(world)
-        let clock = VirtualClock()
+        let clock = TestClock()
         let invoker = CatalogInvoker(context: world.invoker.context, clock: clock)
         let parameters: [String: JSONValue] = [
             "condition": "instance_stopped", "resources": [.string(instance)], "timeout": "1m", "interval": "25s",
@@ -278,7 +278,7 @@ extension MotoIntegrationTests {
         let started = try await journal.append(
             JournalEntry(runID: "run-1", kind: "step.started", payload: ["step": "s1"])
         )
-        let invoker = CatalogInvoker(context: world.invoker.context, now: { now }, journal: journal)
+        let invoker = CatalogInvoker(context: world.invoker.context, wallClock: WallClock { now }, journal: journal)
         let finding: JSONValue = ["id": "gd-42", "source": "guardduty", "types": ["Backdoor:EC2/C&CActivity.B"]]
         var collect = request("evidence.collect", ["instance": .string(instance), "bucket": "remedy-evidence"])
         collect.finding = finding

@@ -45,16 +45,3 @@ final class FakeSTS: STSCredentialExchange {
         )
     }
 }
-
-/// A time source tests move by hand.
-final class ManualTime: Sendable {
-    private let current: Mutex<Date>
-
-    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = Mutex(start) }
-
-    var now: Date { current.withLock { $0 } }
-    func advance(by seconds: TimeInterval) { current.withLock { $0 += seconds } }
-
-    /// A closure reading this time, for `now:` parameters.
-    var closure: @Sendable () -> Date { { self.now } }
-}

@@ -42,7 +42,7 @@ import Testing
         }
     }
 
-    private func sts(_ server: LocalHTTPServer, clock: ManualClock, quota: RetryQuota) throws -> STSClient {
+    private func sts(_ server: LocalHTTPServer, clock: TestClock, quota: RetryQuota) throws -> STSClient {
         let endpoint = try #require(AWSEndpoint(overrideURL: server.baseURL, signingRegion: "us-east-1"))
         return STSClient(
             try AWSClient(
@@ -61,7 +61,7 @@ import Testing
 
     @Test func throttledCallIsRetriedWithOneInvocationIDUntilItSucceeds() async throws {
         let endpoint = ThrottlingEndpoint(failures: 2)
-        let clock = ManualClock()
+        let clock = TestClock()
         let quota = RetryQuota()
         try await withLocalHTTPServer(endpoint.answer) { server in
             let identity = try await sts(server, clock: clock, quota: quota).getCallerIdentity()
@@ -88,7 +88,7 @@ import Testing
 
     @Test func throttlingBeyondTheAttemptLimitIsThrownAfterEightAttempts() async throws {
         let endpoint = ThrottlingEndpoint(failures: 10)
-        let clock = ManualClock()
+        let clock = TestClock()
         let quota = RetryQuota()
         try await withLocalHTTPServer(endpoint.answer) { server in
             let client = try sts(server, clock: clock, quota: quota)

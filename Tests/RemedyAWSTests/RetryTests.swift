@@ -1,6 +1,7 @@
 import Foundation
 import RemedyAWS
 import RemedyCore
+import RemedyTestSupport
 import Testing
 
 /// botocore's standard retry mode, and the safety rules on top of it.
@@ -18,7 +19,7 @@ import Testing
     )
 
     @Test func throttlingIsRetriedWithCappedJitteredBackoffThenSucceeds() async throws {
-        let clock = ManualClock()
+        let clock = TestClock()
         let quota = RetryQuota()
         let transport = ScriptedTransport(replies: [
             .success(Self.throttled), .success(Self.throttled), .success(Self.identity),
@@ -51,7 +52,7 @@ import Testing
     }
 
     @Test func throttlingEarnsMoreAttemptsThanOtherErrorsAndStopsAtItsMaximum() async throws {
-        let clock = ManualClock()
+        let clock = TestClock()
         let transport = ScriptedTransport(replies: Array(repeating: .success(Self.throttled), count: 10))
         let sts = STSClient(try .testing(.sts, transport: transport, clock: clock))
         await #expect { _ = try await sts.getCallerIdentity() } throws: { error in

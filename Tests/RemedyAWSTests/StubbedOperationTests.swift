@@ -21,7 +21,7 @@ import Testing
             credentials: StaticCredentialProvider(TestCredentials.valid),
             configuration: .init(retry: RetryStrategy(maximumAttempts: 1), timeout: .seconds(20)),
             transport: AsyncHTTPClientTransport(),
-            clock: ManualClock()
+            clock: TestClock()
         )
     }
 

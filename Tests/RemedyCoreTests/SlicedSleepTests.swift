@@ -6,7 +6,7 @@ import Testing
 /// until its deadline).
 @Suite struct SlicedSleepTests {
     @Test func aLongSleepEndsAtItsDeadlineInSlicesOfAtMostTheSlice() async throws {
-        let clock = VirtualClock()
+        let clock = TestClock()
         try await clock.sleep(for: .milliseconds(3_500), inSlicesOf: .seconds(1))
         #expect(clock.sleeps == [.seconds(1), .seconds(1), .seconds(1), .milliseconds(500)])
         #expect(clock.now.offset == .milliseconds(3_500))

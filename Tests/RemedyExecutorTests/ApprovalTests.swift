@@ -65,7 +65,7 @@ import Testing
         #expect(requested.payload["principals"] == [.string(ana), .string(bob), .string(cleo)])
         #expect(requested.payload["approvers"] == ["group:incident-leads"])
         #expect(requested.payload["minApprovals"] == 2)
-        #expect(requested.payload["expiresAt"] == .string(Timestamp.format(harness.time.now.addingTimeInterval(1800))))
+        #expect(requested.payload["expiresAt"] == .string(Timestamp.format(harness.time.date.addingTimeInterval(1800))))
         // The playbook's message, then exactly what approving lets run, with its parameters
         #expect(
             requested.payload["message"]
@@ -118,7 +118,7 @@ import Testing
         #expect(granted[0].payload["principal"] == .string(ana))
         #expect(granted[0].payload["comment"] == "confirmed C2 traffic")
         #expect(granted[0].payload["channel"] == "cli")
-        #expect(granted[0].payload["at"] == .string(Timestamp.format(harness.time.now)))
+        #expect(granted[0].payload["at"] == .string(Timestamp.format(harness.time.date)))
         #expect(granted[1].payload["comment"] == .null)
         // And a third decision is refused: the gate is closed
         await #expect(throws: RunError.gateClosed) {
@@ -399,7 +399,7 @@ import Testing
         let harness = try Harness()
         let executor = try await parkedRun(harness, minimumApprovals: 1)
         // When an approval arrives after the timeout
-        harness.time.advance(by: 1800)
+        harness.time.advance(by: .seconds(1800))
         await #expect(throws: RunError.gateExpired) {
             _ = try await executor.decide(
                 runID: "run-1",
@@ -436,7 +436,7 @@ import Testing
         _ = try await parkedRun(harness, minimumApprovals: 1, timeout: .seconds(60))
         // Before the deadline resuming leaves the run parked; after it, the run fails closed
         #expect(try await harness.executor().resumeAll().map(\.status) == [.parked])
-        harness.time.advance(by: 61)
+        harness.time.advance(by: .seconds(61))
         #expect(try await harness.executor().resumeAll().map(\.status) == [.failed])
         let failed = try #require(try await harness.records("run-1", .runFailed).first)
         #expect(failed.payload["code"] == "ApprovalExpired")

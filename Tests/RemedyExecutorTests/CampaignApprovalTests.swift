@@ -49,12 +49,12 @@ import Testing
         let ids = Self.instances
         // Given a run that asked 20 minutes ago: outside the 15-minute window of a decision now
         _ = try await start(executor, ids[0])
-        harness.time.advance(by: 1200)
+        harness.time.advance(by: .seconds(1200))
         // And three runs of the mining campaign asking within the window, one of them started by ana herself
         _ = try await start(executor, ids[1])
-        harness.time.advance(by: 60)
+        harness.time.advance(by: .seconds(60))
         _ = try await start(executor, ids[2], by: ana)
-        harness.time.advance(by: 60)
+        harness.time.advance(by: .seconds(60))
         _ = try await start(executor, ids[3])
         // And a run of the same playbook whose gate is its own
         _ = try await start(executor, ids[4], scope: .run)
@@ -119,7 +119,7 @@ import Testing
         )
 
         // When another instance of the campaign is found 14 minutes later
-        harness.time.advance(by: 840)
+        harness.time.advance(by: .seconds(840))
         let later = try await start(executor, ids[1])
 
         // Then its run takes bob's approval at the gate and contains the instance without parking
@@ -135,7 +135,7 @@ import Testing
         #expect(taken.payload["principal"] == .string(bob))
 
         // And one found after the window asks for its own decision
-        harness.time.advance(by: 120)
+        harness.time.advance(by: .seconds(120))
         let afterWindow = try await start(executor, ids[2])
         #expect(afterWindow.status == .parked)
         #expect(try await harness.records("run-3", .approvalGranted).isEmpty)
@@ -297,7 +297,7 @@ import Testing
         let harness = try Harness()
         let executor = harness.executor(groups: leads)
         _ = try await start(executor, Self.instances[0])
-        harness.time.advance(by: 60)
+        harness.time.advance(by: .seconds(60))
         _ = try await executor.decide(
             runID: "run-1",
             gate: "approve",
@@ -305,7 +305,7 @@ import Testing
             decision: .approve,
             channel: "cli"
         )
-        let since = harness.time.now.addingTimeInterval(-1)
+        let since = harness.time.date.addingTimeInterval(-1)
         let indexed = try await harness.journal.campaignApprovals(
             ofPlaybook: "test-playbook",
             gate: "approve",
@@ -318,7 +318,7 @@ import Testing
         )
         #expect(indexed.map(\.runID) == ["run-1"])
         #expect(indexed == scanned)
-        let later = harness.time.now.addingTimeInterval(1)
+        let later = harness.time.date.addingTimeInterval(1)
         #expect(
             try await harness.journal.campaignApprovals(ofPlaybook: "test-playbook", gate: "approve", since: later)
                 .isEmpty

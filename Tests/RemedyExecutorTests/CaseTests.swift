@@ -25,7 +25,7 @@ import Testing
         #expect(first.report?.caseID == "case-1")
 
         // When GuardDuty republishes the finding ten minutes later, and the quarantine still holds
-        harness.time.advance(by: 600)
+        harness.time.advance(by: .seconds(600))
         await harness.invoker.scriptProbe("isolate", .done(ActionResult()))
         let second = try #require(
             try await executor.start(plan: containment, finding: update(10), initiator: initiator, mode: .live).report
@@ -58,7 +58,7 @@ import Testing
         let executor = harness.executor()
         _ = try await executor.start(plan: containment, finding: update(0), initiator: initiator, mode: .live)
         // Someone took the instance out of isolation: the probe finds it not isolated
-        harness.time.advance(by: 600)
+        harness.time.advance(by: .seconds(600))
         let second = try #require(
             try await executor.start(plan: containment, finding: update(10), initiator: initiator, mode: .live).report
         )
@@ -105,7 +105,7 @@ import Testing
         )
         #expect(rehearsal.report?.caseID == nil)
         // A day and a minute later, the first instance's finding starts a new case
-        harness.time.advance(by: 86_460)
+        harness.time.advance(by: .seconds(86_460))
         let later = try await executor.start(plan: containment, finding: update(30), initiator: initiator, mode: .live)
         #expect(later.report?.caseID == "case-4")
         #expect(try await harness.records("run-4", .runContainmentChecked).isEmpty)

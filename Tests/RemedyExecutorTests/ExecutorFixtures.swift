@@ -141,17 +141,6 @@ func gated(_ steps: [PlannedStep]) -> [PlannedStep] {
     }
 }
 
-/// A wall clock tests move by hand.
-final class TestTime: Sendable {
-    private let current = Mutex(Date(timeIntervalSince1970: 1_750_000_000))
-
-    var now: Date { current.withLock { $0 } }
-
-    func advance(by seconds: TimeInterval) {
-        current.withLock { $0 = $0.addingTimeInterval(seconds) }
-    }
-}
-
 /// Names runs run-1, run-2, ...
 final class RunNumbers: Sendable {
     private let next = Mutex(0)
@@ -169,7 +158,7 @@ final class RunNumbers: Sendable {
 struct Harness {
     let journal: JournalDatabase
     let invoker = ScriptedActionInvoker()
-    let time = TestTime()
+    let time = TestClock()
     let numbers = RunNumbers()
 
     init() throws {
@@ -199,7 +188,7 @@ struct Harness {
                 mode: mode,
                 caseWindow: caseWindow
             ),
-            now: { time.now },
+            time: TimeSource(clock: ContinuousClock(), wallClock: time.wallClock),
             makeRunID: { numbers.make() }
         )
     }
@@ -219,7 +208,7 @@ struct Harness {
     /// Whether another executor on this host gets the run's lease now (the test clock stands still, so a lease
     /// still held has not expired).
     func leaseIsFree(_ runID: String) async throws -> Bool {
-        try await journal.claimLease(runID: runID, holder: .thisProcess(), now: time.now, duration: .seconds(60))
+        try await journal.claimLease(runID: runID, holder: .thisProcess(), now: time.date, duration: .seconds(60))
             == .acquired
     }
 }

@@ -39,24 +39,27 @@ import Testing
             holder: .thisProcess(),
             duration: .milliseconds(150),
             journal: harness.journal,
-            now: { harness.time.now }
+            // Renewal waits on the injected deadline clock: here the test's, whose sleeps pass at once.
+            time: TimeSource(clock: ContinuousClock(), deadlineClock: harness.time, wallClock: harness.time.wallClock)
         )
         try await keeper.claim()
         try await keeper.ensureHeld()
         // Another holder claims once the lease has expired (this keeper was stalled and did not renew)
         let thief = LeaseHolder.thisProcess()
-        harness.time.advance(by: 1)
+        harness.time.advance(by: .seconds(1))
         #expect(
             try await harness.journal.claimLease(
                 runID: "run-1",
                 holder: thief,
-                now: harness.time.now,
+                now: harness.time.date,
                 duration: .seconds(60)
             )
                 == .acquired
         )
         await keeper.keepRenewing()
         await #expect(throws: RunError.leaseLost) { try await keeper.ensureHeld() }
+        // The keeper tried to renew once, a third of the way into the term it claimed, on the clock it was given
+        #expect(harness.time.sleeps == [.milliseconds(50)])
     }
 
     @Test func givingTheLeaseUpWaitsForARenewalOnItsWaySoThatNothingRetakesIt() async throws {
@@ -68,7 +71,7 @@ import Testing
             holder: .thisProcess(),
             duration: .milliseconds(60),
             journal: journal,
-            now: { harness.time.now }
+            time: TimeSource(clock: ContinuousClock(), wallClock: harness.time.wallClock)
         )
         try await keeper.claim()
         await keeper.startRenewing()

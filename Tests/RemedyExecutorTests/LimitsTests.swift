@@ -45,7 +45,7 @@ import Testing
         #expect(try await start(executor, plan, instanceNumber: 1).status == .succeeded)
 
         // When a second finding arrives within the hour
-        harness.time.advance(by: 600)
+        harness.time.advance(by: .seconds(600))
         let second = try await start(executor, plan, instanceNumber: 2)
 
         // Then it parks at the limits gate, says why, and calls nothing
@@ -74,7 +74,7 @@ import Testing
         #expect(await harness.invoker.steps(.execute) == ["tag", "tag"])
 
         // And an hour after those two, a third run is within the cap again
-        harness.time.advance(by: 3601)
+        harness.time.advance(by: .seconds(3601))
         let third = try await start(executor, plan, instanceNumber: 3)
         #expect(third.status == .succeeded)
         #expect(try await harness.records("run-3", .runLimitsChecked).first?.payload["over"] == .null)

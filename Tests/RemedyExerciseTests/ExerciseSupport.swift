@@ -42,7 +42,7 @@ enum Scenarios {
         let journal = try JournalDatabase.exercise(
             path: directory.file("journal.sqlite"),
             signingKey: key,
-            clock: { clock.now }
+            wallClock: clock.wallClock
         )
         let exercise = Exercise(scenario: scenario, playbooks: library.playbooks, journal: journal, clock: clock)
         let report = try await exercise.run()

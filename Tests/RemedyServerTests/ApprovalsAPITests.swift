@@ -186,10 +186,10 @@ import Testing
     }
 
     @Test func aGateNobodyAnswersFailsClosedWhenItExpires() async throws {
-        let clock = TestClock()
+        let clock = TestClock(start: Date())
         try await ServerHarness.with(clock: clock) { harness in
             let runID = try await parkedRun(harness)
-            clock.advance(by: 31 * 60)
+            clock.advance(by: .seconds(31 * 60))
             let report = try await harness.waitForRun(runID) { $0.status == .failed }
             #expect(report.step("approve-isolation")?.status == .expired)
             #expect(try await harness.kinds(runID).contains("approval.expired"))
@@ -199,7 +199,7 @@ import Testing
     }
 
     @Test func aDenialStopsTheRunAndAnExpiredGateCannotBeApproved() async throws {
-        let clock = TestClock()
+        let clock = TestClock(start: Date())
         try await ServerHarness.with(clock: clock) { harness in
             let denied = try await parkedRun(harness)
             let answer = try await decide(
@@ -216,7 +216,7 @@ import Testing
             )
             let expiring = try #require(tor.json["runs"]?[0]?["runId"]?.stringValue)
             _ = try await harness.waitForRun(expiring) { $0.status == .parked }
-            clock.advance(by: 31 * 60)
+            clock.advance(by: .seconds(31 * 60))
             // The gate is named: the sweep may expire it first, and then the run no longer says it waits there.
             let late = try await decide(
                 harness,

@@ -73,20 +73,20 @@ import Testing
     }
 
     @Test func aRequestSignedAheadOfTheClockIsRefusedAgainUntilItsSignedTimeLeavesTheWindow() async throws {
-        let clock = TestClock()
+        let clock = TestClock(start: Date())
         try await ServerHarness.with(clock: clock) { harness in
             // Given a request signed 120 s ahead of the server's clock (the window is 300 s), accepted once
             let body = try ServerHarness.fixture(Self.backdoor)
-            let signedAt = Int(clock.now.timeIntervalSince1970) + 120
+            let signedAt = Int(clock.date.timeIntervalSince1970) + 120
             let signed = ServerHarness.hmacHeaders(body, timestamp: signedAt)
             #expect(try await harness.postEvent(body, headers: signed).status == 202)
             // When it is sent again 301 s later (its signed time is still within the window)
-            clock.advance(by: 301)
+            clock.advance(by: .seconds(301))
             let replayed = try await harness.postEvent(body, headers: signed)
             // Then it is still a replay, and only after its signed time has left the window is it refused as stale
             #expect(replayed.status == 401)
             #expect(replayed.json["message"]?.stringValue?.contains("a replay") == true)
-            clock.advance(by: 120)
+            clock.advance(by: .seconds(120))
             let stale = try await harness.postEvent(body, headers: signed)
             #expect(stale.status == 401)
             #expect(stale.json["message"]?.stringValue?.contains("outside the replay window") == true)
@@ -135,10 +135,10 @@ import Testing
     }
 
     @Test func hmacSignedRequestsAreAcceptedOnceWithinTheReplayWindow() async throws {
-        let clock = TestClock()
+        let clock = TestClock(start: Date())
         try await ServerHarness.with(clock: clock) { harness in
             let body = try ServerHarness.fixture(Self.backdoor)
-            let now = Int(clock.now.timeIntervalSince1970)
+            let now = Int(clock.date.timeIntervalSince1970)
             let signed = ServerHarness.hmacHeaders(body, timestamp: now)
             let accepted = try await harness.postEvent(body, headers: signed)
             #expect(accepted.status == 202, "\(accepted.text)")
@@ -313,12 +313,12 @@ import Testing
     }
 
     @Test func credentialsNeverReachTheJournalOrTheLogs() async throws {
-        let clock = TestClock()
+        let clock = TestClock(start: Date())
         try await ServerHarness.with(clock: clock) { harness in
             let body = try ServerHarness.fixture(Self.backdoor)
             _ = try await harness.postEvent(body)
             let tor = try ServerHarness.fixture("eventbridge/securityhub-imported-guardduty-backdoor.json")
-            let signed = ServerHarness.hmacHeaders(tor, timestamp: Int(clock.now.timeIntervalSince1970))
+            let signed = ServerHarness.hmacHeaders(tor, timestamp: Int(clock.date.timeIntervalSince1970))
             _ = try await harness.postEvent(tor, headers: signed)
             _ = try await harness.postEvent(body, headers: [("Authorization", "Bearer forged-\(harness.bearerToken)")])
             let journalText = try harness.journal.records().map { $0.payload.jsonText() }.joined()

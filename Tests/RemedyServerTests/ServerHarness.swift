@@ -79,7 +79,8 @@ struct ServerHarness: Sendable {
         journalPath: String? = nil,
         snsWeb: any SNSWebAccess = RefusingSNSWeb(),
         slack: SlackWebhooks = SlackWebhooks(),
-        clock: TestClock = TestClock(),
+        // Today, not a fixed date: the SNS test signing certificate is valid around now.
+        clock: TestClock = TestClock(start: Date()),
         mode: ExecutionMode = .live,
         journalProblem: (@Sendable () async -> String?)? = nil,
         _ body: (ServerHarness) async throws -> Result
@@ -105,7 +106,7 @@ struct ServerHarness: Sendable {
                 invoker: invoker,
                 slack: slack,
                 mode: mode,
-                time: EngineTime(clock: ContinuousClock(), now: { clock.now })
+                time: TimeSource(clock: ContinuousClock(), wallClock: clock.wallClock)
             )
             let server = try RemedyServer(engine: engine, playbooks: library.playbooks, environment: environment)
             let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -215,17 +216,6 @@ struct ServerHarness: Sendable {
 struct HarnessError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// The wall clock the server and executor read, moved by hand.
-final class TestClock: Sendable {
-    private let current = Mutex(Date())
-
-    var now: Date { current.withLock { $0 } }
-
-    func advance(by seconds: TimeInterval) {
-        current.withLock { $0 = $0.addingTimeInterval(seconds) }
-    }
 }
 
 /// An SNS access that must not be used.

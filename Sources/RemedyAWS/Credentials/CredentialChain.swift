@@ -2,6 +2,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import RemedyCore
 
 /// Finds credentials the way botocore 1.43's default chain does, first hit wins.
 ///
@@ -38,7 +39,7 @@ public struct CredentialChain: Sendable {
 
     private let sts: (any STSCredentialExchange)?
     private let httpClient: HTTPClient
-    private let now: @Sendable () -> Date
+    private let wallClock: WallClock
     private let logger: Logger
 
     public init(
@@ -47,7 +48,7 @@ public struct CredentialChain: Sendable {
         profile: String? = nil,
         sts: (any STSCredentialExchange)? = nil,
         httpClient: HTTPClient = AsyncHTTPClientTransport.processClient,
-        now: @escaping @Sendable () -> Date = { Date() },
+        wallClock: WallClock = .system,
         logger: Logger = Logger(label: "remedy.aws.credentials")
     ) {
         self.environment = environment
@@ -55,7 +56,7 @@ public struct CredentialChain: Sendable {
         self.explicitProfile = profile
         self.sts = sts
         self.httpClient = httpClient
-        self.now = now
+        self.wallClock = wallClock
         self.logger = logger
     }
 
@@ -397,7 +398,7 @@ public struct CredentialChain: Sendable {
         return seconds
     }
 
-    private func defaultSessionName() -> String { "remedy-session-\(Int(now().timeIntervalSince1970))" }
+    private func defaultSessionName() -> String { "remedy-session-\(Int(wallClock.now.timeIntervalSince1970))" }
 
     private func refreshing(
         _ provider: any AWSCredentialProvider,
@@ -408,7 +409,7 @@ public struct CredentialChain: Sendable {
             initial: initial,
             refreshWindow: refreshWindow,
             clockSkew: clockSkew,
-            now: now,
+            wallClock: wallClock,
             logger: logger
         )
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RemedyCore
 
 /// Caches another provider's credentials and refreshes them shortly before they expire.
 ///
@@ -16,7 +17,7 @@ public actor RefreshingCredentialProvider: AWSCredentialProvider {
     private let base: any AWSCredentialProvider
     private let refreshWindow: TimeInterval
     private let clockSkew: TimeInterval
-    private let now: @Sendable () -> Date
+    private let wallClock: WallClock
     private let logger: Logger
 
     private var cached: AWSCredentials?
@@ -34,19 +35,19 @@ public actor RefreshingCredentialProvider: AWSCredentialProvider {
         initial: AWSCredentials? = nil,
         refreshWindow: Duration = defaultRefreshWindow,
         clockSkew: Duration = .zero,
-        now: @escaping @Sendable () -> Date = { Date() },
+        wallClock: WallClock = .system,
         logger: Logger = Logger(label: "remedy.aws.credentials")
     ) {
         self.base = base
         self.cached = initial
         self.refreshWindow = refreshWindow.timeInterval
         self.clockSkew = clockSkew.timeInterval
-        self.now = now
+        self.wallClock = wallClock
         self.logger = logger
     }
 
     public func credentials() async throws -> AWSCredentials {
-        let current = now().addingTimeInterval(clockSkew)
+        let current = wallClock.now.addingTimeInterval(clockSkew)
         if let cached, !needsRefresh(cached, at: current) { return cached }
         if isRefreshing {
             return try await withCheckedThrowingContinuation { waiters.append($0) }
@@ -58,7 +59,7 @@ public actor RefreshingCredentialProvider: AWSCredentialProvider {
             cached = fresh
             outcome = .success(fresh)
         } catch {
-            let afterwards = now().addingTimeInterval(clockSkew)
+            let afterwards = wallClock.now.addingTimeInterval(clockSkew)
             if let cached, let expiration = cached.expiration, expiration > afterwards {
                 logger.debug(
                     "credential refresh failed; using cached credentials until they expire",

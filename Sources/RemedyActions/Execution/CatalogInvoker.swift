@@ -8,27 +8,27 @@ public struct CatalogInvoker: ActionInvoker {
     public let context: AWSContext
     let actions: [String: any ExecutableAction.Type]
     let clock: any Clock<Duration>
-    let now: @Sendable () -> Date
+    let wallClock: WallClock
     let slack: SlackWebhooks
     let journal: (any RunJournal)?
     let securityGroups = SecurityGroupCache()
 
     /// - Parameters:
     ///   - clock: what `wait` and `wait_for` sleep on (a virtual clock in tests and exercises).
-    ///   - now: the wall clock, for retention dates and evidence timestamps.
+    ///   - wallClock: the time of day, for retention dates and evidence timestamps.
     ///   - slack: the incoming webhooks `notify.slack` may post to.
     ///   - journal: the run journal, for the excerpt `evidence.collect` writes.
     public init(
         context: AWSContext,
         clock: any Clock<Duration> = ContinuousClock(),
-        now: @escaping @Sendable () -> Date = { Date() },
+        wallClock: WallClock = .system,
         slack: SlackWebhooks = SlackWebhooks(),
         journal: (any RunJournal)? = nil
     ) {
         self.journal = journal
         self.context = context
         self.clock = clock
-        self.now = now
+        self.wallClock = wallClock
         self.slack = slack
         actions = Dictionary(
             ActionCatalog.executableActions.map { ($0.descriptor.name, $0) },
@@ -114,7 +114,7 @@ public struct CatalogInvoker: ActionInvoker {
                 request: request,
                 clients: clients,
                 clock: clock,
-                now: now,
+                wallClock: wallClock,
                 slack: slack,
                 journal: journal,
                 securityGroups: securityGroups

@@ -101,8 +101,8 @@ public struct ActionContext: Sendable {
     public var clients: ServiceClients
     /// What `wait` and `wait_for` sleep on: the system clock in a run, a virtual one in tests and exercises.
     public var clock: any Clock<Duration>
-    /// The wall clock, for Object Lock retention dates and evidence timestamps.
-    public var now: @Sendable () -> Date
+    /// The time of day, for Object Lock retention dates and evidence timestamps.
+    public var wallClock: WallClock
     /// The Slack incoming webhooks `notify.slack` may post to.
     public var slack: SlackWebhooks
     /// The run journal, read by `evidence.collect` for the run's records; nil where actions run without one.
@@ -117,7 +117,7 @@ public struct ActionContext: Sendable {
         request: ActionRequest,
         clients: ServiceClients,
         clock: any Clock<Duration> = ContinuousClock(),
-        now: @escaping @Sendable () -> Date = { Date() },
+        wallClock: WallClock = .system,
         slack: SlackWebhooks = SlackWebhooks(),
         journal: (any RunJournal)? = nil,
         recordPriorState: @escaping PriorStateRecorder = { _ in },
@@ -126,7 +126,7 @@ public struct ActionContext: Sendable {
         self.request = request
         self.clients = clients
         self.clock = clock
-        self.now = now
+        self.wallClock = wallClock
         self.slack = slack
         self.journal = journal
         self.recordPriorState = recordPriorState

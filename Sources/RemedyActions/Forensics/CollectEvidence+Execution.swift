@@ -42,10 +42,10 @@ extension CollectEvidence: ExecutableAction {
         let lock = try await readingCall { () async throws(AWSError) in try await s3.objectLock(bucket: bucket) }
         let retainUntil = lock.map { lock in
             let days = lock.defaultDays ?? (try? parameters.integer("retention_days")) ?? 90
-            return iso8601(context.now().addingTimeInterval(Double(days) * 86_400))
+            return iso8601(context.wallClock.now.addingTimeInterval(Double(days) * 86_400))
         }
         let mode = lock?.defaultMode ?? "COMPLIANCE"
-        let collectedAt = iso8601(context.now())
+        let collectedAt = iso8601(context.wallClock.now)
         let manifest: JSONValue = [
             "run": .string(context.request.runID), "step": .string(context.request.stepID),
             "collectedAt": .string(collectedAt), "retainUntil": retainUntil.map(JSONValue.string) ?? .null,

@@ -20,7 +20,7 @@ extension RevokeSessions: AnswerVerifiedAction {
         -> ActionResult
     {
         // The run's clock: virtual in an exercise, so the condition matches the timeline the report shows.
-        let now = ISO8601.format(context.now())
+        let now = ISO8601.format(context.wallClock.now)
         let document: JSONValue = [
             "Version": "2012-10-17",
             "Statement": [

@@ -76,7 +76,11 @@ extension RemedyCommand {
             let keyPath = journalPath + ".key"
             do {
                 let key = try JournalSigningKey.create(at: keyPath)
-                let database = try JournalDatabase.exercise(path: journalPath, signingKey: key, clock: { clock.now })
+                let database = try JournalDatabase.exercise(
+                    path: journalPath,
+                    signingKey: key,
+                    wallClock: clock.wallClock
+                )
                 outcome = try await Exercise(
                     scenario: parsed,
                     playbooks: library.playbooks,

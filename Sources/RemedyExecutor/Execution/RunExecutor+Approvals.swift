@@ -24,7 +24,7 @@ extension RunExecutor {
         channel: String,
         continuing: Bool = true
     ) async throws -> RunReport {
-        let at = now()
+        let at = time.now
         // The full session ARN is kept for the record; `approver` is who it counts as. A grant or a denial says which
         // in the record's kind.
         let decided = RunEvent.ApprovalDecided(

@@ -75,7 +75,7 @@ extension RunExecutor {
     /// With `makingCalls` false it stops before the first call (or wait) instead: what an approver's decision does.
     func advance(_ machine: inout RunStateMachine, makingCalls: Bool = true) async throws {
         while true {
-            let decision = machine.next(now: now())
+            let decision = machine.next(now: time.now)
             let definition = machine.state.definition
             if decision.makesCall, !makingCalls || drain?.isDraining == true {
                 return  // Stopping for shutdown (or a decision): what is held is written as the lease is given up.
@@ -86,7 +86,7 @@ extension RunExecutor {
             case .run(let call, let backoff):
                 if backoff > .zero {
                     try await writeHeld(&machine)
-                    try await clock.sleep(for: backoff)
+                    try await time.clock.sleep(for: backoff)
                 }
                 try await execute(call, of: definition, machine: &machine)
             case .probe(let call):
@@ -116,7 +116,7 @@ extension RunExecutor {
             case .park(let gate):
                 try hold(.runParked(.init(gate: gate, reason: "awaiting approval")), in: &machine)
             case .expireApproval(let gate):
-                try hold(.approvalExpired(.init(gate: gate, at: Timestamp.format(now()))), in: &machine)
+                try hold(.approvalExpired(.init(gate: gate, at: Timestamp.format(time.now))), in: &machine)
             case .resume(let gate):
                 try hold(.runResumed(.init(gate: gate)), in: &machine)
             case .succeed(let failedSteps):
@@ -186,8 +186,8 @@ extension RunExecutor {
         guard catalog.action(named: call.action)?.callsCanDuplicate == true,
             let started = call.startedAt.flatMap(Timestamp.parse)
         else { return }
-        let remaining = started.addingTimeInterval(invoker.settlingTime.seconds).timeIntervalSince(now())
-        if remaining > 0 { try await clock.sleep(for: .seconds(remaining)) }
+        let remaining = started.addingTimeInterval(invoker.settlingTime.seconds).timeIntervalSince(time.now)
+        if remaining > 0 { try await time.clock.sleep(for: .seconds(remaining)) }
     }
 
     func probe(
@@ -239,7 +239,7 @@ extension RunExecutor {
     func checkLimits(_ machine: inout RunStateMachine) async throws {
         let state = machine.state
         guard let limits = state.definition.limits else { return }
-        let createdAt = Timestamp.parse(state.definition.startedAt) ?? now()
+        let createdAt = Timestamp.parse(state.definition.startedAt) ?? time.now
         let usage = try await journal.usage(
             ofPlaybook: state.definition.playbook,
             before: state.createdSequence,
@@ -257,7 +257,7 @@ extension RunExecutor {
             let resolved = reference.hasPrefix("arn:") ? [reference] : try await approvers.principals(for: reference)
             for principal in resolved where !principals.contains(principal) { principals.append(principal) }
         }
-        let requestedAt = now()
+        let requestedAt = time.now
         let expiresAt = requestedAt.addingTimeInterval(request.timeout.seconds)
         let requested = RunEvent.ApprovalRequested(
             gate: request.gate,
@@ -283,7 +283,10 @@ extension RunExecutor {
     }
 
     func deadline(of call: RunStateMachine.StepCall, in definition: RunDefinition) -> StepDeadline {
-        StepDeadline(timeout: definition.step(withID: call.step)?.timeout ?? defaultStepTimeout, clock: deadlineClock)
+        StepDeadline(
+            timeout: definition.step(withID: call.step)?.timeout ?? defaultStepTimeout,
+            clock: time.deadlineClock
+        )
     }
 
     func request(for call: RunStateMachine.StepCall, of definition: RunDefinition) -> ActionRequest {

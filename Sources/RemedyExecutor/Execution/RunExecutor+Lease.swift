@@ -15,7 +15,7 @@ extension RunExecutor {
             holder: leaseHolder,
             duration: leaseDuration,
             journal: journal,
-            now: now
+            time: time
         )
         try await keeper.claim()
         await keeper.startRenewing()
@@ -39,7 +39,8 @@ actor RunLeaseKeeper {
     let holder: LeaseHolder
     let duration: Duration
     let journal: any RunJournal
-    let now: @Sendable () -> Date
+    /// Renewals wait on its deadline clock; lease terms are read from its wall clock.
+    let time: TimeSource
     private var lostTo: String?
     private var renewal: Task<Void, Never>?
     private var released = false
@@ -49,17 +50,17 @@ actor RunLeaseKeeper {
         holder: LeaseHolder,
         duration: Duration,
         journal: any RunJournal,
-        now: @escaping @Sendable () -> Date
+        time: TimeSource
     ) {
         self.runID = runID
         self.holder = holder
         self.duration = duration
         self.journal = journal
-        self.now = now
+        self.time = time
     }
 
     func claim() async throws {
-        switch try await journal.claimLease(runID: runID, holder: holder, now: now(), duration: duration) {
+        switch try await journal.claimLease(runID: runID, holder: holder, now: time.now, duration: duration) {
         case .acquired:
             lostTo = nil
         case .held(let other, let until):
@@ -81,9 +82,14 @@ actor RunLeaseKeeper {
     func keepRenewing() async {
         while true {
             // Cancelled when the run stops: sliced, so its memory goes with it.
-            do { try await ContinuousClock().sleep(for: duration / 3, inSlicesOf: .seconds(1)) } catch { return }
+            do { try await time.deadlineClock.sleep(for: duration / 3, inSlicesOf: .seconds(1)) } catch { return }
             do {
-                let claim = try await journal.claimLease(runID: runID, holder: holder, now: now(), duration: duration)
+                let claim = try await journal.claimLease(
+                    runID: runID,
+                    holder: holder,
+                    now: time.now,
+                    duration: duration
+                )
                 if case .held(let other, _) = claim {
                     lostTo = other
                     return

@@ -61,10 +61,7 @@ public struct RunExecutor: Sendable {
     let invoker: any ActionInvoker
     let catalog: ActionCatalog
     let approvers: any ApproverDirectory
-    let clock: any Clock<Duration>
-    /// What step timeouts are measured on.
-    let deadlineClock: any Clock<Duration>
-    let now: @Sendable () -> Date
+    let time: TimeSource
     let makeRunID: @Sendable () -> String
     let observer: RecordObserver?
     let admission: RunAdmission
@@ -88,10 +85,8 @@ public struct RunExecutor: Sendable {
     @Sendable public static func newRunID() -> String { "run-\(RandomUUID.makeTimeOrdered())" }
 
     /// - Parameters:
-    ///   - clock: waits between retries.
-    ///   - deadlineClock: what step timeouts run on; `clock` when nil. A virtual clock tells the two apart: a retry's
-    ///     wait is the run waiting, a timeout is a timer racing a call.
-    ///   - now: the wall clock approvals expire by (stored in the journal, so every process agrees).
+    ///   - time: what retries wait on, what step timeouts and lease renewals run on, and the wall clock approvals
+    ///     expire by (stored in the journal, so every process agrees).
     ///   - makeRunID: names new runs.
     ///   - observer: called with every record this executor appends, after it is durable.
     public init(
@@ -100,21 +95,17 @@ public struct RunExecutor: Sendable {
         catalog: ActionCatalog,
         approvers: any ApproverDirectory = StaticApproverDirectory(),
         configuration: Configuration = Configuration(),
-        clock: any Clock<Duration> = ContinuousClock(),
-        deadlineClock: (any Clock<Duration>)? = nil,
-        now: @escaping @Sendable () -> Date = { Date() },
+        time: TimeSource = .system,
         makeRunID: @escaping @Sendable () -> String = RunExecutor.newRunID,
         observer: RecordObserver? = nil,
         drain: RunDrain? = nil
     ) {
-        self.deadlineClock = deadlineClock ?? clock
         self.drain = drain
         self.journal = journal
         self.invoker = invoker
         self.catalog = catalog
         self.approvers = approvers
-        self.clock = clock
-        self.now = now
+        self.time = time
         self.makeRunID = makeRunID
         self.observer = observer
         admission = RunAdmission(limit: configuration.maximumConcurrentRuns)
@@ -184,7 +175,7 @@ public struct RunExecutor: Sendable {
             initiator: initiator,
             mode: mode,
             runID: makeRunID(),
-            startedAt: Timestamp.format(now())
+            startedAt: Timestamp.format(time.now)
         )
         guard mayDrive(mode) else { throw RunError.liveRunInDryRunProcess(definition.runID) }
         if mode == .live { try await assignCase(&definition) }
@@ -210,7 +201,7 @@ public struct RunExecutor: Sendable {
                 ofPlaybook: definition.playbook,
                 resource: definition.resource,
                 account: definition.account,
-                since: now().addingTimeInterval(-window.seconds)
+                since: time.now.addingTimeInterval(-window.seconds)
             )
         {
             definition.caseID = earlier.caseID

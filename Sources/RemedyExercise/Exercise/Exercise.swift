@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// ```swift
 /// let clock = ExerciseClock(start: scenario.start)
-/// let journal = try JournalDatabase.exercise(path: path, signingKey: key, clock: { clock.now })
+/// let journal = try JournalDatabase.exercise(path: path, signingKey: key, wallClock: clock.wallClock)
 /// let report = try await Exercise(scenario: scenario, playbooks: playbooks, journal: journal, clock: clock).run()
 /// ```
 ///
@@ -79,7 +79,7 @@ public struct Exercise: Sendable {
             transport: transport
         )
         let clock = self.clock
-        let time = EngineTime(clock: clock.actionClock, deadlineClock: clock.executorClock, now: { clock.now })
+        let time = TimeSource(clock: clock.actionClock, deadlineClock: clock.executorClock, wallClock: clock.wallClock)
         var groups: [String: [String]] = [:]
         for approver in scenario.approvers {
             for group in approver.groups {

@@ -1,5 +1,6 @@
 import Foundation
 import RemedyAWS
+import RemedyCore
 import Synchronization
 
 /// The one virtual clock of an exercise: the executor, the actions, the AWS client's pacing, the journal's
@@ -48,6 +49,9 @@ public final class ExerciseClock: Sendable {
 
     /// The virtual date.
     public var now: Date { start.addingTimeInterval(elapsed.seconds) }
+
+    /// The virtual date, for every reader of the time of day (the journal, the executor, the actions).
+    public var wallClock: WallClock { WallClock { self.now } }
 
     /// Moves time forward to `offset` (never back): the exercise's own schedule, between runs.
     public func advance(to offset: Duration) {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTPTypes
+import RemedyCore
 
 /// Authenticates a feed's request by bearer token or by HMAC-SHA256 signature.
 ///
@@ -22,19 +23,19 @@ struct RequestAuthenticator: Sendable {
     private let hmacKeys: [String: SymmetricKey]
     private let replayWindow: Duration
     private let seenSignatures: SeenSignatures
-    private let now: @Sendable () -> Date
+    private let wallClock: WallClock
 
     init(
         bearerTokens: [String: [UInt8]],
         hmacSecrets: [String: [UInt8]],
         replayWindow: Duration,
-        now: @escaping @Sendable () -> Date = { Date() }
+        wallClock: WallClock = .system
     ) {
         bearerDigests = bearerTokens.sorted { $0.key < $1.key }.map { ($0.key, ConstantTime.sha256($0.value)) }
         hmacKeys = hmacSecrets.mapValues { SymmetricKey(data: $0) }
         self.replayWindow = replayWindow
         seenSignatures = SeenSignatures()
-        self.now = now
+        self.wallClock = wallClock
     }
 
     /// Whether the request carries credentials of this kind at all (then they must be valid).
@@ -93,7 +94,7 @@ struct RequestAuthenticator: Sendable {
             throw .unauthenticated("X-Remedy-Timestamp must be the Unix time in seconds")
         }
         let window = replayWindow.components.seconds
-        let current = Int64(now().timeIntervalSince1970.rounded(.down))
+        let current = Int64(wallClock.now.timeIntervalSince1970.rounded(.down))
         let skew = timestamp.subtractingReportingOverflow(current).partialValue.magnitude
         guard skew <= window.magnitude else {
             throw .unauthenticated(

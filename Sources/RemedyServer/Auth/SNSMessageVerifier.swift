@@ -14,13 +14,13 @@ struct SNSMessageVerifier: Sendable {
     let allowedTopics: Set<String>
     let web: any SNSWebAccess
     let certificates: SNSCertificateCache
-    let now: @Sendable () -> Date
+    let wallClock: WallClock
 
-    init(allowedTopics: [String], web: any SNSWebAccess, now: @escaping @Sendable () -> Date = { Date() }) {
+    init(allowedTopics: [String], web: any SNSWebAccess, wallClock: WallClock = .system) {
         self.allowedTopics = Set(allowedTopics)
         self.web = web
         certificates = SNSCertificateCache(web: web)
-        self.now = now
+        self.wallClock = wallClock
     }
 
     /// Whether `document` looks like an SNS message (then it must verify).
@@ -44,7 +44,7 @@ struct SNSMessageVerifier: Sendable {
         guard let signature = Data(base64Encoded: message.signature) else {
             throw .unauthenticated("the SNS Signature is not base64")
         }
-        let key = try await certificates.key(for: message.signingCertURL, topic: message.topicARN, at: now())
+        let key = try await certificates.key(for: message.signingCertURL, topic: message.topicARN, at: wallClock.now)
         let canonical = Array(message.canonicalString.utf8)
         let rsaSignature = _RSA.Signing.RSASignature(rawRepresentation: signature)
         let valid: Bool

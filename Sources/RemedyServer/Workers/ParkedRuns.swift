@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RemedyCore
 import RemedyExecutor
 import ServiceLifecycle
 
@@ -34,14 +35,14 @@ struct GateExpirySweeper: Service {
     let workers: RunWorkers
     let metrics: ServerMetrics
     let interval: Duration
-    let now: @Sendable () -> Date
+    let wallClock: WallClock
 
     func run() async throws {
         // Cancelled on shutdown, mid-sleep: the sweep has nothing to finish.
         try? await cancelWhenGracefulShutdown {
             while true {
                 try await Task.sleep(for: interval)
-                for runID in await parked.expired(at: now()) { queue.enqueue(runID) }
+                for runID in await parked.expired(at: wallClock.now) { queue.enqueue(runID) }
                 metrics.approvalsPending(await parked.count)
                 await workers.refillBacklog()
             }

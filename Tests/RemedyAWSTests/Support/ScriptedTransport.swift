@@ -1,4 +1,5 @@
 import RemedyAWS
+import RemedyTestSupport
 import Synchronization
 
 /// A transport that records every request and answers from a script, for tests of what goes on the wire.
@@ -22,34 +23,6 @@ final class ScriptedTransport: HTTPTransport {
             return state.replies.isEmpty ? .success(fallback) : state.replies.removeFirst()
         }
         return try reply.get()
-    }
-}
-
-/// A clock whose sleeps pass at once and are recorded; a test moves it on by hand too.
-final class ManualClock: Clock, Sendable {
-    struct Instant: InstantProtocol {
-        var offset: Duration
-
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
-    }
-
-    private let state = Mutex<(now: Duration, sleeps: [Duration])>((.zero, []))
-
-    var now: Instant { Instant(offset: state.withLock { $0.now }) }
-    var minimumResolution: Duration { .zero }
-    var sleeps: [Duration] { state.withLock { $0.sleeps } }
-
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
-        state.withLock {
-            $0.sleeps.append(max(.zero, deadline.offset - $0.now))
-            $0.now = max($0.now, deadline.offset)
-        }
-    }
-
-    func advance(by duration: Duration) {
-        state.withLock { $0.now += duration }
     }
 }
 
@@ -86,7 +59,7 @@ extension AWSClient {
         region: String = "us-east-1",
         endpoint: AWSEndpoint? = nil,
         mode: Mode = .live,
-        clock: some Clock<Duration> = ManualClock(),
+        clock: some Clock<Duration> = TestClock(),
         quota: RetryQuota = RetryQuota(),
         credentials: AWSCredentials = TestCredentials.valid
     ) throws -> AWSClient {
