@@ -12,128 +12,99 @@ import Testing
 /// `Fixtures/coverage/intended-matches.tsv` lists, and every listed match must happen. An over-match (a playbook
 /// acting on findings it was not written for) fails here.
 @Suite struct CatalogueMatchTests {
-    /// One synthetic finding and the catalogue entry it stands for.
-    struct Entry {
-        var key: String
-        var finding: Finding
-    }
-
-    /// `AWS::S3::Bucket` -> `AwsS3Bucket`: ASFF spells CloudFormation's type with each part capitalised.
-    static func asffType(_ cloudFormation: String) -> String {
-        cloudFormation.split(separator: ":").reduce("") { name, part in
-            let isAcronym = part.allSatisfy { $0.isUppercase || $0.isNumber }
-            return name + (isAcronym ? part.prefix(1) + part.dropFirst().lowercased() : String(part))
+    static func reference() throws -> ReferenceCatalogue {
+        func text(_ file: String) throws -> String {
+            try String(contentsOfFile: Repository.path("Fixtures/coverage/reference/\(file)"), encoding: .utf8)
         }
+        return try ReferenceCatalogue(
+            guardDutyTypes: text("guardduty-finding-types.tsv"),
+            controls: text("securityhub-fsbp-controls.tsv"),
+            asrRemediations: text("asr-remediations.tsv")
+        )
     }
 
-    /// GuardDuty's resource types as remedy names them (those it has no name for keep GuardDuty's).
-    static let guardDutyResources = [
-        "Instance": "AwsEc2Instance", "AccessKey": "AwsIamAccessKey", "S3Bucket": "AwsS3Bucket",
-        "Lambda": "AwsLambdaFunction", "EKSCluster": "AwsEksCluster", "ECSCluster": "AwsEcsCluster",
-        "RDSDBInstance": "AwsRdsDbInstance", "S3Object": "AwsS3Object",
-    ]
-
-    static let severities = ["Low": 20.0, "Medium": 50.0, "High": 80.0, "Critical": 95.0]
-
-    static func rows(_ file: String) throws -> [[String: String]] {
-        let lines = try String(contentsOfFile: Repository.path("Fixtures/coverage/reference/\(file)"), encoding: .utf8)
-            .split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-        guard let header = lines.first else { return [] }
-        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
-    }
-
-    static func finding(
-        _ id: String,
-        source: FindingSource,
-        types: [String],
-        control: String? = nil,
-        severity: Double,
-        resource: String?
-    ) -> Finding {
+    static func finding(_ control: String, types: [String]) -> Finding {
         Finding(
-            id: id,
-            source: source,
+            id: control,
+            source: .securityhub,
             types: types,
             controlID: control,
-            severity: Severity(score: severity),
+            severity: Severity(score: 70),
             account: "111122223333",
             region: "us-east-1",
             partition: .aws,
-            resources: resource.map { [FindingResource(type: $0, id: "resource-1", tags: [:])] } ?? [],
+            resources: [FindingResource(type: "AwsS3Bucket", id: "resource-1", tags: [:])],
             updatedAt: "2026-12-07T00:00:00Z",
             raw: [:]
         )
     }
 
-    static func entries() throws -> [Entry] {
-        var entries: [Entry] = []
-        for row in try rows("guardduty-finding-types.tsv") {
-            guard let type = row["type"], !type.isEmpty else { continue }
-            let severity = severities[row["severity"] ?? ""] ?? 80
-            // A type reported on several kinds of resource gets a finding for each; an attack sequence arrives as
-            // one finding per member, which may be an instance, an access key or a bucket.
-            let kinds =
-                row["family"] == "attack-sequence"
-                ? ["Instance", "AccessKey", "S3Bucket"]
-                : (row["resource_type"] ?? "").split(separator: "|").map(String.init)
-            for kind in kinds.isEmpty ? [""] : kinds {
-                let resource = guardDutyResources[kind]
-                entries.append(
-                    Entry(
-                        key: "guardduty\t\(type)\t\(resource ?? "-")",
-                        finding: finding(
-                            type,
-                            source: .guardduty,
-                            types: [type],
-                            severity: severity,
-                            resource: resource
-                        )
-                    )
-                )
-            }
-        }
-        for row in try rows("securityhub-fsbp-controls.tsv") {
-            guard let control = row["control_id"], !control.isEmpty else { continue }
-            let severity = severities[(row["severity"] ?? "").capitalized] ?? 70
-            let kinds = (row["resource_type"] ?? "").split(separator: ",").map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
-            for kind in kinds.isEmpty ? [""] : kinds {
-                let resource = kind.hasPrefix("AWS::") ? asffType(kind) : nil
-                let types = [
-                    "Software and Configuration Checks/Industry and Regulatory Standards/"
-                        + "AWS-Foundational-Security-Best-Practices"
+    @Test func theReferenceCataloguesReadWithEveryFamilyAndEveryASRControl() throws {
+        let reference = try Self.reference()
+        let guardDuty = reference.entries.filter { $0.kind == .guardDutyType }
+        // 189 active standard types and 25 custom detection rules types
+        #expect(Set(guardDuty.map(\.name)).count == 214)
+        #expect(Set(guardDuty.filter { $0.family != "custom-detection-rules" }.map(\.name)).count == 189)
+        #expect(
+            Set(guardDuty.map(\.family)).isSuperset(
+                of: [
+                    "ec2", "iam", "s3", "runtime", "eks", "rds", "lambda", "attack-sequence", "malware-ec2",
+                    "malware-s3", "malware-backup",
                 ]
-                entries.append(
-                    Entry(
-                        key: "control\t\(control)\t\(resource ?? "-")",
-                        finding: finding(
-                            control,
-                            source: .securityhub,
-                            types: types,
-                            control: control,
-                            severity: severity,
-                            resource: resource
-                        )
-                    )
-                )
-            }
+            ),
+            "families: \(Set(guardDuty.map(\.family)).sorted())"
+        )
+        let controls = reference.entries.filter { $0.kind == .securityHubControl }
+        // The 362 controls of the list, and the 40 that ASR remediates under other standards or older ids
+        #expect(Set(controls.map(\.name)).count == 362 + 40)
+        #expect(Set(controls.compactMap { $0.asrRunbook == nil ? nil : $0.name }).count == 107)
+        #expect(controls.first { $0.name == "S3.8" }?.asrRunbook == "ASR-ConfigureS3BucketPublicAccessBlock")
+        // A row whose sources hold tabs is read whole, its resource types included
+        let modified = guardDuty.filter { $0.name == "DefenseEvasion:Runtime/SensitiveFileModified" }
+        #expect(modified.map(\.resourceType) == ["AwsEc2Instance", "AwsEksCluster", "AwsEcsCluster", nil])
+    }
+
+    @Test func aCatalogueFileThatDoesNotReadIsNamedWithItsLine() {
+        #expect(
+            throws: ReferenceCatalogueError(
+                file: "asr-remediations.tsv",
+                line: 1,
+                message: "the header has no column 'runbook'"
+            )
+        ) {
+            try ReferenceCatalogue(
+                guardDutyTypes: "type\tfamily\tresource_type\tseverity",
+                controls: "",
+                asrRemediations: "control_id"
+            )
         }
-        return entries
+        #expect(
+            throws: ReferenceCatalogueError(
+                file: "guardduty-finding-types.tsv",
+                line: 3,
+                message: "1 cells where the header has 4"
+            )
+        ) {
+            try ReferenceCatalogue(
+                guardDutyTypes: "type\tfamily\tresource_type\tseverity\nA:EC2/B\tec2\tInstance\tHigh\nbroken",
+                controls: "control_id\tresource_type\tseverity",
+                asrRemediations: "control_id\trunbook"
+            )
+        }
     }
 
     @Test func asffTypesAreSpelledAsSecurityHubSpellsThem() {
-        #expect(Self.asffType("AWS::S3::Bucket") == "AwsS3Bucket")
-        #expect(Self.asffType("AWS::EC2::SecurityGroup") == "AwsEc2SecurityGroup")
-        #expect(Self.asffType("AWS::::Account") == "AwsAccount")
-        #expect(Self.asffType("AWS::IAM::AccessKey") == "AwsIamAccessKey")
-        #expect(Self.asffType("AWS::Lambda::Function") == "AwsLambdaFunction")
+        #expect(ReferenceCatalogue.asffType("AWS::S3::Bucket") == "AwsS3Bucket")
+        #expect(ReferenceCatalogue.asffType("AWS::EC2::SecurityGroup") == "AwsEc2SecurityGroup")
+        #expect(ReferenceCatalogue.asffType("AWS::::Account") == "AwsAccount")
+        #expect(ReferenceCatalogue.asffType("AWS::IAM::AccessKey") == "AwsIamAccessKey")
+        #expect(ReferenceCatalogue.asffType("AWS::Lambda::Function") == "AwsLambdaFunction")
     }
 
     @Test func everyShippedPlaybookMatchesExactlyTheCatalogueEntriesItIsMeantFor() throws {
         let library = PlaybookLibrary.load(paths: [Repository.path("Playbooks")], catalog: .standard)
         #expect(library.playbooks.count >= 15)
-        let entries = try Self.entries()
+        let entries = try Self.reference().entries
         #expect(entries.count > 500, "read \(entries.count) catalogue entries")
         var actual: [String] = []
         for entry in entries {
@@ -158,26 +129,12 @@ import Testing
             "Effects/Data Exposure",
         ]
         for control in ["S3.9", "S3.5", "S3.13"] {
-            let finding = Self.finding(
-                control,
-                source: .securityhub,
-                types: types,
-                control: control,
-                severity: 70,
-                resource: "AwsS3Bucket"
-            )
+            let finding = Self.finding(control, types: types)
             let matched = library.playbooks.filter { $0.match.decide(finding).isMatch }.map(\.name)
             #expect(matched.isEmpty, "\(control) matched \(matched)")
         }
         // While S3.8 is the public-bucket playbook's
-        let exposure = Self.finding(
-            "S3.8",
-            source: .securityhub,
-            types: types,
-            control: "S3.8",
-            severity: 70,
-            resource: "AwsS3Bucket"
-        )
+        let exposure = Self.finding("S3.8", types: types)
         #expect(library.playbooks.filter { $0.match.decide(exposure).isMatch }.map(\.name) == ["s3-public-bucket"])
     }
 }

@@ -1,0 +1,225 @@
+import Foundation
+import RemedyCore
+
+/// The catalogues coverage is measured against, each entry with a synthetic finding.
+///
+/// Read from `Fixtures/coverage/reference/` (with their sources): every active GuardDuty finding type by family,
+/// every Security Hub control, and the controls AWS's Automated Security Response remediates. Coverage is what the
+/// real matcher decides for each entry's finding, not a comparison of names.
+public struct ReferenceCatalogue: Sendable {
+    public struct Entry: Sendable {
+        public enum Kind: String, Sendable, Hashable {
+            case guardDutyType = "guardduty"
+            case securityHubControl = "control"
+        }
+
+        public var kind: Kind
+        /// The GuardDuty type or the control id.
+        public var name: String
+        /// The GuardDuty family (`ec2`, `runtime`, `attack-sequence`, ...) or the control's service (`S3`).
+        public var family: String
+        /// The resource the synthetic finding is about, as remedy names it (`AwsEc2Instance`); nil when the
+        /// catalogue names none remedy knows.
+        public var resourceType: String?
+        /// For a control: whether ASR remediates it, and with which runbook.
+        public var asrRunbook: String?
+        /// The finding a playbook is matched against.
+        public var finding: Finding
+
+        /// `kind`, name and resource type: one line of `Fixtures/coverage/intended-matches.tsv`.
+        public var key: String { "\(kind.rawValue)\t\(name)\t\(resourceType ?? "-")" }
+    }
+
+    public var entries: [Entry]
+
+    /// Reads the three catalogue files' text (tab-separated, with a header row).
+    public init(guardDutyTypes: String, controls: String, asrRemediations: String) throws(ReferenceCatalogueError) {
+        var runbooks: [String: String] = [:]
+        for row in try Self.rows(asrRemediations, file: "asr-remediations.tsv", columns: ["control_id", "runbook"]) {
+            runbooks[row["control_id"]] = row["runbook"]
+        }
+        entries = []
+        for row in try Self.rows(
+            guardDutyTypes,
+            file: "guardduty-finding-types.tsv",
+            columns: ["type", "family", "resource_type", "severity"]
+        ) {
+            let type = row["type"]
+            // An attack sequence arrives as one finding per member: an instance, an access key or a bucket.
+            let kinds =
+                row["family"] == "attack-sequence"
+                ? ["Instance", "AccessKey", "S3Bucket"]
+                : row["resource_type"].split(separator: "|").map(String.init)
+            for kind in kinds.isEmpty ? [""] : kinds {
+                let resource = Self.guardDutyResources[kind]
+                entries.append(
+                    Entry(
+                        kind: .guardDutyType,
+                        name: type,
+                        family: row["family"],
+                        resourceType: resource,
+                        finding: Self.finding(
+                            type,
+                            source: .guardduty,
+                            types: [type],
+                            severity: Self.severities[row["severity"]] ?? 80,
+                            resource: resource
+                        )
+                    )
+                )
+            }
+        }
+        for row in try Self.rows(
+            controls,
+            file: "securityhub-fsbp-controls.tsv",
+            columns: ["control_id", "resource_type", "severity"]
+        ) {
+            let control = row["control_id"]
+            let kinds = row["resource_type"].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for kind in kinds.isEmpty ? [""] : kinds {
+                let resource = kind.hasPrefix("AWS::") ? Self.asffType(kind) : nil
+                entries.append(
+                    Entry(
+                        kind: .securityHubControl,
+                        name: control,
+                        family: String(control.prefix { $0 != "." }),
+                        resourceType: resource,
+                        asrRunbook: runbooks[control],
+                        finding: Self.finding(
+                            control,
+                            source: .securityhub,
+                            types: [
+                                "Software and Configuration Checks/Industry and Regulatory Standards/"
+                                    + "AWS-Foundational-Security-Best-Practices"
+                            ],
+                            control: control,
+                            severity: Self.severities[row["severity"].capitalized] ?? 70,
+                            resource: resource
+                        )
+                    )
+                )
+            }
+        }
+        // ASR also remediates controls of its other standards (CIS, PCI, NIST) and ids the FSBP list no longer
+        // holds: each is an entry too, about no particular resource (the file does not say which).
+        let listed = Set(entries.map(\.name))
+        for (control, runbook) in runbooks.sorted(by: { $0.key < $1.key }) where !listed.contains(control) {
+            entries.append(
+                Entry(
+                    kind: .securityHubControl,
+                    name: control,
+                    family: String(control.prefix { $0 != "." }),
+                    resourceType: nil,
+                    asrRunbook: runbook,
+                    finding: Self.finding(
+                        control,
+                        source: .securityhub,
+                        types: ["Software and Configuration Checks/Industry and Regulatory Standards"],
+                        control: control,
+                        severity: 70,
+                        resource: nil
+                    )
+                )
+            )
+        }
+    }
+
+    /// `AWS::S3::Bucket` -> `AwsS3Bucket`: ASFF spells CloudFormation's type with each part capitalised.
+    public static func asffType(_ cloudFormation: String) -> String {
+        cloudFormation.split(separator: ":").reduce("") { name, part in
+            let isAcronym = part.allSatisfy { $0.isUppercase || $0.isNumber }
+            return name + (isAcronym ? part.prefix(1) + part.dropFirst().lowercased() : String(part))
+        }
+    }
+
+    /// GuardDuty's resource types as remedy names them; those it has no name for get no resource.
+    static let guardDutyResources = [
+        "Instance": "AwsEc2Instance", "AccessKey": "AwsIamAccessKey", "S3Bucket": "AwsS3Bucket",
+        "Lambda": "AwsLambdaFunction", "EKSCluster": "AwsEksCluster", "ECSCluster": "AwsEcsCluster",
+        "RDSDBInstance": "AwsRdsDbInstance", "S3Object": "AwsS3Object",
+    ]
+
+    static let severities = ["Low": 20.0, "Medium": 50.0, "High": 80.0, "Critical": 95.0]
+
+    static func finding(
+        _ id: String,
+        source: FindingSource,
+        types: [String],
+        control: String? = nil,
+        severity: Double,
+        resource: String?
+    ) -> Finding {
+        Finding(
+            id: id,
+            source: source,
+            types: types,
+            controlID: control,
+            severity: Severity(score: severity),
+            account: "111122223333",
+            region: "us-east-1",
+            partition: .aws,
+            resources: resource.map { [FindingResource(type: $0, id: "resource-1", tags: [:])] } ?? [],
+            updatedAt: "2026-12-07T00:00:00Z",
+            raw: [:]
+        )
+    }
+
+    /// One row of a catalogue file: its columns by header name.
+    struct Row {
+        let cells: [String: String]
+
+        subscript(column: String) -> String { cells[column] ?? "" }
+    }
+
+    /// The rows of a tab-separated file whose header names at least `columns`, skipping rows with an empty first
+    /// cell; a row with fewer cells than the header is refused.
+    static func rows(_ text: String, file: String, columns: [String]) throws(ReferenceCatalogueError) -> [Row] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+        guard let header = lines.first, !header.isEmpty else {
+            throw ReferenceCatalogueError(file: file, line: 1, message: "no header row")
+        }
+        let missing = columns.filter { !header.contains($0) }
+        guard missing.isEmpty else {
+            throw ReferenceCatalogueError(
+                file: file,
+                line: 1,
+                message: "the header has no column \(missing.map { "'\($0)'" }.joined(separator: ", "))"
+            )
+        }
+        var rows: [Row] = []
+        for (index, row) in lines.enumerated().dropFirst() where row.first.map({ !$0.isEmpty }) == true {
+            // The last column is free text (the sources), which in a few rows holds tabs of its own.
+            var cells = row
+            if cells.count > header.count {
+                cells[header.count - 1] = cells[(header.count - 1)...].joined(separator: "\t")
+                cells.removeLast(cells.count - header.count)
+            }
+            guard cells.count == header.count else {
+                throw ReferenceCatalogueError(
+                    file: file,
+                    line: index + 1,
+                    message: "\(cells.count) cells where the header has \(header.count)"
+                )
+            }
+            rows.append(Row(cells: Dictionary(zip(header, cells), uniquingKeysWith: { first, _ in first })))
+        }
+        return rows
+    }
+}
+
+/// A catalogue file that does not read, with where.
+public struct ReferenceCatalogueError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var message: String
+
+    public init(file: String, line: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "\(file):\(line): \(message)" }
+}
