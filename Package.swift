@@ -40,7 +40,9 @@ let package = Package(
         .target(name: "RemedyCore"),
         .target(
             name: "RemedyPlaybooks",
-            dependencies: ["RemedyCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["RemedyCore", .product(name: "Yams", package: "Yams")],
+            // The catalogues `remedy coverage` measures against, shipped with the binary.
+            resources: [.copy("Coverage/Reference")]
         ),
         .target(
             name: "RemedyAWS",

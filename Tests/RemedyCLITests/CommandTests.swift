@@ -178,15 +178,6 @@ import Testing
             #expect(!result.standardError.contains("secret"))
         }
     }
-
-    @Test func coverageHasNoGapForTheEssentialFamilies() throws {
-        let result = try RemedyBinary.run(["coverage", "--fail-on-gap", "--output", "json"])
-        #expect(result.status == 0, "\(result.standardOutput)")
-        let document = try JSONParser().parse(result.standardOutput)
-        #expect(document["uncovered"] == [])
-        #expect(document["guardduty"]?.arrayValue?.count == 11)
-        #expect(document["securityhubControls"]?.arrayValue?.count == 15)
-    }
 }
 
 @Suite struct DebugSigV4CommandTests {

@@ -8,20 +8,12 @@ import Testing
 /// Every shipped playbook against the reference catalogues: no match that is not intended.
 ///
 /// One synthetic finding for every GuardDuty finding type and every Security Hub control in
-/// `Fixtures/coverage/reference/` goes through the real matcher; every match must be one
+/// the shipped reference catalogues goes through the real matcher; every match must be one
 /// `Fixtures/coverage/intended-matches.tsv` lists, and every listed match must happen. An over-match (a playbook
 /// acting on findings it was not written for) fails here.
 @Suite struct CatalogueMatchTests {
-    static func reference() throws -> ReferenceCatalogue {
-        func text(_ file: String) throws -> String {
-            try String(contentsOfFile: Repository.path("Fixtures/coverage/reference/\(file)"), encoding: .utf8)
-        }
-        return try ReferenceCatalogue(
-            guardDutyTypes: text("guardduty-finding-types.tsv"),
-            controls: text("securityhub-fsbp-controls.tsv"),
-            asrRemediations: text("asr-remediations.tsv")
-        )
-    }
+    /// The catalogues shipped with remedy, as `remedy coverage` reads them.
+    static func reference() throws -> ReferenceCatalogue { try ReferenceCatalogue.bundled() }
 
     static func finding(_ control: String, types: [String]) -> Finding {
         Finding(

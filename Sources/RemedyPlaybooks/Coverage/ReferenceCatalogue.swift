@@ -3,7 +3,8 @@ import RemedyCore
 
 /// The catalogues coverage is measured against, each entry with a synthetic finding.
 ///
-/// Read from `Fixtures/coverage/reference/` (with their sources): every active GuardDuty finding type by family,
+/// Shipped with the binary from `Sources/RemedyPlaybooks/Coverage/Reference/` (whose README names each file's
+/// sources), or read from a directory of newer copies: every active GuardDuty finding type by family,
 /// every Security Hub control, and the controls AWS's Automated Security Response remediates. Coverage is what the
 /// real matcher decides for each entry's finding, not a comparison of names.
 public struct ReferenceCatalogue: Sendable {
@@ -35,13 +36,14 @@ public struct ReferenceCatalogue: Sendable {
     /// Reads the three catalogue files' text (tab-separated, with a header row).
     public init(guardDutyTypes: String, controls: String, asrRemediations: String) throws(ReferenceCatalogueError) {
         var runbooks: [String: String] = [:]
-        for row in try Self.rows(asrRemediations, file: "asr-remediations.tsv", columns: ["control_id", "runbook"]) {
+        for row in try Self.rows(asrRemediations, file: Self.files.asrRemediations, columns: ["control_id", "runbook"])
+        {
             runbooks[row["control_id"]] = row["runbook"]
         }
         entries = []
         for row in try Self.rows(
             guardDutyTypes,
-            file: "guardduty-finding-types.tsv",
+            file: Self.files.guardDutyTypes,
             columns: ["type", "family", "resource_type", "severity"]
         ) {
             let type = row["type"]
@@ -71,7 +73,7 @@ public struct ReferenceCatalogue: Sendable {
         }
         for row in try Self.rows(
             controls,
-            file: "securityhub-fsbp-controls.tsv",
+            file: Self.files.controls,
             columns: ["control_id", "resource_type", "severity"]
         ) {
             let control = row["control_id"]
@@ -122,6 +124,42 @@ public struct ReferenceCatalogue: Sendable {
                 )
             )
         }
+    }
+
+    /// The files of a reference directory.
+    public static let files = (
+        guardDutyTypes: "guardduty-finding-types.tsv",
+        controls: "securityhub-fsbp-controls.tsv",
+        asrRemediations: "asr-remediations.tsv"
+    )
+
+    /// The catalogues shipped with remedy.
+    public static func bundled() throws(ReferenceCatalogueError) -> ReferenceCatalogue {
+        guard let directory = Bundle.module.resourceURL?.appendingPathComponent("Reference").path else {
+            throw ReferenceCatalogueError(file: "Reference", line: 0, message: "the shipped catalogues are missing")
+        }
+        return try load(directory: directory)
+    }
+
+    /// The catalogues in `directory`, under the file names the shipped ones have.
+    public static func load(directory: String) throws(ReferenceCatalogueError) -> ReferenceCatalogue {
+        func read(_ name: String) throws(ReferenceCatalogueError) -> String {
+            let path = (directory as NSString).appendingPathComponent(name)
+            do {
+                return try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw ReferenceCatalogueError(
+                    file: path,
+                    line: 0,
+                    message: "cannot be read: \(error.localizedDescription)"
+                )
+            }
+        }
+        return try ReferenceCatalogue(
+            guardDutyTypes: read(files.guardDutyTypes),
+            controls: read(files.controls),
+            asrRemediations: read(files.asrRemediations)
+        )
     }
 
     /// `AWS::S3::Bucket` -> `AwsS3Bucket`: ASFF spells CloudFormation's type with each part capitalised.
@@ -221,5 +259,5 @@ public struct ReferenceCatalogueError: Error, Sendable, Hashable, CustomStringCo
         self.message = message
     }
 
-    public var description: String { "\(file):\(line): \(message)" }
+    public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
 }
