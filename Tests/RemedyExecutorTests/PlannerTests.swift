@@ -56,6 +56,48 @@ import Testing
         #expect(plan.steps.first { $0.id == "resolve" }?.disposition.isSkipped == true)
     }
 
+    /// The C&C fixture as GuardDuty would send another type about the same instance, or about an ECS cluster.
+    func variant(type: String, resource: JSONValue? = nil) throws -> Finding {
+        let text = try Repository.read("Fixtures/findings/eventbridge/guardduty-backdoor-cc-activity.json")
+        var event = try #require(try JSONParser().parse(text).objectValue)
+        var detail = try #require(event["detail"]?.objectValue)
+        detail["type"] = .string(type)
+        if let resource { detail["resource"] = resource }
+        event["detail"] = .object(detail)
+        return try #require(try FindingDecoder().decode(Array(JSONValue.object(event).jsonText().utf8)).first)
+    }
+
+    @Test func runtimeAndMalwareFindingsAboutAnInstanceGetTheInstanceContainment() throws {
+        // Runtime Monitoring on an EC2 host, Malware Protection for EC2, and traffic the instance sends
+        for type in [
+            "Execution:Runtime/ReverseShell", "Impact:Runtime/CryptoMinerExecuted", "Execution:EC2/MaliciousFile",
+            "Impact:EC2/PortSweep", "UnauthorizedAccess:EC2/MetadataDNSRebind",
+        ] {
+            let plan = try #require(plans(try variant(type: type)).first { $0.playbook == "ec2-compromise-contain" })
+            let ids = plan.steps.map(\.id)
+            // Evidence first, the isolation behind the incident lead's approval, on the instance the finding names
+            #expect(ids.firstIndex(of: "evidence")! < ids.firstIndex(of: "approve-isolation")!)
+            let isolate = try #require(plan.steps.first { $0.id == "isolate" })
+            #expect(isolate.gatedBy == ["approve-isolation"])
+            guard case .action(_, let parameters, _, _, _) = isolate.kind else {
+                Issue.record("isolate is not an action")
+                continue
+            }
+            #expect(parameters["instance"] == .known("i-0c027aaddbfe258b6"), "\(type)")
+        }
+        // The same Runtime type about an ECS cluster names no instance: the instance containment does not act
+        let ecs: JSONValue = [
+            "resourceType": "ECSCluster",
+            "ecsClusterDetails": ["name": "payments", "arn": "arn:aws:ecs:us-east-1:111122223333:cluster/payments"],
+        ]
+        let onECS = try variant(type: "Execution:Runtime/ReverseShell", resource: ecs)
+        #expect(!plans(onECS).contains { $0.playbook == "ec2-compromise-contain" })
+        // A Low-severity indicator stays below the containment's threshold
+        var low = try variant(type: "Execution:Runtime/SuspiciousShellCreated")
+        low.severity = Severity(score: 20)
+        #expect(!plans(low).contains { $0.playbook == "ec2-compromise-contain" })
+    }
+
     @Test func everyShippedFindingOfTheCatalogueMatchesAPlaybook() throws {
         for fixture in [
             "eventbridge/guardduty-tor-client.json", "raw/guardduty-ssh-bruteforce.json",

@@ -64,7 +64,7 @@ public struct ReferenceCatalogue: Sendable {
                             type,
                             source: .guardduty,
                             types: [type],
-                            severity: Self.severities[row["severity"]] ?? 80,
+                            severity: Self.severity(row["severity"]),
                             resource: resource
                         )
                     )
@@ -95,7 +95,7 @@ public struct ReferenceCatalogue: Sendable {
                                     + "AWS-Foundational-Security-Best-Practices"
                             ],
                             control: control,
-                            severity: Self.severities[row["severity"].capitalized] ?? 70,
+                            severity: Self.severity(row["severity"].capitalized),
                             resource: resource
                         )
                     )
@@ -178,6 +178,13 @@ public struct ReferenceCatalogue: Sendable {
     ]
 
     static let severities = ["Low": 20.0, "Medium": 50.0, "High": 80.0, "Critical": 95.0]
+
+    /// A catalogue's default severity as a score: `Low*` (low when the resource is the target, high when it is the
+    /// actor) reads as its usual `Low`; a severity that varies with the threat (`Varies`, `Variable`) or is not
+    /// known reads as High, the level responders meet such findings at.
+    static func severity(_ text: String) -> Double {
+        severities[String(text.prefix { $0.isLetter })] ?? 80
+    }
 
     static func finding(
         _ id: String,
