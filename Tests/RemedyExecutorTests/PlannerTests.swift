@@ -98,6 +98,47 @@ import Testing
         #expect(!plans(low).contains { $0.playbook == "ec2-compromise-contain" })
     }
 
+    /// The anomalous-behavior fixture as GuardDuty would send another IAM type about the same key.
+    func keyVariant(type: String) throws -> Finding {
+        let text = try Repository.read("Fixtures/findings/sns/guardduty-credential-access-anomalous-behavior.json")
+        let envelope = try #require(try JSONParser().parse(text).objectValue)
+        let message = try #require(envelope["Message"]?.stringValue)
+        var event = try #require(try JSONParser().parse(message).objectValue)
+        var detail = try #require(event["detail"]?.objectValue)
+        detail["type"] = .string(type)
+        event["detail"] = .object(detail)
+        return try #require(try FindingDecoder().decode(Array(JSONValue.object(event).jsonText().utf8)).first)
+    }
+
+    @Test func iamFindingsGoToThePlaybookThatAnswersThem() throws {
+        func planned(_ type: String) throws -> [String] { plans(try keyVariant(type: type)).map(\.playbook) }
+        // A key used anomalously, from Tor or a malicious address, or to turn logging off: deactivated at once
+        for type in [
+            "Exfiltration:IAMUser/AnomalousBehavior", "Recon:IAMUser/TorIPCaller",
+            "DefenseEvasion:IAMUser/BedrockLoggingDisabled",
+        ] {
+            let plan = try #require(plans(try keyVariant(type: type)).first)
+            #expect(plan.playbook == "iam-credential-compromise")
+            #expect(plan.steps.first?.id == "deactivate-key", "\(type)")
+        }
+        // Discovery alone (Low) is not acted on
+        #expect(try planned("Discovery:IAMUser/AnomalousBehavior").isEmpty)
+        // A pentest distribution: the on-call is told, and the key waits for the lead
+        let pentest = try #require(plans(try keyVariant(type: "PenTest:IAMUser/KaliLinux")).first)
+        #expect(pentest.playbook == "iam-pentest-tooling")
+        #expect(pentest.steps.map(\.id) == ["notify", "approve", "deactivate-key", "revoke-sessions"])
+        #expect(pentest.steps.first { $0.id == "deactivate-key" }?.gatedBy == ["approve"])
+        // Root: told, nothing deactivated
+        let root = try #require(plans(try keyVariant(type: "Policy:IAMUser/RootCredentialUsage")).first)
+        #expect(root.playbook == "iam-root-credential-usage")
+        #expect(
+            root.steps.allSatisfy { step in
+                guard case .action(let name, _, _, _, _) = step.kind else { return false }
+                return ["notify.slack", "securityhub.update_finding"].contains(name)
+            }
+        )
+    }
+
     @Test func everyShippedFindingOfTheCatalogueMatchesAPlaybook() throws {
         for fixture in [
             "eventbridge/guardduty-tor-client.json", "raw/guardduty-ssh-bruteforce.json",

@@ -133,6 +133,26 @@ import Testing
         }
     }
 
+    @Test func aPentestKeyWaitsForTheLeadAndRootUsageOnlyReachesTheOnCall() async throws {
+        try await withTemporaryDirectory { directory in
+            let played = try await Scenarios.play("pentest-and-root", in: directory)
+            #expect(played.report.passed, "\(played.report.expectations.filter { !$0.passed })")
+            let user = try #require(played.account.users["red-team"])
+            #expect(user.accessKeys.first { $0.id == "AKIAREDTEAM0000KALI1" }?.status == "Inactive")
+            let runs = played.report.findings.flatMap(\.runs)
+            #expect(runs.map(\.playbook).sorted() == ["iam-pentest-tooling", "iam-root-credential-usage"])
+            // The key is deactivated only after the lead's approval, five minutes after the finding
+            let pentest = try #require(runs.first { $0.playbook == "iam-pentest-tooling" })
+            let approval = try #require(pentest.approvals.first)
+            let deactivated = try #require(pentest.steps.first { $0.id == "deactivate-key" }?.startedAt)
+            #expect(approval.outcome.hasPrefix("granted by arn:aws:iam::111122223333:user/bob"))
+            #expect(deactivated >= (try #require(approval.decidedAt)))
+            // Root usage changes nothing in the account: every change is the red-team key's
+            #expect(played.report.stateChanges.allSatisfy { $0.resource == "user red-team" })
+            #expect(played.report.notifications.count == 2)
+        }
+    }
+
     @Test func publicBucketLosesItsPublicStatementAndKeepsTheOthers() async throws {
         try await withTemporaryDirectory { directory in
             let played = try await Scenarios.play("public-bucket", in: directory)
