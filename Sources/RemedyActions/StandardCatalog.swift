@@ -24,7 +24,8 @@ extension ActionCatalog {
         RevokeOpenIngress.self, EmptyDefaultSecurityGroup.self,
         // Data exposure.
         BlockBucketPublicAccess.self, BlockAccountPublicAccess.self, EnableBucketDefaultEncryption.self,
-        RemovePublicBucketPolicyStatements.self, MakeSnapshotPrivate.self, MakeImagePrivate.self,
+        RemovePublicBucketPolicyStatements.self, DenyPrincipalOnBucket.self, MakeSnapshotPrivate.self,
+        MakeImagePrivate.self,
         EnableEBSEncryptionByDefault.self, EnableKeyRotation.self, RemovePublicLambdaPermissions.self,
         ThrottleLambda.self,
         // Network threats.

@@ -150,6 +150,76 @@ extension MotoIntegrationTests {
         #expect(try await currentPolicy(world, "open") == (try JSONParser().parse(policy)))
     }
 
+    @Test func aPrincipalIsDeniedOnTheBucketByAStatementOfItsOwnThatUndoRemovesAlone() async throws {
+        let world = try await world()
+        try await world.s3.createBucket("payroll-exports")
+        let owner: JSONValue = [
+            "Sid": "AnalyticsRead", "Effect": "Allow", "Principal": ["AWS": "arn:aws:iam::111122223333:role/analytics"],
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::payroll-exports/*",
+        ]
+        let policy: JSONValue = ["Version": "2012-10-17", "Statement": [owner]]
+        try await world.s3.putBucketPolicy(bucket: "payroll-exports", document: policy.jsonText())
+        let principal = "AIDAQWLBL77HVLZEIC7P1"
+        let parameters: [String: JSONValue] = ["bucket": "payroll-exports", "principal_id": .string(principal)]
+        let deny = request("s3.deny_principal", parameters)
+
+        // Dry-run: the permission is checked, the policy left as it is
+        let dryRun = try await world.invoker.execute(request("s3.deny_principal", parameters, mode: .dryRun))
+        #expect(dryRun.dryRunVerdict?.contains("s3:PutBucketPolicy") == true)
+        #expect(try await currentPolicy(world, "payroll-exports") == policy)
+
+        #expect(try await world.invoker.probe(deny) == .notDone)
+        let result = try await world.invoker.execute(deny)
+        #expect(result.verified)
+        let sid = try #require(result.outputs["statement_id"]?.stringValue)
+        #expect(sid.hasPrefix("RemedyDeny") && sid.count == 26)
+        // The owner's statement stays; remedy's denies every S3 action on the bucket to that principal alone
+        let statement: JSONValue = [
+            "Sid": .string(sid), "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::payroll-exports", "arn:aws:s3:::payroll-exports/*"],
+            "Condition": ["StringEquals": ["aws:userid": .string(principal)]],
+        ]
+        #expect(try await currentPolicy(world, "payroll-exports")?["Statement"] == [owner, statement])
+        guard case .done = try await world.invoker.probe(deny) else {
+            Issue.record("the probe does not find remedy's statement")
+            return
+        }
+        // A second finding about the principal changes nothing, and its run has nothing to undo
+        let again = try await world.invoker.execute(deny)
+        #expect(again.priorState == nil)
+        #expect(try await currentPolicy(world, "payroll-exports")?["Statement"] == [owner, statement])
+
+        // Undo removes remedy's statement and keeps what the owner changed meanwhile
+        let added: JSONValue = [
+            "Sid": "AuditRead", "Effect": "Allow", "Principal": ["AWS": "arn:aws:iam::111122223333:role/audit"],
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::payroll-exports/*",
+        ]
+        let changed: JSONValue = ["Version": "2012-10-17", "Statement": [owner, statement, added]]
+        try await world.s3.putBucketPolicy(bucket: "payroll-exports", document: changed.jsonText())
+        try await world.invoker.undo(deny, priorState: try #require(result.priorState))
+        #expect(try await currentPolicy(world, "payroll-exports")?["Statement"] == [owner, added])
+    }
+
+    @Test func aBucketWithoutAPolicyGetsOneAndUndoDeletesItAndAWildcardPrincipalIsRefused() async throws {
+        let world = try await world()
+        try await world.s3.createBucket("scratch")
+        let deny = request("s3.deny_principal", ["bucket": "scratch", "principal_id": "AROAQWLBL77HVLZEIC7P2:i-0abc"])
+        let result = try await world.invoker.execute(deny)
+        #expect(result.verified)
+        #expect(try await currentPolicy(world, "scratch")?["Statement"]?.arrayValue?.count == 1)
+        try await world.invoker.undo(deny, priorState: try #require(result.priorState))
+        #expect(try await world.s3.bucketPolicy(bucket: "scratch") == nil)
+        // A pattern, a role without its session, or an empty id could deny far more than one principal
+        for principal in ["*", "AROAQWLBL77HVLZEIC7P2:*", "AROAQWLBL77HVLZEIC7P2", "AIDA*", ""] {
+            await #expect {
+                _ = try await world.invoker.execute(
+                    request("s3.deny_principal", ["bucket": "scratch", "principal_id": .string(principal)])
+                )
+            } throws: { ($0 as? ActionFailure)?.code == "InvalidParameter" }
+        }
+        #expect(try await world.s3.bucketPolicy(bucket: "scratch") == nil)
+    }
+
     func currentPolicy(_ world: World, _ bucket: String) async throws -> JSONValue? {
         try await world.s3.bucketPolicy(bucket: bucket).map { try JSONParser().parse($0) }
     }

@@ -139,6 +139,41 @@ import Testing
         )
     }
 
+    /// The anonymous-access fixture (a bucket and the key that called) as another S3 type, by another caller.
+    func bucketVariant(type: String, caller: JSONValue? = nil) throws -> Finding {
+        let text = try Repository.read("Fixtures/findings/raw/guardduty-s3-bucket-anonymous-access-granted.json")
+        var detail = try #require(try JSONParser().parse(text).objectValue)
+        detail["type"] = .string(type)
+        if let caller, var resource = detail["resource"]?.objectValue {
+            resource["accessKeyDetails"] = caller
+            detail["resource"] = .object(resource)
+        }
+        return try #require(try FindingDecoder().decode(Array(JSONValue.object(detail).jsonText().utf8)).first)
+    }
+
+    @Test func threatsToABucketsDataDenyTheCallerThereAndAPentestHostWaitsForTheLead() throws {
+        let exfiltration = try #require(plans(try bucketVariant(type: "Exfiltration:S3/AnomalousBehavior")).first)
+        #expect(exfiltration.playbook == "s3-data-access-threat")
+        let deny = try #require(exfiltration.steps.first { $0.id == "deny-principal" })
+        #expect(deny.gatedBy.isEmpty)
+        guard case .action("s3.deny_principal", let parameters, _, _, _) = deny.kind else {
+            Issue.record("deny-principal is not s3.deny_principal")
+            return
+        }
+        #expect(parameters["principal_id"] == .known("AIDAE178K5MH9U046VGSL"))
+        #expect(parameters["bucket"] == .known("acme-analytics-exports-444455556666"))
+        // From a penetration-testing host the denial waits for the lead
+        let pentest = try #require(plans(try bucketVariant(type: "PenTest:S3/KaliLinux")).first)
+        #expect(pentest.steps.first { $0.id == "deny-principal" }?.gatedBy == ["approve-pentest"])
+        // Root's id is the account's: nothing is denied, the on-call is told
+        let root: JSONValue = [
+            "accessKeyId": "ASIAWII6APKGROOT0001", "principalId": "444455556666", "userName": "Root",
+            "userType": "Root",
+        ]
+        let byRoot = try #require(plans(try bucketVariant(type: "Impact:S3/MaliciousIPCaller", caller: root)).first)
+        #expect(byRoot.steps.first { $0.id == "deny-principal" }?.disposition.isSkipped == true)
+    }
+
     @Test func everyShippedFindingOfTheCatalogueMatchesAPlaybook() throws {
         for fixture in [
             "eventbridge/guardduty-tor-client.json", "raw/guardduty-ssh-bruteforce.json",

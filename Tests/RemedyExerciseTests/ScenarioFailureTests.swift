@@ -105,7 +105,7 @@ import Testing
     @Test func validateChecksScenariosWithPositions() async throws {
         let shipped = try RemedyBinary.run(["validate", "Fixtures/scenarios"])
         #expect(shipped.status == 0, "\(shipped.standardOutput)\(shipped.standardError)")
-        #expect(shipped.standardOutput.contains("6 scenarios checked, 0 errors"))
+        #expect(shipped.standardOutput.contains("7 scenarios checked, 0 errors"))
         try await withTemporaryDirectory { directory in
             let path = try directory.write("bad.yaml", Self.minimal(expect: "no step failled"))
             let result = try RemedyBinary.run(["validate", path])

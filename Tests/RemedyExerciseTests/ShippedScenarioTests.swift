@@ -153,6 +153,25 @@ import Testing
         }
     }
 
+    @Test func eachPrincipalTakingDataFromABucketIsDeniedItAndTheOwnersAccessStays() async throws {
+        try await withTemporaryDirectory { directory in
+            let played = try await Scenarios.play("s3-data-exfiltration", in: directory)
+            #expect(played.report.passed, "\(played.report.expectations.filter { !$0.passed })")
+            let bucket = try #require(played.account.buckets["acme-analytics-exports-444455556666"])
+            let policy = try JSONParser().parse(Array(try #require(bucket.policy).utf8))
+            let statements = policy["Statement"]?.arrayValue ?? []
+            #expect(statements.first?["Sid"] == "AnalyticsRead")
+            // One Deny per principal, each keyed on its unique id: the second finding of the case names another
+            // principal, so the first run's denial does not count as its containment
+            let denied = statements.filter { $0["Effect"] == "Deny" }.compactMap {
+                $0["Condition"]?["StringEquals"]?["aws:userid"]?.stringValue
+            }
+            #expect(denied == ["AIDAE178K5MH9U046VGSL", "AROAE178K5MH9U046VGSL:etl-2026-03-14"])
+            let runs = played.report.findings.flatMap(\.runs)
+            #expect(runs.allSatisfy { $0.steps.first { $0.id == "deny-principal" }?.status == "succeeded" })
+        }
+    }
+
     @Test func publicBucketLosesItsPublicStatementAndKeepsTheOthers() async throws {
         try await withTemporaryDirectory { directory in
             let played = try await Scenarios.play("public-bucket", in: directory)

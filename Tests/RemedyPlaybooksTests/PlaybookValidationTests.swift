@@ -55,6 +55,24 @@ import Testing
         )
     }
 
+    @Test func askingWhetherAConditionalStepRanIsNoWarning() {
+        // A step with its own condition may be skipped, and then sets nothing: null means it did not run
+        let found = diagnostics(
+            Self.header + """
+                steps:
+                  - id: evidence
+                    action: ec2.snapshot_volumes
+                    when: "finding.severity.score > 50"
+                    with: {instance: "{{ finding.resources[0].id }}"}
+                  - id: note
+                    action: securityhub.update_finding
+                    when: "steps.evidence.snapshot_ids == null"
+                    with: {status: NOTIFIED, note: "no snapshot taken"}
+                """
+        )
+        #expect(found.isEmpty, "\(found)")
+    }
+
     @Test func validPlaybookHasNoDiagnostics() {
         let found = diagnostics(
             Self.header + """

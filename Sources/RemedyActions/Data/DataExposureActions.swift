@@ -63,6 +63,28 @@ public struct RemovePublicBucketPolicyStatements: RemediationAction {
     )
 }
 
+/// `s3.deny_principal`: cuts one IAM principal off a bucket with a Deny statement of remedy's own, kept apart from
+/// the owner's statements by its `Sid`, so that undo removes exactly it.
+public struct DenyPrincipalOnBucket: RemediationAction {
+    public static let descriptor = ActionDescriptor(
+        name: "s3.deny_principal",
+        summary: "Add a bucket policy statement denying every S3 action on the bucket to one IAM principal",
+        parameters: [
+            ParameterSpec("bucket", .identifier(.bucketName), summary: "the bucket"),
+            ParameterSpec(
+                "principal_id",
+                .identifier(.principalID),
+                summary: "the principal's unique id, as a GuardDuty finding's accessKeyDetails.principalId gives it"
+            ),
+        ],
+        outputs: [OutputSpec("statement_id", .string, summary: "the Sid of remedy's statement")],
+        permissions: ["s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
+        isMutating: true,
+        isReversible: true,
+        isDisruptive: true
+    )
+}
+
 /// `ec2.make_snapshot_private`: removes group `all` from createVolumePermission (EC2.1).
 public struct MakeSnapshotPrivate: RemediationAction {
     public static let descriptor = ActionDescriptor(

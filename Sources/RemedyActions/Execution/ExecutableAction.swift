@@ -202,6 +202,16 @@ public struct ActionParameters: Sendable, Hashable {
 
     public func optionalString(_ name: String) -> String? { values[name]?.stringValue }
 
+    /// A string checked again here against its identifier format: for a value that shapes what a call grants or
+    /// denies (a policy's principal), where a request that did not come through the planner must not widen it.
+    public func identifier(_ name: String, _ kind: ResourceIdentifierKind) throws(ActionFailure) -> String {
+        let value = try string(name)
+        if let problem = kind.problem(with: value) {
+            throw ActionFailure(.permanent, code: "InvalidParameter", message: "parameter '\(name)': \(problem)")
+        }
+        return value
+    }
+
     public func integer(_ name: String) throws(ActionFailure) -> Int {
         guard let value = values[name]?.integerValue else { throw Self.missing(name, "a whole number") }
         return value

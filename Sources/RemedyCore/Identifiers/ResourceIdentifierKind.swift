@@ -16,6 +16,7 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
     case iamUserName = "iam-user-name"
     case iamRoleName = "iam-role-name"
     case iamPrincipalName = "iam-principal-name"
+    case principalID = "principal-id"
     case arn
     case roleARN = "role-arn"
     case accountID = "account-id"
@@ -47,6 +48,7 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
         case .iamUserName: "IAM user name"
         case .iamRoleName: "IAM role name"
         case .iamPrincipalName: "IAM user or role name"
+        case .principalID: "IAM unique principal id (AIDA... of a user, AROA...:session of a role session)"
         case .arn: "ARN"
         case .roleARN: "IAM role ARN"
         case .accountID: "AWS account id"
@@ -79,6 +81,7 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
             case .accessKeyID: Self.isAccessKeyID(value)
             case .bucketName: Self.bucketNameProblem(value) == nil
             case .iamUserName, .iamRoleName, .iamPrincipalName: Self.isIAMName(value)
+            case .principalID: Self.isPrincipalID(value)
             case .arn: ARN(value) != nil
             case .roleARN: ARN(value).map { $0.service == "iam" && $0.resource.hasPrefix("role/") } ?? false
             case .accountID: value.utf8.count == 12 && value.utf8.allSatisfy(Self.isDigit)
@@ -129,6 +132,20 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
         guard value.hasPrefix(prefix) else { return false }
         let digits = value.utf8.dropFirst(prefix.utf8.count)
         return (digits.count == 8 || digits.count == 17) && digits.allSatisfy(isLowerHex)
+    }
+
+    /// An IAM unique id as `aws:userid` reads it.
+    ///
+    /// A user's `AIDA...`, or a role session's `AROA...:session-name` (the name as STS allows it). Never a wildcard:
+    /// a Deny keyed on it must name one principal.
+    static func isPrincipalID(_ value: String) -> Bool {
+        let parts = value.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        let id = parts[0].utf8
+        guard (16...128).contains(id.count), id.allSatisfy({ isUpper($0) || isDigit($0) }) else { return false }
+        if parts[0].hasPrefix("AIDA") { return parts.count == 1 }
+        guard parts[0].hasPrefix("AROA"), parts.count == 2 else { return false }
+        let session = parts[1].utf8
+        return (2...64).contains(session.count) && session.allSatisfy { isAlnum($0) || "_+=,.@-".utf8.contains($0) }
     }
 
     static func isAccessKeyID(_ value: String) -> Bool {

@@ -4,11 +4,13 @@ extension RunExecutor {
     /// Journals `run.containment_checked` for a run that joined a case.
     ///
     /// Contained only when the case's earlier run succeeded and every containment (disruptive) step it completed
-    /// still holds, by that step's own probe with the parameters and prior state it journaled. Read-only calls; a
-    /// probe that fails counts as not contained, so the run goes through its steps rather than assume.
+    /// acted on what this run's step would act on (the same known parameters: the same instance, the same
+    /// principal) and still holds, by that step's own probe with the parameters and prior state it journaled.
+    /// Read-only calls; a probe that fails counts as not contained, so the run goes through its steps rather than
+    /// assume.
     func checkContainment(of joinedRun: String, _ machine: inout RunStateMachine) async throws {
         let outcome: RunEvent.ContainmentChecked.Outcome =
-            switch try await containment(of: joinedRun) {
+            switch try await containment(of: joinedRun, for: machine.state.definition) {
             case .success(let steps): .contained(steps: steps)
             case .failure(let reason): .notContained(reason: reason.description)
             }
@@ -25,8 +27,11 @@ extension RunExecutor {
         var description: String
     }
 
-    /// The containment steps of `runID` that still hold, or why its containment does not.
-    private func containment(of runID: String) async throws -> Result<[String], ContainmentGap> {
+    /// The containment steps of `runID` that still hold for `definition`'s run, or why its containment does not.
+    private func containment(
+        of runID: String,
+        for definition: RunDefinition
+    ) async throws -> Result<[String], ContainmentGap> {
         let records = try await journal.records(ofRun: runID)
         guard !records.isEmpty else {
             return .failure(ContainmentGap(description: "run \(runID) is not in the journal"))
@@ -41,6 +46,15 @@ extension RunExecutor {
             else { continue }
             let progress = earlier.progress(ofStep: step.id)
             guard let result = progress.result else { continue }
+            // A case is about one resource, but a step may act on more than it (one principal of the bucket's
+            // callers): what the earlier run contained must be what this run would.
+            if let differing = Self.differingParameter(progress.succeededParameters, definition.step(withID: step.id)) {
+                return .failure(
+                    ContainmentGap(
+                        description: "\(step.id) of run \(runID) acted on another \(differing) than this finding names"
+                    )
+                )
+            }
             let call = RunStateMachine.StepCall(
                 step: step.id,
                 action: name,
@@ -65,5 +79,15 @@ extension RunExecutor {
             return .failure(ContainmentGap(description: "run \(runID) completed no containment step"))
         }
         return .success(held)
+    }
+
+    /// The first parameter `step` knows before the run that `parameters` (what an earlier run's step was called
+    /// with) disagree on, or nil; parameters known only during the run come from those.
+    static func differingParameter(_ parameters: [String: JSONValue], _ step: PlannedStep?) -> String? {
+        guard case .action(_, let planned, _, _, _)? = step?.kind else { return nil }
+        for (name, value) in planned.sorted(by: { $0.key < $1.key }) {
+            if case .known(let known) = value, parameters[name] != known { return name }
+        }
+        return nil
     }
 }

@@ -48,10 +48,12 @@ public struct ReferenceCatalogue: Sendable {
         ) {
             let type = row["type"]
             // An attack sequence arrives as one finding per member: an instance, an access key or a bucket.
-            let kinds =
+            var kinds =
                 row["family"] == "attack-sequence"
                 ? ["Instance", "AccessKey", "S3Bucket"]
                 : row["resource_type"].split(separator: "|").map(String.init)
+            // GuardDuty's S3 findings name their buckets in `s3BucketDetails` whatever kind the catalogue gives.
+            if row["family"] == "s3", !kinds.contains("S3Bucket") { kinds.append("S3Bucket") }
             for kind in kinds.isEmpty ? [""] : kinds {
                 let resource = Self.guardDutyResources[kind]
                 entries.append(

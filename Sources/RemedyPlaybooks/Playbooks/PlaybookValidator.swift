@@ -231,8 +231,11 @@ public struct PlaybookValidator: Sendable {
         }
     }
 
-    /// Warns about `steps.x.output == null` (or `!=`) where the output is never null: the guard cannot tell
-    /// "nothing there" (an empty list, a value always set) from a result, so the step it guards always runs or never.
+    /// Warns about `steps.x.output == null` (or `!=`) where the output is never null.
+    ///
+    /// The guard cannot tell "nothing there" (an empty list, a value always set) from a result, so the step it guards
+    /// always runs or never. A step with a condition of its own may be skipped and then sets nothing: comparing its
+    /// output with null is how a later step asks whether it ran.
     private func nullComparisons(
         in expressions: [Expression],
         steps earlierSteps: [String: Step],
@@ -245,7 +248,8 @@ public struct PlaybookValidator: Sendable {
                 if op == .equal || op == .notEqual, let path = comparedWithNull(left, right),
                     path.root == .steps, case let members = path.leadingMembers, members.count == 2,
                     path.components.count == 2,
-                    case .action(let invocation)? = earlierSteps[members[0]]?.kind,
+                    let compared = earlierSteps[members[0]], compared.condition == nil,
+                    case .action(let invocation) = compared.kind,
                     let output = catalog.action(named: invocation.name)?.output(named: members[1]), !output.isNullable
                 {
                     diagnostics.append(

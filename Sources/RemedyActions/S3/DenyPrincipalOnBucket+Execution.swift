@@ -1,0 +1,123 @@
+import RemedyAWS
+import RemedyCore
+
+// The statement is keyed on `aws:userid`, the principal's unique id (AWS global condition keys): a user's `AIDA...`
+// stays its id when the user is renamed, and a role session's `AROA...:name` names that session only, so the role
+// keeps working for everything else. The parameter type refuses wildcards: a Deny to `*` keyed on a pattern could
+// shut the owner out of the bucket.
+extension DenyPrincipalOnBucket: ExecutableAction {
+    public static func execute(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ActionResult
+    {
+        let bucket = try parameters.identifier("bucket", .bucketName)
+        let principal = try parameters.identifier("principal_id", .principalID)
+        let sid = statementID(principal)
+        let s3 = try context.clients.s3()
+        let before = try await readingCall { () async throws(AWSError) in try await s3.bucketPolicy(bucket: bucket) }
+        var policy = try document(before, bucket: bucket)
+        let statements = PolicyDocument.statements(.object(policy))
+        // Already there (an earlier finding about the principal): nothing changes, and undo leaves it to that run.
+        guard !statements.contains(where: { $0["Sid"]?.stringValue == sid }) else {
+            return ActionResult(outputs: ["statement_id": .string(sid)], priorState: nil)
+        }
+        let statement = deny(principal, bucket: bucket, sid: sid, partition: Partition(region: context.request.region))
+        policy["Statement"] = .array(statements + [statement])
+        // On disk before the change: undo after a crash mid-call still knows which statement is remedy's.
+        try await context.recordPriorState(["statement_id": .string(sid)])
+        let text = JSONValue.object(policy).jsonText()
+        try await mutatingCall { () async throws(AWSError) in
+            try await s3.putBucketPolicy(bucket: bucket, document: text)
+        }
+        return ActionResult(outputs: ["statement_id": .string(sid)], priorState: ["statement_id": .string(sid)])
+    }
+
+    /// Done when the bucket policy holds remedy's statement for the principal, as written.
+    public static func probe(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure)
+        -> ProbeResult
+    {
+        let bucket = try parameters.identifier("bucket", .bucketName)
+        let principal = try parameters.identifier("principal_id", .principalID)
+        let sid = statementID(principal)
+        let s3 = try context.clients.s3()
+        let current = try await readingCall { () async throws(AWSError) in try await s3.bucketPolicy(bucket: bucket) }
+        let statements = PolicyDocument.statements(.object(try document(current, bucket: bucket)))
+        let expected = deny(principal, bucket: bucket, sid: sid, partition: Partition(region: context.request.region))
+        guard statements.contains(expected) else { return .notDone }
+        return .done(
+            ActionResult(
+                outputs: ["statement_id": .string(sid)],
+                priorState: ["statement_id": .string(sid)],
+                verified: true
+            )
+        )
+    }
+
+    /// Removes remedy's statement and nothing else; the policy goes when it was the last statement.
+    public static func undo(
+        _ parameters: ActionParameters,
+        priorState: JSONValue,
+        in context: ActionContext
+    )
+        async throws(ActionFailure)
+    {
+        guard let sid = priorState["statement_id"]?.stringValue else { return }
+        let bucket = try parameters.identifier("bucket", .bucketName)
+        let s3 = try context.clients.s3()
+        let current = try await readingCall { () async throws(AWSError) in try await s3.bucketPolicy(bucket: bucket) }
+        var policy = try document(current, bucket: bucket)
+        let statements = PolicyDocument.statements(.object(policy))
+        let kept = statements.filter { $0["Sid"]?.stringValue != sid }
+        guard kept.count < statements.count else { return }
+        if kept.isEmpty {
+            try await mutatingCall { () async throws(AWSError) in try await s3.deleteBucketPolicy(bucket: bucket) }
+        } else {
+            policy["Statement"] = .array(kept)
+            let text = JSONValue.object(policy).jsonText()
+            try await mutatingCall { () async throws(AWSError) in
+                try await s3.putBucketPolicy(bucket: bucket, document: text)
+            }
+        }
+    }
+
+    /// `RemedyDeny` and a hash of the principal id: a Sid holds letters and digits only, and a second finding about
+    /// the same principal finds the statement already there.
+    static func statementID(_ principal: String) -> String {
+        // FNV-1a, 64 bits: stable across processes and versions, unlike `Hasher`.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in principal.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return "RemedyDeny" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    static func deny(_ principal: String, bucket: String, sid: String, partition: Partition) -> JSONValue {
+        let arn = "arn:\(partition.rawValue):s3:::\(bucket)"
+        return [
+            "Sid": .string(sid), "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": [.string(arn), .string(arn + "/*")],
+            "Condition": ["StringEquals": ["aws:userid": .string(principal)]],
+        ]
+    }
+
+    /// The bucket's policy as an object (a new one when it has none); a policy that is not a JSON object is left
+    /// alone rather than rewritten.
+    static func document(_ text: String?, bucket: String) throws(ActionFailure) -> [String: JSONValue] {
+        guard let text else { return ["Version": "2012-10-17", "Statement": []] }
+        guard let policy = try? JSONParser().parse(text).objectValue else {
+            throw ActionFailure(
+                .permanent,
+                code: "UnreadableBucketPolicy",
+                message: "the policy of bucket \(bucket) is not a JSON object; remedy does not rewrite it"
+            )
+        }
+        return policy
+    }
+}
