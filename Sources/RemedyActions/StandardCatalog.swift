@@ -27,6 +27,7 @@ extension ActionCatalog {
         RemovePublicBucketPolicyStatements.self, DenyPrincipalOnBucket.self, MakeSnapshotPrivate.self,
         MakeImagePrivate.self,
         EnableEBSEncryptionByDefault.self, EnableKeyRotation.self, RemovePublicLambdaPermissions.self,
+        CaptureLambdaEvidence.self,
         ThrottleLambda.self,
         // Network threats.
         BlockIPInWAF.self, DenyIPInNetworkACL.self,

@@ -277,6 +277,33 @@ extension MotoIntegrationTests {
         return lambda
     }
 
+    @Test func aLambdaFunctionsCodeAndRoleAreCapturedAsEvidenceWithoutTheDownloadSignature() async throws {
+        let world = try await world()
+        let lambda = try await createFunction(world, "billing-export")
+        let described = try await lambda.function("billing-export")
+        let capture = request("lambda.capture_evidence", ["function": "billing-export"])
+        // Read-only: dry-run reads the same
+        let dryRun = try await world.invoker.execute(
+            request("lambda.capture_evidence", ["function": "billing-export"], mode: .dryRun)
+        )
+        let result = try await world.invoker.execute(capture)
+        #expect(result.verified)
+        #expect(result.outputs["code_sha256"] == .string(try #require(described.codeSHA256)))
+        #expect(dryRun.outputs["code_sha256"] == result.outputs["code_sha256"])
+        #expect(result.outputs["version"] == "$LATEST")
+        #expect(result.outputs["runtime"] == "python3.12")
+        #expect(result.outputs["role_name"] == "billing-export-role")
+        #expect(result.outputs["role_arn"] == .string("arn:aws:iam::\(MotoServer.account):role/billing-export-role"))
+        // The package's location is kept without the query that would let anyone fetch it
+        let location = try #require(result.outputs["code_location"]?.stringValue)
+        #expect(!location.contains("?") && !location.contains("Signature"))
+        #expect(result.priorState == nil)
+        #expect(try await world.invoker.probe(capture) == .notDone)
+        await #expect {
+            _ = try await world.invoker.execute(request("lambda.capture_evidence", ["function": "no-such-function"]))
+        } throws: { ($0 as? ActionFailure)?.code == "ResourceNotFoundException" }
+    }
+
     @Test func lambdaIsThrottledToZeroAndUndoRestoresTheReservedConcurrency() async throws {
         let world = try await world()
         let lambda = try await createFunction(world, "miner")

@@ -174,6 +174,31 @@ import Testing
         #expect(byRoot.steps.first { $0.id == "deny-principal" }?.disposition.isSkipped == true)
     }
 
+    @Test func aCompromisedLambdaKeepsItsEvidenceAndWaitsForTheLeadBeforeItStops() throws {
+        var finding = try variant(type: "Backdoor:Lambda/C&CActivity.B")
+        finding.resources = [
+            FindingResource(
+                type: "AwsLambdaFunction",
+                id: "billing-export",
+                arn: "arn:aws:lambda:us-east-1:111122223333:function:billing-export",
+                region: "us-east-1",
+                tags: [:],
+                details: ["role": "arn:aws:iam::111122223333:role/billing-export-role"]
+            )
+        ]
+        let plan = try #require(plans(finding).first)
+        #expect(plan.playbook == "lambda-compromise")
+        #expect(
+            plan.steps.map(\.id) == [
+                "evidence", "remove-public", "approve-containment", "throttle", "revoke-role-sessions", "notify",
+            ]
+        )
+        // Evidence and the public permissions go at once; stopping it and cutting its role off wait for the lead
+        #expect(plan.steps.prefix(2).allSatisfy { $0.gatedBy.isEmpty })
+        #expect(plan.steps.first { $0.id == "throttle" }?.gatedBy == ["approve-containment"])
+        #expect(plan.steps.first { $0.id == "revoke-role-sessions" }?.gatedBy == ["approve-containment"])
+    }
+
     @Test func everyShippedFindingOfTheCatalogueMatchesAPlaybook() throws {
         for fixture in [
             "eventbridge/guardduty-tor-client.json", "raw/guardduty-ssh-bruteforce.json",

@@ -14,6 +14,49 @@ public struct LambdaClient: Sendable {
         "/\(version)/functions/\(URIEncoding.encode(function))\(suffix)"
     }
 
+    /// What `GetFunction` says of a function's code and identity (its `Configuration` and `Code`).
+    public struct FunctionDescription: Sendable, Hashable {
+        public var arn: String?
+        public var codeSHA256: String?
+        public var codeSize: Int?
+        public var version: String?
+        public var revisionID: String?
+        public var lastModified: String?
+        public var runtime: String?
+        public var handler: String?
+        public var role: String?
+        public var packageType: String?
+        /// Where the code can be fetched: a pre-signed S3 URL for a .zip package (valid for minutes), or the
+        /// image's URI.
+        public var codeLocation: String?
+        public var imageURI: String?
+    }
+
+    public func function(_ function: String) async throws(AWSError) -> FunctionDescription {
+        let reply = try await client.restJSON(
+            "GetFunction",
+            effect: .readOnly,
+            method: "GET",
+            path: functionPath(function, "")
+        )
+        let configuration = reply["Configuration"] ?? .null
+        let code = reply["Code"] ?? .null
+        return FunctionDescription(
+            arn: configuration["FunctionArn"]?.stringValue,
+            codeSHA256: configuration["CodeSha256"]?.stringValue,
+            codeSize: configuration["CodeSize"]?.integerValue,
+            version: configuration["Version"]?.stringValue,
+            revisionID: configuration["RevisionId"]?.stringValue,
+            lastModified: configuration["LastModified"]?.stringValue,
+            runtime: configuration["Runtime"]?.stringValue,
+            handler: configuration["Handler"]?.stringValue,
+            role: configuration["Role"]?.stringValue,
+            packageType: configuration["PackageType"]?.stringValue,
+            codeLocation: code["Location"]?.stringValue,
+            imageURI: code["ImageUri"]?.stringValue
+        )
+    }
+
     /// Reserved concurrency, or nil when the function has none.
     public func functionConcurrency(_ function: String) async throws(AWSError) -> Int? {
         let reply = try await client.restJSON(

@@ -122,6 +122,34 @@ public struct EnableEBSEncryptionByDefault: RemediationAction {
     )
 }
 
+/// `lambda.capture_evidence`: the function's code identity and role, journaled with the step as evidence before
+/// anything about the function changes.
+public struct CaptureLambdaEvidence: RemediationAction {
+    public static let descriptor = ActionDescriptor(
+        name: "lambda.capture_evidence",
+        summary: "Record a Lambda function's code hash, version, package location and execution role",
+        parameters: [ParameterSpec("function", .identifier(.lambdaFunction), summary: "the function name or ARN")],
+        outputs: [
+            OutputSpec("function_arn", .string, summary: "the function's ARN"),
+            OutputSpec("code_sha256", .string, summary: "the deployment package's SHA-256, base64"),
+            OutputSpec("version", .string, summary: "the version described ($LATEST unless a version was named)"),
+            OutputSpec("revision_id", .string, nullable: true, summary: "the revision of the code and configuration"),
+            OutputSpec("last_modified", .string, nullable: true, summary: "when the function last changed"),
+            OutputSpec("runtime", .string, nullable: true, summary: "the runtime (null for a container image)"),
+            OutputSpec(
+                "code_location",
+                .string,
+                nullable: true,
+                summary: "the package's S3 object (the pre-signed URL without its signature) or the image URI"
+            ),
+            OutputSpec("role_arn", .string, nullable: true, summary: "the execution role's ARN"),
+            OutputSpec("role_name", .identifier(.iamRoleName), nullable: true, summary: "the execution role's name"),
+        ],
+        permissions: ["lambda:GetFunction"],
+        isMutating: false
+    )
+}
+
 /// `kms.enable_key_rotation` (KMS.4).
 public struct EnableKeyRotation: RemediationAction {
     public static let descriptor = ActionDescriptor(

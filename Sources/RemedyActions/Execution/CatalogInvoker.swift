@@ -130,7 +130,7 @@ extension ActionCatalog {
         BlockBucketPublicAccess.self, RevokeSessions.self, DenyAll.self, DeleteLoginProfile.self,
         DeactivateMFADevices.self, BlockAccountPublicAccess.self, EnableBucketDefaultEncryption.self,
         RemovePublicBucketPolicyStatements.self, DenyPrincipalOnBucket.self, EnableKeyRotation.self,
-        RemovePublicLambdaPermissions.self,
+        RemovePublicLambdaPermissions.self, CaptureLambdaEvidence.self,
         ThrottleLambda.self, RotateSecret.self, EnableTerminationProtection.self, DetachInstanceProfile.self,
         EnforceIMDSv2.self, StopInstance.self, DetachFromAutoScaling.self, DeregisterFromTargetGroups.self,
         RevokeOpenIngress.self, EmptyDefaultSecurityGroup.self, MakeSnapshotPrivate.self, MakeImagePrivate.self,
