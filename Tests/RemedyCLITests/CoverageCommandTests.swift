@@ -87,6 +87,17 @@ import Testing
         }
     }
 
+    @Test func theShippedAcceptedGapsAreAllUncoveredAndExplained() throws {
+        let (status, document, errors) = try coverage(["--accepted-gaps", "Fixtures/coverage/accepted-gaps.yaml"])
+        #expect(status == 0)
+        #expect(!errors.contains("is accepted as a gap"), "\(errors)")
+        let accepted = (document["guardduty"]?["types"]?.arrayValue ?? []).filter { $0["acceptedGap"] != .null }
+        #expect(accepted.count == 7)
+        #expect(accepted.allSatisfy { $0["playbooks"] == [] && ($0["acceptedGap"]?.stringValue?.count ?? 0) > 40 })
+        let gaps = document["gaps"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(!gaps.contains("Discovery:IAMUser/AnomalousBehavior"))
+    }
+
     @Test func anAcceptedGapWithoutAReasonIsRefusedWithItsPosition() async throws {
         try await withTemporaryDirectory { directory in
             let file = try directory.write(

@@ -85,6 +85,16 @@ import Testing
             }
             #expect(parameters["instance"] == .known("i-0c027aaddbfe258b6"), "\(type)")
         }
+        // WinRM brute force against the instance: its world-open WinRM ports are closed, as SSH's and RDP's
+        var winRM = try variant(type: "Impact:EC2/WinRMBruteForce")
+        winRM.severity = Severity(score: 20)
+        let brute = try #require(plans(winRM).first)
+        #expect(brute.playbook == "ec2-ssh-brute-force")
+        guard case .action(_, let close, _, _, _)? = brute.steps.first(where: { $0.id == "close-ssh" })?.kind else {
+            Issue.record("no close-ssh step")
+            return
+        }
+        #expect(close["ports"] == .known([22, 3389, 5985, 5986]))
         // The same Runtime type about an ECS cluster names no instance: the instance containment does not act
         let ecs: JSONValue = [
             "resourceType": "ECSCluster",
@@ -172,6 +182,10 @@ import Testing
         ]
         let byRoot = try #require(plans(try bucketVariant(type: "Impact:S3/MaliciousIPCaller", caller: root)).first)
         #expect(byRoot.steps.first { $0.id == "deny-principal" }?.disposition.isSkipped == true)
+        // Access logging turned off: the on-call is told, nothing is guessed
+        let logging = try #require(plans(try bucketVariant(type: "Stealth:S3/ServerAccessLoggingDisabled")).first)
+        #expect(logging.playbook == "s3-access-logging-disabled")
+        #expect(logging.steps.map(\.id) == ["notify"])
     }
 
     @Test func aCompromisedLambdaKeepsItsEvidenceAndWaitsForTheLeadBeforeItStops() throws {

@@ -228,7 +228,11 @@ import Testing
             let containment = runs.first { $0.playbook == "ec2-compromise-contain" }
             let gate = try #require(containment?.approvals.first)
             #expect(try #require(gate.decidedAt) - gate.requestedAt >= .seconds(1800))
-            #expect(played.report.unmatchedFindings.map { $0.types.first } == ["Impact:EC2/WinRMBruteForce"])
+            #expect(
+                played.report.unmatchedFindings.map { $0.types.first } == [
+                    "CredentialAccess:RDS/AnomalousBehavior.SuccessfulBruteForce"
+                ]
+            )
         }
     }
 
