@@ -100,9 +100,7 @@ public struct RunState: Sendable, Hashable {
         }
         status = next
         switch event {
-        case .runCreated:
-            break
-        case .runParked, .runResumed, .runSucceeded, .approvalRefused:
+        case .runCreated, .runParked, .runResumed, .runSucceeded, .approvalRefused:
             break
         case .runLimitsChecked(let check):
             limitsCheck = check.over.map { .over(reason: $0) } ?? .within
