@@ -28,6 +28,7 @@ PREFIXES = {
     "iam": ["iam"],
     "kms": ["kms"],
     "lambda": ["lambda"],
+    "rds": ["rds"],
     "s3": ["s3", "s3control"],
     "secretsmanager": ["secretsmanager"],
     "securityhub": ["securityhub"],

@@ -27,7 +27,7 @@ extension ActionCatalog {
         RemovePublicBucketPolicyStatements.self, DenyPrincipalOnBucket.self, MakeSnapshotPrivate.self,
         MakeImagePrivate.self,
         EnableEBSEncryptionByDefault.self, EnableKeyRotation.self, RemovePublicLambdaPermissions.self,
-        CaptureLambdaEvidence.self,
+        CaptureLambdaEvidence.self, SnapshotDBInstance.self, MakeDBInstancePrivate.self,
         ThrottleLambda.self,
         // Network threats.
         BlockIPInWAF.self, DenyIPInNetworkACL.self,

@@ -213,6 +213,39 @@ import Testing
         #expect(plan.steps.first { $0.id == "revoke-role-sessions" }?.gatedBy == ["approve-containment"])
     }
 
+    @Test func aDatabaseLoggedIntoFromTorIsSnapshottedThenMadePrivateAfterApproval() throws {
+        let text = try Repository.read("Fixtures/findings/raw/guardduty-stealth-cloudtrail-logging-disabled.json")
+        var detail = try #require(try JSONParser().parse(text).objectValue)
+        detail["type"] = "CredentialAccess:RDS/TorIPCaller.SuccessfulLogin"
+        detail["severity"] = 8
+        detail["resource"] = [
+            "resourceType": "RDSDBInstance",
+            "rdsDbInstanceDetails": [
+                "dbInstanceIdentifier": "payments-db", "engine": "aurora-postgresql",
+                "dbInstanceArn": "arn:aws:rds:us-east-1:111122223333:db:payments-db",
+            ],
+            "rdsDbUserDetails": ["user": "reporting", "application": "psql", "database": "payments"],
+        ]
+        let finding = try #require(try FindingDecoder().decode(Array(JSONValue.object(detail).jsonText().utf8)).first)
+        #expect(finding.resources.first?.type == "AwsRdsDbInstance")
+        let plan = try #require(plans(finding).first)
+        #expect(plan.playbook == "rds-compromise")
+        #expect(plan.steps.map(\.id) == ["evidence", "approve-isolation", "make-private", "close-ingress", "notify"])
+        #expect(plan.steps[0].gatedBy.isEmpty)
+        #expect(plan.steps.first { $0.id == "make-private" }?.gatedBy == ["approve-isolation"])
+        guard case .action(_, let parameters, _, _, _) = plan.steps[0].kind else {
+            Issue.record("evidence is not an action")
+            return
+        }
+        #expect(parameters["instance"] == .known("payments-db"))
+        // An identifier RDS would never give refuses the playbook rather than reach a call
+        detail["resource"] = [
+            "resourceType": "RDSDBInstance", "rdsDbInstanceDetails": ["dbInstanceIdentifier": "payments--db"],
+        ]
+        let hostile = try #require(try FindingDecoder().decode(Array(JSONValue.object(detail).jsonText().utf8)).first)
+        #expect(plans(hostile).isEmpty)
+    }
+
     @Test func everyShippedFindingOfTheCatalogueMatchesAPlaybook() throws {
         for fixture in [
             "eventbridge/guardduty-tor-client.json", "raw/guardduty-ssh-bruteforce.json",

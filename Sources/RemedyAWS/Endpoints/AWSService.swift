@@ -70,6 +70,15 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
         apiVersion: "2011-01-01",
         isGlobal: false
     )
+    public static let rds = AWSService(
+        id: "rds",
+        environmentName: "RDS",
+        signingName: "rds",
+        endpointPrefix: "rds",
+        wireProtocol: .query,
+        apiVersion: "2014-10-31",
+        isGlobal: false
+    )
     public static let elasticLoadBalancingV2 = AWSService(
         id: "elasticloadbalancing",
         environmentName: "ELASTIC_LOAD_BALANCING_V2",

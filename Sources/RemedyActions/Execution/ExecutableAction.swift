@@ -174,6 +174,7 @@ public struct ServiceClients: Sendable {
     public func secretsManager() throws(ActionFailure) -> SecretsManagerClient {
         SecretsManagerClient(try client(.secretsManager))
     }
+    public func rds() throws(ActionFailure) -> RDSClient { RDSClient(try client(.rds)) }
     public func autoScaling() throws(ActionFailure) -> AutoScalingClient {
         AutoScalingClient(try client(.autoScaling))
     }

@@ -22,6 +22,7 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
     case accountID = "account-id"
     case region
     case lambdaFunction = "lambda-function"
+    case dbInstanceIdentifier = "db-instance-identifier"
     case kmsKey = "kms-key"
     case trailName = "trail-name"
     case ipAddress = "ip-address"
@@ -54,6 +55,7 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
         case .accountID: "AWS account id"
         case .region: "AWS region"
         case .lambdaFunction: "Lambda function name or ARN"
+        case .dbInstanceIdentifier: "RDS DB instance identifier"
         case .kmsKey: "KMS key id or ARN"
         case .trailName: "CloudTrail trail name or ARN"
         case .ipAddress: "IP address"
@@ -87,6 +89,7 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
             case .accountID: value.utf8.count == 12 && value.utf8.allSatisfy(Self.isDigit)
             case .region: Self.isRegion(value)
             case .lambdaFunction: Self.isLambdaFunction(value)
+            case .dbInstanceIdentifier: Self.isRDSIdentifier(value, maximumLength: 63)
             case .kmsKey: Self.isKMSKey(value)
             case .trailName: Self.isTrailName(value)
             case .ipAddress: IPAddress(value) != nil
@@ -146,6 +149,15 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
         guard parts[0].hasPrefix("AROA"), parts.count == 2 else { return false }
         let session = parts[1].utf8
         return (2...64).contains(session.count) && session.allSatisfy { isAlnum($0) || "_+=,.@-".utf8.contains($0) }
+    }
+
+    /// RDS identifiers (instances, snapshots): a letter, then letters, digits and single hyphens, not ending in one.
+    static func isRDSIdentifier(_ value: String, maximumLength: Int) -> Bool {
+        let bytes = Array(value.utf8)
+        guard (1...maximumLength).contains(bytes.count), let first = bytes.first, isLower(first) || isUpper(first),
+            bytes.last != UInt8(ascii: "-"), !value.contains("--")
+        else { return false }
+        return bytes.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") }
     }
 
     static func isAccessKeyID(_ value: String) -> Bool {

@@ -179,8 +179,26 @@ enum GuardDutyFinding {
                     details: details
                 )
             ]
+        case "RDSDBInstance":
+            let details = resource["rdsDbInstanceDetails"] ?? .null
+            guard let name = details["dbInstanceIdentifier"]?.stringValue else { return [] }
+            let id = try fields.resourceID(
+                name,
+                field: "resource.rdsDbInstanceDetails.dbInstanceIdentifier",
+                naming: "a DB instance identifier"
+            )
+            return [
+                FindingResource(
+                    type: "AwsRdsDbInstance",
+                    id: id,
+                    arn: details["dbInstanceArn"]?.stringValue,
+                    region: region,
+                    tags: tags(details["tags"]),
+                    details: details
+                )
+            ]
         default:
-            // Other resource kinds (EKS, RDS, ECS, ...) have no remedy actions yet; they match on type alone.
+            // Other resource kinds (EKS, ECS, ...) have no remedy actions yet; they match on type alone.
             return []
         }
     }
