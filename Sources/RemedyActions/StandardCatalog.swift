@@ -19,7 +19,7 @@ extension ActionCatalog {
         StopInstance.self,
         // IAM credentials.
         DeactivateAccessKey.self, RevokeSessions.self, DenyAll.self, DeleteLoginProfile.self,
-        DeactivateMFADevices.self,
+        DeactivateMFADevices.self, SetPasswordPolicy.self,
         // Network exposure.
         RevokeOpenIngress.self, EmptyDefaultSecurityGroup.self,
         // Data exposure.

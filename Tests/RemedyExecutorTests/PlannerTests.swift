@@ -246,6 +246,21 @@ import Testing
         #expect(plans(hostile).isEmpty)
     }
 
+    @Test func aWeakPasswordPolicyControlOrChangeRaisesThePolicy() throws {
+        let finding = try #require(try findings("raw/asff-iam-3-cis-1.2-ruleid.json").first)
+        for control in ["IAM.7", "IAM.15"] {
+            var weak = finding
+            weak.controlID = control
+            let plan = try #require(plans(weak).first { $0.playbook == "iam-password-policy" }, "\(control)")
+            #expect(plan.steps.first?.id == "strengthen")
+            #expect(plan.steps.first { $0.id == "resolve" }?.disposition.isSkipped == false)
+        }
+        let changed = try keyVariant(type: "Stealth:IAMUser/PasswordPolicyChange")
+        let plan = try #require(plans(changed).first)
+        #expect(plan.playbook == "iam-password-policy")
+        #expect(plan.steps.map(\.id) == ["strengthen", "notify", "resolve"])
+    }
+
     @Test func everyShippedFindingOfTheCatalogueMatchesAPlaybook() throws {
         for fixture in [
             "eventbridge/guardduty-tor-client.json", "raw/guardduty-ssh-bruteforce.json",

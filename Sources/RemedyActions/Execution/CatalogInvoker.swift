@@ -128,7 +128,8 @@ extension ActionCatalog {
     static let executableActions: [any ExecutableAction.Type] = [
         TagInstance.self, SnapshotVolumes.self, QuarantineInstance.self, DeactivateAccessKey.self,
         BlockBucketPublicAccess.self, RevokeSessions.self, DenyAll.self, DeleteLoginProfile.self,
-        DeactivateMFADevices.self, BlockAccountPublicAccess.self, EnableBucketDefaultEncryption.self,
+        DeactivateMFADevices.self, SetPasswordPolicy.self, BlockAccountPublicAccess.self,
+        EnableBucketDefaultEncryption.self,
         RemovePublicBucketPolicyStatements.self, DenyPrincipalOnBucket.self, EnableKeyRotation.self,
         RemovePublicLambdaPermissions.self, CaptureLambdaEvidence.self, SnapshotDBInstance.self,
         MakeDBInstancePrivate.self,

@@ -102,3 +102,37 @@ enum InlinePolicyOnPrincipal {
         "iam:DeleteRolePolicy",
     ]
 }
+
+/// `iam.set_password_policy`: raises the account's password policy to at least the given strength.
+///
+/// For IAM.7 and IAM.11-17. A setting already stronger is kept: remedy never weakens a policy to match its defaults.
+public struct SetPasswordPolicy: RemediationAction {
+    public static let descriptor = ActionDescriptor(
+        name: "iam.set_password_policy",
+        summary: "Raise the account's IAM password policy to at least the given strength, keeping stronger settings",
+        parameters: [
+            ParameterSpec("minimum_length", .integer, required: false, default: 14, summary: "minimum length"),
+            ParameterSpec(
+                "require_character_classes",
+                .boolean,
+                required: false,
+                default: true,
+                summary: "require upper- and lowercase letters, numbers and symbols"
+            ),
+            ParameterSpec("max_age_days", .integer, required: false, default: 90, summary: "days before expiry"),
+            ParameterSpec(
+                "reuse_prevention",
+                .integer,
+                required: false,
+                default: 24,
+                summary: "previous passwords that cannot be reused"
+            ),
+        ],
+        outputs: [OutputSpec("previous_policy", .any, nullable: true, summary: "the policy before (null: none)")],
+        permissions: [
+            "iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy",
+        ],
+        isMutating: true,
+        isReversible: true
+    )
+}
