@@ -261,6 +261,30 @@ import Testing
         #expect(plan.steps.map(\.id) == ["strengthen", "notify", "resolve"])
     }
 
+    @Test func aPublicDatabaseControlFindingNamesTheInstanceAndWaitsForThePlatformTeam() throws {
+        let text = try Repository.read("Fixtures/findings/raw/asff-s3-8-bucket-block-public-access.json")
+        var asff = try #require(try JSONParser().parse(text).objectValue)
+        asff["Resources"] = [
+            [
+                "Type": "AwsRdsDbInstance", "Id": "arn:aws:rds:us-east-1:111122223333:db:payments-db",
+                "Partition": "aws", "Region": "us-east-1",
+            ]
+        ]
+        asff["Compliance"] = ["Status": "FAILED", "SecurityControlId": "RDS.2"]
+        let finding = try #require(try FindingDecoder().decode(Array(JSONValue.object(asff).jsonText().utf8)).first)
+        // The instance identifier follows `db:` in the ARN
+        #expect(finding.resources.first?.id == "payments-db")
+        let plan = try #require(plans(finding).first)
+        #expect(plan.playbook == "rds-public-instance")
+        #expect(plan.steps.first { $0.id == "make-private" }?.gatedBy == ["approve"])
+        guard case .action(_, let parameters, _, _, _)? = plan.steps.first(where: { $0.id == "make-private" })?.kind
+        else {
+            Issue.record("make-private is not an action")
+            return
+        }
+        #expect(parameters["instance"] == .known("payments-db"))
+    }
+
     @Test func everyShippedFindingOfTheCatalogueMatchesAPlaybook() throws {
         for fixture in [
             "eventbridge/guardduty-tor-client.json", "raw/guardduty-ssh-bruteforce.json",

@@ -91,6 +91,10 @@ import Testing
         #expect(ReferenceCatalogue.asffType("AWS::::Account") == "AwsAccount")
         #expect(ReferenceCatalogue.asffType("AWS::IAM::AccessKey") == "AwsIamAccessKey")
         #expect(ReferenceCatalogue.asffType("AWS::Lambda::Function") == "AwsLambdaFunction")
+        #expect(ReferenceCatalogue.asffType("AWS::RDS::DBInstance") == "AwsRdsDbInstance")
+        #expect(ReferenceCatalogue.asffType("AWS::DynamoDB::Table") == "AwsDynamoDbTable")
+        #expect(ReferenceCatalogue.asffType("AWS::EC2::VPC") == "AwsEc2Vpc")
+        #expect(ReferenceCatalogue.asffType("AWS::KMS::Key") == "AwsKmsKey")
     }
 
     @Test func everyShippedPlaybookMatchesExactlyTheCatalogueEntriesItIsMeantFor() throws {

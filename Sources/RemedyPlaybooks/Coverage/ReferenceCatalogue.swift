@@ -164,12 +164,23 @@ public struct ReferenceCatalogue: Sendable {
         )
     }
 
-    /// `AWS::S3::Bucket` -> `AwsS3Bucket`: ASFF spells CloudFormation's type with each part capitalised.
+    /// `AWS::RDS::DBInstance` -> `AwsRdsDbInstance`: ASFF spells CloudFormation's type as one word, each run of
+    /// capitals kept as a capital and lowercase letters (`DynamoDB` -> `DynamoDb`, `VPC` -> `Vpc`), a capital that
+    /// starts a word after such a run kept (`DBInstance` -> `DbInstance`).
     public static func asffType(_ cloudFormation: String) -> String {
-        cloudFormation.split(separator: ":").reduce("") { name, part in
-            let isAcronym = part.allSatisfy { $0.isUppercase || $0.isNumber }
-            return name + (isAcronym ? part.prefix(1) + part.dropFirst().lowercased() : String(part))
-        }
+        cloudFormation.split(separator: ":").map { part in
+            let characters = Array(part)
+            var word = ""
+            for (index, character) in characters.enumerated() {
+                let previousIsUpper = index > 0 && (characters[index - 1].isUppercase || characters[index - 1].isNumber)
+                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
+                word.append(
+                    character.isUppercase && previousIsUpper && !nextIsLower
+                        ? Character(character.lowercased()) : character
+                )
+            }
+            return word
+        }.joined()
     }
 
     /// GuardDuty's resource types as remedy names them; those it has no name for get no resource.

@@ -183,6 +183,8 @@ enum ASFFFinding {
         case "AwsLambdaFunction":
             bare = resource.hasPrefix("function:") ? String(resource.dropFirst("function:".count)) : resource
         case "AwsAccount": bare = arn.account.isEmpty ? resource : arn.account
+        // `arn:aws:rds:REGION:ACCOUNT:db:NAME`: the instance identifier follows `db:`.
+        case "AwsRdsDbInstance": bare = resource.hasPrefix("db:") ? String(resource.dropFirst("db:".count)) : resource
         default:
             bare = String(resource.split(separator: "/", omittingEmptySubsequences: false).last ?? Substring(resource))
         }
