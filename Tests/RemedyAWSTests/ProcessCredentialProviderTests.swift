@@ -100,7 +100,8 @@ import Testing
             let error = await #expect(throws: CredentialError.processFailed) { try await provider.credentials() }
             // Far below the command's 30 s, with room for a loaded machine: the point is that it was cut short.
             #expect(Date().timeIntervalSince(started) < 15)
-            #expect(error?.message.contains("did not finish within 0.3 s") == true)
+            // Once seen failing under a loaded full run (2026-12-07) with another message: say which.
+            #expect(error?.message.contains("did not finish within 0.3 s") == true, "\(error?.message ?? "no error")")
         }
     }
 
