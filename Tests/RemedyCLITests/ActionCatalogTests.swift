@@ -34,6 +34,20 @@ import Testing
         }
     }
 
+    @Test func anActionTestedAgainstAStubSaysSoAndWhy() throws {
+        let stubbed = try RemedyBinary.run(["actions", "securityhub.update_finding"])
+        #expect(
+            stubbed.standardOutput.contains(
+                "tested against: a local stub that checks each request against the botocore model (moto lacks "
+                    + "Security Hub BatchUpdateFindings)"
+            )
+        )
+        #expect(try RemedyBinary.run(["actions", "s3.deny_principal"]).standardOutput.contains("tested against: moto"))
+        #expect(
+            try RemedyBinary.run(["actions", "notify.slack"]).standardOutput.contains("tested against: no AWS call")
+        )
+    }
+
     @Test func theIAMPolicyHoldsExactlyThePermissionsOfThePlaybooksActions() throws {
         let result = try RemedyBinary.run(["iam-policy", "--account", "111122223333"])
         #expect(result.status == 0, "\(result.standardError)")

@@ -68,7 +68,8 @@ public struct DetachFromAutoScaling: RemediationAction {
             "ec2:DescribeInstances", "ec2:CreateTags",
         ],
         isMutating: true,
-        isReversible: true
+        isReversible: true,
+        testedAgainst: .botocoreStub(because: "moto's Auto Scaling was not probed")
     )
 }
 
@@ -85,7 +86,8 @@ public struct DeregisterFromTargetGroups: RemediationAction {
         ],
         isMutating: true,
         isReversible: true,
-        isDisruptive: true
+        isDisruptive: true,
+        testedAgainst: .botocoreStub(because: "moto's ELBv2 was not probed")
     )
 }
 

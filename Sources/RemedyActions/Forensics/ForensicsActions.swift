@@ -56,7 +56,8 @@ public struct RotateSecret: RemediationAction {
         parameters: [ParameterSpec("secret", .identifier(.secretID), summary: "secret name or ARN")],
         outputs: [OutputSpec("version_id", .string, summary: "the new version")],
         permissions: ["secretsmanager:RotateSecret", "secretsmanager:DescribeSecret"],
-        isMutating: true
+        isMutating: true,
+        testedAgainst: .botocoreStub(because: "moto's Secrets Manager was not probed")
     )
 }
 
@@ -70,7 +71,8 @@ public struct StartCloudTrailLogging: RemediationAction {
         summary: "Start logging on a CloudTrail trail",
         parameters: [ParameterSpec("trail", .identifier(.trailName), summary: "trail name or ARN")],
         permissions: ["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"],
-        isMutating: true
+        isMutating: true,
+        testedAgainst: .botocoreStub(because: "moto's CloudTrail was not probed")
     )
 }
 
@@ -83,6 +85,7 @@ public struct EnableGuardDutyDetector: RemediationAction {
         permissions: [
             "guardduty:ListDetectors", "guardduty:GetDetector", "guardduty:CreateDetector", "guardduty:UpdateDetector",
         ],
-        isMutating: true
+        isMutating: true,
+        testedAgainst: .botocoreStub(because: "tested with the other GuardDuty calls, which moto lacks")
     )
 }

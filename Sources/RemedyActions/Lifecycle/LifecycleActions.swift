@@ -14,7 +14,8 @@ public struct UpdateSecurityHubFinding: RemediationAction {
             ParameterSpec("note", .string, required: false, summary: "note text (up to 512 characters)"),
         ],
         permissions: ["securityhub:BatchUpdateFindings", "securityhub:GetFindings"],
-        isMutating: true
+        isMutating: true,
+        testedAgainst: .botocoreStub(because: "moto lacks Security Hub BatchUpdateFindings")
     )
 }
 
@@ -28,7 +29,8 @@ public struct ArchiveGuardDutyFinding: RemediationAction {
             "guardduty:UnarchiveFindings",
         ],
         isMutating: true,
-        isReversible: true
+        isReversible: true,
+        testedAgainst: .botocoreStub(because: "moto lacks GuardDuty GetFindings and ArchiveFindings")
     )
 }
 
@@ -46,7 +48,8 @@ public struct NotifySlack: RemediationAction {
             ),
             ParameterSpec("message", .string, summary: "the message"),
         ],
-        isMutating: false
+        isMutating: false,
+        testedAgainst: .withoutAWS("tested against a loopback stub of Slack's incoming webhook")
     )
 }
 
@@ -72,7 +75,8 @@ public struct Wait: RemediationAction {
         name: "wait",
         summary: "Wait for a duration",
         parameters: [ParameterSpec("duration", .duration, summary: "how long, such as 30s or 5m")],
-        isMutating: false
+        isMutating: false,
+        testedAgainst: .withoutAWS("tested on a virtual clock")
     )
 }
 

@@ -50,7 +50,8 @@ public struct BlockIPInWAF: RemediationAction {
         ],
         permissions: ["wafv2:GetIPSet", "wafv2:UpdateIPSet"],
         isMutating: true,
-        isReversible: true
+        isReversible: true,
+        testedAgainst: .botocoreStub(because: "moto's WAFv2 was not probed")
     )
 }
 

@@ -73,7 +73,25 @@ extension ActionDescriptor {
             }
         }
         lines.append("  IAM permissions: \(permissions.joined(separator: ", "))")
+        switch testedAgainst {
+        case .moto: lines.append("  tested against: moto, signatures checked")
+        case .withoutAWS(let how): lines.append("  tested against: no AWS call; \(how)")
+        case .botocoreStub(let reason):
+            lines.append(
+                "  tested against: a local stub that checks each request against the botocore model (\(reason))"
+            )
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// Where the action's calls are tested: `{"kind": "moto"}`, `{"kind": "botocore-stub", "reason": ...}` or
+    /// `{"kind": "no-aws-call", "reason": ...}`.
+    var testBedJSON: JSONValue {
+        switch testedAgainst {
+        case .moto: ["kind": "moto"]
+        case .botocoreStub(let reason): ["kind": "botocore-stub", "reason": .string(reason)]
+        case .withoutAWS(let how): ["kind": "no-aws-call", "reason": .string(how)]
+        }
     }
 
     var catalogueJSON: JSONValue {
@@ -82,6 +100,7 @@ extension ActionDescriptor {
             "reversible": .bool(isReversible), "disruptive": .bool(isDisruptive),
             "executable": .bool(ActionCatalog.isExecutable(name)),
             "permissions": .array(permissions.map(JSONValue.string)),
+            "testedAgainst": testBedJSON,
             "parameters": .array(
                 parameters.map {
                     [

@@ -20,6 +20,19 @@ public struct ActionDescriptor: Sendable, Hashable {
     /// idempotency token): a probe after a crash waits until an in-flight call can no longer take effect
     /// (`ActionInvoker.settlingTime`) before it may say "not done".
     public var callsCanDuplicate: Bool
+    /// Where the action's calls are tested on the wire (`remedy actions NAME` says it).
+    public var testedAgainst: TestBed
+
+    /// Where an action's AWS calls are tested.
+    public enum TestBed: Sendable, Hashable {
+        /// moto's server, with signature checking on.
+        case moto
+        /// A loopback stub that checks every request against the botocore model and answers as the API does,
+        /// because moto lacks (or was not probed for) the operations.
+        case botocoreStub(because: String)
+        /// The action makes no AWS call; how it is tested instead.
+        case withoutAWS(String)
+    }
 
     public init(
         name: String,
@@ -30,7 +43,8 @@ public struct ActionDescriptor: Sendable, Hashable {
         isMutating: Bool,
         isReversible: Bool = false,
         isDisruptive: Bool = false,
-        callsCanDuplicate: Bool = false
+        callsCanDuplicate: Bool = false,
+        testedAgainst: TestBed = .moto
     ) {
         self.name = name
         self.summary = summary
@@ -41,6 +55,7 @@ public struct ActionDescriptor: Sendable, Hashable {
         self.isReversible = isReversible
         self.isDisruptive = isDisruptive
         self.callsCanDuplicate = callsCanDuplicate
+        self.testedAgainst = testedAgainst
     }
 
     public func parameter(named name: String) -> ParameterSpec? { parameters.first { $0.name == name } }
