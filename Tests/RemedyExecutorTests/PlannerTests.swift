@@ -56,6 +56,11 @@ import Testing
         #expect(plan.steps.first { $0.id == "resolve" }?.disposition.isSkipped == true)
     }
 
+    /// The one finding `document` (a finding or its envelope, edited by a test) decodes to.
+    func decoded(_ document: [String: JSONValue]) throws -> Finding {
+        try #require(try FindingDecoder().decode(Array(JSONValue.object(document).jsonText().utf8)).first)
+    }
+
     /// The C&C fixture as GuardDuty would send another type about the same instance, or about an ECS cluster.
     func variant(type: String, resource: JSONValue? = nil) throws -> Finding {
         let text = try Repository.read("Fixtures/findings/eventbridge/guardduty-backdoor-cc-activity.json")
@@ -64,7 +69,7 @@ import Testing
         detail["type"] = .string(type)
         if let resource { detail["resource"] = resource }
         event["detail"] = .object(detail)
-        return try #require(try FindingDecoder().decode(Array(JSONValue.object(event).jsonText().utf8)).first)
+        return try decoded(event)
     }
 
     @Test func runtimeAndMalwareFindingsAboutAnInstanceGetTheInstanceContainment() throws {
@@ -117,7 +122,7 @@ import Testing
         var detail = try #require(event["detail"]?.objectValue)
         detail["type"] = .string(type)
         event["detail"] = .object(detail)
-        return try #require(try FindingDecoder().decode(Array(JSONValue.object(event).jsonText().utf8)).first)
+        return try decoded(event)
     }
 
     @Test func iamFindingsGoToThePlaybookThatAnswersThem() throws {
@@ -158,7 +163,7 @@ import Testing
             resource["accessKeyDetails"] = caller
             detail["resource"] = .object(resource)
         }
-        return try #require(try FindingDecoder().decode(Array(JSONValue.object(detail).jsonText().utf8)).first)
+        return try decoded(detail)
     }
 
     @Test func threatsToABucketsDataDenyTheCallerThereAndAPentestHostWaitsForTheLead() throws {
@@ -226,7 +231,7 @@ import Testing
             ],
             "rdsDbUserDetails": ["user": "reporting", "application": "psql", "database": "payments"],
         ]
-        let finding = try #require(try FindingDecoder().decode(Array(JSONValue.object(detail).jsonText().utf8)).first)
+        let finding = try decoded(detail)
         #expect(finding.resources.first?.type == "AwsRdsDbInstance")
         let plan = try #require(plans(finding).first)
         #expect(plan.playbook == "rds-compromise")
@@ -242,7 +247,7 @@ import Testing
         detail["resource"] = [
             "resourceType": "RDSDBInstance", "rdsDbInstanceDetails": ["dbInstanceIdentifier": "payments--db"],
         ]
-        let hostile = try #require(try FindingDecoder().decode(Array(JSONValue.object(detail).jsonText().utf8)).first)
+        let hostile = try decoded(detail)
         #expect(plans(hostile).isEmpty)
     }
 
@@ -271,7 +276,7 @@ import Testing
             ]
         ]
         asff["Compliance"] = ["Status": "FAILED", "SecurityControlId": "RDS.2"]
-        let finding = try #require(try FindingDecoder().decode(Array(JSONValue.object(asff).jsonText().utf8)).first)
+        let finding = try decoded(asff)
         // The instance identifier follows `db:` in the ARN
         #expect(finding.resources.first?.id == "payments-db")
         let plan = try #require(plans(finding).first)

@@ -12,26 +12,22 @@ extension DenyPrincipalOnBucket: ExecutableAction {
     ) async throws(ActionFailure)
         -> ActionResult
     {
-        let bucket = try parameters.identifier("bucket", .bucketName)
-        let principal = try parameters.identifier("principal_id", .principalID)
-        let sid = statementID(principal)
+        let target = try Target(parameters, in: context)
         let s3 = try context.clients.s3()
-        let before = try await readingCall { () async throws(AWSError) in try await s3.bucketPolicy(bucket: bucket) }
-        var policy = try document(before, bucket: bucket)
+        var policy = try await currentPolicy(of: target.bucket, s3)
         let statements = PolicyDocument.statements(.object(policy))
         // Already there (an earlier finding about the principal): nothing changes, and undo leaves it to that run.
-        guard !statements.contains(where: { $0["Sid"]?.stringValue == sid }) else {
-            return ActionResult(outputs: ["statement_id": .string(sid)], priorState: nil)
+        guard !statements.contains(where: { $0["Sid"]?.stringValue == target.sid }) else {
+            return ActionResult(outputs: target.outputs, priorState: nil)
         }
-        let statement = deny(principal, bucket: bucket, sid: sid, partition: Partition(region: context.request.region))
-        policy["Statement"] = .array(statements + [statement])
+        policy["Statement"] = .array(statements + [target.statement])
         // On disk before the change: undo after a crash mid-call still knows which statement is remedy's.
-        try await context.recordPriorState(["statement_id": .string(sid)])
+        try await context.recordPriorState(.object(target.outputs))
         let text = JSONValue.object(policy).jsonText()
         try await mutatingCall { () async throws(AWSError) in
-            try await s3.putBucketPolicy(bucket: bucket, document: text)
+            try await s3.putBucketPolicy(bucket: target.bucket, document: text)
         }
-        return ActionResult(outputs: ["statement_id": .string(sid)], priorState: ["statement_id": .string(sid)])
+        return ActionResult(outputs: target.outputs, priorState: .object(target.outputs))
     }
 
     /// Done when the bucket policy holds remedy's statement for the principal, as written.
@@ -41,21 +37,10 @@ extension DenyPrincipalOnBucket: ExecutableAction {
     ) async throws(ActionFailure)
         -> ProbeResult
     {
-        let bucket = try parameters.identifier("bucket", .bucketName)
-        let principal = try parameters.identifier("principal_id", .principalID)
-        let sid = statementID(principal)
-        let s3 = try context.clients.s3()
-        let current = try await readingCall { () async throws(AWSError) in try await s3.bucketPolicy(bucket: bucket) }
-        let statements = PolicyDocument.statements(.object(try document(current, bucket: bucket)))
-        let expected = deny(principal, bucket: bucket, sid: sid, partition: Partition(region: context.request.region))
-        guard statements.contains(expected) else { return .notDone }
-        return .done(
-            ActionResult(
-                outputs: ["statement_id": .string(sid)],
-                priorState: ["statement_id": .string(sid)],
-                verified: true
-            )
-        )
+        let target = try Target(parameters, in: context)
+        let policy = try await currentPolicy(of: target.bucket, try context.clients.s3())
+        guard PolicyDocument.statements(.object(policy)).contains(target.statement) else { return .notDone }
+        return .done(ActionResult(outputs: target.outputs, priorState: .object(target.outputs), verified: true))
     }
 
     /// Removes remedy's statement and nothing else; the policy goes when it was the last statement.
@@ -69,8 +54,7 @@ extension DenyPrincipalOnBucket: ExecutableAction {
         guard let sid = priorState["statement_id"]?.stringValue else { return }
         let bucket = try parameters.identifier("bucket", .bucketName)
         let s3 = try context.clients.s3()
-        let current = try await readingCall { () async throws(AWSError) in try await s3.bucketPolicy(bucket: bucket) }
-        var policy = try document(current, bucket: bucket)
+        var policy = try await currentPolicy(of: bucket, s3)
         let statements = PolicyDocument.statements(.object(policy))
         let kept = statements.filter { $0["Sid"]?.stringValue != sid }
         guard kept.count < statements.count else { return }
@@ -98,18 +82,31 @@ extension DenyPrincipalOnBucket: ExecutableAction {
         return "RemedyDeny" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    static func deny(_ principal: String, bucket: String, sid: String, partition: Partition) -> JSONValue {
-        let arn = "arn:\(partition.rawValue):s3:::\(bucket)"
-        return [
-            "Sid": .string(sid), "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-            "Resource": [.string(arn), .string(arn + "/*")],
-            "Condition": ["StringEquals": ["aws:userid": .string(principal)]],
-        ]
+    /// The statement a step's parameters ask for, and what the step outputs and journals about it.
+    struct Target {
+        let bucket: String
+        let sid: String
+        let statement: JSONValue
+
+        var outputs: [String: JSONValue] { ["statement_id": .string(sid)] }
+
+        init(_ parameters: ActionParameters, in context: ActionContext) throws(ActionFailure) {
+            bucket = try parameters.identifier("bucket", .bucketName)
+            let principal = try parameters.identifier("principal_id", .principalID)
+            sid = statementID(principal)
+            let arn = "arn:\(Partition(region: context.request.region).rawValue):s3:::\(bucket)"
+            statement = [
+                "Sid": .string(sid), "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                "Resource": [.string(arn), .string(arn + "/*")],
+                "Condition": ["StringEquals": ["aws:userid": .string(principal)]],
+            ]
+        }
     }
 
     /// The bucket's policy as an object (a new one when it has none); a policy that is not a JSON object is left
     /// alone rather than rewritten.
-    static func document(_ text: String?, bucket: String) throws(ActionFailure) -> [String: JSONValue] {
+    static func currentPolicy(of bucket: String, _ s3: S3Client) async throws(ActionFailure) -> [String: JSONValue] {
+        let text = try await readingCall { () async throws(AWSError) in try await s3.bucketPolicy(bucket: bucket) }
         guard let text else { return ["Version": "2012-10-17", "Statement": []] }
         guard let policy = try? JSONParser().parse(text).objectValue else {
             throw ActionFailure(

@@ -166,41 +166,57 @@ enum GuardDutyFinding {
             }
             return result
         case "Lambda":
-            let details = resource["lambdaDetails"] ?? .null
-            guard let name = details["functionName"]?.stringValue else { return [] }
-            let id = try fields.resourceID(name, field: "resource.lambdaDetails.functionName")
-            return [
-                FindingResource(
-                    type: "AwsLambdaFunction",
-                    id: id,
-                    arn: details["functionArn"]?.stringValue,
-                    region: region,
-                    tags: tags(details["tags"]),
-                    details: details
-                )
-            ]
-        case "RDSDBInstance":
-            let details = resource["rdsDbInstanceDetails"] ?? .null
-            guard let name = details["dbInstanceIdentifier"]?.stringValue else { return [] }
-            let id = try fields.resourceID(
-                name,
-                field: "resource.rdsDbInstanceDetails.dbInstanceIdentifier",
-                naming: "a DB instance identifier"
+            return try named(
+                "AwsLambdaFunction",
+                in: resource,
+                details: "lambdaDetails",
+                name: "functionName",
+                arn: "functionArn",
+                naming: "a resource id",
+                fields: fields,
+                region: region
             )
-            return [
-                FindingResource(
-                    type: "AwsRdsDbInstance",
-                    id: id,
-                    arn: details["dbInstanceArn"]?.stringValue,
-                    region: region,
-                    tags: tags(details["tags"]),
-                    details: details
-                )
-            ]
+        case "RDSDBInstance":
+            return try named(
+                "AwsRdsDbInstance",
+                in: resource,
+                details: "rdsDbInstanceDetails",
+                name: "dbInstanceIdentifier",
+                arn: "dbInstanceArn",
+                naming: "a DB instance identifier",
+                fields: fields,
+                region: region
+            )
         default:
             // Other resource kinds (EKS, ECS, ...) have no remedy actions yet; they match on type alone.
             return []
         }
+    }
+
+    /// The one resource of `type` a finding names in `resource.<details>.<name>`, or none when it names none.
+    private static func named(
+        _ type: String,
+        in resource: JSONValue,
+        details key: String,
+        name: String,
+        arn: String,
+        naming: String,
+        fields: FindingFields,
+        region: String
+    ) throws(FindingInputError) -> [FindingResource] {
+        let details = resource[key] ?? .null
+        guard let value = details[name]?.stringValue else { return [] }
+        let id = try fields.resourceID(value, field: "resource.\(key).\(name)", naming: naming)
+        return [
+            FindingResource(
+                type: type,
+                id: id,
+                arn: details[arn]?.stringValue,
+                region: region,
+                tags: tags(details["tags"]),
+                details: details
+            )
+        ]
     }
 
     /// Whether GuardDuty generated the finding as a sample (`CreateSampleFindings`, the console's "Generate sample
