@@ -39,6 +39,12 @@ OPERATIONS = [
     ("secretsmanager", "RotateSecret"),
     ("elbv2", "DeregisterTargets"),
     ("autoscaling", "DetachInstances"),
+    ("eks", "ListAccessEntries"),
+    ("eks", "DescribeAccessEntry"),
+    ("eks", "ListAssociatedAccessPolicies"),
+    ("eks", "DeleteAccessEntry"),
+    ("eks", "CreateAccessEntry"),
+    ("eks", "AssociateAccessPolicy"),
 ]
 
 

@@ -7,12 +7,13 @@ extension ActionCatalog {
     /// The standard descriptors by family, in the order incident-response guidance applies them.
     public static var standardInFamilyOrder: [ActionDescriptor] { standardActions.map { $0.descriptor } }
 
-    /// Whether remedy can perform the action today (the rest are planned and validated, not executed).
+    /// Whether remedy can perform the action: every standard action, and no other name.
     public static func isExecutable(_ name: String) -> Bool {
-        executableActions.contains { $0.descriptor.name == name }
+        standardActions.contains { $0.descriptor.name == name }
     }
 
-    static let standardActions: [any RemediationAction.Type] = [
+    /// Each one self-describing (its descriptor) and executable.
+    static let standardActions: [any ExecutableAction.Type] = [
         // EC2 compromise: evidence, preserve, detach, isolate, harden.
         TagInstance.self, SnapshotVolumes.self, EnableTerminationProtection.self, DetachFromAutoScaling.self,
         DeregisterFromTargetGroups.self, DetachInstanceProfile.self, QuarantineInstance.self, EnforceIMDSv2.self,
@@ -29,6 +30,8 @@ extension ActionCatalog {
         EnableEBSEncryptionByDefault.self, EnableKeyRotation.self, RemovePublicLambdaPermissions.self,
         CaptureLambdaEvidence.self, SnapshotDBInstance.self, MakeDBInstancePrivate.self,
         ThrottleLambda.self,
+        // Kubernetes access.
+        RemoveEKSAccessEntry.self,
         // Network threats.
         BlockIPInWAF.self, DenyIPInNetworkACL.self,
         // Forensics and secrets.

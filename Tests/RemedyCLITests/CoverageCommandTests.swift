@@ -92,7 +92,7 @@ import Testing
         #expect(status == 0)
         #expect(!errors.contains("is accepted as a gap"), "\(errors)")
         let accepted = (document["guardduty"]?["types"]?.arrayValue ?? []).filter { $0["acceptedGap"] != .null }
-        #expect(accepted.count == 8)
+        #expect(accepted.count == 16)
         #expect(accepted.allSatisfy { $0["playbooks"] == [] && ($0["acceptedGap"]?.stringValue?.count ?? 0) > 40 })
         let gaps = document["gaps"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(!gaps.contains("Discovery:IAMUser/AnomalousBehavior"))

@@ -251,6 +251,57 @@ import Testing
         #expect(plans(hostile).isEmpty)
     }
 
+    /// A GuardDuty EKS audit-log finding about `user` on cluster `payments`, as the API shapes it.
+    func kubernetesFinding(type: String, user: String) throws -> Finding {
+        let text = try Repository.read("Fixtures/findings/raw/guardduty-stealth-cloudtrail-logging-disabled.json")
+        var detail = try #require(try JSONParser().parse(text).objectValue)
+        detail["type"] = .string(type)
+        detail["resource"] = [
+            "resourceType": "EKSCluster",
+            "eksClusterDetails": [
+                "name": "payments", "arn": "arn:aws:eks:us-east-1:111122223333:cluster/payments",
+                "vpcId": "vpc-0123456789abcdef0", "status": "ACTIVE", "tags": [["key": "team", "value": "pay"]],
+            ],
+            "kubernetesDetails": [
+                "kubernetesUserDetails": [
+                    "username": .string(user), "uid": "aws-iam-authenticator:111122223333:AROAEXAMPLE",
+                    "groups": ["system:authenticated"],
+                ]
+            ],
+        ]
+        return try decoded(detail)
+    }
+
+    @Test func aKubernetesCallerFromTorLosesItsAccessEntryAfterApproval() throws {
+        let session = "arn:aws:sts::111122223333:assumed-role/deployer/gitlab-4711"
+        let finding = try kubernetesFinding(type: "Discovery:Kubernetes/TorIPCaller", user: session)
+        #expect(finding.resources.first?.type == "AwsEksCluster")
+        #expect(finding.resources.first?.tags == ["team": "pay"])
+        let plan = try #require(plans(finding).first)
+        #expect(plan.playbook == "eks-cluster-threat")
+        #expect(plan.steps.map(\.id) == ["notify", "approve", "remove-access", "notify-kubernetes"])
+        let remove = try #require(plan.steps.first { $0.id == "remove-access" })
+        #expect(remove.gatedBy == ["approve"])
+        guard case .action(_, let parameters, _, _, _) = remove.kind else {
+            Issue.record("remove-access is not an action")
+            return
+        }
+        #expect(parameters["cluster"] == .known("payments"))
+        #expect(parameters["user"] == .known(.string(session)))
+        // Whether an IAM principal had an entry is known only when the run reads the cluster's entries
+        #expect(plan.steps.last?.disposition.isSkipped == false)
+
+        // An anonymous caller has no access entry: nothing to approve or remove, the on-call is told what to change
+        let anonymous = try #require(
+            plans(try kubernetesFinding(type: "Impact:Kubernetes/SuccessfulAnonymousAccess", user: "system:anonymous"))
+                .first
+        )
+        #expect(anonymous.steps.filter { !$0.disposition.isSkipped }.map(\.id) == ["notify", "notify-kubernetes"])
+        // Malware found in a container is not a caller's doing: not this playbook's
+        let malware = try kubernetesFinding(type: "Execution:Kubernetes/MaliciousFile", user: session)
+        #expect(plans(malware).allSatisfy { $0.playbook != "eks-cluster-threat" })
+    }
+
     @Test func aWeakPasswordPolicyControlOrChangeRaisesThePolicy() throws {
         let finding = try #require(try findings("raw/asff-iam-3-cis-1.2-ruleid.json").first)
         for control in ["IAM.7", "IAM.15"] {

@@ -124,6 +124,15 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
         apiVersion: "2017-11-28",
         isGlobal: false
     )
+    public static let eks = AWSService(
+        id: "eks",
+        environmentName: "EKS",
+        signingName: "eks",
+        endpointPrefix: "eks",
+        wireProtocol: .restJSON,
+        apiVersion: "2017-11-01",
+        isGlobal: false
+    )
     public static let lambda = AWSService(
         id: "lambda",
         environmentName: "LAMBDA",

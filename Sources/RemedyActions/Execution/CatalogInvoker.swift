@@ -31,7 +31,7 @@ public struct CatalogInvoker: ActionInvoker {
         self.wallClock = wallClock
         self.slack = slack
         actions = Dictionary(
-            ActionCatalog.executableActions.map { ($0.descriptor.name, $0) },
+            ActionCatalog.standardActions.map { ($0.descriptor.name, $0) },
             uniquingKeysWith: { first, _ in first }
         )
     }
@@ -121,24 +121,4 @@ public struct CatalogInvoker: ActionInvoker {
             )
         )
     }
-}
-
-extension ActionCatalog {
-    /// The actions that can run today.
-    static let executableActions: [any ExecutableAction.Type] = [
-        TagInstance.self, SnapshotVolumes.self, QuarantineInstance.self, DeactivateAccessKey.self,
-        BlockBucketPublicAccess.self, RevokeSessions.self, DenyAll.self, DeleteLoginProfile.self,
-        DeactivateMFADevices.self, SetPasswordPolicy.self, BlockAccountPublicAccess.self,
-        EnableBucketDefaultEncryption.self,
-        RemovePublicBucketPolicyStatements.self, DenyPrincipalOnBucket.self, EnableKeyRotation.self,
-        RemovePublicLambdaPermissions.self, CaptureLambdaEvidence.self, SnapshotDBInstance.self,
-        MakeDBInstancePrivate.self,
-        ThrottleLambda.self, RotateSecret.self, EnableTerminationProtection.self, DetachInstanceProfile.self,
-        EnforceIMDSv2.self, StopInstance.self, DetachFromAutoScaling.self, DeregisterFromTargetGroups.self,
-        RevokeOpenIngress.self, EmptyDefaultSecurityGroup.self, MakeSnapshotPrivate.self, MakeImagePrivate.self,
-        EnableEBSEncryptionByDefault.self, ShareSnapshots.self, DenyIPInNetworkACL.self,
-        BlockIPInWAF.self, StartCloudTrailLogging.self, EnableGuardDutyDetector.self,
-        UpdateSecurityHubFinding.self, ArchiveGuardDutyFinding.self, PublishToSNS.self, NotifySlack.self, Wait.self,
-        WaitFor.self, CollectEvidence.self, CheckExemptionTags.self,
-    ]
 }

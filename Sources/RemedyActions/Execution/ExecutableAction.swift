@@ -170,6 +170,7 @@ public struct ServiceClients: Sendable {
     }
     public func s3Control() throws(ActionFailure) -> S3ControlClient { S3ControlClient(try client(.s3Control)) }
     public func kms() throws(ActionFailure) -> KMSClient { KMSClient(try client(.kms)) }
+    public func eks() throws(ActionFailure) -> EKSClient { EKSClient(try client(.eks)) }
     public func lambda() throws(ActionFailure) -> LambdaClient { LambdaClient(try client(.lambda)) }
     public func secretsManager() throws(ActionFailure) -> SecretsManagerClient {
         SecretsManagerClient(try client(.secretsManager))

@@ -23,6 +23,7 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
     case region
     case lambdaFunction = "lambda-function"
     case dbInstanceIdentifier = "db-instance-identifier"
+    case eksClusterName = "eks-cluster-name"
     case kmsKey = "kms-key"
     case trailName = "trail-name"
     case ipAddress = "ip-address"
@@ -56,6 +57,7 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
         case .region: "AWS region"
         case .lambdaFunction: "Lambda function name or ARN"
         case .dbInstanceIdentifier: "RDS DB instance identifier"
+        case .eksClusterName: "EKS cluster name"
         case .kmsKey: "KMS key id or ARN"
         case .trailName: "CloudTrail trail name or ARN"
         case .ipAddress: "IP address"
@@ -90,6 +92,7 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
             case .region: Self.isRegion(value)
             case .lambdaFunction: Self.isLambdaFunction(value)
             case .dbInstanceIdentifier: Self.isRDSIdentifier(value, maximumLength: 63)
+            case .eksClusterName: Self.isEKSClusterName(value)
             case .kmsKey: Self.isKMSKey(value)
             case .trailName: Self.isTrailName(value)
             case .ipAddress: IPAddress(value) != nil
@@ -158,6 +161,13 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
             bytes.last != UInt8(ascii: "-"), !value.contains("--")
         else { return false }
         return bytes.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// EKS cluster names: 1-100 letters, digits, hyphens and underscores, starting with a letter or digit.
+    static func isEKSClusterName(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        guard (1...100).contains(bytes.count), let first = bytes.first, isAlnum(first) else { return false }
+        return bytes.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
     }
 
     static func isAccessKeyID(_ value: String) -> Bool {

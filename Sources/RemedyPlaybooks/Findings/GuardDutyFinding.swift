@@ -187,8 +187,19 @@ enum GuardDutyFinding {
                 fields: fields,
                 region: region
             )
+        case "EKSCluster":
+            return try named(
+                "AwsEksCluster",
+                in: resource,
+                details: "eksClusterDetails",
+                name: "name",
+                arn: "arn",
+                naming: "an EKS cluster name",
+                fields: fields,
+                region: region
+            )
         default:
-            // Other resource kinds (EKS, ECS, ...) have no remedy actions yet; they match on type alone.
+            // Other resource kinds (ECS, containers, ...) have no remedy actions yet; they match on type alone.
             return []
         }
     }
