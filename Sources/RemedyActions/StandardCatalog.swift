@@ -32,6 +32,11 @@ extension ActionCatalog {
         ThrottleLambda.self,
         // Kubernetes access.
         RemoveEKSAccessEntry.self,
+        // Configuration hardening (Security Hub controls).
+        ProtectDBInstance.self, ProtectDBCluster.self, EnableDynamoDBDeletionProtection.self, EnableECRScanOnPush.self,
+        SetLogGroupRetention.self, DisableSubnetPublicIP.self, EnableLogFileValidation.self, EnableTopicEncryption.self,
+        EnableELBHealthCheck.self, CreateCISAlarm.self, MakeDBSnapshotPrivate.self, MakeSSMDocumentPrivate.self,
+        DisableTransitGatewayAutoAccept.self, EnableQueueEncryption.self, ProtectRedshiftCluster.self,
         // Network threats.
         BlockIPInWAF.self, DenyIPInNetworkACL.self,
         // Forensics and secrets.

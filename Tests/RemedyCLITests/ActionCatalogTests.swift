@@ -129,3 +129,14 @@ import Testing
         return Set(library.playbooks.flatMap { $0.steps.compactMap(\.action?.name) })
     }
 }
+
+/// The CIS alarms' patterns are the documentation's, as recorded with their source.
+@Test func theCISAlarmPatternsAreTheOnesTheDocsRecord() throws {
+    let rows = try String(contentsOfFile: Repository.path("docs/cis-alarm-patterns.source.tsv"), encoding: .utf8)
+        .split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+    #expect(rows.count == 14)
+    #expect(
+        rows.map { [String($0[0]), String($0[1]), String($0[2])] }
+            == CISAlarm.all.map { [$0.control, $0.title, $0.pattern] }
+    )
+}

@@ -341,6 +341,135 @@ import Testing
         #expect(parameters["instance"] == .known("payments-db"))
     }
 
+    /// A Security Hub control finding about one resource, from the ASFF fixture.
+    func controlFinding(_ control: String, type: String, id: String) throws -> Finding {
+        let text = try Repository.read("Fixtures/findings/raw/asff-s3-8-bucket-block-public-access.json")
+        var asff = try #require(try JSONParser().parse(text).objectValue)
+        asff["Resources"] = [["Type": .string(type), "Id": .string(id), "Partition": "aws", "Region": "us-east-1"]]
+        asff["Compliance"] = ["Status": "FAILED", "SecurityControlId": .string(control)]
+        return try decoded(asff)
+    }
+
+    /// Each hardening control reaches its playbook; the step that fixes it gets the resource the ARN names (log
+    /// groups and repositories keep their slashes, clusters lose `cluster:`), and only that control's step runs.
+    @Test func hardeningControlsPlanTheirFixOnTheResourceTheARNNames() throws {
+        let cases:
+            [(
+                control: String, type: String, arn: String, playbook: String, step: String, parameter: String,
+                value: String
+            )] = [
+                (
+                    "DynamoDB.6", "AwsDynamoDbTable", "arn:aws:dynamodb:us-east-1:111122223333:table/orders",
+                    "dynamodb-deletion-protection", "fix", "table", "orders"
+                ),
+                (
+                    "ECR.1", "AwsEcrRepository", "arn:aws:ecr:us-east-1:111122223333:repository/team/payments-api",
+                    "ecr-scan-on-push", "fix", "repository", "team/payments-api"
+                ),
+                (
+                    "CloudWatch.16", "AwsLogsLogGroup",
+                    "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/pay:*",
+                    "log-group-retention", "fix", "log_group", "/aws/lambda/pay"
+                ),
+                (
+                    "CloudTrail.4", "AwsCloudTrailTrail", "arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail",
+                    "cloudtrail-log-file-validation", "fix", "trail", "org-trail"
+                ),
+                (
+                    "SNS.1", "AwsSnsTopic", "arn:aws:sns:us-east-1:111122223333:alerts",
+                    "sns-topic-encryption", "fix", "topic", "arn:aws:sns:us-east-1:111122223333:alerts"
+                ),
+                (
+                    "EC2.15", "AwsEc2Subnet", "arn:aws:ec2:us-east-1:111122223333:subnet/subnet-0123456789abcdef0",
+                    "subnet-public-ip", "fix", "subnet", "subnet-0123456789abcdef0"
+                ),
+                (
+                    "RDS.7", "AwsRdsDbCluster", "arn:aws:rds:us-east-1:111122223333:cluster:ledger",
+                    "rds-cluster-protection", "deletion-protection", "cluster", "ledger"
+                ),
+                (
+                    "RDS.13", "AwsRdsDbInstance", "arn:aws:rds:us-east-1:111122223333:db:ledger-db",
+                    "rds-protection", "minor-upgrades", "instance", "ledger-db"
+                ),
+                (
+                    "S3.4", "AwsS3Bucket", "arn:aws:s3:::payments-data", "s3-default-encryption", "encrypt", "bucket",
+                    "payments-data"
+                ),
+                (
+                    "RDS.1", "AwsRdsDbSnapshot", "arn:aws:rds:us-east-1:111122223333:snapshot:ledger-before-migration",
+                    "rds-snapshot-public", "fix", "snapshot", "ledger-before-migration"
+                ),
+                (
+                    "SSM.4", "AwsSsmDocument", "arn:aws:ssm:us-east-1:111122223333:document/restart-payments",
+                    "ssm-document-public", "fix", "document", "restart-payments"
+                ),
+                (
+                    "EC2.23", "AwsEc2TransitGateway",
+                    "arn:aws:ec2:us-east-1:111122223333:transit-gateway/tgw-0123456789abcdef0",
+                    "transit-gateway-auto-accept", "fix", "transit_gateway", "tgw-0123456789abcdef0"
+                ),
+                (
+                    "SQS.1", "AwsSqsQueue", "arn:aws:sqs:us-east-1:111122223333:payments-events",
+                    "sqs-queue-encryption", "fix", "queue", "payments-events"
+                ),
+                (
+                    "Redshift.3", "AwsRedshiftCluster", "arn:aws:redshift:us-east-1:111122223333:cluster:analytics",
+                    "redshift-protection", "snapshots", "cluster", "analytics"
+                ),
+                (
+                    "IAM.22", "AwsIamUser", "arn:aws:iam::111122223333:user/alice", "iam-stale-credentials",
+                    "deactivate-keys-unused-45-days", "user", "alice"
+                ),
+            ]
+        for item in cases {
+            let plan = try #require(
+                plans(try controlFinding(item.control, type: item.type, id: item.arn)).first,
+                "\(item.control)"
+            )
+            #expect(plan.playbook == item.playbook, "\(item.control)")
+            let step = try #require(plan.steps.first { $0.id == item.step }, "\(item.control)")
+            #expect(!step.disposition.isSkipped, "\(item.control)")
+            guard case .action(_, let parameters, _, _, _) = step.kind else {
+                Issue.record("\(item.control): \(item.step) is not an action")
+                continue
+            }
+            #expect(parameters[item.parameter] == .known(.string(item.value)), "\(item.control)")
+            // Of the steps that change the account, only the control's own run (unused credentials also lose
+            // their console password)
+            let changes = plan.steps.filter {
+                if case .action(let name, _, true, _, _) = $0.kind {
+                    name != "securityhub.update_finding"
+                } else {
+                    false
+                }
+            }
+            let expected = item.control == "IAM.22" ? [item.step, "remove-console"] : [item.step]
+            #expect(changes.filter { !$0.disposition.isSkipped }.map(\.id) == expected, "\(item.control)")
+        }
+        // Multi-AZ doubles the cost: it waits for the platform team
+        let multiAZ = try #require(
+            plans(
+                try controlFinding(
+                    "RDS.5",
+                    type: "AwsRdsDbInstance",
+                    id: "arn:aws:rds:us-east-1:111122223333:db:ledger-db"
+                )
+            ).first
+        )
+        #expect(multiAZ.steps.first { $0.id == "multi-az" }?.gatedBy == ["approve-multi-az"])
+        // A CIS monitoring control names its control and the account's alarm topic
+        let cis = try #require(
+            plans(try controlFinding("CloudWatch.4", type: "AwsAccount", id: "AWS::::Account:111122223333")).first
+        )
+        #expect(cis.playbook == "cis-monitoring-alarms")
+        guard case .action(_, let parameters, _, _, _)? = cis.steps.first?.kind else {
+            Issue.record("alarm is not an action")
+            return
+        }
+        #expect(parameters["control"] == .known("CloudWatch.4"))
+        #expect(parameters["topic"] == .known("arn:aws:sns:us-east-1:111122223333:remedy-security-alarms"))
+    }
+
     @Test func everyShippedFindingOfTheCatalogueMatchesAPlaybook() throws {
         for fixture in [
             "eventbridge/guardduty-tor-client.json", "raw/guardduty-ssh-bruteforce.json",

@@ -124,6 +124,60 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
         apiVersion: "2017-11-28",
         isGlobal: false
     )
+    public static let dynamoDB = AWSService(
+        id: "dynamodb",
+        environmentName: "DYNAMODB",
+        signingName: "dynamodb",
+        endpointPrefix: "dynamodb",
+        wireProtocol: .json(version: "1.0", targetPrefix: "DynamoDB_20120810"),
+        apiVersion: "2012-08-10",
+        isGlobal: false
+    )
+    public static let ecr = AWSService(
+        id: "ecr",
+        environmentName: "ECR",
+        signingName: "ecr",
+        endpointPrefix: "api.ecr",
+        wireProtocol: .json(version: "1.1", targetPrefix: "AmazonEC2ContainerRegistry_V20150921"),
+        apiVersion: "2015-09-21",
+        isGlobal: false
+    )
+    public static let cloudWatchLogs = AWSService(
+        id: "logs",
+        environmentName: "CLOUDWATCH_LOGS",
+        signingName: "logs",
+        endpointPrefix: "logs",
+        wireProtocol: .json(version: "1.1", targetPrefix: "Logs_20140328"),
+        apiVersion: "2014-03-28",
+        isGlobal: false
+    )
+    public static let cloudWatch = AWSService(
+        id: "monitoring",
+        environmentName: "CLOUDWATCH",
+        signingName: "monitoring",
+        endpointPrefix: "monitoring",
+        wireProtocol: .query,
+        apiVersion: "2010-08-01",
+        isGlobal: false
+    )
+    public static let redshift = AWSService(
+        id: "redshift",
+        environmentName: "REDSHIFT",
+        signingName: "redshift",
+        endpointPrefix: "redshift",
+        wireProtocol: .query,
+        apiVersion: "2012-12-01",
+        isGlobal: false
+    )
+    public static let ssm = AWSService(
+        id: "ssm",
+        environmentName: "SSM",
+        signingName: "ssm",
+        endpointPrefix: "ssm",
+        wireProtocol: .json(version: "1.1", targetPrefix: "AmazonSSM"),
+        apiVersion: "2014-11-06",
+        isGlobal: false
+    )
     public static let eks = AWSService(
         id: "eks",
         environmentName: "EKS",

@@ -8,6 +8,24 @@ public struct AutoScalingClient: Sendable {
         self.client = client
     }
 
+    /// How the group decides an instance is unhealthy: `EC2` status checks, or also the load balancer's (`ELB`).
+    public func healthCheckType(group: String) async throws(AWSError) -> String? {
+        let result = try await client.query("DescribeAutoScalingGroups", effect: .readOnly) {
+            $0.set("AutoScalingGroupNames", list: [group], style: .query)
+        }
+        guard let found = result.list("AutoScalingGroups").first else {
+            throw client.missing("DescribeAutoScalingGroups", "AutoScalingGroups")
+        }
+        return found.string("HealthCheckType")
+    }
+
+    public func setHealthCheckType(group: String, _ type: String) async throws(AWSError) {
+        _ = try await client.query("UpdateAutoScalingGroup", effect: .mutating(idempotent: true)) {
+            $0.set("AutoScalingGroupName", group)
+            $0.set("HealthCheckType", type)
+        }
+    }
+
     /// The Auto Scaling group of an instance, or nil when it is in none.
     public func group(ofInstance instanceID: String) async throws(AWSError) -> String? {
         try await membership(ofInstance: instanceID)?.group

@@ -17,4 +17,40 @@ public struct CloudTrailClient: Sendable {
         _ = try await client.json("StartLogging", effect: .mutating(idempotent: true), body: ["Name": .string(trail)])
     }
 
+    /// A trail as `DescribeTrails` lists it.
+    public struct Trail: Sendable, Hashable {
+        public var name: String
+        public var isMultiRegion: Bool
+        /// The CloudWatch Logs group the trail delivers to, as an ARN, or nil when it delivers to none.
+        public var logGroupARN: String?
+    }
+
+    /// The trails of the region, shadow trails of other regions' multi-Region trails included.
+    public func trails() async throws(AWSError) -> [Trail] {
+        let reply = try await client.json("DescribeTrails", effect: .readOnly, body: ["includeShadowTrails": true])
+        return (reply["trailList"]?.arrayValue ?? []).compactMap { trail in
+            guard let name = trail["Name"]?.stringValue else { return nil }
+            return Trail(
+                name: name,
+                isMultiRegion: trail["IsMultiRegionTrail"]?.boolValue ?? false,
+                logGroupARN: trail["CloudWatchLogsLogGroupArn"]?.stringValue
+            )
+        }
+    }
+
+    /// Whether the trail writes digest files that prove its log files unchanged.
+    public func validatesLogFiles(trail: String) async throws(AWSError) -> Bool {
+        let reply = try await client.json("GetTrail", effect: .readOnly, body: ["Name": .string(trail)])
+        guard let found = reply["Trail"] else { throw client.missing("GetTrail", "Trail") }
+        return found["LogFileValidationEnabled"]?.boolValue ?? false
+    }
+
+    public func setLogFileValidation(trail: String, _ enabled: Bool) async throws(AWSError) {
+        _ = try await client.json(
+            "UpdateTrail",
+            effect: .mutating(idempotent: true),
+            body: ["Name": .string(trail), "EnableLogFileValidation": .bool(enabled)]
+        )
+    }
+
 }

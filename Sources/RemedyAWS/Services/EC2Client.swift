@@ -88,6 +88,46 @@ public struct EC2Client: Sendable {
         return root.string("output") ?? ""
     }
 
+    /// Whether instances launched into the subnet get a public IPv4 address unless told otherwise.
+    public func mapsPublicIPOnLaunch(subnetID: String) async throws(AWSError) -> Bool {
+        let root = try await client.query("DescribeSubnets", effect: .readOnly) {
+            $0.set("SubnetId", list: [subnetID], style: .ec2)
+        }
+        guard let subnet = root.list("subnetSet").first(where: { $0.string("subnetId") == subnetID }) else {
+            throw client.missing("DescribeSubnets", "subnetSet item \(subnetID)")
+        }
+        return subnet.string("mapPublicIpOnLaunch") == "true"
+    }
+
+    /// The operation has no `DryRun` member, so dry-run refuses it unsent.
+    public func setMapPublicIPOnLaunch(subnetID: String, _ enabled: Bool) async throws(AWSError) {
+        _ = try await client.query("ModifySubnetAttribute", effect: .mutating(idempotent: true), dryRun: .refuse) {
+            $0.set("SubnetId", subnetID)
+            $0.set("MapPublicIpOnLaunch.Value", enabled)
+        }
+    }
+
+    /// Whether the transit gateway accepts attachments other accounts share with it without review.
+    public func autoAcceptsSharedAttachments(transitGatewayID: String) async throws(AWSError) -> Bool {
+        let root = try await client.query("DescribeTransitGateways", effect: .readOnly) {
+            $0.set("TransitGatewayIds", list: [transitGatewayID], style: .ec2)
+        }
+        guard
+            let gateway = root.list("transitGatewaySet").first(where: {
+                $0.string("transitGatewayId") == transitGatewayID
+            })
+        else { throw client.missing("DescribeTransitGateways", "transitGatewaySet item \(transitGatewayID)") }
+        return gateway.string("options", "autoAcceptSharedAttachments") == "enable"
+    }
+
+    /// Dry-run refuses it unsent: moto 5.2.1 performs it despite `DryRun=true`.
+    public func setAutoAcceptSharedAttachments(transitGatewayID: String, _ enabled: Bool) async throws(AWSError) {
+        _ = try await client.query("ModifyTransitGateway", effect: .mutating(idempotent: true), dryRun: .refuse) {
+            $0.set("TransitGatewayId", transitGatewayID)
+            $0.set("Options.AutoAcceptSharedAttachments", enabled ? "enable" : "disable")
+        }
+    }
+
     /// The network ACLs associated with a subnet, with their entries.
     public func describeNetworkACLs(subnetID: String) async throws(AWSError) -> [EC2NetworkACL] {
         let root = try await client.query("DescribeNetworkAcls", effect: .readOnly) {

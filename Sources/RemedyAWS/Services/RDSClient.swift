@@ -19,19 +19,7 @@ public struct RDSClient: Sendable {
     }
 
     public func instance(_ identifier: String) async throws(AWSError) -> Instance {
-        let result = try await client.query("DescribeDBInstances", effect: .readOnly) {
-            $0.set("DBInstanceIdentifier", identifier)
-        }
-        guard let instance = result["DBInstances"]?.all("DBInstance").first else {
-            throw AWSError(
-                service: "rds",
-                operation: "DescribeDBInstances",
-                statusCode: nil,
-                code: "DBInstanceNotFound",
-                message: "no DB instance \(identifier) in the answer",
-                kind: .permanent
-            )
-        }
+        let instance = try await describe(.instance, identifier)
         return Instance(
             identifier: instance.string("DBInstanceIdentifier") ?? identifier,
             arn: instance.string("DBInstanceArn"),
@@ -42,6 +30,66 @@ public struct RDSClient: Sendable {
             } ?? [],
             clusterIdentifier: instance.string("DBClusterIdentifier")
         )
+    }
+
+    /// What `Describe…` and `Modify…` name: a DB instance or an Aurora/Multi-AZ DB cluster.
+    public enum Kind: String, Sendable {
+        case instance = "DBInstance"
+        case cluster = "DBCluster"
+    }
+
+    /// The instance's or cluster's element in its `Describe…` answer.
+    private func describe(_ kind: Kind, _ identifier: String) async throws(AWSError) -> AWSXMLElement {
+        let operation = "Describe\(kind.rawValue)s"
+        let result = try await client.query(operation, effect: .readOnly) {
+            $0.set("\(kind.rawValue)Identifier", identifier)
+        }
+        guard let found = result["\(kind.rawValue)s"]?.all(kind.rawValue).first else {
+            throw AWSError(
+                service: "rds",
+                operation: operation,
+                statusCode: nil,
+                code: "\(kind.rawValue)NotFound",
+                message: "no \(kind == .instance ? "DB instance" : "DB cluster") \(identifier) in the answer",
+                kind: .permanent
+            )
+        }
+        return found
+    }
+
+    /// Boolean settings of an instance or cluster as `Describe…` reports them (`DeletionProtection`, `MultiAZ`...);
+    /// one it does not report reads as false.
+    public func flags(_ names: [String], of kind: Kind, _ identifier: String) async throws(AWSError) -> [String: Bool] {
+        let found = try await describe(kind, identifier)
+        return Dictionary(uniqueKeysWithValues: names.map { ($0, found.string($0) == "true") })
+    }
+
+    /// Sets boolean settings of an instance or cluster, at once rather than in the next maintenance window.
+    public func setFlags(_ flags: [String: Bool], of kind: Kind, _ identifier: String) async throws(AWSError) {
+        _ = try await client.query("Modify\(kind.rawValue)", effect: .mutating(idempotent: true)) {
+            $0.set("\(kind.rawValue)Identifier", identifier)
+            for (name, value) in flags.sorted(by: { $0.key < $1.key }) { $0.set(name, value) }
+            $0.set("ApplyImmediately", true)
+        }
+    }
+
+    /// Whether anyone may restore the manual snapshot (`all` among its `restore` attribute's values).
+    public func isSnapshotPublic(_ snapshotID: String) async throws(AWSError) -> Bool {
+        let result = try await client.query("DescribeDBSnapshotAttributes", effect: .readOnly) {
+            $0.set("DBSnapshotIdentifier", snapshotID)
+        }
+        let attributes = result["DBSnapshotAttributesResult"]?["DBSnapshotAttributes"]?.all("DBSnapshotAttribute") ?? []
+        let restore = attributes.first { $0.string("AttributeName") == "restore" }
+        return restore?["AttributeValues"]?.all("AttributeValue").contains { $0.text == "all" } ?? false
+    }
+
+    /// Adds or removes `all` from the snapshot's `restore` attribute; the accounts it is shared with stay.
+    public func setSnapshotPublic(_ snapshotID: String, _ isPublic: Bool) async throws(AWSError) {
+        _ = try await client.query("ModifyDBSnapshotAttribute", effect: .mutating(idempotent: true)) {
+            $0.set("DBSnapshotIdentifier", snapshotID)
+            $0.set("AttributeName", "restore")
+            $0.set(isPublic ? "ValuesToAdd.AttributeValue.1" : "ValuesToRemove.AttributeValue.1", "all")
+        }
     }
 
     /// Sets whether the instance has a public endpoint, at once rather than in the next maintenance window.

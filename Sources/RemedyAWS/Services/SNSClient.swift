@@ -14,6 +14,21 @@ public struct SNSClient: Sendable {
         return arn
     }
 
+    /// One attribute of a topic (`KmsMasterKeyId`...), or nil when the topic does not have it.
+    public func topicAttribute(_ name: String, topicARN: String) async throws(AWSError) -> String? {
+        let result = try await client.query("GetTopicAttributes", effect: .readOnly) { $0.set("TopicArn", topicARN) }
+        let entry = result["Attributes"]?.all("entry").first { $0.string("key") == name }
+        return entry?.string("value")
+    }
+
+    public func setTopicAttribute(_ name: String, _ value: String, topicARN: String) async throws(AWSError) {
+        _ = try await client.query("SetTopicAttributes", effect: .mutating(idempotent: true)) {
+            $0.set("TopicArn", topicARN)
+            $0.set("AttributeName", name)
+            $0.set("AttributeValue", value)
+        }
+    }
+
     /// Publishes a message; returns its id.
     ///
     /// A FIFO topic (`.fifo`) needs a message group, and drops a second message with the same deduplication id

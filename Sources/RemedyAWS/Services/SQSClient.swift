@@ -24,6 +24,35 @@ public struct SQSClient: Sendable {
         return url
     }
 
+    /// The URL of queue `name` of `account`.
+    public func queueURL(name: String, account: String) async throws(AWSError) -> String {
+        let reply = try await client.json(
+            "GetQueueUrl",
+            effect: .readOnly,
+            body: ["QueueName": .string(name), "QueueOwnerAWSAccountId": .string(account)]
+        )
+        guard let url = reply["QueueUrl"]?.stringValue else { throw client.missing("GetQueueUrl", "QueueUrl") }
+        return url
+    }
+
+    /// The queue's attributes by name (`SqsManagedSseEnabled`, `KmsMasterKeyId`...).
+    public func queueAttributes(queueURL: String) async throws(AWSError) -> [String: String] {
+        let reply = try await client.json(
+            "GetQueueAttributes",
+            effect: .readOnly,
+            body: ["QueueUrl": .string(queueURL), "AttributeNames": ["All"]]
+        )
+        return reply["Attributes"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
+    }
+
+    public func setQueueAttributes(queueURL: String, _ attributes: [String: String]) async throws(AWSError) {
+        _ = try await client.json(
+            "SetQueueAttributes",
+            effect: .mutating(idempotent: true),
+            body: ["QueueUrl": .string(queueURL), "Attributes": .object(attributes.mapValues(JSONValue.string))]
+        )
+    }
+
     public func sendMessage(queueURL: String, body: String) async throws(AWSError) -> String {
         let reply = try await client.json(
             "SendMessage",

@@ -171,6 +171,15 @@ public struct ServiceClients: Sendable {
     public func s3Control() throws(ActionFailure) -> S3ControlClient { S3ControlClient(try client(.s3Control)) }
     public func kms() throws(ActionFailure) -> KMSClient { KMSClient(try client(.kms)) }
     public func eks() throws(ActionFailure) -> EKSClient { EKSClient(try client(.eks)) }
+    public func dynamoDB() throws(ActionFailure) -> DynamoDBClient { DynamoDBClient(try client(.dynamoDB)) }
+    public func ecr() throws(ActionFailure) -> ECRClient { ECRClient(try client(.ecr)) }
+    public func redshift() throws(ActionFailure) -> RedshiftClient { RedshiftClient(try client(.redshift)) }
+    public func ssm() throws(ActionFailure) -> SSMClient { SSMClient(try client(.ssm)) }
+    public func sqs() throws(ActionFailure) -> SQSClient { SQSClient(try client(.sqs)) }
+    public func cloudWatch() throws(ActionFailure) -> CloudWatchClient { CloudWatchClient(try client(.cloudWatch)) }
+    public func cloudWatchLogs() throws(ActionFailure) -> CloudWatchLogsClient {
+        CloudWatchLogsClient(try client(.cloudWatchLogs))
+    }
     public func lambda() throws(ActionFailure) -> LambdaClient { LambdaClient(try client(.lambda)) }
     public func secretsManager() throws(ActionFailure) -> SecretsManagerClient {
         SecretsManagerClient(try client(.secretsManager))

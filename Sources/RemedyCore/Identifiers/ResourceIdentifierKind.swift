@@ -24,6 +24,15 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
     case lambdaFunction = "lambda-function"
     case dbInstanceIdentifier = "db-instance-identifier"
     case eksClusterName = "eks-cluster-name"
+    case dbClusterIdentifier = "db-cluster-identifier"
+    case dynamoDBTable = "dynamodb-table"
+    case ecrRepository = "ecr-repository"
+    case logGroupName = "log-group-name"
+    case dbSnapshotIdentifier = "db-snapshot-identifier"
+    case redshiftCluster = "redshift-cluster"
+    case ssmDocumentName = "ssm-document-name"
+    case transitGatewayID = "transit-gateway-id"
+    case sqsQueueName = "sqs-queue-name"
     case kmsKey = "kms-key"
     case trailName = "trail-name"
     case ipAddress = "ip-address"
@@ -58,6 +67,15 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
         case .lambdaFunction: "Lambda function name or ARN"
         case .dbInstanceIdentifier: "RDS DB instance identifier"
         case .eksClusterName: "EKS cluster name"
+        case .dbClusterIdentifier: "RDS DB cluster identifier"
+        case .dynamoDBTable: "DynamoDB table name"
+        case .ecrRepository: "ECR repository name"
+        case .logGroupName: "CloudWatch Logs log group name"
+        case .dbSnapshotIdentifier: "RDS DB snapshot identifier"
+        case .redshiftCluster: "Redshift cluster identifier"
+        case .ssmDocumentName: "Systems Manager document name"
+        case .transitGatewayID: "transit gateway id"
+        case .sqsQueueName: "SQS queue name"
         case .kmsKey: "KMS key id or ARN"
         case .trailName: "CloudTrail trail name or ARN"
         case .ipAddress: "IP address"
@@ -93,6 +111,19 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
             case .lambdaFunction: Self.isLambdaFunction(value)
             case .dbInstanceIdentifier: Self.isRDSIdentifier(value, maximumLength: 63)
             case .eksClusterName: Self.isEKSClusterName(value)
+            case .dbClusterIdentifier: Self.isRDSIdentifier(value, maximumLength: 63)
+            case .dynamoDBTable: Self.isDynamoDBTableName(value)
+            case .ecrRepository: Self.isECRRepositoryName(value)
+            case .logGroupName: Self.isLogGroupName(value)
+            case .dbSnapshotIdentifier: Self.isRDSIdentifier(value, maximumLength: 255)
+            case .redshiftCluster: Self.isRDSIdentifier(value, maximumLength: 63) && value == value.lowercased()
+            case .ssmDocumentName:
+                (3...128).contains(value.utf8.count)
+                    && value.utf8.allSatisfy { Self.isAlnum($0) || "_-.".utf8.contains($0) }
+            case .transitGatewayID: Self.isPrefixedHexID(value, prefix: "tgw-")
+            case .sqsQueueName:
+                (1...80).contains(value.utf8.count)
+                    && value.utf8.allSatisfy { Self.isAlnum($0) || "_-.".utf8.contains($0) }
             case .kmsKey: Self.isKMSKey(value)
             case .trailName: Self.isTrailName(value)
             case .ipAddress: IPAddress(value) != nil
@@ -168,6 +199,26 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
         let bytes = Array(value.utf8)
         guard (1...100).contains(bytes.count), let first = bytes.first, isAlnum(first) else { return false }
         return bytes.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+    }
+
+    /// DynamoDB table names: 3-255 letters, digits, `_`, `-` and `.`.
+    static func isDynamoDBTableName(_ value: String) -> Bool {
+        (3...255).contains(value.utf8.count)
+            && value.utf8.allSatisfy { isAlnum($0) || "_-.".utf8.contains($0) }
+    }
+
+    /// ECR repository names: 2-256 lowercase letters, digits and `._-/` separators, starting with a letter or
+    /// digit (namespaces such as `team/app`).
+    static func isECRRepositoryName(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        guard (2...256).contains(bytes.count), let first = bytes.first, isLowerAlnum(first) else { return false }
+        return bytes.allSatisfy { isLowerAlnum($0) || "._-/".utf8.contains($0) }
+    }
+
+    /// CloudWatch Logs group names: 1-512 letters, digits and `_-/.#`.
+    static func isLogGroupName(_ value: String) -> Bool {
+        (1...512).contains(value.utf8.count)
+            && value.utf8.allSatisfy { isAlnum($0) || "_-/.#".utf8.contains($0) }
     }
 
     static func isAccessKeyID(_ value: String) -> Bool {

@@ -33,12 +33,28 @@ public struct ReferenceCatalogue: Sendable {
 
     public var entries: [Entry]
 
-    /// Reads the three catalogue files' text (tab-separated, with a header row).
-    public init(guardDutyTypes: String, controls: String, asrRemediations: String) throws(ReferenceCatalogueError) {
+    /// Reads the catalogue files' text (tab-separated, with a header row).
+    ///
+    /// `controlResourceTypes` gives the resource types of the controls ASR remediates that the controls file does
+    /// not list (CIS, PCI and retired ids), read from their Security Hub pages.
+    public init(
+        guardDutyTypes: String,
+        controls: String,
+        asrRemediations: String,
+        controlResourceTypes: String = "control_id\tresource_type"
+    ) throws(ReferenceCatalogueError) {
         var runbooks: [String: String] = [:]
         for row in try Self.rows(asrRemediations, file: Self.files.asrRemediations, columns: ["control_id", "runbook"])
         {
             runbooks[row["control_id"]] = row["runbook"]
+        }
+        var otherResourceTypes: [String: String] = [:]
+        for row in try Self.rows(
+            controlResourceTypes,
+            file: Self.files.controlResourceTypes,
+            columns: ["control_id", "resource_type"]
+        ) {
+            otherResourceTypes[row["control_id"]] = row["resource_type"]
         }
         entries = []
         for row in try Self.rows(
@@ -105,26 +121,32 @@ public struct ReferenceCatalogue: Sendable {
             }
         }
         // ASR also remediates controls of its other standards (CIS, PCI, NIST) and ids the FSBP list no longer
-        // holds: each is an entry too, about no particular resource (the file does not say which).
+        // holds: each is an entry too, about the resources its Security Hub page names.
         let listed = Set(entries.map(\.name))
         for (control, runbook) in runbooks.sorted(by: { $0.key < $1.key }) where !listed.contains(control) {
-            entries.append(
-                Entry(
-                    kind: .securityHubControl,
-                    name: control,
-                    family: String(control.prefix { $0 != "." }),
-                    resourceType: nil,
-                    asrRunbook: runbook,
-                    finding: Self.finding(
-                        control,
-                        source: .securityhub,
-                        types: ["Software and Configuration Checks/Industry and Regulatory Standards"],
-                        control: control,
-                        severity: 70,
-                        resource: nil
+            let kinds = (otherResourceTypes[control] ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            for kind in kinds.isEmpty ? [""] : kinds {
+                let resource = kind.hasPrefix("AWS::") ? Self.asffType(kind) : nil
+                entries.append(
+                    Entry(
+                        kind: .securityHubControl,
+                        name: control,
+                        family: String(control.prefix { $0 != "." }),
+                        resourceType: resource,
+                        asrRunbook: runbook,
+                        finding: Self.finding(
+                            control,
+                            source: .securityhub,
+                            types: ["Software and Configuration Checks/Industry and Regulatory Standards"],
+                            control: control,
+                            severity: 70,
+                            resource: resource
+                        )
                     )
                 )
-            )
+            }
         }
     }
 
@@ -132,35 +154,45 @@ public struct ReferenceCatalogue: Sendable {
     public static let files = (
         guardDutyTypes: "guardduty-finding-types.tsv",
         controls: "securityhub-fsbp-controls.tsv",
-        asrRemediations: "asr-remediations.tsv"
+        asrRemediations: "asr-remediations.tsv",
+        controlResourceTypes: "control-resource-types.tsv"
     )
 
     /// The catalogues shipped with remedy.
     public static func bundled() throws(ReferenceCatalogueError) -> ReferenceCatalogue {
+        try load(directory: try bundledDirectory())
+    }
+
+    static func bundledDirectory() throws(ReferenceCatalogueError) -> String {
         guard let directory = Bundle.module.resourceURL?.appendingPathComponent("Reference").path else {
             throw ReferenceCatalogueError(file: "Reference", line: 0, message: "the shipped catalogues are missing")
         }
-        return try load(directory: directory)
+        return directory
+    }
+
+    /// The text of catalogue file `name` in `directory`.
+    static func text(_ name: String, in directory: String) throws(ReferenceCatalogueError) -> String {
+        let path = (directory as NSString).appendingPathComponent(name)
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ReferenceCatalogueError(file: path, line: 0, message: "cannot be read: \(error.localizedDescription)")
+        }
     }
 
     /// The catalogues in `directory`, under the file names the shipped ones have.
     public static func load(directory: String) throws(ReferenceCatalogueError) -> ReferenceCatalogue {
-        func read(_ name: String) throws(ReferenceCatalogueError) -> String {
-            let path = (directory as NSString).appendingPathComponent(name)
-            do {
-                return try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
-                throw ReferenceCatalogueError(
-                    file: path,
-                    line: 0,
-                    message: "cannot be read: \(error.localizedDescription)"
-                )
-            }
-        }
+        func read(_ name: String) throws(ReferenceCatalogueError) -> String { try text(name, in: directory) }
+        // A directory of the three upstream catalogues alone takes the shipped control resource types.
+        let resourceTypesPath = (directory as NSString).appendingPathComponent(files.controlResourceTypes)
+        let resourceTypes =
+            FileManager.default.fileExists(atPath: resourceTypesPath)
+            ? try read(files.controlResourceTypes) : try text(files.controlResourceTypes, in: bundledDirectory())
         return try ReferenceCatalogue(
             guardDutyTypes: read(files.guardDutyTypes),
             controls: read(files.controls),
-            asrRemediations: read(files.asrRemediations)
+            asrRemediations: read(files.asrRemediations),
+            controlResourceTypes: resourceTypes
         )
     }
 

@@ -185,6 +185,17 @@ enum ASFFFinding {
         case "AwsAccount": bare = arn.account.isEmpty ? resource : arn.account
         // `arn:aws:rds:REGION:ACCOUNT:db:NAME`: the instance identifier follows `db:`.
         case "AwsRdsDbInstance": bare = resource.hasPrefix("db:") ? String(resource.dropFirst("db:".count)) : resource
+        case "AwsRdsDbCluster", "AwsRedshiftCluster":
+            bare = resource.hasPrefix("cluster:") ? String(resource.dropFirst("cluster:".count)) : resource
+        case "AwsRdsDbSnapshot":
+            bare = resource.hasPrefix("snapshot:") ? String(resource.dropFirst("snapshot:".count)) : resource
+        // `log-group:NAME` or `log-group:NAME:*`; the name may hold slashes (`/aws/lambda/x`).
+        case "AwsLogsLogGroup":
+            let name = resource.hasPrefix("log-group:") ? String(resource.dropFirst("log-group:".count)) : resource
+            bare = name.hasSuffix(":*") ? String(name.dropLast(2)) : name
+        // `repository/NAME`, where the name may hold slashes (`team/app`).
+        case "AwsEcrRepository":
+            bare = resource.hasPrefix("repository/") ? String(resource.dropFirst("repository/".count)) : resource
         default:
             bare = String(resource.split(separator: "/", omittingEmptySubsequences: false).last ?? Substring(resource))
         }

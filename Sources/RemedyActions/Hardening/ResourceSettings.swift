@@ -1,0 +1,276 @@
+import RemedyAWS
+import RemedyCore
+
+// Hardening actions of one shape (``SettingAction``): read a setting, change it when it falls short, undo writes
+// back the value before. Each is one self-describing type: its descriptor and how to read and write the setting.
+
+/// `dynamodb.enable_deletion_protection` (DynamoDB.6).
+public struct EnableDynamoDBDeletionProtection: SettingAction {
+    public static let descriptor = ActionDescriptor(
+        name: "dynamodb.enable_deletion_protection",
+        summary: "Turn on deletion protection for a DynamoDB table",
+        parameters: [ParameterSpec("table", .identifier(.dynamoDBTable), summary: "the table")],
+        outputs: [changedOutput],
+        permissions: ["dynamodb:DescribeTable", "dynamodb:UpdateTable"],
+        isMutating: true,
+        isReversible: true
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> DynamoDBClient {
+        try clients.dynamoDB()
+    }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("table", .dynamoDBTable)
+    }
+    public static func wanted(_ parameters: ActionParameters) -> [String: JSONValue] {
+        ["DeletionProtectionEnabled": true]
+    }
+    public static func read(
+        _ table: String,
+        with dynamoDB: DynamoDBClient
+    ) async throws(AWSError) -> [String: JSONValue] {
+        ["DeletionProtectionEnabled": .bool(try await dynamoDB.isDeletionProtected(table: table))]
+    }
+    public static func write(
+        _ settings: [String: JSONValue],
+        to table: String,
+        with dynamoDB: DynamoDBClient
+    ) async throws(AWSError) {
+        try await dynamoDB.setDeletionProtection(table: table, settings["DeletionProtectionEnabled"] == true)
+    }
+}
+
+/// `ecr.enable_scan_on_push` (ECR.1).
+public struct EnableECRScanOnPush: SettingAction {
+    public static let descriptor = ActionDescriptor(
+        name: "ecr.enable_scan_on_push",
+        summary: "Scan every image pushed to an ECR repository for vulnerabilities",
+        parameters: [ParameterSpec("repository", .identifier(.ecrRepository), summary: "the repository")],
+        outputs: [changedOutput],
+        permissions: ["ecr:DescribeRepositories", "ecr:PutImageScanningConfiguration"],
+        isMutating: true,
+        isReversible: true
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> ECRClient { try clients.ecr() }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("repository", .ecrRepository)
+    }
+    public static func wanted(_ parameters: ActionParameters) -> [String: JSONValue] { ["scanOnPush": true] }
+    public static func read(_ repository: String, with ecr: ECRClient) async throws(AWSError) -> [String: JSONValue] {
+        ["scanOnPush": .bool(try await ecr.scansOnPush(repository: repository))]
+    }
+    public static func write(
+        _ settings: [String: JSONValue],
+        to repository: String,
+        with ecr: ECRClient
+    ) async throws(AWSError) {
+        try await ecr.setScanOnPush(repository: repository, settings["scanOnPush"] == true)
+    }
+}
+
+/// `logs.set_retention` (CloudWatch.16): keep a log group's events at least so long.
+public struct SetLogGroupRetention: SettingAction {
+    /// The retention periods CloudWatch Logs accepts, in days (`PutRetentionPolicy`, botocore's model).
+    static let allowedDays = [
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    ]
+
+    public static let descriptor = ActionDescriptor(
+        name: "logs.set_retention",
+        summary: "Keep a log group's events at least the given number of days (one that keeps them longer, or "
+            + "forever, is left as it is)",
+        parameters: [
+            ParameterSpec("log_group", .identifier(.logGroupName), summary: "the log group"),
+            ParameterSpec(
+                "days",
+                .oneOf(allowedDays.map(String.init)),
+                required: false,
+                summary: "the least retention, in days; 365 if absent (as Security Hub's CloudWatch.16 asks)"
+            ),
+        ],
+        outputs: [changedOutput],
+        permissions: ["logs:DescribeLogGroups", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy"],
+        isMutating: true,
+        isReversible: true
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> CloudWatchLogsClient {
+        try clients.cloudWatchLogs()
+    }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("log_group", .logGroupName)
+    }
+    public static func wanted(_ parameters: ActionParameters) -> [String: JSONValue] {
+        ["retentionInDays": .number(Double(parameters.optionalString("days").flatMap { Int($0) } ?? 365))]
+    }
+    /// Unset (`null`) keeps events forever, which meets any minimum.
+    public static func meets(_ current: JSONValue, _ wanted: JSONValue, setting: String) -> Bool {
+        guard let days = current.doubleValue else { return current == .null }
+        return days >= (wanted.doubleValue ?? 0)
+    }
+    public static func read(
+        _ logGroup: String,
+        with logs: CloudWatchLogsClient
+    ) async throws(AWSError) -> [String: JSONValue] {
+        ["retentionInDays": try await logs.retentionDays(logGroup: logGroup).map { .number(Double($0)) } ?? .null]
+    }
+    public static func write(
+        _ settings: [String: JSONValue],
+        to logGroup: String,
+        with logs: CloudWatchLogsClient
+    ) async throws(AWSError) {
+        try await logs.setRetention(logGroup: logGroup, days: settings["retentionInDays"]?.integerValue)
+    }
+}
+
+/// `ec2.disable_subnet_public_ip` (EC2.15).
+public struct DisableSubnetPublicIP: SettingAction {
+    public static let descriptor = ActionDescriptor(
+        name: "ec2.disable_subnet_public_ip",
+        summary: "Stop a subnet giving new instances a public IPv4 address by default",
+        parameters: [ParameterSpec("subnet", .identifier(.subnetID), summary: "the subnet")],
+        outputs: [changedOutput],
+        permissions: ["ec2:DescribeSubnets", "ec2:ModifySubnetAttribute"],
+        isMutating: true,
+        isReversible: true
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> EC2Client { try clients.ec2() }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("subnet", .subnetID)
+    }
+    public static func wanted(_ parameters: ActionParameters) -> [String: JSONValue] { ["MapPublicIpOnLaunch": false] }
+    public static func read(_ subnet: String, with ec2: EC2Client) async throws(AWSError) -> [String: JSONValue] {
+        ["MapPublicIpOnLaunch": .bool(try await ec2.mapsPublicIPOnLaunch(subnetID: subnet))]
+    }
+    public static func write(
+        _ settings: [String: JSONValue],
+        to subnet: String,
+        with ec2: EC2Client
+    ) async throws(AWSError) {
+        try await ec2.setMapPublicIPOnLaunch(subnetID: subnet, settings["MapPublicIpOnLaunch"] == true)
+    }
+}
+
+/// `cloudtrail.enable_log_file_validation` (CloudTrail.4).
+public struct EnableLogFileValidation: SettingAction {
+    public static let descriptor = ActionDescriptor(
+        name: "cloudtrail.enable_log_file_validation",
+        summary: "Make a trail write digest files that prove its log files unaltered",
+        parameters: [ParameterSpec("trail", .identifier(.trailName), summary: "the trail's name or ARN")],
+        outputs: [changedOutput],
+        permissions: ["cloudtrail:GetTrail", "cloudtrail:UpdateTrail"],
+        isMutating: true,
+        isReversible: true
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> CloudTrailClient {
+        try clients.cloudTrail()
+    }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("trail", .trailName)
+    }
+    public static func wanted(_ parameters: ActionParameters) -> [String: JSONValue] {
+        ["LogFileValidationEnabled": true]
+    }
+    public static func read(
+        _ trail: String,
+        with cloudTrail: CloudTrailClient
+    ) async throws(AWSError) -> [String: JSONValue] {
+        ["LogFileValidationEnabled": .bool(try await cloudTrail.validatesLogFiles(trail: trail))]
+    }
+    public static func write(
+        _ settings: [String: JSONValue],
+        to trail: String,
+        with cloudTrail: CloudTrailClient
+    ) async throws(AWSError) {
+        try await cloudTrail.setLogFileValidation(trail: trail, settings["LogFileValidationEnabled"] == true)
+    }
+}
+
+/// `sns.enable_encryption` (SNS.1): encrypt a topic's messages at rest.
+public struct EnableTopicEncryption: SettingAction {
+    public static let descriptor = ActionDescriptor(
+        name: "sns.enable_encryption",
+        summary:
+            "Encrypt an SNS topic at rest with a KMS key (a topic already encrypted with any key is left as it is)",
+        parameters: [
+            ParameterSpec("topic", .identifier(.topicARN), summary: "the topic's ARN"),
+            ParameterSpec(
+                "kms_key",
+                .identifier(.kmsKey),
+                required: false,
+                summary: "the key; SNS's AWS managed key (alias/aws/sns) if absent"
+            ),
+        ],
+        outputs: [changedOutput],
+        permissions: ["sns:GetTopicAttributes", "sns:SetTopicAttributes"],
+        isMutating: true,
+        isReversible: true
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> SNSClient { try clients.sns() }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("topic", .topicARN)
+    }
+    public static func wanted(_ parameters: ActionParameters) -> [String: JSONValue] {
+        ["KmsMasterKeyId": .string(parameters.optionalString("kms_key") ?? "alias/aws/sns")]
+    }
+    /// Any key encrypts the topic; replacing a team's own key with another would be a change nobody asked for.
+    public static func meets(_ current: JSONValue, _ wanted: JSONValue, setting: String) -> Bool {
+        !(current.stringValue ?? "").isEmpty
+    }
+    public static func read(_ topic: String, with sns: SNSClient) async throws(AWSError) -> [String: JSONValue] {
+        [
+            "KmsMasterKeyId": try await sns.topicAttribute("KmsMasterKeyId", topicARN: topic).map(JSONValue.string)
+                ?? .null
+        ]
+    }
+    /// An empty key id turns encryption off again (undo of a topic that had none).
+    public static func write(
+        _ settings: [String: JSONValue],
+        to topic: String,
+        with sns: SNSClient
+    ) async throws(AWSError) {
+        try await sns.setTopicAttribute(
+            "KmsMasterKeyId",
+            settings["KmsMasterKeyId"]?.stringValue ?? "",
+            topicARN: topic
+        )
+    }
+}
+
+/// `autoscaling.enable_elb_health_check` (AutoScaling.1).
+public struct EnableELBHealthCheck: SettingAction {
+    public static let descriptor = ActionDescriptor(
+        name: "autoscaling.enable_elb_health_check",
+        summary: "Make an Auto Scaling group replace instances its load balancer finds unhealthy, not only failed ones",
+        parameters: [ParameterSpec("group", .identifier(.autoScalingGroupName), summary: "the group")],
+        outputs: [changedOutput],
+        permissions: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:UpdateAutoScalingGroup"],
+        isMutating: true,
+        isReversible: true
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> AutoScalingClient {
+        try clients.autoScaling()
+    }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("group", .autoScalingGroupName)
+    }
+    public static func wanted(_ parameters: ActionParameters) -> [String: JSONValue] { ["HealthCheckType": "ELB"] }
+    public static func read(
+        _ group: String,
+        with autoScaling: AutoScalingClient
+    ) async throws(AWSError) -> [String: JSONValue] {
+        ["HealthCheckType": try await autoScaling.healthCheckType(group: group).map(JSONValue.string) ?? .null]
+    }
+    public static func write(
+        _ settings: [String: JSONValue],
+        to group: String,
+        with autoScaling: AutoScalingClient
+    ) async throws(AWSError) {
+        try await autoScaling.setHealthCheckType(group: group, settings["HealthCheckType"]?.stringValue ?? "EC2")
+    }
+}

@@ -1,0 +1,477 @@
+import Foundation
+import RemedyAWS
+import RemedyActions
+import RemedyCore
+import Testing
+
+/// The configuration-hardening actions (``SettingAction``) through `CatalogInvoker` against moto with signature
+/// checking on, each through the same life: a dry-run changes nothing, the probe sees the setting short, execute
+/// journals the value before and changes it, the probe sees it done, a second execute changes nothing, and undo
+/// restores the value before.
+extension MotoIntegrationTests {
+    /// The life above for one action; `read` reads the setting from moto.
+    func exerciseSetting(
+        _ world: World,
+        _ action: String,
+        _ parameters: [String: JSONValue],
+        permission: String,
+        setting: String,
+        before: JSONValue,
+        after: JSONValue,
+        read: () async throws -> JSONValue,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) async throws {
+        let dryRun = try await world.invoker.execute(request(action, parameters, mode: .dryRun))
+        #expect(dryRun.dryRunVerdict?.contains(permission) == true, sourceLocation: sourceLocation)
+        #expect(try await read() == before, "a dry-run changed \(setting)", sourceLocation: sourceLocation)
+
+        let step = request(action, parameters)
+        #expect(try await world.invoker.probe(step) == .notDone, sourceLocation: sourceLocation)
+        let (result, captured) = try await executeCapturingPriorState(world, step)
+        #expect(result.verified, sourceLocation: sourceLocation)
+        #expect(result.outputs["changed"] == [.string(setting)], sourceLocation: sourceLocation)
+        #expect(captured == [[setting: before]], "the value before is journaled first", sourceLocation: sourceLocation)
+        #expect(try await read() == after, sourceLocation: sourceLocation)
+        guard case .done = try await world.invoker.probe(step) else {
+            Issue.record("the probe does not see \(setting) set", sourceLocation: sourceLocation)
+            return
+        }
+        let again = try await world.invoker.execute(step)
+        #expect(again.outputs["changed"] == [], sourceLocation: sourceLocation)
+        #expect(again.priorState == nil, sourceLocation: sourceLocation)
+
+        try await world.invoker.undo(step, priorState: try #require(result.priorState))
+        #expect(try await read() == before, "undo did not restore \(setting)", sourceLocation: sourceLocation)
+    }
+
+    @Test func aDynamoDBTableGetsDeletionProtection() async throws {
+        let world = try await world()
+        let dynamoDB = DynamoDBClient(try client(.dynamoDB, world))
+        _ = try await dynamoDB.client.json(
+            "CreateTable",
+            effect: .mutating(idempotent: false),
+            body: [
+                "TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [["AttributeName": "id", "AttributeType": "S"]],
+                "KeySchema": [["AttributeName": "id", "KeyType": "HASH"]],
+            ]
+        )
+        try await exerciseSetting(
+            world,
+            "dynamodb.enable_deletion_protection",
+            ["table": "orders"],
+            permission: "dynamodb:UpdateTable",
+            setting: "DeletionProtectionEnabled",
+            before: false,
+            after: true
+        ) { () async throws -> JSONValue in .bool(try await dynamoDB.isDeletionProtected(table: "orders")) }
+    }
+
+    @Test func anECRRepositoryScansOnPush() async throws {
+        let world = try await world()
+        let ecr = ECRClient(try client(.ecr, world))
+        _ = try await ecr.client.json(
+            "CreateRepository",
+            effect: .mutating(idempotent: false),
+            body: ["repositoryName": "team/payments-api"]
+        )
+        try await exerciseSetting(
+            world,
+            "ecr.enable_scan_on_push",
+            ["repository": "team/payments-api"],
+            permission: "ecr:PutImageScanningConfiguration",
+            setting: "scanOnPush",
+            before: false,
+            after: true
+        ) { () async throws -> JSONValue in .bool(try await ecr.scansOnPush(repository: "team/payments-api")) }
+    }
+
+    @Test func aLogGroupKeepsItsEventsAYearAndOneKeepingThemLongerIsLeftAlone() async throws {
+        let world = try await world()
+        let logs = CloudWatchLogsClient(try client(.cloudWatchLogs, world))
+        for (group, days) in [("/aws/lambda/payments", 7), ("/aws/lambda/payments-archive", 3653)] {
+            _ = try await logs.client.json(
+                "CreateLogGroup",
+                effect: .mutating(idempotent: false),
+                body: ["logGroupName": .string(group)]
+            )
+            try await logs.setRetention(logGroup: group, days: days)
+        }
+        try await exerciseSetting(
+            world,
+            "logs.set_retention",
+            ["log_group": "/aws/lambda/payments"],
+            permission: "logs:PutRetentionPolicy",
+            setting: "retentionInDays",
+            before: 7,
+            after: 365
+        ) { () async throws -> JSONValue in
+            try await logs.retentionDays(logGroup: "/aws/lambda/payments").map { .number(Double($0)) } ?? .null
+        }
+
+        // Ten years is more than the year asked: nothing changes (the prefix also finds the other group's name)
+        let longer = try await world.invoker.execute(
+            request("logs.set_retention", ["log_group": "/aws/lambda/payments-archive"])
+        )
+        #expect(longer.outputs["changed"] == [])
+        #expect(try await logs.retentionDays(logGroup: "/aws/lambda/payments-archive") == 3653)
+    }
+
+    @Test func aSubnetStopsGivingPublicAddresses() async throws {
+        let world = try await world()
+        try await world.ec2.setMapPublicIPOnLaunch(subnetID: world.subnetID, true)
+        try await exerciseSetting(
+            world,
+            "ec2.disable_subnet_public_ip",
+            ["subnet": .string(world.subnetID)],
+            permission: "ec2:ModifySubnetAttribute",
+            setting: "MapPublicIpOnLaunch",
+            before: true,
+            after: false
+        ) { () async throws -> JSONValue in .bool(try await world.ec2.mapsPublicIPOnLaunch(subnetID: world.subnetID)) }
+    }
+
+    @Test func aTrailValidatesItsLogFiles() async throws {
+        let world = try await world()
+        try await world.s3.createBucket("remedy-trail-logs")
+        let cloudTrail = CloudTrailClient(try client(.cloudTrail, world))
+        _ = try await cloudTrail.client.json(
+            "CreateTrail",
+            effect: .mutating(idempotent: false),
+            body: ["Name": "org-trail", "S3BucketName": "remedy-trail-logs", "IsMultiRegionTrail": true]
+        )
+        try await exerciseSetting(
+            world,
+            "cloudtrail.enable_log_file_validation",
+            ["trail": "org-trail"],
+            permission: "cloudtrail:UpdateTrail",
+            setting: "LogFileValidationEnabled",
+            before: false,
+            after: true
+        ) { () async throws -> JSONValue in .bool(try await cloudTrail.validatesLogFiles(trail: "org-trail")) }
+    }
+
+    @Test func aTopicIsEncryptedAndOneWithItsOwnKeyKeepsIt() async throws {
+        let world = try await world()
+        let sns = SNSClient(try client(.sns, world))
+        let plain = try await sns.createTopic(name: "alerts")
+        try await exerciseSetting(
+            world,
+            "sns.enable_encryption",
+            ["topic": .string(plain)],
+            permission: "sns:SetTopicAttributes",
+            setting: "KmsMasterKeyId",
+            before: .null,
+            after: "alias/aws/sns"
+        ) { () async throws -> JSONValue in
+            // SNS answers an unset key as absent or empty: both are "no key".
+            let key = try await sns.topicAttribute("KmsMasterKeyId", topicARN: plain)
+            return key.map { $0.isEmpty ? .null : .string($0) } ?? .null
+        }
+
+        let keyed = try await sns.createTopic(name: "audit")
+        try await sns.setTopicAttribute("KmsMasterKeyId", "alias/team-key", topicARN: keyed)
+        let result = try await world.invoker.execute(request("sns.enable_encryption", ["topic": .string(keyed)]))
+        #expect(result.outputs["changed"] == [])
+        #expect(try await sns.topicAttribute("KmsMasterKeyId", topicARN: keyed) == "alias/team-key")
+    }
+
+    @Test func databaseProtectionsAreTurnedOnOneByOneAndOnlyOn() async throws {
+        let world = try await world()
+        let rds = try await createDatabase(world, "ledger-db", isPublic: false)
+        _ = try await rds.setFlags(["DeletionProtection": false], of: .instance, "ledger-db")
+        try await exerciseSetting(
+            world,
+            "rds.protect_instance",
+            ["instance": "ledger-db", "deletion_protection": true],
+            permission: "rds:ModifyDBInstance",
+            setting: "DeletionProtection",
+            before: false,
+            after: true
+        ) { () async throws -> JSONValue in
+            .bool(try await rds.flags(["DeletionProtection"], of: .instance, "ledger-db")["DeletionProtection"]!)
+        }
+
+        let modifications = try await world.invoker.execute(
+            request("rds.protect_instance", ["instance": "ledger-db", "multi_az": true])
+        )
+        #expect(modifications.outputs["changed"] == ["MultiAZ"])
+        #expect(try await rds.flags(["MultiAZ"], of: .instance, "ledger-db") == ["MultiAZ": true])
+        // Asking for nothing, or for a protection off, is refused rather than read as "turn it off"
+        for parameters: [String: JSONValue] in [
+            ["instance": "ledger-db"], ["instance": "ledger-db", "deletion_protection": false],
+        ] {
+            await #expect {
+                _ = try await world.invoker.execute(request("rds.protect_instance", parameters))
+            } throws: { ($0 as? ActionFailure)?.code == "NothingAsked" }
+        }
+    }
+
+    @Test func aDatabaseClusterGetsDeletionProtection() async throws {
+        let world = try await world()
+        let rds = RDSClient(try client(.rds, world))
+        _ = try await rds.client.query("CreateDBCluster", effect: .mutating(idempotent: false)) {
+            $0.set("DBClusterIdentifier", "ledger")
+            $0.set("Engine", "aurora-postgresql")
+            $0.set("MasterUsername", "admin_user")
+            $0.set("MasterUserPassword", "not-a-real-password-1")
+        }
+        try await exerciseSetting(
+            world,
+            "rds.protect_cluster",
+            ["cluster": "ledger", "deletion_protection": true],
+            permission: "rds:ModifyDBCluster",
+            setting: "DeletionProtection",
+            before: false,
+            after: true
+        ) { () async throws -> JSONValue in
+            .bool(try await rds.flags(["DeletionProtection"], of: .cluster, "ledger")["DeletionProtection"]!)
+        }
+    }
+
+    @Test func anAutoScalingGroupUsesItsLoadBalancersHealthChecks() async throws {
+        let world = try await world()
+        let autoScaling = AutoScalingClient(try client(.autoScaling, world))
+        let images = try await world.ec2.client.query("DescribeImages", effect: .readOnly)
+        let image = try #require(images.list("imagesSet").first?.string("imageId"))
+        _ = try await autoScaling.client.query("CreateLaunchConfiguration", effect: .mutating(idempotent: false)) {
+            $0.set("LaunchConfigurationName", "web")
+            $0.set("ImageId", image)
+            $0.set("InstanceType", "t3.micro")
+        }
+        _ = try await autoScaling.client.query("CreateAutoScalingGroup", effect: .mutating(idempotent: false)) {
+            $0.set("AutoScalingGroupName", "web-asg")
+            $0.set("LaunchConfigurationName", "web")
+            $0.set("MinSize", 0)
+            $0.set("MaxSize", 1)
+            $0.set("VPCZoneIdentifier", world.subnetID)
+        }
+        try await exerciseSetting(
+            world,
+            "autoscaling.enable_elb_health_check",
+            ["group": "web-asg"],
+            permission: "autoscaling:UpdateAutoScalingGroup",
+            setting: "HealthCheckType",
+            before: "EC2",
+            after: "ELB"
+        ) { () async throws -> JSONValue in
+            try await autoScaling.healthCheckType(group: "web-asg").map(JSONValue.string) ?? .null
+        }
+    }
+
+    // The filter and alarm go on the log group the multi-Region trail delivers to, named for the control; what
+    // was there before the step stays on undo.
+    @Test func aCISAlarmWatchesTheTrailsLogGroupAndUndoRemovesOnlyWhatItCreated() async throws {
+        let world = try await world()
+        try await world.s3.createBucket("remedy-cis-trail")
+        let logs = CloudWatchLogsClient(try client(.cloudWatchLogs, world))
+        let cloudWatch = CloudWatchClient(try client(.cloudWatch, world))
+        let sns = SNSClient(try client(.sns, world))
+        let topic = try await sns.createTopic(name: "remedy-security-alarms")
+        for group in ["org-trail-logs", "other-logs"] {
+            _ = try await logs.client.json(
+                "CreateLogGroup",
+                effect: .mutating(idempotent: false),
+                body: ["logGroupName": .string(group)]
+            )
+        }
+        let cloudTrail = CloudTrailClient(try client(.cloudTrail, world))
+        _ = try await cloudTrail.client.json(
+            "CreateTrail",
+            effect: .mutating(idempotent: false),
+            body: [
+                "Name": "org-trail", "S3BucketName": "remedy-cis-trail", "IsMultiRegionTrail": true,
+                "CloudWatchLogsLogGroupArn": .string(
+                    "arn:aws:logs:\(moto.region):\(MotoServer.account):log-group:org-trail-logs:*"
+                ),
+                "CloudWatchLogsRoleArn": .string("arn:aws:iam::\(MotoServer.account):role/cloudtrail-to-logs"),
+            ]
+        )
+        let root = try #require(CISAlarm.all.first { $0.control == "CloudWatch.1" })
+        let alarm = request("cloudwatch.create_cis_alarm", ["control": "CloudWatch.1", "topic": .string(topic)])
+
+        let dryRun = try await world.invoker.execute(
+            request("cloudwatch.create_cis_alarm", ["control": "CloudWatch.1", "topic": .string(topic)], mode: .dryRun)
+        )
+        #expect(dryRun.dryRunVerdict?.contains("logs:PutMetricFilter") == true)
+        #expect(try await logs.metricFilterPattern(logGroup: "org-trail-logs", name: "remedy-cloudwatch-1") == nil)
+        #expect(try await world.invoker.probe(alarm) == .notDone)
+
+        let (result, captured) = try await executeCapturingPriorState(world, alarm)
+        #expect(result.verified)
+        #expect(result.outputs == ["log_group": "org-trail-logs", "alarm": "remedy-cloudwatch-1"])
+        #expect(captured == [["filter_existed": false, "alarm_existed": false]])
+        #expect(
+            try await logs.metricFilterPattern(logGroup: "org-trail-logs", name: "remedy-cloudwatch-1") == root.pattern
+        )
+        #expect(try await cloudWatch.alarmActions(name: "remedy-cloudwatch-1") == [topic])
+        guard case .done = try await world.invoker.probe(alarm) else {
+            Issue.record("the probe does not see the alarm")
+            return
+        }
+
+        // A second run finds the filter and the alarm as asked: it changes nothing and has nothing to undo.
+        let again = try await world.invoker.execute(alarm)
+        #expect(again.priorState == nil)
+        // One found changed (another topic) is put right, and undo of that run leaves what it found.
+        let other = try await sns.createTopic(name: "someone-elses")
+        try await cloudWatch.putCountAlarm(
+            name: "remedy-cloudwatch-1",
+            description: "theirs",
+            namespace: "LogMetrics",
+            metric: "remedy-cloudwatch-1",
+            actions: [other]
+        )
+        let repaired = try await world.invoker.execute(alarm)
+        #expect(repaired.priorState == ["filter_existed": true, "alarm_existed": true])
+        #expect(try await cloudWatch.alarmActions(name: "remedy-cloudwatch-1") == [topic])
+        try await world.invoker.undo(alarm, priorState: try #require(repaired.priorState))
+        #expect(try await cloudWatch.alarmActions(name: "remedy-cloudwatch-1") == [topic])
+
+        try await world.invoker.undo(alarm, priorState: try #require(result.priorState))
+        #expect(try await logs.metricFilterPattern(logGroup: "org-trail-logs", name: "remedy-cloudwatch-1") == nil)
+        #expect(try await cloudWatch.alarmActions(name: "remedy-cloudwatch-1") == nil)
+
+        // A log group named by the playbook is used as named; a region without a delivering trail is refused.
+        let named = try await world.invoker.execute(
+            request(
+                "cloudwatch.create_cis_alarm",
+                ["control": "CloudWatch.3", "topic": .string(topic), "log_group": "other-logs"]
+            )
+        )
+        #expect(named.outputs["log_group"] == "other-logs")
+        _ = try await cloudTrail.client.json(
+            "DeleteTrail",
+            effect: .mutating(idempotent: true),
+            body: ["Name": "org-trail"]
+        )
+        await #expect {
+            _ = try await world.invoker.execute(alarm)
+        } throws: { ($0 as? ActionFailure)?.code == "NoTrailLogGroup" }
+    }
+
+    @Test func aPublicDatabaseSnapshotIsMadePrivate() async throws {
+        let world = try await world()
+        let rds = try await createDatabase(world, "ledger-db", isPublic: false)
+        _ = try await rds.createSnapshot(of: "ledger-db", snapshotID: "ledger-before-migration", tags: [:])
+        try await rds.setSnapshotPublic("ledger-before-migration", true)
+        try await exerciseSetting(
+            world,
+            "rds.make_snapshot_private",
+            ["snapshot": "ledger-before-migration"],
+            permission: "rds:ModifyDBSnapshotAttribute",
+            setting: "public",
+            before: true,
+            after: false
+        ) { () async throws -> JSONValue in .bool(try await rds.isSnapshotPublic("ledger-before-migration")) }
+    }
+
+    @Test func aPublicSSMDocumentIsMadePrivate() async throws {
+        let world = try await world()
+        let ssm = SSMClient(try client(.ssm, world))
+        _ = try await ssm.client.json(
+            "CreateDocument",
+            effect: .mutating(idempotent: false),
+            body: [
+                "Name": "restart-payments", "DocumentType": "Command",
+                "Content": .string(
+                    #"{"schemaVersion":"2.2","description":"restart","mainSteps":[{"action":"aws:runShellScript","name":"r","inputs":{"runCommand":["systemctl restart payments"]}}]}"#
+                ),
+            ]
+        )
+        try await ssm.setDocumentPublic("restart-payments", true)
+        try await exerciseSetting(
+            world,
+            "ssm.make_document_private",
+            ["document": "restart-payments"],
+            permission: "ssm:ModifyDocumentPermission",
+            setting: "public",
+            before: true,
+            after: false
+        ) { () async throws -> JSONValue in .bool(try await ssm.isDocumentPublic("restart-payments")) }
+    }
+
+    @Test func aTransitGatewayStopsAcceptingSharedAttachmentsUnreviewed() async throws {
+        let world = try await world()
+        let created = try await world.ec2.client.query("CreateTransitGateway", effect: .mutating(idempotent: false)) {
+            $0.set("Options.AutoAcceptSharedAttachments", "enable")
+        }
+        let gateway = try #require(created.string("transitGateway", "transitGatewayId"))
+        try await exerciseSetting(
+            world,
+            "ec2.disable_transit_gateway_auto_accept",
+            ["transit_gateway": .string(gateway)],
+            permission: "ec2:ModifyTransitGateway",
+            setting: "AutoAcceptSharedAttachments",
+            before: true,
+            after: false
+        ) { () async throws -> JSONValue in
+            .bool(try await world.ec2.autoAcceptsSharedAttachments(transitGatewayID: gateway))
+        }
+    }
+
+    @Test func aQueueIsEncryptedAndOneWithAKMSKeyKeepsIt() async throws {
+        let world = try await world()
+        let sqs = SQSClient(try client(.sqs, world))
+        let plain = try await sqs.createQueue(name: "payments-events")
+        try await sqs.setQueueAttributes(queueURL: plain, ["SqsManagedSseEnabled": "false"])
+        try await exerciseSetting(
+            world,
+            "sqs.enable_encryption",
+            ["queue": "payments-events"],
+            permission: "sqs:SetQueueAttributes",
+            setting: "SqsManagedSseEnabled",
+            before: false,
+            after: true
+        ) { () async throws -> JSONValue in
+            .bool(try await sqs.queueAttributes(queueURL: plain)["SqsManagedSseEnabled"] == "true")
+        }
+
+        let keyed = try await sqs.createQueue(name: "audit-events")
+        try await sqs.setQueueAttributes(queueURL: keyed, ["KmsMasterKeyId": "alias/team-key"])
+        let result = try await world.invoker.execute(request("sqs.enable_encryption", ["queue": "audit-events"]))
+        #expect(result.outputs["changed"] == [])
+        #expect(try await sqs.queueAttributes(queueURL: keyed)["KmsMasterKeyId"] == "alias/team-key")
+    }
+
+    @Test func aRedshiftClusterKeepsSnapshotsAWeekAndLosesItsPublicEndpoint() async throws {
+        let world = try await world()
+        let redshift = RedshiftClient(try client(.redshift, world))
+        _ = try await redshift.client.query("CreateCluster", effect: .mutating(idempotent: false)) {
+            $0.set("ClusterIdentifier", "analytics")
+            $0.set("NodeType", "dc2.large")
+            $0.set("MasterUsername", "admin_user")
+            $0.set("MasterUserPassword", "Not-a-real-password-1")
+            $0.set("PubliclyAccessible", true)
+            $0.set("AutomatedSnapshotRetentionPeriod", 1)
+        }
+        let read = { (setting: String) async throws -> JSONValue in
+            let value = try await redshift.settings([setting], cluster: "analytics")[setting]
+            return value.flatMap { Int($0) }.map { .number(Double($0)) } ?? .bool(value == "true")
+        }
+        try await exerciseSetting(
+            world,
+            "redshift.protect_cluster",
+            ["cluster": "analytics", "automated_snapshots": true],
+            permission: "redshift:ModifyCluster",
+            setting: "AutomatedSnapshotRetentionPeriod",
+            before: 1,
+            after: 7
+        ) { try await read("AutomatedSnapshotRetentionPeriod") }
+        try await exerciseSetting(
+            world,
+            "redshift.protect_cluster",
+            ["cluster": "analytics", "make_private": true],
+            permission: "redshift:ModifyCluster",
+            setting: "PubliclyAccessible",
+            before: true,
+            after: false
+        ) { try await read("PubliclyAccessible") }
+        // Thirty-five days is more than the week asked: nothing changes
+        try await redshift.modify(cluster: "analytics", ["AutomatedSnapshotRetentionPeriod": "35"])
+        let longer = try await world.invoker.execute(
+            request("redshift.protect_cluster", ["cluster": "analytics", "automated_snapshots": true])
+        )
+        #expect(longer.outputs["changed"] == [])
+    }
+}
