@@ -37,6 +37,7 @@ extension ActionCatalog {
         SetLogGroupRetention.self, DisableSubnetPublicIP.self, EnableLogFileValidation.self, EnableTopicEncryption.self,
         EnableELBHealthCheck.self, CreateCISAlarm.self, MakeDBSnapshotPrivate.self, MakeSSMDocumentPrivate.self,
         DisableTransitGatewayAutoAccept.self, EnableQueueEncryption.self, ProtectRedshiftCluster.self,
+        EnableBucketAccessLogging.self, EnableTrailEncryption.self, RequireBucketTLS.self,
         // Network threats.
         BlockIPInWAF.self, DenyIPInNetworkACL.self,
         // Forensics and secrets.

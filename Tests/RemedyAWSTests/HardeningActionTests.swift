@@ -474,4 +474,115 @@ extension MotoIntegrationTests {
         )
         #expect(longer.outputs["changed"] == [])
     }
+
+    @Test func aBucketLogsToTheLogBucketAndNeverToItself() async throws {
+        let world = try await world()
+        let logBucket = "remedy-access-logs-\(MotoServer.account)-\(moto.region)"
+        for bucket in ["payments-data", logBucket] { try await world.s3.createBucket(bucket) }
+        // The log bucket lets the logging service write, as S3 requires
+        try await world.s3.putBucketPolicy(
+            bucket: logBucket,
+            document: JSONValue.object([
+                "Version": "2012-10-17",
+                "Statement": [
+                    [
+                        "Effect": "Allow", "Principal": ["Service": "logging.s3.amazonaws.com"],
+                        "Action": "s3:PutObject", "Resource": .string("arn:aws:s3:::\(logBucket)/*"),
+                    ]
+                ],
+            ]).jsonText()
+        )
+        try await exerciseSetting(
+            world,
+            "s3.enable_access_logging",
+            ["bucket": "payments-data", "target_bucket": .string(logBucket)],
+            permission: "s3:PutBucketLogging",
+            setting: "LoggingEnabled",
+            before: .null,
+            after: ["TargetBucket": .string(logBucket), "TargetPrefix": "payments-data/"]
+        ) { () async throws -> JSONValue in
+            guard let logging = try await world.s3.accessLogging(bucket: "payments-data") else { return .null }
+            return ["TargetBucket": .string(logging.targetBucket), "TargetPrefix": .string(logging.targetPrefix)]
+        }
+        await #expect {
+            _ = try await world.invoker.execute(
+                request(
+                    "s3.enable_access_logging",
+                    ["bucket": .string(logBucket), "target_bucket": .string(logBucket)]
+                )
+            )
+        } throws: { ($0 as? ActionFailure)?.code == "LogBucketIsTheBucket" }
+    }
+
+    @Test func aTrailIsEncryptedWithTheKeyGivenAndOneWithAKeyKeepsIt() async throws {
+        let world = try await world()
+        try await world.s3.createBucket("remedy-enc-trail")
+        let kms = KMSClient(try client(.kms, world))
+        let key = try await kms.createKey(description: "remedy-cloudtrail")
+        let cloudTrail = CloudTrailClient(try client(.cloudTrail, world))
+        for trail in ["org-trail", "team-trail"] {
+            _ = try await cloudTrail.client.json(
+                "CreateTrail",
+                effect: .mutating(idempotent: false),
+                body: ["Name": .string(trail), "S3BucketName": "remedy-enc-trail"]
+            )
+        }
+        try await exerciseSetting(
+            world,
+            "cloudtrail.enable_encryption",
+            ["trail": "org-trail", "kms_key": .string(key)],
+            permission: "cloudtrail:UpdateTrail",
+            setting: "KmsKeyId",
+            before: .null,
+            after: .string(key)
+        ) { () async throws -> JSONValue in
+            try await cloudTrail.kmsKey(trail: "org-trail").map(JSONValue.string) ?? .null
+        }
+
+        let teamKey = try await kms.createKey(description: "team")
+        try await cloudTrail.setKMSKey(trail: "team-trail", teamKey)
+        let kept = try await world.invoker.execute(
+            request("cloudtrail.enable_encryption", ["trail": "team-trail", "kms_key": .string(key)])
+        )
+        #expect(kept.outputs["changed"] == [])
+        #expect(try await cloudTrail.kmsKey(trail: "team-trail") == teamKey)
+    }
+
+    @Test func aBucketRefusesPlainHTTPAndUndoLeavesTheTeamsStatements() async throws {
+        let world = try await world()
+        try await world.s3.createBucket("payments-reports")
+        let teams: JSONValue = [
+            "Sid": "TeamRead", "Effect": "Allow",
+            "Principal": ["AWS": .string("arn:aws:iam::\(MotoServer.account):root")],
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::payments-reports/*",
+        ]
+        try await world.s3.putBucketPolicy(
+            bucket: "payments-reports",
+            document: JSONValue.object(["Version": "2012-10-17", "Statement": [teams]]).jsonText()
+        )
+        let statements = { () async throws -> [JSONValue] in
+            let text = try await world.s3.bucketPolicy(bucket: "payments-reports")
+            return try text.map { try JSONParser().parse($0)["Statement"]?.arrayValue ?? [] } ?? []
+        }
+        try await exerciseSetting(
+            world,
+            "s3.require_tls",
+            ["bucket": "payments-reports"],
+            permission: "s3:PutBucketPolicy",
+            setting: "DeniesPlainHTTP",
+            before: false,
+            after: true
+        ) { () async throws -> JSONValue in .bool(try await statements().contains { $0["Sid"] == "RemedyRequireTLS" }) }
+        #expect(try await statements() == [teams], "undo removed remedy's statement alone")
+
+        // With remedy's statement as the only one, undo deletes the policy rather than leave an empty one
+        try await world.s3.deleteBucketPolicy(bucket: "payments-reports")
+        let step = request("s3.require_tls", ["bucket": "payments-reports"])
+        let result = try await world.invoker.execute(step)
+        let added = try #require(try await statements().first)
+        #expect(added["Condition"] == ["Bool": ["aws:SecureTransport": "false"]])
+        #expect(added["Resource"] == ["arn:aws:s3:::payments-reports", "arn:aws:s3:::payments-reports/*"])
+        try await world.invoker.undo(step, priorState: try #require(result.priorState))
+        #expect(try await world.s3.bucketPolicy(bucket: "payments-reports") == nil)
+    }
 }

@@ -417,6 +417,24 @@ import Testing
                     "redshift-protection", "snapshots", "cluster", "analytics"
                 ),
                 (
+                    "AutoScaling.1", "AwsAutoScalingAutoScalingGroup",
+                    "arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:8d3e1f3a-8c2f-4b7e-9a53-0c1f2d3e4f5a:"
+                        + "autoScalingGroupName/web-asg",
+                    "autoscaling-elb-health-check", "fix", "group", "web-asg"
+                ),
+                (
+                    "S3.9", "AwsS3Bucket", "arn:aws:s3:::payments-data", "s3-access-logging", "fix", "bucket",
+                    "payments-data"
+                ),
+                (
+                    "CloudTrail.2", "AwsCloudTrailTrail", "arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail",
+                    "cloudtrail-encryption", "fix", "trail", "org-trail"
+                ),
+                (
+                    "S3.5", "AwsS3Bucket", "arn:aws:s3:::payments-data", "s3-require-tls", "fix", "bucket",
+                    "payments-data"
+                ),
+                (
                     "IAM.22", "AwsIamUser", "arn:aws:iam::111122223333:user/alice", "iam-stale-credentials",
                     "deactivate-keys-unused-45-days", "user", "alice"
                 ),
@@ -457,6 +475,18 @@ import Testing
             ).first
         )
         #expect(multiAZ.steps.first { $0.id == "multi-az" }?.gatedBy == ["approve-multi-az"])
+        // So does taking a Redshift cluster's public endpoint away
+        let publicCluster = try #require(
+            plans(
+                try controlFinding(
+                    "Redshift.1",
+                    type: "AwsRedshiftCluster",
+                    id: "arn:aws:redshift:us-east-1:111122223333:cluster:analytics"
+                )
+            ).first
+        )
+        #expect(publicCluster.steps.first { $0.id == "make-private" }?.gatedBy == ["approve-private"])
+        #expect(publicCluster.steps.first { $0.id == "snapshots" }?.disposition.isSkipped == true)
         // A CIS monitoring control names its control and the account's alarm topic
         let cis = try #require(
             plans(try controlFinding("CloudWatch.4", type: "AwsAccount", id: "AWS::::Account:111122223333")).first

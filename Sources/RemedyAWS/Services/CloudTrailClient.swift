@@ -38,6 +38,22 @@ public struct CloudTrailClient: Sendable {
         }
     }
 
+    /// The KMS key the trail encrypts its log files with, or nil when it uses S3's own encryption.
+    public func kmsKey(trail: String) async throws(AWSError) -> String? {
+        let reply = try await client.json("GetTrail", effect: .readOnly, body: ["Name": .string(trail)])
+        guard let found = reply["Trail"] else { throw client.missing("GetTrail", "Trail") }
+        return found["KmsKeyId"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Encrypts the trail's log files with `key`; an empty key goes back to S3's own encryption.
+    public func setKMSKey(trail: String, _ key: String) async throws(AWSError) {
+        _ = try await client.json(
+            "UpdateTrail",
+            effect: .mutating(idempotent: true),
+            body: ["Name": .string(trail), "KmsKeyId": .string(key)]
+        )
+    }
+
     /// Whether the trail writes digest files that prove its log files unchanged.
     public func validatesLogFiles(trail: String) async throws(AWSError) -> Bool {
         let reply = try await client.json("GetTrail", effect: .readOnly, body: ["Name": .string(trail)])

@@ -162,6 +162,29 @@ public struct S3Client: Sendable {
         )
     }
 
+    /// Where the bucket's server access logs go (target bucket and prefix), or nil when it logs none.
+    public func accessLogging(bucket: String) async throws(AWSError) -> (targetBucket: String, targetPrefix: String)? {
+        let root = try await get(bucket, "GetBucketLogging", subresource: "logging", root: "BucketLoggingStatus")
+        guard let enabled = root["LoggingEnabled"], let target = enabled.string("TargetBucket") else { return nil }
+        return (target, enabled.string("TargetPrefix") ?? "")
+    }
+
+    /// Sends the bucket's server access logs to `target` under `prefix`, or stops logging when `target` is nil.
+    public func setAccessLogging(bucket: String, target: (bucket: String, prefix: String)?) async throws(AWSError) {
+        var status = ""
+        if let target {
+            status =
+                "<LoggingEnabled><TargetBucket>\(XMLText.escape(target.bucket))</TargetBucket>"
+                + "<TargetPrefix>\(XMLText.escape(target.prefix))</TargetPrefix></LoggingEnabled>"
+        }
+        try await put(
+            bucket,
+            "PutBucketLogging",
+            subresource: "logging",
+            body: "<BucketLoggingStatus xmlns=\"\(Self.namespace)\">\(status)</BucketLoggingStatus>"
+        )
+    }
+
     /// Removes the bucket's default encryption rule (undo of a bucket that had none).
     public func deleteBucketEncryption(bucket: String) async throws(AWSError) {
         _ = try await client.perform(

@@ -274,3 +274,111 @@ public struct EnableELBHealthCheck: SettingAction {
         try await autoScaling.setHealthCheckType(group: group, settings["HealthCheckType"]?.stringValue ?? "EC2")
     }
 }
+
+/// `s3.enable_access_logging` (S3.9, CloudTrail.7).
+public struct EnableBucketAccessLogging: SettingAction {
+    public static let descriptor = ActionDescriptor(
+        name: "s3.enable_access_logging",
+        summary:
+            "Send a bucket's server access logs to a log bucket (a bucket already logging anywhere is left as it is)",
+        parameters: [
+            ParameterSpec("bucket", .identifier(.bucketName), summary: "the bucket"),
+            ParameterSpec(
+                "target_bucket",
+                .identifier(.bucketName),
+                summary: "the log bucket; its policy must let logging.s3.amazonaws.com write"
+            ),
+        ],
+        outputs: [changedOutput],
+        permissions: ["s3:GetBucketLogging", "s3:PutBucketLogging"],
+        isMutating: true,
+        isReversible: true
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> S3Client { try clients.s3() }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("bucket", .bucketName)
+    }
+    /// Logs go under the bucket's name, so one log bucket serves many.
+    public static func wanted(_ parameters: ActionParameters) throws(ActionFailure) -> [String: JSONValue] {
+        let bucket = try parameters.identifier("bucket", .bucketName)
+        let target = try parameters.identifier("target_bucket", .bucketName)
+        // A bucket logging into itself logs its own log writes, without end.
+        guard target != bucket else {
+            throw ActionFailure(
+                .permanent,
+                code: "LogBucketIsTheBucket",
+                message: "bucket \(bucket) cannot log to itself; it is the log bucket, which needs no access log"
+            )
+        }
+        return ["LoggingEnabled": ["TargetBucket": .string(target), "TargetPrefix": .string("\(bucket)/")]]
+    }
+    /// Logging to any bucket meets the control; redirecting a team's logs would be a change nobody asked for.
+    public static func meets(_ current: JSONValue, _ wanted: JSONValue, setting: String) -> Bool {
+        current != .null
+    }
+    public static func read(_ bucket: String, with s3: S3Client) async throws(AWSError) -> [String: JSONValue] {
+        guard let logging = try await s3.accessLogging(bucket: bucket) else { return ["LoggingEnabled": .null] }
+        return [
+            "LoggingEnabled": [
+                "TargetBucket": .string(logging.targetBucket), "TargetPrefix": .string(logging.targetPrefix),
+            ]
+        ]
+    }
+    public static func write(
+        _ settings: [String: JSONValue],
+        to bucket: String,
+        with s3: S3Client
+    ) async throws(AWSError) {
+        let logging = settings["LoggingEnabled"] ?? .null
+        let target = logging["TargetBucket"]?.stringValue.map { ($0, logging["TargetPrefix"]?.stringValue ?? "") }
+        try await s3.setAccessLogging(bucket: bucket, target: target)
+    }
+}
+
+/// `cloudtrail.enable_encryption` (CloudTrail.2).
+public struct EnableTrailEncryption: SettingAction {
+    public static let descriptor = ActionDescriptor(
+        name: "cloudtrail.enable_encryption",
+        summary: "Encrypt a trail's log files with a KMS key (a trail already encrypted with any key is left as it is)",
+        parameters: [
+            ParameterSpec("trail", .identifier(.trailName), summary: "the trail's name or ARN"),
+            ParameterSpec(
+                "kms_key",
+                .identifier(.kmsKey),
+                summary: "the key; its policy must let cloudtrail.amazonaws.com encrypt with it"
+            ),
+        ],
+        outputs: [changedOutput],
+        permissions: ["cloudtrail:GetTrail", "cloudtrail:UpdateTrail"],
+        isMutating: true,
+        isReversible: true
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> CloudTrailClient {
+        try clients.cloudTrail()
+    }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("trail", .trailName)
+    }
+    public static func wanted(_ parameters: ActionParameters) throws(ActionFailure) -> [String: JSONValue] {
+        ["KmsKeyId": .string(try parameters.identifier("kms_key", .kmsKey))]
+    }
+    public static func meets(_ current: JSONValue, _ wanted: JSONValue, setting: String) -> Bool {
+        !(current.stringValue ?? "").isEmpty
+    }
+    public static func read(
+        _ trail: String,
+        with cloudTrail: CloudTrailClient
+    ) async throws(AWSError) -> [String: JSONValue] {
+        ["KmsKeyId": try await cloudTrail.kmsKey(trail: trail).map(JSONValue.string) ?? .null]
+    }
+    /// An empty key id goes back to S3's own encryption (undo of a trail that had no key).
+    public static func write(
+        _ settings: [String: JSONValue],
+        to trail: String,
+        with cloudTrail: CloudTrailClient
+    ) async throws(AWSError) {
+        try await cloudTrail.setKMSKey(trail: trail, settings["KmsKeyId"]?.stringValue ?? "")
+    }
+}

@@ -14,18 +14,21 @@ extension DenyPrincipalOnBucket: ExecutableAction {
     {
         let target = try Target(parameters, in: context)
         let s3 = try context.clients.s3()
-        var policy = try await currentPolicy(of: target.bucket, s3)
+        let policy = try await currentPolicy(of: target.bucket, s3)
         let statements = PolicyDocument.statements(.object(policy))
         // Already there (an earlier finding about the principal): nothing changes, and undo leaves it to that run.
         guard !statements.contains(where: { $0["Sid"]?.stringValue == target.sid }) else {
             return ActionResult(outputs: target.outputs, priorState: nil)
         }
-        policy["Statement"] = .array(statements + [target.statement])
         // On disk before the change: undo after a crash mid-call still knows which statement is remedy's.
         try await context.recordPriorState(.object(target.outputs))
-        let text = JSONValue.object(policy).jsonText()
         try await mutatingCall { () async throws(AWSError) in
-            try await s3.putBucketPolicy(bucket: target.bucket, document: text)
+            try await BucketPolicyDocument.write(
+                policy,
+                statements: statements + [target.statement],
+                to: target.bucket,
+                s3
+            )
         }
         return ActionResult(outputs: target.outputs, priorState: .object(target.outputs))
     }
@@ -54,18 +57,12 @@ extension DenyPrincipalOnBucket: ExecutableAction {
         guard let sid = priorState["statement_id"]?.stringValue else { return }
         let bucket = try parameters.identifier("bucket", .bucketName)
         let s3 = try context.clients.s3()
-        var policy = try await currentPolicy(of: bucket, s3)
+        let policy = try await currentPolicy(of: bucket, s3)
         let statements = PolicyDocument.statements(.object(policy))
         let kept = statements.filter { $0["Sid"]?.stringValue != sid }
         guard kept.count < statements.count else { return }
-        if kept.isEmpty {
-            try await mutatingCall { () async throws(AWSError) in try await s3.deleteBucketPolicy(bucket: bucket) }
-        } else {
-            policy["Statement"] = .array(kept)
-            let text = JSONValue.object(policy).jsonText()
-            try await mutatingCall { () async throws(AWSError) in
-                try await s3.putBucketPolicy(bucket: bucket, document: text)
-            }
+        try await mutatingCall { () async throws(AWSError) in
+            try await BucketPolicyDocument.write(policy, statements: kept, to: bucket, s3)
         }
     }
 
@@ -103,18 +100,7 @@ extension DenyPrincipalOnBucket: ExecutableAction {
         }
     }
 
-    /// The bucket's policy as an object (a new one when it has none); a policy that is not a JSON object is left
-    /// alone rather than rewritten.
     static func currentPolicy(of bucket: String, _ s3: S3Client) async throws(ActionFailure) -> [String: JSONValue] {
-        let text = try await readingCall { () async throws(AWSError) in try await s3.bucketPolicy(bucket: bucket) }
-        guard let text else { return ["Version": "2012-10-17", "Statement": []] }
-        guard let policy = try? JSONParser().parse(text).objectValue else {
-            throw ActionFailure(
-                .permanent,
-                code: "UnreadableBucketPolicy",
-                message: "the policy of bucket \(bucket) is not a JSON object; remedy does not rewrite it"
-            )
-        }
-        return policy
+        try await readingCall { () async throws(AWSError) in try await BucketPolicyDocument.read(bucket, s3) }
     }
 }
