@@ -45,6 +45,18 @@ OPERATIONS = [
     ("eks", "DeleteAccessEntry"),
     ("eks", "CreateAccessEntry"),
     ("eks", "AssociateAccessPolicy"),
+    ("elasticache", "DescribeCacheClusters"),
+    ("elasticache", "ModifyCacheCluster"),
+    ("elasticache", "DescribeReplicationGroups"),
+    ("elasticache", "ModifyReplicationGroup"),
+    ("athena", "GetWorkGroup"),
+    ("athena", "UpdateWorkGroup"),
+    ("macie2", "GetMacieSession"),
+    ("macie2", "EnableMacie"),
+    ("macie2", "UpdateMacieSession"),
+    ("ssm", "GetServiceSetting"),
+    ("ssm", "UpdateServiceSetting"),
+    ("secretsmanager", "DescribeSecret"),
 ]
 
 

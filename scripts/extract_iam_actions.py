@@ -20,6 +20,8 @@ import botocore.session
 
 # IAM prefix -> botocore service models whose operations are IAM actions under that prefix.
 PREFIXES = {
+    "apigateway": [],
+    "athena": ["athena"],
     "autoscaling": ["autoscaling"],
     "cloudtrail": ["cloudtrail"],
     "cloudwatch": ["cloudwatch"],
@@ -27,12 +29,14 @@ PREFIXES = {
     "ec2": ["ec2"],
     "ecr": ["ecr"],
     "eks": ["eks"],
+    "elasticache": ["elasticache"],
     "elasticloadbalancing": ["elbv2", "elb"],
     "guardduty": ["guardduty"],
     "iam": ["iam"],
     "kms": ["kms"],
     "lambda": ["lambda"],
     "logs": ["logs"],
+    "macie2": ["macie2"],
     "rds": ["rds"],
     "redshift": ["redshift"],
     "s3": ["s3", "s3control"],
@@ -51,9 +55,15 @@ PREFIXES = {
 # HeadObject needs s3:GetObject, ListObjectsV2 needs s3:ListBucket, the S3 Control account calls need
 # s3:*AccountPublicAccessBlock, Get/PutPublicAccessBlock on a bucket need s3:*BucketPublicAccessBlock); "Actions
 # defined by IAM" (list_awsidentityandaccessmanagementiam.html): iam:PassRole is a permission only, checked when a
-# role is handed to a service such as EC2.
+# role is handed to a service such as EC2; "Actions defined by Amazon API Gateway Management"
+# (list_amazonapigatewaymanagement.html): API Gateway's REST management permissions are named after HTTP methods
+# (apigateway:GET, apigateway:PATCH...), not after operations; "Actions defined by Amazon CloudWatch Logs"
+# (list_amazoncloudwatchlogs.html) and the VPC flow logs guide ("Publish flow logs to Amazon S3", IAM permissions):
+# logs:CreateLogDelivery and logs:DeleteLogDelivery are permissions only, checked when a flow log is delivered to S3.
 IAM_ONLY = {
+    "apigateway": ["DELETE", "GET", "PATCH", "POST", "PUT"],
     "iam": ["PassRole"],
+    "logs": ["CreateLogDelivery", "DeleteLogDelivery"],
     "s3": [
         "GetAccountPublicAccessBlock",
         "GetBucketObjectLockConfiguration",

@@ -37,7 +37,11 @@ extension ActionCatalog {
         SetLogGroupRetention.self, DisableSubnetPublicIP.self, EnableLogFileValidation.self, EnableTopicEncryption.self,
         EnableELBHealthCheck.self, CreateCISAlarm.self, MakeDBSnapshotPrivate.self, MakeSSMDocumentPrivate.self,
         DisableTransitGatewayAutoAccept.self, EnableQueueEncryption.self, ProtectRedshiftCluster.self,
-        EnableBucketAccessLogging.self, EnableTrailEncryption.self, RequireBucketTLS.self,
+        EnableBucketAccessLogging.self, EnableTrailEncryption.self, RequireBucketTLS.self, ProtectCacheCluster.self,
+        EnableCacheFailover.self, EnableWorkGroupMetrics.self, EnableMacie.self, BlockPublicDocumentSharing.self,
+        DeliverTrailToLogs.self, EnableEnhancedMonitoring.self, AddBucketLifecycleRule.self,
+        ScheduleSecretRotation.self, EnableVPCFlowLogs.self, TerminateStoppedInstance.self, DeleteUnusedSecret.self,
+        ProtectAPIStage.self,
         // Network threats.
         BlockIPInWAF.self, DenyIPInNetworkACL.self,
         // Forensics and secrets.

@@ -87,7 +87,7 @@ import Testing
         // Given a step with a 200 ms timeout whose call hangs, and a probe that finds it did happen
         let harness = try Harness()
         let executor = harness.executor()
-        await harness.invoker.script("snapshot", .slow(.seconds(30), .succeed(ActionResult())))
+        await harness.invoker.script("snapshot", .slow(.seconds(600), .succeed(ActionResult())))
         await harness.invoker.scriptProbe(
             "snapshot",
             .done(ActionResult(outputs: ["snapshot_ids": ["snap-0123456789abcdef0"]], verified: true))
@@ -104,8 +104,9 @@ import Testing
             initiator: initiator,
             mode: .live
         )
-        // Then the hung call is abandoned at its deadline, journaled in doubt, probed, and never repeated
-        #expect(clock.now - started < .seconds(10))
+        // Then the hung call is abandoned at its deadline, journaled in doubt, probed, and never repeated (the
+        // bound is far below the hang and far above what a loaded 2-core machine adds to the 200 ms deadline)
+        #expect(clock.now - started < .seconds(120))
         #expect(try #require(start.report).status == .succeeded)
         #expect(
             try await harness.trail("run-1") == [

@@ -435,6 +435,64 @@ import Testing
                     "payments-data"
                 ),
                 (
+                    "ElastiCache.1", "AwsElastiCacheCacheCluster",
+                    "arn:aws:elasticache:us-east-1:111122223333:cluster:sessions-001", "elasticache-protection",
+                    "backups", "cluster", "sessions-001"
+                ),
+                (
+                    "ElastiCache.3", "AwsElastiCacheReplicationGroup",
+                    "arn:aws:elasticache:us-east-1:111122223333:replicationgroup:sessions", "elasticache-failover",
+                    "fix", "replication_group", "sessions"
+                ),
+                (
+                    "Athena.4", "AwsAthenaWorkGroup", "arn:aws:athena:us-east-1:111122223333:workgroup/analysts",
+                    "athena-workgroup-metrics", "fix", "workgroup", "analysts"
+                ),
+                (
+                    "Macie.1", "AwsAccount", "AWS::::Account:111122223333", "macie-enable", "fix", "account",
+                    "111122223333"
+                ),
+                (
+                    "SSM.7", "AwsAccount", "AWS::::Account:111122223333", "ssm-public-sharing-block", "fix", "account",
+                    "111122223333"
+                ),
+                (
+                    "CloudTrail.5", "AwsCloudTrailTrail", "arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail",
+                    "cloudtrail-logs-delivery", "fix", "trail", "org-trail"
+                ),
+                (
+                    "RDS.6", "AwsRdsDbInstance", "arn:aws:rds:us-east-1:111122223333:db:ledger-db",
+                    "rds-enhanced-monitoring", "fix", "instance", "ledger-db"
+                ),
+                (
+                    "S3.13", "AwsS3Bucket", "arn:aws:s3:::payments-archive", "s3-lifecycle", "fix", "bucket",
+                    "payments-archive"
+                ),
+                (
+                    "SecretsManager.4", "AwsSecretsManagerSecret",
+                    "arn:aws:secretsmanager:us-east-1:111122223333:secret:payments-db-AbCdEf", "secret-rotation", "fix",
+                    "secret", "arn:aws:secretsmanager:us-east-1:111122223333:secret:payments-db-AbCdEf"
+                ),
+                (
+                    "EC2.6", "AwsEc2Vpc", "arn:aws:ec2:us-east-1:111122223333:vpc/vpc-0123456789abcdef0",
+                    "vpc-flow-logs",
+                    "fix", "vpc", "vpc-0123456789abcdef0"
+                ),
+                (
+                    "EC2.4", "AwsEc2Instance", "arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0",
+                    "ec2-stopped-instance", "terminate", "instance", "i-0123456789abcdef0"
+                ),
+                (
+                    "SecretsManager.3", "AwsSecretsManagerSecret",
+                    "arn:aws:secretsmanager:us-east-1:111122223333:secret:old-token-AbCdEf", "secret-unused", "delete",
+                    "secret", "arn:aws:secretsmanager:us-east-1:111122223333:secret:old-token-AbCdEf"
+                ),
+                (
+                    "APIGateway.5", "AwsApiGatewayStage",
+                    "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/prod",
+                    "apigateway-stage-protection", "encrypt-cache", "stage", "a1b2c3d4e5/prod"
+                ),
+                (
                     "IAM.22", "AwsIamUser", "arn:aws:iam::111122223333:user/alice", "iam-stale-credentials",
                     "deactivate-keys-unused-45-days", "user", "alice"
                 ),
@@ -452,8 +510,7 @@ import Testing
                 continue
             }
             #expect(parameters[item.parameter] == .known(.string(item.value)), "\(item.control)")
-            // Of the steps that change the account, only the control's own run (unused credentials also lose
-            // their console password)
+            // Of the steps that change the account, only the control's own run
             let changes = plan.steps.filter {
                 if case .action(let name, _, true, _, _) = $0.kind {
                     name != "securityhub.update_finding"
@@ -461,7 +518,9 @@ import Testing
                     false
                 }
             }
-            let expected = item.control == "IAM.22" ? [item.step, "remove-console"] : [item.step]
+            // (unused credentials also lose their console password; a stopped instance is snapshotted first)
+            let expected =
+                ["IAM.22": [item.step, "remove-console"], "EC2.4": ["snapshot", item.step]][item.control] ?? [item.step]
             #expect(changes.filter { !$0.disposition.isSkipped }.map(\.id) == expected, "\(item.control)")
         }
         // Multi-AZ doubles the cost: it waits for the platform team

@@ -124,7 +124,9 @@ import Testing
             "Software and Configuration Checks/Industry and Regulatory Standards/AWS-Foundational-Security-Best-Practices",
             "Effects/Data Exposure",
         ]
-        for (control, playbooks) in [("S3.9", ["s3-access-logging"]), ("S3.5", ["s3-require-tls"]), ("S3.13", [])] {
+        for (control, playbooks) in [
+            ("S3.9", ["s3-access-logging"]), ("S3.5", ["s3-require-tls"]), ("S3.13", ["s3-lifecycle"]), ("S3.11", []),
+        ] {
             let finding = Self.finding(control, types: types)
             let matched = library.playbooks.filter { $0.match.decide(finding).isMatch }.map(\.name)
             #expect(matched == playbooks, "\(control) matched \(matched)")

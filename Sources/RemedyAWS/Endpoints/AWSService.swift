@@ -178,6 +178,42 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
         apiVersion: "2014-11-06",
         isGlobal: false
     )
+    public static let elastiCache = AWSService(
+        id: "elasticache",
+        environmentName: "ELASTICACHE",
+        signingName: "elasticache",
+        endpointPrefix: "elasticache",
+        wireProtocol: .query,
+        apiVersion: "2015-02-02",
+        isGlobal: false
+    )
+    public static let athena = AWSService(
+        id: "athena",
+        environmentName: "ATHENA",
+        signingName: "athena",
+        endpointPrefix: "athena",
+        wireProtocol: .json(version: "1.1", targetPrefix: "AmazonAthena"),
+        apiVersion: "2017-05-18",
+        isGlobal: false
+    )
+    public static let macie = AWSService(
+        id: "macie2",
+        environmentName: "MACIE2",
+        signingName: "macie2",
+        endpointPrefix: "macie2",
+        wireProtocol: .restJSON,
+        apiVersion: "2020-01-01",
+        isGlobal: false
+    )
+    public static let apiGateway = AWSService(
+        id: "apigateway",
+        environmentName: "API_GATEWAY",
+        signingName: "apigateway",
+        endpointPrefix: "apigateway",
+        wireProtocol: .restJSON,
+        apiVersion: "2015-07-09",
+        isGlobal: false
+    )
     public static let eks = AWSService(
         id: "eks",
         environmentName: "EKS",

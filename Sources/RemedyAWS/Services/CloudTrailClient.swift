@@ -54,6 +54,30 @@ public struct CloudTrailClient: Sendable {
         )
     }
 
+    /// The CloudWatch Logs group (ARN) the trail delivers to and the role it delivers with, or nil when it delivers
+    /// to none.
+    public func logsDelivery(trail: String) async throws(AWSError) -> (logGroupARN: String, roleARN: String)? {
+        let reply = try await client.json("GetTrail", effect: .readOnly, body: ["Name": .string(trail)])
+        guard let found = reply["Trail"] else { throw client.missing("GetTrail", "Trail") }
+        guard let group = found["CloudWatchLogsLogGroupArn"]?.stringValue, !group.isEmpty else { return nil }
+        return (group, found["CloudWatchLogsRoleArn"]?.stringValue ?? "")
+    }
+
+    /// Delivers the trail's events to a log group with a role CloudTrail assumes; nil stops the delivery.
+    public func setLogsDelivery(
+        trail: String,
+        _ delivery: (logGroupARN: String, roleARN: String)?
+    ) async throws(AWSError) {
+        _ = try await client.json(
+            "UpdateTrail",
+            effect: .mutating(idempotent: true),
+            body: [
+                "Name": .string(trail), "CloudWatchLogsLogGroupArn": .string(delivery?.logGroupARN ?? ""),
+                "CloudWatchLogsRoleArn": .string(delivery?.roleARN ?? ""),
+            ]
+        )
+    }
+
     /// Whether the trail writes digest files that prove its log files unchanged.
     public func validatesLogFiles(trail: String) async throws(AWSError) -> Bool {
         let reply = try await client.json("GetTrail", effect: .readOnly, body: ["Name": .string(trail)])

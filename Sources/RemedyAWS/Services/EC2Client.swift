@@ -312,6 +312,56 @@ public struct EC2Client: Sendable {
         }
     }
 
+    /// Terminates instances: their instance-store data and, for volumes set to, their EBS volumes go with them.
+    public func terminateInstances(ids: [String]) async throws(AWSError) {
+        _ = try await client.query("TerminateInstances", effect: .mutating(idempotent: true)) {
+            $0.set("InstanceId", list: ids, style: .ec2)
+        }
+    }
+
+    /// The flow logs of a VPC, with their tags.
+    public func flowLogs(vpcID: String) async throws(AWSError) -> [(id: String, tags: [String: String])] {
+        let root = try await client.query("DescribeFlowLogs", effect: .readOnly) {
+            $0.setFilters(["resource-id": [vpcID]])
+        }
+        return root.list("flowLogSet").compactMap { item in
+            guard let id = item.string("flowLogId") else { return nil }
+            var tags: [String: String] = [:]
+            for tag in item.list("tagSet") { if let key = tag.string("key") { tags[key] = tag.string("value") ?? "" } }
+            return (id, tags)
+        }
+    }
+
+    /// Records all of a VPC's traffic to an S3 bucket (`arn:...:s3:::bucket`), tagged.
+    public func createFlowLog(vpcID: String, s3Destination: String, tags: [String: String]) async throws(AWSError) {
+        let root = try await client.query("CreateFlowLogs", effect: .mutating(idempotent: false)) {
+            $0.set("ResourceId", list: [vpcID], style: .ec2)
+            $0.set("ResourceType", "VPC")
+            $0.set("TrafficType", "ALL")
+            $0.set("LogDestinationType", "s3")
+            $0.set("LogDestination", s3Destination)
+            $0.set("TagSpecification.1.ResourceType", "vpc-flow-log")
+            $0.setTags(tags, prefix: "TagSpecification.1.Tag")
+        }
+        // CreateFlowLogs answers 200 with the failures listed rather than an error.
+        if let failure = root.list("unsuccessful").first {
+            throw AWSError(
+                service: "ec2",
+                operation: "CreateFlowLogs",
+                statusCode: 200,
+                code: failure.string("error", "code") ?? "FlowLogNotCreated",
+                message: failure.string("error", "message") ?? "the flow log was not created",
+                kind: .permanent
+            )
+        }
+    }
+
+    public func deleteFlowLogs(ids: [String]) async throws(AWSError) {
+        _ = try await client.query("DeleteFlowLogs", effect: .mutating(idempotent: true)) {
+            $0.set("FlowLogId", list: ids, style: .ec2)
+        }
+    }
+
     public func startInstances(ids: [String]) async throws(AWSError) {
         _ = try await client.query("StartInstances", effect: .mutating(idempotent: true)) {
             $0.set("InstanceId", list: ids, style: .ec2)

@@ -57,20 +57,34 @@ public struct RDSClient: Sendable {
         return found
     }
 
-    /// Boolean settings of an instance or cluster as `Describe…` reports them (`DeletionProtection`, `MultiAZ`...);
-    /// one it does not report reads as false.
-    public func flags(_ names: [String], of kind: Kind, _ identifier: String) async throws(AWSError) -> [String: Bool] {
+    /// Settings of an instance or cluster as `Describe…` reports them (`DeletionProtection`, `MonitoringInterval`...),
+    /// as text; one it does not report is absent.
+    public func settings(
+        _ names: [String],
+        of kind: Kind,
+        _ identifier: String
+    ) async throws(AWSError) -> [String: String] {
         let found = try await describe(kind, identifier)
-        return Dictionary(uniqueKeysWithValues: names.map { ($0, found.string($0) == "true") })
+        return Dictionary(uniqueKeysWithValues: names.compactMap { name in found.string(name).map { (name, $0) } })
     }
 
-    /// Sets boolean settings of an instance or cluster, at once rather than in the next maintenance window.
-    public func setFlags(_ flags: [String: Bool], of kind: Kind, _ identifier: String) async throws(AWSError) {
+    /// Boolean settings of an instance or cluster; one it does not report reads as false.
+    public func flags(_ names: [String], of kind: Kind, _ identifier: String) async throws(AWSError) -> [String: Bool] {
+        let values = try await settings(names, of: kind, identifier)
+        return Dictionary(uniqueKeysWithValues: names.map { ($0, values[$0] == "true") })
+    }
+
+    /// Sets settings of an instance or cluster, at once rather than in the next maintenance window.
+    public func modify(_ settings: [String: String], of kind: Kind, _ identifier: String) async throws(AWSError) {
         _ = try await client.query("Modify\(kind.rawValue)", effect: .mutating(idempotent: true)) {
             $0.set("\(kind.rawValue)Identifier", identifier)
-            for (name, value) in flags.sorted(by: { $0.key < $1.key }) { $0.set(name, value) }
+            for (name, value) in settings.sorted(by: { $0.key < $1.key }) { $0.set(name, value) }
             $0.set("ApplyImmediately", true)
         }
+    }
+
+    public func setFlags(_ flags: [String: Bool], of kind: Kind, _ identifier: String) async throws(AWSError) {
+        try await modify(flags.mapValues { $0 ? "true" : "false" }, of: kind, identifier)
     }
 
     /// Whether anyone may restore the manual snapshot (`all` among its `restore` attribute's values).

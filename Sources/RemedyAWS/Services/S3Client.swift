@@ -185,6 +185,43 @@ public struct S3Client: Sendable {
         )
     }
 
+    /// Whether the bucket has a lifecycle configuration.
+    public func hasLifecycle(bucket: String) async throws(AWSError) -> Bool {
+        do {
+            _ = try await get(
+                bucket,
+                "GetBucketLifecycleConfiguration",
+                subresource: "lifecycle",
+                root: "LifecycleConfiguration"
+            )
+            return true
+        } catch  where error.code == "NoSuchLifecycleConfiguration" {
+            return false
+        }
+    }
+
+    /// Sets the bucket's lifecycle configuration to the rules given, as `<Rule>` elements.
+    public func putLifecycle(bucket: String, rules: String) async throws(AWSError) {
+        try await put(
+            bucket,
+            "PutBucketLifecycleConfiguration",
+            subresource: "lifecycle",
+            body: "<LifecycleConfiguration xmlns=\"\(Self.namespace)\">\(rules)</LifecycleConfiguration>"
+        )
+    }
+
+    public func deleteLifecycle(bucket: String) async throws(AWSError) {
+        _ = try await client.perform(
+            call(
+                bucket,
+                "DeleteBucketLifecycle",
+                method: "DELETE",
+                subresource: "lifecycle",
+                effect: .mutating(idempotent: true)
+            )
+        )
+    }
+
     /// Removes the bucket's default encryption rule (undo of a bucket that had none).
     public func deleteBucketEncryption(bucket: String) async throws(AWSError) {
         _ = try await client.perform(

@@ -8,6 +8,20 @@ public struct SSMClient: Sendable {
         self.client = client
     }
 
+    /// The value of a service setting (`/ssm/documents/console/public-sharing-permission`: `Enable` or `Disable`).
+    public func serviceSetting(_ id: String) async throws(AWSError) -> String? {
+        let reply = try await client.json("GetServiceSetting", effect: .readOnly, body: ["SettingId": .string(id)])
+        return reply["ServiceSetting"]?["SettingValue"]?.stringValue
+    }
+
+    public func setServiceSetting(_ id: String, _ value: String) async throws(AWSError) {
+        _ = try await client.json(
+            "UpdateServiceSetting",
+            effect: .mutating(idempotent: true),
+            body: ["SettingId": .string(id), "SettingValue": .string(value)]
+        )
+    }
+
     /// Whether the document is shared with everyone (`all` among the accounts it is shared with).
     public func isDocumentPublic(_ name: String) async throws(AWSError) -> Bool {
         let reply = try await client.json(

@@ -175,6 +175,10 @@ public struct ServiceClients: Sendable {
     public func ecr() throws(ActionFailure) -> ECRClient { ECRClient(try client(.ecr)) }
     public func redshift() throws(ActionFailure) -> RedshiftClient { RedshiftClient(try client(.redshift)) }
     public func ssm() throws(ActionFailure) -> SSMClient { SSMClient(try client(.ssm)) }
+    public func elastiCache() throws(ActionFailure) -> ElastiCacheClient { ElastiCacheClient(try client(.elastiCache)) }
+    public func athena() throws(ActionFailure) -> AthenaClient { AthenaClient(try client(.athena)) }
+    public func apiGateway() throws(ActionFailure) -> APIGatewayClient { APIGatewayClient(try client(.apiGateway)) }
+    public func macie() throws(ActionFailure) -> MacieClient { MacieClient(try client(.macie)) }
     public func sqs() throws(ActionFailure) -> SQSClient { SQSClient(try client(.sqs)) }
     public func cloudWatch() throws(ActionFailure) -> CloudWatchClient { CloudWatchClient(try client(.cloudWatch)) }
     public func cloudWatchLogs() throws(ActionFailure) -> CloudWatchLogsClient {

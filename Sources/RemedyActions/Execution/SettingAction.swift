@@ -92,3 +92,35 @@ extension SettingAction {
         try await mutatingCall { () async throws(AWSError) in try await write(prior, to: resource, with: client) }
     }
 }
+
+/// One protection a setting action can be asked for: its boolean parameter, the API's setting and the value asked.
+public typealias AskedSetting = (parameter: String, setting: String, value: JSONValue)
+
+extension ActionParameters {
+    /// The settings of `asks` whose parameter is `true`.
+    ///
+    /// Asking for none is refused rather than read as "turn
+    /// them off": these actions only ever turn protections on.
+    func asked(_ asks: [AskedSetting], by action: String) throws(ActionFailure) -> [String: JSONValue] {
+        let chosen = asks.filter { values[$0.parameter] == true }
+        guard !chosen.isEmpty else {
+            throw ActionFailure(
+                .permanent,
+                code: "NothingAsked",
+                message: "\(action) needs at least one of \(asks.map(\.parameter).joined(separator: ", ")) set to true"
+            )
+        }
+        return Dictionary(uniqueKeysWithValues: chosen.map { ($0.setting, $0.value) })
+    }
+}
+
+/// Query-protocol settings travel as text: typed for comparison (numbers, `true`/`false`) and back.
+enum QueryValues {
+    static func typed(_ settings: [String: String]) -> [String: JSONValue] {
+        settings.mapValues { text in Int(text).map { .number(Double($0)) } ?? .bool(text == "true") }
+    }
+
+    static func text(_ settings: [String: JSONValue]) -> [String: String] {
+        settings.mapValues { value in value.doubleValue.map { String(Int($0)) } ?? (value == true ? "true" : "false") }
+    }
+}

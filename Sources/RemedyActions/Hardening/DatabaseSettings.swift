@@ -7,8 +7,8 @@ import RemedyCore
 public protocol DatabaseProtections: SettingAction where Client == RDSClient {
     static var kind: RDSClient.Kind { get }
     static var identifierKind: ResourceIdentifierKind { get }
-    /// Each protection's parameter name and the API's name for it.
-    static var protections: [(parameter: String, setting: String)] { get }
+    /// Each protection's parameter, the API's name for it, and `true`.
+    static var protections: [AskedSetting] { get }
 }
 
 extension DatabaseProtections {
@@ -17,16 +17,7 @@ extension DatabaseProtections {
         try parameters.identifier(kind == .instance ? "instance" : "cluster", identifierKind)
     }
     public static func wanted(_ parameters: ActionParameters) throws(ActionFailure) -> [String: JSONValue] {
-        let asked = protections.filter { parameters.values[$0.parameter] == true }
-        guard !asked.isEmpty else {
-            throw ActionFailure(
-                .permanent,
-                code: "NothingAsked",
-                message: "\(descriptor.name) needs at least one of "
-                    + protections.map(\.parameter).joined(separator: ", ") + " set to true"
-            )
-        }
-        return Dictionary(uniqueKeysWithValues: asked.map { ($0.setting, JSONValue.bool(true)) })
+        try parameters.asked(protections, by: descriptor.name)
     }
     public static func read(_ identifier: String, with rds: RDSClient) async throws(AWSError) -> [String: JSONValue] {
         try await rds.flags(protections.map(\.setting), of: kind, identifier).mapValues(JSONValue.bool)
@@ -44,10 +35,10 @@ extension DatabaseProtections {
 public struct ProtectDBInstance: DatabaseProtections {
     public static let kind = RDSClient.Kind.instance
     public static let identifierKind = ResourceIdentifierKind.dbInstanceIdentifier
-    public static let protections = [
-        (parameter: "deletion_protection", setting: "DeletionProtection"),
-        (parameter: "auto_minor_version_upgrade", setting: "AutoMinorVersionUpgrade"),
-        (parameter: "multi_az", setting: "MultiAZ"),
+    public static let protections: [AskedSetting] = [
+        ("deletion_protection", "DeletionProtection", true),
+        ("auto_minor_version_upgrade", "AutoMinorVersionUpgrade", true),
+        ("multi_az", "MultiAZ", true),
     ]
 
     public static let descriptor = ActionDescriptor(
@@ -81,9 +72,9 @@ public struct ProtectDBInstance: DatabaseProtections {
 public struct ProtectDBCluster: DatabaseProtections {
     public static let kind = RDSClient.Kind.cluster
     public static let identifierKind = ResourceIdentifierKind.dbClusterIdentifier
-    public static let protections = [
-        (parameter: "deletion_protection", setting: "DeletionProtection"),
-        (parameter: "copy_tags_to_snapshot", setting: "CopyTagsToSnapshot"),
+    public static let protections: [AskedSetting] = [
+        ("deletion_protection", "DeletionProtection", true),
+        ("copy_tags_to_snapshot", "CopyTagsToSnapshot", true),
     ]
 
     public static let descriptor = ActionDescriptor(

@@ -175,7 +175,7 @@ public struct ProtectRedshiftCluster: SettingAction {
         isDisruptive: true
     )
 
-    static let asks: [(parameter: String, setting: String, value: JSONValue)] = [
+    static let asks: [AskedSetting] = [
         ("make_private", "PubliclyAccessible", false),
         ("automated_snapshots", "AutomatedSnapshotRetentionPeriod", .number(Double(minimumSnapshotRetentionDays))),
         ("version_upgrades", "AllowVersionUpgrade", true),
@@ -188,16 +188,7 @@ public struct ProtectRedshiftCluster: SettingAction {
         try parameters.identifier("cluster", .redshiftCluster)
     }
     public static func wanted(_ parameters: ActionParameters) throws(ActionFailure) -> [String: JSONValue] {
-        let asked = asks.filter { parameters.values[$0.parameter] == true }
-        guard !asked.isEmpty else {
-            throw ActionFailure(
-                .permanent,
-                code: "NothingAsked",
-                message: "redshift.protect_cluster needs at least one of make_private, automated_snapshots, "
-                    + "version_upgrades set to true"
-            )
-        }
-        return Dictionary(uniqueKeysWithValues: asked.map { ($0.setting, $0.value) })
+        try parameters.asked(asks, by: descriptor.name)
     }
     /// A retention longer than a week meets the week asked.
     public static func meets(_ current: JSONValue, _ wanted: JSONValue, setting: String) -> Bool {
@@ -208,22 +199,13 @@ public struct ProtectRedshiftCluster: SettingAction {
         _ cluster: String,
         with redshift: RedshiftClient
     ) async throws(AWSError) -> [String: JSONValue] {
-        let settings = try await redshift.settings(asks.map(\.setting), cluster: cluster)
-        return settings.mapValues { text in
-            if let days = Int(text) { return .number(Double(days)) }
-            return .bool(text == "true")
-        }
+        QueryValues.typed(try await redshift.settings(asks.map(\.setting), cluster: cluster))
     }
     public static func write(
         _ settings: [String: JSONValue],
         to cluster: String,
         with redshift: RedshiftClient
     ) async throws(AWSError) {
-        try await redshift.modify(
-            cluster: cluster,
-            settings.mapValues { value in
-                value.doubleValue.map { String(Int($0)) } ?? (value == true ? "true" : "false")
-            }
-        )
+        try await redshift.modify(cluster: cluster, QueryValues.text(settings))
     }
 }

@@ -382,3 +382,83 @@ public struct EnableTrailEncryption: SettingAction {
         try await cloudTrail.setKMSKey(trail: trail, settings["KmsKeyId"]?.stringValue ?? "")
     }
 }
+
+/// `apigateway.protect_stage` (APIGateway.1, APIGateway.5): a REST API stage's default method settings.
+public struct ProtectAPIStage: SettingAction {
+    public static let descriptor = ActionDescriptor(
+        name: "apigateway.protect_stage",
+        summary: "Encrypt a REST API stage's cache at rest, or log its execution errors to CloudWatch",
+        parameters: [
+            ParameterSpec("stage", .identifier(.apiGatewayStage), summary: "the stage, as API_ID/STAGE"),
+            ParameterSpec(
+                "encrypt_cache",
+                .boolean,
+                required: false,
+                summary: "true: encrypt cached responses (APIGateway.5)"
+            ),
+            ParameterSpec(
+                "execution_logging",
+                .boolean,
+                required: false,
+                summary: "true: log errors at least (APIGateway.1; the account needs API Gateway's CloudWatch role)"
+            ),
+        ],
+        outputs: [changedOutput],
+        permissions: ["apigateway:GET", "apigateway:PATCH"],
+        isMutating: true,
+        isReversible: true
+    )
+
+    static let asks: [AskedSetting] = [
+        ("encrypt_cache", "caching/dataEncrypted", true),
+        ("execution_logging", "logging/loglevel", "ERROR"),
+    ]
+
+    /// The stage's `API_ID/STAGE`, split.
+    public struct Stage: Sendable {
+        let api: String
+        let name: String
+        init(_ text: String) {
+            let parts = text.split(separator: "/")
+            (api, name) = (String(parts.first ?? ""), String(parts.last ?? ""))
+        }
+    }
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> APIGatewayClient {
+        try clients.apiGateway()
+    }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("stage", .apiGatewayStage)
+    }
+    public static func wanted(_ parameters: ActionParameters) throws(ActionFailure) -> [String: JSONValue] {
+        try parameters.asked(asks, by: descriptor.name)
+    }
+    /// `INFO` logs more than the errors asked.
+    public static func meets(_ current: JSONValue, _ wanted: JSONValue, setting: String) -> Bool {
+        guard setting == "logging/loglevel" else { return current == wanted }
+        return current == "ERROR" || current == "INFO"
+    }
+    public static func read(
+        _ stage: String,
+        with apiGateway: APIGatewayClient
+    ) async throws(AWSError) -> [String: JSONValue] {
+        let target = Stage(stage)
+        let settings = try await apiGateway.defaultMethodSettings(api: target.api, stage: target.name)
+        return [
+            "caching/dataEncrypted": .bool(settings["cacheDataEncrypted"]?.boolValue ?? false),
+            "logging/loglevel": .string(settings["loggingLevel"]?.stringValue ?? "OFF"),
+        ]
+    }
+    public static func write(
+        _ settings: [String: JSONValue],
+        to stage: String,
+        with apiGateway: APIGatewayClient
+    ) async throws(AWSError) {
+        let target = Stage(stage)
+        try await apiGateway.patchDefaultMethodSettings(
+            api: target.api,
+            stage: target.name,
+            settings.mapValues { $0.stringValue ?? ($0 == true ? "true" : "false") }
+        )
+    }
+}

@@ -33,6 +33,9 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
     case ssmDocumentName = "ssm-document-name"
     case transitGatewayID = "transit-gateway-id"
     case sqsQueueName = "sqs-queue-name"
+    case cacheClusterID = "cache-cluster-id"
+    case athenaWorkGroup = "athena-workgroup"
+    case apiGatewayStage = "api-gateway-stage"
     case kmsKey = "kms-key"
     case trailName = "trail-name"
     case ipAddress = "ip-address"
@@ -76,6 +79,9 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
         case .ssmDocumentName: "Systems Manager document name"
         case .transitGatewayID: "transit gateway id"
         case .sqsQueueName: "SQS queue name"
+        case .cacheClusterID: "ElastiCache cluster or replication group id"
+        case .athenaWorkGroup: "Athena workgroup name"
+        case .apiGatewayStage: "API Gateway REST API stage (API_ID/STAGE)"
         case .kmsKey: "KMS key id or ARN"
         case .trailName: "CloudTrail trail name or ARN"
         case .ipAddress: "IP address"
@@ -121,6 +127,11 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
                 (3...128).contains(value.utf8.count)
                     && value.utf8.allSatisfy { Self.isAlnum($0) || "_-.".utf8.contains($0) }
             case .transitGatewayID: Self.isPrefixedHexID(value, prefix: "tgw-")
+            case .cacheClusterID: Self.isRDSIdentifier(value, maximumLength: 50)
+            case .apiGatewayStage: Self.isAPIGatewayStage(value)
+            case .athenaWorkGroup:
+                (1...128).contains(value.utf8.count)
+                    && value.utf8.allSatisfy { Self.isAlnum($0) || "._-".utf8.contains($0) }
             case .sqsQueueName:
                 (1...80).contains(value.utf8.count)
                     && value.utf8.allSatisfy { Self.isAlnum($0) || "_-.".utf8.contains($0) }
@@ -219,6 +230,15 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
     static func isLogGroupName(_ value: String) -> Bool {
         (1...512).contains(value.utf8.count)
             && value.utf8.allSatisfy { isAlnum($0) || "_-/.#".utf8.contains($0) }
+    }
+
+    /// `API_ID/STAGE`: a REST API id (10 lowercase letters and digits) and a stage name (letters, digits, `_`, `-`).
+    static func isAPIGatewayStage(_ value: String) -> Bool {
+        let parts = value.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].utf8.count == 10, parts[0].utf8.allSatisfy(isLowerAlnum),
+            (1...128).contains(parts[1].utf8.count)
+        else { return false }
+        return parts[1].utf8.allSatisfy { isAlnum($0) || "_-".utf8.contains($0) }
     }
 
     static func isAccessKeyID(_ value: String) -> Bool {

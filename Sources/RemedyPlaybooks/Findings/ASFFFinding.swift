@@ -187,6 +187,15 @@ enum ASFFFinding {
         case "AwsRdsDbInstance": bare = resource.hasPrefix("db:") ? String(resource.dropFirst("db:".count)) : resource
         case "AwsRdsDbCluster", "AwsRedshiftCluster":
             bare = resource.hasPrefix("cluster:") ? String(resource.dropFirst("cluster:".count)) : resource
+        // `cluster:ID` and `replicationgroup:ID`
+        case "AwsElastiCacheCacheCluster", "AwsElastiCacheReplicationGroup":
+            bare = String(resource.split(separator: ":", omittingEmptySubsequences: false).last ?? Substring(resource))
+        // `/restapis/ID/stages/NAME`: both name the stage.
+        case "AwsApiGatewayStage":
+            let parts = resource.split(separator: "/")
+            bare =
+                parts.count == 4 && parts[0] == "restapis" && parts[2] == "stages"
+                ? "\(parts[1])/\(parts[3])" : resource
         case "AwsRdsDbSnapshot":
             bare = resource.hasPrefix("snapshot:") ? String(resource.dropFirst("snapshot:".count)) : resource
         // `log-group:NAME` or `log-group:NAME:*`; the name may hold slashes (`/aws/lambda/x`).
