@@ -57,6 +57,13 @@ OPERATIONS = [
     ("ssm", "GetServiceSetting"),
     ("ssm", "UpdateServiceSetting"),
     ("secretsmanager", "DescribeSecret"),
+    ("resourcegroupstaggingapi", "GetResources"),
+    ("resourcegroupstaggingapi", "TagResources"),
+    ("resourcegroupstaggingapi", "UntagResources"),
+    ("codebuild", "BatchGetProjects"),
+    ("codebuild", "UpdateProject"),
+    ("sns", "GetTopicAttributes"),
+    ("sns", "SetTopicAttributes"),
 ]
 
 

@@ -21,10 +21,13 @@ import botocore.session
 # IAM prefix -> botocore service models whose operations are IAM actions under that prefix.
 PREFIXES = {
     "apigateway": [],
+    "application-autoscaling": ["application-autoscaling"],
     "athena": ["athena"],
     "autoscaling": ["autoscaling"],
     "cloudtrail": ["cloudtrail"],
     "cloudwatch": ["cloudwatch"],
+    "codebuild": ["codebuild"],
+    "config": ["config"],
     "dynamodb": ["dynamodb"],
     "ec2": ["ec2"],
     "ecr": ["ecr"],
@@ -46,6 +49,7 @@ PREFIXES = {
     "sqs": ["sqs"],
     "ssm": ["ssm"],
     "sts": ["sts"],
+    "tag": ["resourcegroupstaggingapi"],
     "wafv2": ["wafv2"],
 }
 

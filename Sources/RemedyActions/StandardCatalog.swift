@@ -41,7 +41,9 @@ extension ActionCatalog {
         EnableCacheFailover.self, EnableWorkGroupMetrics.self, EnableMacie.self, BlockPublicDocumentSharing.self,
         DeliverTrailToLogs.self, EnableEnhancedMonitoring.self, AddBucketLifecycleRule.self,
         ScheduleSecretRotation.self, EnableVPCFlowLogs.self, TerminateStoppedInstance.self, DeleteUnusedSecret.self,
-        ProtectAPIStage.self,
+        ProtectAPIStage.self, EnableConfigRecording.self, EnableDynamoDBAutoScaling.self, RedirectHTTPToHTTPS.self,
+        EnableRedshiftAuditLogging.self, AddResourceTags.self,
+        DisablePrivilegedBuilds.self, EnableDeliveryStatusLogging.self,
         // Network threats.
         BlockIPInWAF.self, DenyIPInNetworkACL.self,
         // Forensics and secrets.

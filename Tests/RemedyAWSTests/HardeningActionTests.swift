@@ -456,6 +456,19 @@ extension MotoIntegrationTests {
             before: true,
             after: false
         ) { try await read("PubliclyAccessible") }
+        // Audit logs go to the log bucket
+        try await world.s3.createBucket("remedy-redshift-logs")
+        try await exerciseSetting(
+            world,
+            "redshift.enable_audit_logging",
+            ["cluster": "analytics", "bucket": "remedy-redshift-logs"],
+            permission: "redshift:EnableLogging",
+            setting: "AuditLogBucket",
+            before: .null,
+            after: "remedy-redshift-logs"
+        ) { () async throws -> JSONValue in
+            try await redshift.auditLogBucket(cluster: "analytics").map(JSONValue.string) ?? .null
+        }
         // Thirty-five days is more than the week asked: nothing changes
         try await redshift.modify(cluster: "analytics", ["AutomatedSnapshotRetentionPeriod": "35"])
         let longer = try await world.invoker.execute(
@@ -841,6 +854,153 @@ extension MotoIntegrationTests {
         #expect(logging.outputs["changed"] == ["logging/loglevel"])
         #expect(try await apiGateway.defaultMethodSettings(api: api, stage: "prod")["loggingLevel"] == "ERROR")
     }
+
+    @Test func configRecordsTheRegionWithItsServiceLinkedRoleAndUndoStopsIt() async throws {
+        let world = try await world()
+        let bucket = "remedy-config-\(MotoServer.account)-\(moto.region)"
+        try await world.s3.createBucket(bucket)
+        let config = ConfigClient(try client(.config, world))
+        try await exerciseSetting(
+            world,
+            "config.enable_recording",
+            ["account": .string(MotoServer.account), "bucket": .string(bucket)],
+            permission: "config:StartConfigurationRecorder",
+            setting: "Recording",
+            before: false,
+            after: true
+        ) { () async throws -> JSONValue in .bool(try await config.recorder()?.isRecording ?? false) }
+        let recorders = try await config.client.json("DescribeConfigurationRecorders", effect: .readOnly, body: [:])
+        let recorder = try #require(recorders["ConfigurationRecorders"]?.arrayValue?.first)
+        #expect(
+            recorder["roleARN"]
+                == .string(
+                    "arn:aws:iam::\(MotoServer.account):role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+                )
+        )
+        #expect(recorder["recordingGroup"]?["allSupported"] == true)
+        let channels = try await config.client.json("DescribeDeliveryChannels", effect: .readOnly, body: [:])
+        #expect(channels["DeliveryChannels"]?.arrayValue?.first?["s3BucketName"] == .string(bucket))
+    }
+
+    @Test func aProvisionedTableScalesWithDemandAndAnOnDemandOneIsLeftAlone() async throws {
+        let world = try await world()
+        let dynamoDB = DynamoDBClient(try client(.dynamoDB, world))
+        for (table, provisioned) in [("orders", true), ("sessions", false)] {
+            var body: [String: JSONValue] = [
+                "TableName": .string(table),
+                "AttributeDefinitions": [["AttributeName": "id", "AttributeType": "S"]],
+                "KeySchema": [["AttributeName": "id", "KeyType": "HASH"]],
+            ]
+            if provisioned {
+                body["ProvisionedThroughput"] = ["ReadCapacityUnits": 5, "WriteCapacityUnits": 2]
+            } else {
+                body["BillingMode"] = "PAY_PER_REQUEST"
+            }
+            _ = try await dynamoDB.client.json("CreateTable", effect: .mutating(idempotent: false), body: .object(body))
+        }
+        let scaling = ApplicationAutoScalingClient(try client(.applicationAutoScaling, world))
+        try await exerciseSetting(
+            world,
+            "dynamodb.enable_autoscaling",
+            ["table": "orders"],
+            permission: "application-autoscaling:RegisterScalableTarget",
+            setting: "ScaledDimensions",
+            before: [],
+            after: ["dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits"]
+        ) { () async throws -> JSONValue in
+            .array(
+                try await scaling.scalableDimensions(namespace: "dynamodb", resource: "table/orders").sorted().map(
+                    JSONValue.string
+                )
+            )
+        }
+        let onDemand = try await world.invoker.execute(request("dynamodb.enable_autoscaling", ["table": "sessions"]))
+        #expect(onDemand.outputs["changed"] == [])
+        #expect(try await scaling.scalableDimensions(namespace: "dynamodb", resource: "table/sessions").isEmpty)
+    }
+
+    @Test func anALBRedirectsHTTPToHTTPSAndOneWithoutHTTPSIsRefused() async throws {
+        let world = try await world()
+        let elb = ELBv2Client(try client(.elasticLoadBalancingV2, world))
+        let second = try await world.ec2.client.query("CreateSubnet", effect: .mutating(idempotent: false)) {
+            $0.set("VpcId", world.vpcID)
+            $0.set("CidrBlock", "10.20.2.0/24")
+            $0.set("AvailabilityZone", "\(moto.region)b")
+        }
+        let subnets = [world.subnetID, try #require(second.string("subnet", "subnetId"))]
+        func loadBalancer(_ name: String) async throws -> String {
+            let created = try await elb.client.query("CreateLoadBalancer", effect: .mutating(idempotent: false)) {
+                $0.set("Name", name)
+                $0.set("Subnets", list: subnets, style: .query)
+            }
+            return try #require(created.list("LoadBalancers").first?.string("LoadBalancerArn"))
+        }
+        func listener(_ balancer: String, _ networkProtocol: String, _ port: Int, _ group: String) async throws {
+            _ = try await elb.client.query("CreateListener", effect: .mutating(idempotent: false)) {
+                $0.set("LoadBalancerArn", balancer)
+                $0.set("Protocol", networkProtocol)
+                $0.set("Port", port)
+                $0.set("DefaultActions.member.1.Type", "forward")
+                $0.set("DefaultActions.member.1.TargetGroupArn", group)
+                if networkProtocol == "HTTPS" {
+                    // An IAM server certificate: moto looks ACM certificates up, and has none
+                    $0.set(
+                        "Certificates.member.1.CertificateArn",
+                        "arn:aws:iam::\(MotoServer.account):server-certificate/web"
+                    )
+                }
+            }
+        }
+        let group = try #require(
+            try await elb.client.query("CreateTargetGroup", effect: .mutating(idempotent: false)) {
+                $0.set("Name", "web")
+                $0.set("Protocol", "HTTP")
+                $0.set("Port", 80)
+                $0.set("VpcId", world.vpcID)
+            }.list("TargetGroups").first?.string("TargetGroupArn")
+        )
+        let web = try await loadBalancer("web")
+        try await listener(web, "HTTP", 80, group)
+        try await listener(web, "HTTPS", 443, group)
+        let httpListeners = { () async throws -> JSONValue in
+            let listeners = try await elb.listeners(ofLoadBalancer: web).filter { $0.networkProtocol == "HTTP" }
+            return .object(
+                Dictionary(uniqueKeysWithValues: listeners.map { ($0.arn, JSONValue.array($0.defaultActions)) })
+            )
+        }
+        let before = try await httpListeners()
+        let http = try #require(before.objectValue?.keys.first)
+        #expect(before[http]?.arrayValue?.first?["Type"] == "forward")
+        try await exerciseSetting(
+            world,
+            "elbv2.redirect_http_to_https",
+            ["load_balancer": .string(web)],
+            permission: "elasticloadbalancing:ModifyListener",
+            setting: "HTTPListeners",
+            before: before,
+            after: [http: [RedirectHTTPToHTTPSExpectation.redirect]],
+            read: httpListeners
+        )
+
+        let plain = try await loadBalancer("plain")
+        try await listener(plain, "HTTP", 80, group)
+        await #expect {
+            _ = try await world.invoker.execute(
+                request("elbv2.redirect_http_to_https", ["load_balancer": .string(plain)])
+            )
+        } throws: { ($0 as? ActionFailure)?.code == "NoHTTPSListener" }
+    }
+}
+
+/// The redirect the action writes, as the listener reads back.
+enum RedirectHTTPToHTTPSExpectation {
+    static let redirect: JSONValue = [
+        "Type": "redirect",
+        "RedirectConfig": [
+            "Protocol": "HTTPS", "Port": "443", "Host": "#{host}", "Path": "/#{path}", "Query": "#{query}",
+            "StatusCode": "HTTP_301",
+        ],
+    ]
 }
 
 /// A setting action's life through `invoker`.

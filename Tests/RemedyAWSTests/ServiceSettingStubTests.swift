@@ -284,4 +284,146 @@ import Testing
             expectConforming(stub)
         }
     }
+
+    // moto's Resource Groups Tagging API tags DynamoDB tables but cannot untag them, nor tag GuardDuty resources.
+    @Test func anUntaggedDetectorIsMarkedAndATagItHasKeepsItsValue() async throws {
+        let detector = "arn:aws:guardduty:us-east-1:111122223333:detector/12abc34d567e8fa901bc2d34e56789f0"
+        let tags = Settings([:])
+        let routes = [
+            AWSStubRoute("resourcegroupstaggingapi.GetResources") { request in
+                let arns = request.json["ResourceARNList"]?.arrayValue ?? []
+                let current = tags.values.withLock { $0 }
+                let mappings: [JSONValue] =
+                    current.isEmpty
+                    ? []
+                    : arns.map { arn in
+                        [
+                            "ResourceARN": arn,
+                            "Tags": .array(
+                                current.sorted { $0.key < $1.key }.map {
+                                    ["Key": .string($0.key), "Value": .string($0.value)]
+                                }
+                            ),
+                        ]
+                    }
+                return .json(JSONValue.object(["ResourceTagMappingList": .array(mappings)]).jsonText())
+            },
+            AWSStubRoute("resourcegroupstaggingapi.TagResources") { request in
+                for (key, value) in request.json["Tags"]?.objectValue ?? [:] { tags.set(key, value.stringValue) }
+                return .json(#"{"FailedResourcesMap":{}}"#)
+            },
+            AWSStubRoute("resourcegroupstaggingapi.UntagResources") { request in
+                for key in request.json["TagKeys"]?.arrayValue ?? [] { tags.set(key.stringValue ?? "", nil) }
+                return .json(#"{"FailedResourcesMap":{}}"#)
+            },
+        ]
+        try await withAWSStubServer(routes) { stub in
+            try await exerciseSetting(
+                invoker(stub),
+                request("tagging.add_tags", ["resource": .string(detector), "tags": ["remedy:needs-owner": "true"]]),
+                permission: "tag:TagResources",
+                setting: "remedy:needs-owner",
+                before: .null,
+                after: "true"
+            ) { () async throws -> JSONValue in tags["remedy:needs-owner"].map(JSONValue.string) ?? .null }
+            let untag = try #require(stub.requests(for: "resourcegroupstaggingapi.UntagResources").first)
+            #expect(try JSONParser().parse(untag.body)["TagKeys"] == ["remedy:needs-owner"])
+
+            tags.set("owner", "payments")
+            let kept = try await invoker(stub).execute(
+                request("tagging.add_tags", ["resource": .string(detector), "tags": ["owner": "unknown"]])(.live)
+            )
+            #expect(kept.outputs["changed"] == [])
+            #expect(tags["owner"] == "payments")
+            expectConforming(stub)
+        }
+    }
+
+    @Test func aCodeBuildProjectStopsBuildingPrivilegedAndKeepsTheRestOfItsEnvironment() async throws {
+        let environment = Mutex<JSONValue>(
+            [
+                "type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL",
+                "privilegedMode": true,
+                "environmentVariables": [["name": "STAGE", "value": "prod", "type": "PLAINTEXT"]],
+            ]
+        )
+        let routes = [
+            AWSStubRoute("codebuild.BatchGetProjects") { request in
+                let name = request.json["names"]?.arrayValue?.first ?? .null
+                let project: JSONValue = ["name": name, "environment": environment.withLock { $0 }]
+                return .json(JSONValue.object(["projects": [project]]).jsonText())
+            },
+            AWSStubRoute("codebuild.UpdateProject") { request in
+                environment.withLock { $0 = request.json["environment"] ?? .null }
+                return .json(JSONValue.object(["project": ["name": request.json["name"] ?? .null]]).jsonText())
+            },
+        ]
+        try await withAWSStubServer(routes) { stub in
+            try await exerciseSetting(
+                invoker(stub),
+                request("codebuild.disable_privileged_mode", ["project": "payments-build"]),
+                permission: "codebuild:UpdateProject",
+                setting: "privilegedMode",
+                before: true,
+                after: false
+            ) { () async throws -> JSONValue in environment.withLock { $0 }["privilegedMode"] ?? .null }
+            let update = try JSONParser().parse(try #require(stub.requests(for: "codebuild.UpdateProject").first).body)
+            #expect(update["environment"]?["image"] == "aws/codebuild/standard:7.0")
+            #expect(update["environment"]?["environmentVariables"]?.arrayValue?.count == 1)
+            expectConforming(stub)
+        }
+    }
+
+    @Test func aTopicLogsFailedDeliveriesForEveryProtocol() async throws {
+        let attributes = Settings([:])
+        let routes = [
+            AWSStubRoute("sns.GetTopicAttributes") { _ in
+                let entries = attributes.values.withLock { $0 }.sorted { $0.key < $1.key }.map {
+                    "<entry><key>\($0.key)</key><value>\($0.value)</value></entry>"
+                }
+                return LocalHTTPResponse(
+                    status: 200,
+                    headers: [("Content-Type", "text/xml")],
+                    text: """
+                        <GetTopicAttributesResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">\
+                        <GetTopicAttributesResult><Attributes>\(entries.joined())</Attributes></GetTopicAttributesResult>\
+                        <ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata></GetTopicAttributesResponse>
+                        """
+                )
+            },
+            AWSStubRoute("sns.SetTopicAttributes") { request in
+                let value = request.form.first("AttributeValue") ?? ""
+                attributes.set(request.form.first("AttributeName") ?? "", value.isEmpty ? nil : value)
+                return LocalHTTPResponse(
+                    status: 200,
+                    headers: [("Content-Type", "text/xml")],
+                    text: """
+                        <SetTopicAttributesResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">\
+                        <ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata></SetTopicAttributesResponse>
+                        """
+                )
+            },
+        ]
+        let role = "arn:aws:iam::111122223333:role/remedy-sns-delivery-logs"
+        let protocols = ["Application", "Firehose", "HTTP", "Lambda", "SQS"]
+        try await withAWSStubServer(routes) { stub in
+            try await exerciseSetting(
+                invoker(stub),
+                request(
+                    "sns.enable_delivery_status_logging",
+                    ["topic": "arn:aws:sns:us-east-1:111122223333:alerts", "role": .string(role)]
+                ),
+                permission: "sns:SetTopicAttributes",
+                setting: "FailureFeedbackRoles",
+                before: .null,
+                after: .object(
+                    Dictionary(uniqueKeysWithValues: protocols.map { ("\($0)FailureFeedbackRoleArn", .string(role)) })
+                )
+            ) { () async throws -> JSONValue in
+                let roles = attributes.values.withLock { $0 }
+                return roles.isEmpty ? .null : .object(roles.mapValues(JSONValue.string))
+            }
+            expectConforming(stub)
+        }
+    }
 }

@@ -493,6 +493,41 @@ import Testing
                     "apigateway-stage-protection", "encrypt-cache", "stage", "a1b2c3d4e5/prod"
                 ),
                 (
+                    "Config.1", "AwsAccount", "AWS::::Account:111122223333", "config-recording", "fix", "bucket",
+                    "remedy-config-111122223333-us-east-1"
+                ),
+                (
+                    "DynamoDB.1", "AwsDynamoDbTable", "arn:aws:dynamodb:us-east-1:111122223333:table/orders",
+                    "dynamodb-autoscaling", "fix", "table", "orders"
+                ),
+                (
+                    "ELB.1", "AwsElbv2LoadBalancer",
+                    "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/web/50dc6c495c0c9188",
+                    "alb-https-redirect", "fix", "load_balancer",
+                    "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/web/50dc6c495c0c9188"
+                ),
+                (
+                    "Redshift.4", "AwsRedshiftCluster", "arn:aws:redshift:us-east-1:111122223333:cluster:analytics",
+                    "redshift-audit-logging", "fix", "cluster", "analytics"
+                ),
+                (
+                    "GuardDuty.4", "AwsGuardDutyDetector",
+                    "arn:aws:guardduty:us-east-1:111122223333:detector/12abc34d567e8fa901bc2d34e56789f0",
+                    "untagged-resource",
+                    "mark", "resource",
+                    "arn:aws:guardduty:us-east-1:111122223333:detector/12abc34d567e8fa901bc2d34e56789f0"
+                ),
+                (
+                    "CodeBuild.5", "AwsCodeBuildProject",
+                    "arn:aws:codebuild:us-east-1:111122223333:project/payments-build",
+                    "codebuild-privileged-mode", "fix", "project", "payments-build"
+                ),
+                (
+                    "SNS.2", "AwsSnsTopic", "arn:aws:sns:us-east-1:111122223333:alerts", "sns-delivery-status-logging",
+                    "fix",
+                    "topic", "arn:aws:sns:us-east-1:111122223333:alerts"
+                ),
+                (
                     "IAM.22", "AwsIamUser", "arn:aws:iam::111122223333:user/alice", "iam-stale-credentials",
                     "deactivate-keys-unused-45-days", "user", "alice"
                 ),

@@ -95,6 +95,7 @@ import Testing
         #expect(ReferenceCatalogue.asffType("AWS::DynamoDB::Table") == "AwsDynamoDbTable")
         #expect(ReferenceCatalogue.asffType("AWS::EC2::VPC") == "AwsEc2Vpc")
         #expect(ReferenceCatalogue.asffType("AWS::KMS::Key") == "AwsKmsKey")
+        #expect(ReferenceCatalogue.asffType("AWS::ElasticLoadBalancingV2::LoadBalancer") == "AwsElbv2LoadBalancer")
     }
 
     @Test func everyShippedPlaybookMatchesExactlyTheCatalogueEntriesItIsMeantFor() throws {

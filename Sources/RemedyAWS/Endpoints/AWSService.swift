@@ -214,6 +214,42 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
         apiVersion: "2015-07-09",
         isGlobal: false
     )
+    public static let config = AWSService(
+        id: "config",
+        environmentName: "CONFIG_SERVICE",
+        signingName: "config",
+        endpointPrefix: "config",
+        wireProtocol: .json(version: "1.1", targetPrefix: "StarlingDoveService"),
+        apiVersion: "2014-11-12",
+        isGlobal: false
+    )
+    public static let applicationAutoScaling = AWSService(
+        id: "application-autoscaling",
+        environmentName: "APPLICATION_AUTO_SCALING",
+        signingName: "application-autoscaling",
+        endpointPrefix: "application-autoscaling",
+        wireProtocol: .json(version: "1.1", targetPrefix: "AnyScaleFrontendService"),
+        apiVersion: "2016-02-06",
+        isGlobal: false
+    )
+    public static let tagging = AWSService(
+        id: "tagging",
+        environmentName: "RESOURCE_GROUPS_TAGGING_API",
+        signingName: "tagging",
+        endpointPrefix: "tagging",
+        wireProtocol: .json(version: "1.1", targetPrefix: "ResourceGroupsTaggingAPI_20170126"),
+        apiVersion: "2017-01-26",
+        isGlobal: false
+    )
+    public static let codeBuild = AWSService(
+        id: "codebuild",
+        environmentName: "CODEBUILD",
+        signingName: "codebuild",
+        endpointPrefix: "codebuild",
+        wireProtocol: .json(version: "1.1", targetPrefix: "CodeBuild_20161006"),
+        apiVersion: "2016-10-06",
+        isGlobal: false
+    )
     public static let eks = AWSService(
         id: "eks",
         environmentName: "EKS",

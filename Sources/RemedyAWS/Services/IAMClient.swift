@@ -115,6 +115,17 @@ public struct IAMClient: Sendable {
         }
     }
 
+    /// Creates the service-linked role of `service` (`config.amazonaws.com`); one already there is left as it is.
+    public func ensureServiceLinkedRole(service: String) async throws(AWSError) {
+        do {
+            _ = try await client.query("CreateServiceLinkedRole", effect: .mutating(idempotent: true)) {
+                $0.set("AWSServiceName", service)
+            }
+        } catch  where error.code == "InvalidInput" && error.message.contains("has been taken") {
+            // The role exists: what the step needs.
+        }
+    }
+
     /// Whether the user has a console password (`GetLoginProfile`; `NoSuchEntity` means none).
     public func hasLoginProfile(user: String) async throws(AWSError) -> Bool {
         do {

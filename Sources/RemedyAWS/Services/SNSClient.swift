@@ -16,9 +16,17 @@ public struct SNSClient: Sendable {
 
     /// One attribute of a topic (`KmsMasterKeyId`...), or nil when the topic does not have it.
     public func topicAttribute(_ name: String, topicARN: String) async throws(AWSError) -> String? {
+        try await topicAttributes(topicARN: topicARN)[name]
+    }
+
+    /// Every attribute of a topic, by name.
+    public func topicAttributes(topicARN: String) async throws(AWSError) -> [String: String] {
         let result = try await client.query("GetTopicAttributes", effect: .readOnly) { $0.set("TopicArn", topicARN) }
-        let entry = result["Attributes"]?.all("entry").first { $0.string("key") == name }
-        return entry?.string("value")
+        var attributes: [String: String] = [:]
+        for entry in result["Attributes"]?.all("entry") ?? [] {
+            if let key = entry.string("key") { attributes[key] = entry.string("value") ?? "" }
+        }
+        return attributes
     }
 
     public func setTopicAttribute(_ name: String, _ value: String, topicARN: String) async throws(AWSError) {

@@ -177,6 +177,12 @@ public struct ServiceClients: Sendable {
     public func ssm() throws(ActionFailure) -> SSMClient { SSMClient(try client(.ssm)) }
     public func elastiCache() throws(ActionFailure) -> ElastiCacheClient { ElastiCacheClient(try client(.elastiCache)) }
     public func athena() throws(ActionFailure) -> AthenaClient { AthenaClient(try client(.athena)) }
+    public func config() throws(ActionFailure) -> ConfigClient { ConfigClient(try client(.config)) }
+    public func tagging() throws(ActionFailure) -> TaggingClient { TaggingClient(try client(.tagging)) }
+    public func codeBuild() throws(ActionFailure) -> CodeBuildClient { CodeBuildClient(try client(.codeBuild)) }
+    public func applicationAutoScaling() throws(ActionFailure) -> ApplicationAutoScalingClient {
+        ApplicationAutoScalingClient(try client(.applicationAutoScaling))
+    }
     public func apiGateway() throws(ActionFailure) -> APIGatewayClient { APIGatewayClient(try client(.apiGateway)) }
     public func macie() throws(ActionFailure) -> MacieClient { MacieClient(try client(.macie)) }
     public func sqs() throws(ActionFailure) -> SQSClient { SQSClient(try client(.sqs)) }

@@ -296,3 +296,49 @@ public struct EnableVPCFlowLogs: SettingAction {
         }
     }
 }
+
+/// `redshift.enable_audit_logging` (Redshift.4).
+public struct EnableRedshiftAuditLogging: SettingAction {
+    public static let descriptor = ActionDescriptor(
+        name: "redshift.enable_audit_logging",
+        summary: "Send a Redshift cluster's connection and user audit logs to a bucket (a cluster logging anywhere "
+            + "is left as it is)",
+        parameters: [
+            ParameterSpec("cluster", .identifier(.redshiftCluster), summary: "the cluster"),
+            ParameterSpec(
+                "bucket",
+                .identifier(.bucketName),
+                summary: "the bucket; its policy must let redshift.amazonaws.com put objects"
+            ),
+        ],
+        outputs: [changedOutput],
+        permissions: ["redshift:DescribeLoggingStatus", "redshift:EnableLogging", "redshift:DisableLogging"],
+        isMutating: true,
+        isReversible: true
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> RedshiftClient {
+        try clients.redshift()
+    }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("cluster", .redshiftCluster)
+    }
+    public static func wanted(_ parameters: ActionParameters) throws(ActionFailure) -> [String: JSONValue] {
+        ["AuditLogBucket": .string(try parameters.identifier("bucket", .bucketName))]
+    }
+    public static func meets(_ current: JSONValue, _ wanted: JSONValue, setting: String) -> Bool { current != .null }
+    public static func read(
+        _ cluster: String,
+        with redshift: RedshiftClient
+    ) async throws(AWSError) -> [String: JSONValue] {
+        ["AuditLogBucket": try await redshift.auditLogBucket(cluster: cluster).map(JSONValue.string) ?? .null]
+    }
+    /// `null` (undo of a cluster that logged nothing) stops the logging.
+    public static func write(
+        _ settings: [String: JSONValue],
+        to cluster: String,
+        with redshift: RedshiftClient
+    ) async throws(AWSError) {
+        try await redshift.setAuditLogBucket(cluster: cluster, settings["AuditLogBucket"]?.stringValue)
+    }
+}

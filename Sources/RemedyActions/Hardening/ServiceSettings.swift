@@ -232,3 +232,97 @@ public struct BlockPublicDocumentSharing: SettingAction {
         try await ssm.setServiceSetting(settingID, settings["SettingValue"]?.stringValue ?? "Enable")
     }
 }
+
+/// `codebuild.disable_privileged_mode` (CodeBuild.5).
+public struct DisablePrivilegedBuilds: SettingAction {
+    public static let descriptor = ActionDescriptor(
+        name: "codebuild.disable_privileged_mode",
+        summary: "Turn off privileged mode (root access to the build host's Docker daemon) for a CodeBuild project",
+        parameters: [ParameterSpec("project", .identifier(.codeBuildProject), summary: "the project's name")],
+        outputs: [changedOutput],
+        permissions: ["codebuild:BatchGetProjects", "codebuild:UpdateProject"],
+        isMutating: true,
+        isReversible: true,
+        isDisruptive: true,
+        testedAgainst: .botocoreStub(because: "moto lacks CodeBuild UpdateProject")
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> CodeBuildClient {
+        try clients.codeBuild()
+    }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("project", .codeBuildProject)
+    }
+    public static func wanted(_ parameters: ActionParameters) -> [String: JSONValue] { ["privilegedMode": false] }
+    public static func read(
+        _ project: String,
+        with codeBuild: CodeBuildClient
+    ) async throws(AWSError) -> [String: JSONValue] {
+        [
+            "privilegedMode": .bool(
+                try await codeBuild.environment(project: project)["privilegedMode"]?.boolValue ?? false
+            )
+        ]
+    }
+    /// The rest of the environment is written back as it is.
+    public static func write(
+        _ settings: [String: JSONValue],
+        to project: String,
+        with codeBuild: CodeBuildClient
+    ) async throws(AWSError) {
+        guard case .object(var environment) = try await codeBuild.environment(project: project) else { return }
+        environment["privilegedMode"] = .bool(settings["privilegedMode"] == true)
+        try await codeBuild.setEnvironment(project: project, .object(environment))
+    }
+}
+
+/// `sns.enable_delivery_status_logging` (SNS.2): SNS logs failed deliveries of the topic's messages to CloudWatch
+/// Logs, for every protocol, with a role it assumes.
+public struct EnableDeliveryStatusLogging: SettingAction {
+    static let attributes = ["HTTP", "Lambda", "SQS", "Firehose", "Application"].map { "\($0)FailureFeedbackRoleArn" }
+
+    public static let descriptor = ActionDescriptor(
+        name: "sns.enable_delivery_status_logging",
+        summary: "Log an SNS topic's failed deliveries to CloudWatch Logs for every protocol (a topic logging any is "
+            + "left as it is)",
+        parameters: [
+            ParameterSpec("topic", .identifier(.topicARN), summary: "the topic's ARN"),
+            ParameterSpec("role", .identifier(.roleARN), summary: "the role SNS assumes to write the logs"),
+        ],
+        outputs: [changedOutput],
+        permissions: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "iam:PassRole"],
+        isMutating: true,
+        isReversible: true,
+        testedAgainst: .botocoreStub(because: "moto's SNS keeps no delivery status attributes")
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> SNSClient { try clients.sns() }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("topic", .topicARN)
+    }
+    public static func wanted(_ parameters: ActionParameters) throws(ActionFailure) -> [String: JSONValue] {
+        let role = try parameters.identifier("role", .roleARN)
+        return [
+            "FailureFeedbackRoles": .object(Dictionary(uniqueKeysWithValues: attributes.map { ($0, .string(role)) }))
+        ]
+    }
+    /// Logging for any protocol meets the control.
+    public static func meets(_ current: JSONValue, _ wanted: JSONValue, setting: String) -> Bool { current != .null }
+    public static func read(_ topic: String, with sns: SNSClient) async throws(AWSError) -> [String: JSONValue] {
+        let roles = try await sns.topicAttributes(topicARN: topic).filter {
+            attributes.contains($0.key) && !$0.value.isEmpty
+        }
+        return ["FailureFeedbackRoles": roles.isEmpty ? .null : .object(roles.mapValues(JSONValue.string))]
+    }
+    /// `null` (undo of a topic that logged nothing) clears every protocol's role.
+    public static func write(
+        _ settings: [String: JSONValue],
+        to topic: String,
+        with sns: SNSClient
+    ) async throws(AWSError) {
+        let roles = settings["FailureFeedbackRoles"]?.objectValue ?? [:]
+        for attribute in attributes {
+            try await sns.setTopicAttribute(attribute, roles[attribute]?.stringValue ?? "", topicARN: topic)
+        }
+    }
+}

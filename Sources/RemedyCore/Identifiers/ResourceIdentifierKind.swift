@@ -36,6 +36,7 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
     case cacheClusterID = "cache-cluster-id"
     case athenaWorkGroup = "athena-workgroup"
     case apiGatewayStage = "api-gateway-stage"
+    case codeBuildProject = "codebuild-project"
     case kmsKey = "kms-key"
     case trailName = "trail-name"
     case ipAddress = "ip-address"
@@ -82,6 +83,7 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
         case .cacheClusterID: "ElastiCache cluster or replication group id"
         case .athenaWorkGroup: "Athena workgroup name"
         case .apiGatewayStage: "API Gateway REST API stage (API_ID/STAGE)"
+        case .codeBuildProject: "CodeBuild project name"
         case .kmsKey: "KMS key id or ARN"
         case .trailName: "CloudTrail trail name or ARN"
         case .ipAddress: "IP address"
@@ -129,6 +131,9 @@ public enum ResourceIdentifierKind: String, Sendable, Hashable, CaseIterable {
             case .transitGatewayID: Self.isPrefixedHexID(value, prefix: "tgw-")
             case .cacheClusterID: Self.isRDSIdentifier(value, maximumLength: 50)
             case .apiGatewayStage: Self.isAPIGatewayStage(value)
+            case .codeBuildProject:
+                (2...255).contains(value.utf8.count) && value.utf8.first.map(Self.isAlnum) == true
+                    && value.utf8.allSatisfy { Self.isAlnum($0) || "_-".utf8.contains($0) }
             case .athenaWorkGroup:
                 (1...128).contains(value.utf8.count)
                     && value.utf8.allSatisfy { Self.isAlnum($0) || "._-".utf8.contains($0) }

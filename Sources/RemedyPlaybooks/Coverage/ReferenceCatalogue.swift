@@ -200,7 +200,9 @@ public struct ReferenceCatalogue: Sendable {
     /// capitals kept as a capital and lowercase letters (`DynamoDB` -> `DynamoDb`, `VPC` -> `Vpc`), a capital that
     /// starts a word after such a run kept (`DBInstance` -> `DbInstance`).
     public static func asffType(_ cloudFormation: String) -> String {
-        cloudFormation.split(separator: ":").map { part in
+        // Security Hub abbreviates the load balancers (botocore's `ResourceDetails` members name them so).
+        if let abbreviated = asffAbbreviations[cloudFormation] { return abbreviated }
+        return cloudFormation.split(separator: ":").map { part in
             let characters = Array(part)
             var word = ""
             for (index, character) in characters.enumerated() {
@@ -214,6 +216,11 @@ public struct ReferenceCatalogue: Sendable {
             return word
         }.joined()
     }
+
+    static let asffAbbreviations = [
+        "AWS::ElasticLoadBalancingV2::LoadBalancer": "AwsElbv2LoadBalancer",
+        "AWS::ElasticLoadBalancing::LoadBalancer": "AwsElbLoadBalancer",
+    ]
 
     /// GuardDuty's resource types as remedy names them; those it has no name for get no resource.
     static let guardDutyResources = [
