@@ -43,7 +43,7 @@ extension ActionCatalog {
         ScheduleSecretRotation.self, EnableVPCFlowLogs.self, TerminateStoppedInstance.self, DeleteUnusedSecret.self,
         ProtectAPIStage.self, EnableConfigRecording.self, EnableDynamoDBAutoScaling.self, RedirectHTTPToHTTPS.self,
         EnableRedshiftAuditLogging.self, AddResourceTags.self,
-        DisablePrivilegedBuilds.self, EnableDeliveryStatusLogging.self,
+        DisablePrivilegedBuilds.self, EnableDeliveryStatusLogging.self, NotifyBucketDeletions.self,
         // Network threats.
         BlockIPInWAF.self, DenyIPInNetworkACL.self,
         // Forensics and secrets.

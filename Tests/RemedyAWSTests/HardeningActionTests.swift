@@ -56,6 +56,31 @@ extension MotoIntegrationTests {
         ) { () async throws -> JSONValue in .bool(try await dynamoDB.isDeletionProtected(table: "orders")) }
     }
 
+    @Test func aBucketNotifiesItsDeletionsAndOneNotifyingAnythingIsLeftAlone() async throws {
+        let world = try await world()
+        let sns = SNSClient(try client(.sns, world))
+        let topic = try await sns.createTopic(name: "remedy-s3-events")
+        for bucket in ["payments-exports", "team-events"] { try await world.s3.createBucket(bucket) }
+        try await exerciseSetting(
+            world,
+            "s3.notify_deletions",
+            ["bucket": "payments-exports", "topic": .string(topic)],
+            permission: "s3:PutBucketNotification",
+            setting: "DeletionTopic",
+            before: .null,
+            after: "configured"
+        ) { () async throws -> JSONValue in
+            try await world.s3.hasEventNotifications(bucket: "payments-exports") ? "configured" : .null
+        }
+        // A bucket that already notifies (its team's own topic) keeps its configuration
+        let teams = try await sns.createTopic(name: "team-events")
+        try await world.s3.setDeletionNotifications(bucket: "team-events", topicARN: teams)
+        let kept = try await world.invoker.execute(
+            request("s3.notify_deletions", ["bucket": "team-events", "topic": .string(topic)])
+        )
+        #expect(kept.outputs["changed"] == [])
+    }
+
     @Test func anECRRepositoryScansOnPush() async throws {
         let world = try await world()
         let ecr = ECRClient(try client(.ecr, world))

@@ -528,6 +528,10 @@ import Testing
                     "topic", "arn:aws:sns:us-east-1:111122223333:alerts"
                 ),
                 (
+                    "S3.11", "AwsS3Bucket", "arn:aws:s3:::payments-exports", "s3-event-notifications", "fix", "bucket",
+                    "payments-exports"
+                ),
+                (
                     "IAM.22", "AwsIamUser", "arn:aws:iam::111122223333:user/alice", "iam-stale-credentials",
                     "deactivate-keys-unused-45-days", "user", "alice"
                 ),

@@ -126,7 +126,8 @@ import Testing
             "Effects/Data Exposure",
         ]
         for (control, playbooks) in [
-            ("S3.9", ["s3-access-logging"]), ("S3.5", ["s3-require-tls"]), ("S3.13", ["s3-lifecycle"]), ("S3.11", []),
+            ("S3.9", ["s3-access-logging"]), ("S3.5", ["s3-require-tls"]), ("S3.13", ["s3-lifecycle"]),
+            ("S3.11", ["s3-event-notifications"]), ("S3.6", []),
         ] {
             let finding = Self.finding(control, types: types)
             let matched = library.playbooks.filter { $0.match.decide(finding).isMatch }.map(\.name)

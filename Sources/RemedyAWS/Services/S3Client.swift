@@ -185,6 +185,38 @@ public struct S3Client: Sendable {
         )
     }
 
+    /// Whether the bucket sends any event notification (to a topic, a queue, a function or EventBridge).
+    public func hasEventNotifications(bucket: String) async throws(AWSError) -> Bool {
+        let operation = "GetBucketNotificationConfiguration"
+        let response = try await client.perform(
+            call(bucket, operation, method: "GET", subresource: "notification", effect: .readOnly)
+        )
+        // moto 5.2.1 answers an empty configuration with an empty <GetBucketNotificationResponse/>: no notification.
+        if let root = try? AWSXMLElement.parse(response.body), root.name == "GetBucketNotificationResponse",
+            root.children.isEmpty
+        {
+            return false
+        }
+        return !(try client.xml(response, operation: operation, expectedRoot: "NotificationConfiguration")).children
+            .isEmpty
+    }
+
+    /// Notifies `topicARN` of every object deletion (`s3:ObjectRemoved:*`), or, with nil, sends none.
+    ///
+    /// The configuration is replaced whole.
+    public func setDeletionNotifications(bucket: String, topicARN: String?) async throws(AWSError) {
+        let topic = topicARN.map {
+            "<TopicConfiguration><Id>remedy-deletions</Id><Topic>\(XMLText.escape($0))</Topic>"
+                + "<Event>s3:ObjectRemoved:*</Event></TopicConfiguration>"
+        }
+        try await put(
+            bucket,
+            "PutBucketNotificationConfiguration",
+            subresource: "notification",
+            body: "<NotificationConfiguration xmlns=\"\(Self.namespace)\">\(topic ?? "")</NotificationConfiguration>"
+        )
+    }
+
     /// Whether the bucket has a lifecycle configuration.
     public func hasLifecycle(bucket: String) async throws(AWSError) -> Bool {
         do {

@@ -462,3 +462,45 @@ public struct ProtectAPIStage: SettingAction {
         )
     }
 }
+
+/// `s3.notify_deletions` (S3.11): a bucket without event notifications tells an SNS topic of every object deletion.
+public struct NotifyBucketDeletions: SettingAction {
+    public static let descriptor = ActionDescriptor(
+        name: "s3.notify_deletions",
+        summary: "Make a bucket without event notifications notify an SNS topic of every object deletion (a bucket "
+            + "notifying anything is left as it is)",
+        parameters: [
+            ParameterSpec("bucket", .identifier(.bucketName), summary: "the bucket"),
+            ParameterSpec(
+                "topic",
+                .identifier(.topicARN),
+                summary: "the topic; its policy must let s3.amazonaws.com publish"
+            ),
+        ],
+        outputs: [changedOutput],
+        permissions: ["s3:GetBucketNotification", "s3:PutBucketNotification"],
+        isMutating: true,
+        isReversible: true
+    )
+
+    public static func client(_ clients: ServiceClients) throws(ActionFailure) -> S3Client { try clients.s3() }
+    public static func resource(_ parameters: ActionParameters) throws(ActionFailure) -> String {
+        try parameters.identifier("bucket", .bucketName)
+    }
+    public static func wanted(_ parameters: ActionParameters) throws(ActionFailure) -> [String: JSONValue] {
+        ["DeletionTopic": .string(try parameters.identifier("topic", .topicARN))]
+    }
+    /// Any notification meets the control; a team's configuration is never replaced.
+    public static func meets(_ current: JSONValue, _ wanted: JSONValue, setting: String) -> Bool { current != .null }
+    public static func read(_ bucket: String, with s3: S3Client) async throws(AWSError) -> [String: JSONValue] {
+        ["DeletionTopic": try await s3.hasEventNotifications(bucket: bucket) ? "configured" : .null]
+    }
+    /// `null` (undo of a bucket that notified nothing) clears the configuration again.
+    public static func write(
+        _ settings: [String: JSONValue],
+        to bucket: String,
+        with s3: S3Client
+    ) async throws(AWSError) {
+        try await s3.setDeletionNotifications(bucket: bucket, topicARN: settings["DeletionTopic"]?.stringValue)
+    }
+}
