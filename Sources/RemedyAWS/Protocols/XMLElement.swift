@@ -20,6 +20,11 @@ public struct AWSXMLElement: Sendable, Hashable {
         return element?.text
     }
 
+    /// The text of each child of `names` there is, by name.
+    public func strings(_ names: [String]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: names.compactMap { name in string(name).map { (name, $0) } })
+    }
+
     /// All children named `name`.
     public func all(_ name: String) -> [AWSXMLElement] { children.filter { $0.name == name } }
 

@@ -16,7 +16,7 @@ public struct ElastiCacheClient: Sendable {
         guard let found = result["CacheClusters"]?.all("CacheCluster").first else {
             throw client.missing("DescribeCacheClusters", "CacheClusters.CacheCluster")
         }
-        return Dictionary(uniqueKeysWithValues: names.compactMap { name in found.string(name).map { (name, $0) } })
+        return found.strings(names)
     }
 
     /// Sets cache cluster settings (`SnapshotRetentionLimit`, `AutoMinorVersionUpgrade`) at once.

@@ -64,8 +64,7 @@ public struct RDSClient: Sendable {
         of kind: Kind,
         _ identifier: String
     ) async throws(AWSError) -> [String: String] {
-        let found = try await describe(kind, identifier)
-        return Dictionary(uniqueKeysWithValues: names.compactMap { name in found.string(name).map { (name, $0) } })
+        try await describe(kind, identifier).strings(names)
     }
 
     /// Boolean settings of an instance or cluster; one it does not report reads as false.

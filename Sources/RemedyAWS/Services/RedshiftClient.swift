@@ -16,7 +16,7 @@ public struct RedshiftClient: Sendable {
         guard let found = result["Clusters"]?.all("Cluster").first else {
             throw client.missing("DescribeClusters", "Clusters.Cluster")
         }
-        return Dictionary(uniqueKeysWithValues: names.compactMap { name in found.string(name).map { (name, $0) } })
+        return found.strings(names)
     }
 
     /// Sets cluster settings (`PubliclyAccessible`, `AutomatedSnapshotRetentionPeriod`, `AllowVersionUpgrade`).

@@ -83,15 +83,7 @@ public struct S3Client: Sendable {
 
     /// Removes the bucket's Block Public Access settings (undo of a bucket that had none).
     public func deletePublicAccessBlock(bucket: String) async throws(AWSError) {
-        _ = try await client.perform(
-            call(
-                bucket,
-                "DeletePublicAccessBlock",
-                method: "DELETE",
-                subresource: "publicAccessBlock",
-                effect: .mutating(idempotent: true)
-            )
-        )
+        try await delete(bucket, "DeletePublicAccessBlock", subresource: "publicAccessBlock")
     }
 
     /// A bucket's default encryption rule.
@@ -243,28 +235,12 @@ public struct S3Client: Sendable {
     }
 
     public func deleteLifecycle(bucket: String) async throws(AWSError) {
-        _ = try await client.perform(
-            call(
-                bucket,
-                "DeleteBucketLifecycle",
-                method: "DELETE",
-                subresource: "lifecycle",
-                effect: .mutating(idempotent: true)
-            )
-        )
+        try await delete(bucket, "DeleteBucketLifecycle", subresource: "lifecycle")
     }
 
     /// Removes the bucket's default encryption rule (undo of a bucket that had none).
     public func deleteBucketEncryption(bucket: String) async throws(AWSError) {
-        _ = try await client.perform(
-            call(
-                bucket,
-                "DeleteBucketEncryption",
-                method: "DELETE",
-                subresource: "encryption",
-                effect: .mutating(idempotent: true)
-            )
-        )
+        try await delete(bucket, "DeleteBucketEncryption", subresource: "encryption")
     }
 
     /// The bucket's tags, by key; empty when it has none (`NoSuchTagSet`).
@@ -307,15 +283,7 @@ public struct S3Client: Sendable {
     }
 
     public func deleteBucketPolicy(bucket: String) async throws(AWSError) {
-        _ = try await client.perform(
-            call(
-                bucket,
-                "DeleteBucketPolicy",
-                method: "DELETE",
-                subresource: "policy",
-                effect: .mutating(idempotent: true)
-            )
-        )
+        try await delete(bucket, "DeleteBucketPolicy", subresource: "policy")
     }
 
     /// Whether S3 considers the bucket public; strict about the answer's root element.
@@ -449,6 +417,12 @@ public struct S3Client: Sendable {
             call(bucket, operation, method: "GET", subresource: subresource, effect: .readOnly)
         )
         return try client.xml(response, operation: operation, expectedRoot: root)
+    }
+
+    private func delete(_ bucket: String, _ operation: String, subresource: String) async throws(AWSError) {
+        _ = try await client.perform(
+            call(bucket, operation, method: "DELETE", subresource: subresource, effect: .mutating(idempotent: true))
+        )
     }
 
     private func put(_ bucket: String, _ operation: String, subresource: String, body: String) async throws(AWSError) {

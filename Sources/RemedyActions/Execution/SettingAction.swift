@@ -99,8 +99,7 @@ public typealias AskedSetting = (parameter: String, setting: String, value: JSON
 extension ActionParameters {
     /// The settings of `asks` whose parameter is `true`.
     ///
-    /// Asking for none is refused rather than read as "turn
-    /// them off": these actions only ever turn protections on.
+    /// Asking for none is refused rather than read as "turn them off": these actions only ever turn protections on.
     func asked(_ asks: [AskedSetting], by action: String) throws(ActionFailure) -> [String: JSONValue] {
         let chosen = asks.filter { values[$0.parameter] == true }
         guard !chosen.isEmpty else {

@@ -270,7 +270,16 @@ public struct DisablePrivilegedBuilds: SettingAction {
         to project: String,
         with codeBuild: CodeBuildClient
     ) async throws(AWSError) {
-        guard case .object(var environment) = try await codeBuild.environment(project: project) else { return }
+        guard case .object(var environment) = try await codeBuild.environment(project: project) else {
+            throw AWSError(
+                service: "codebuild",
+                operation: "BatchGetProjects",
+                statusCode: 200,
+                code: "MalformedResponse",
+                message: "project \(project)'s environment is not an object",
+                kind: .malformedResponse
+            )
+        }
         environment["privilegedMode"] = .bool(settings["privilegedMode"] == true)
         try await codeBuild.setEnvironment(project: project, .object(environment))
     }

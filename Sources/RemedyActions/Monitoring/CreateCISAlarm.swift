@@ -143,12 +143,7 @@ extension CreateCISAlarm: ExecutableAction {
         let target = try await Target(parameters, in: context)
         let logs = try context.clients.cloudWatchLogs()
         let cloudWatch = try context.clients.cloudWatch()
-        let (pattern, actions) = try await readingCall { () async throws(AWSError) in
-            (
-                try await logs.metricFilterPattern(logGroup: target.logGroup, name: target.name),
-                try await cloudWatch.alarmActions(name: target.name)
-            )
-        }
+        let (pattern, actions) = try await target.found(logs, cloudWatch)
         // What the step finds is the team's or an earlier run's: undo leaves it.
         let prior: JSONValue = ["filter_existed": .bool(pattern != nil), "alarm_existed": .bool(actions != nil)]
         let filterIsRight = pattern == target.alarm.pattern
@@ -188,12 +183,7 @@ extension CreateCISAlarm: ExecutableAction {
         let target = try await Target(parameters, in: context)
         let logs = try context.clients.cloudWatchLogs()
         let cloudWatch = try context.clients.cloudWatch()
-        let (pattern, actions) = try await readingCall { () async throws(AWSError) in
-            (
-                try await logs.metricFilterPattern(logGroup: target.logGroup, name: target.name),
-                try await cloudWatch.alarmActions(name: target.name)
-            )
-        }
+        let (pattern, actions) = try await target.found(logs, cloudWatch)
         guard pattern == target.alarm.pattern, actions?.contains(target.topic) == true else { return .notDone }
         return .done(ActionResult(outputs: target.outputs, verified: true))
     }
@@ -224,6 +214,19 @@ extension CreateCISAlarm: ExecutableAction {
         var alarm: CISAlarm
         var topic: String
         var logGroup: String
+
+        /// The pattern of the filter and the actions of the alarm of the target's name, nil for one not there.
+        func found(
+            _ logs: CloudWatchLogsClient,
+            _ cloudWatch: CloudWatchClient
+        ) async throws(ActionFailure) -> (pattern: String?, actions: [String]?) {
+            try await readingCall { () async throws(AWSError) in
+                (
+                    try await logs.metricFilterPattern(logGroup: logGroup, name: name),
+                    try await cloudWatch.alarmActions(name: name)
+                )
+            }
+        }
 
         /// `remedy-cloudwatch-1`: the filter's, the metric's and the alarm's name.
         var name: String { "remedy-" + alarm.control.lowercased().replacingOccurrences(of: ".", with: "-") }
