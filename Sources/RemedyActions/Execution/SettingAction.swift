@@ -45,10 +45,7 @@ extension SettingAction {
     ) async throws(ActionFailure)
         -> ActionResult
     {
-        let resource = try resource(parameters)
-        let client = try client(context.clients)
-        let wanted = try wanted(parameters)
-        let current = try await readingCall { () async throws(AWSError) in try await read(resource, with: client) }
+        let (resource, client, wanted, current) = try await state(parameters, in: context)
         let changes = wanted.filter { !meets(current[$0.key] ?? .null, $0.value, setting: $0.key) }
         // Already as asked: nothing changes, and there is nothing to undo.
         guard !changes.isEmpty else { return ActionResult(outputs: ["changed": []]) }
@@ -68,14 +65,25 @@ extension SettingAction {
     ) async throws(ActionFailure)
         -> ProbeResult
     {
-        let resource = try resource(parameters)
-        let client = try client(context.clients)
-        let wanted = try wanted(parameters)
-        let current = try await readingCall { () async throws(AWSError) in try await read(resource, with: client) }
+        let (_, _, wanted, current) = try await state(parameters, in: context)
         guard wanted.allSatisfy({ meets(current[$0.key] ?? .null, $0.value, setting: $0.key) }) else {
             return .notDone
         }
         return .done(ActionResult(outputs: ["changed": .null], verified: true))
+    }
+
+    /// The step's resource and client, what it asks, and the settings as they are now.
+    static func state(
+        _ parameters: ActionParameters,
+        in context: ActionContext
+    ) async throws(ActionFailure) -> (
+        resource: String, client: Client, wanted: [String: JSONValue], current: [String: JSONValue]
+    ) {
+        let resource = try resource(parameters)
+        let client = try client(context.clients)
+        let wanted = try wanted(parameters)
+        let current = try await readingCall { () async throws(AWSError) in try await read(resource, with: client) }
+        return (resource, client, wanted, current)
     }
 
     /// Writes back the values the step changed, and only those.

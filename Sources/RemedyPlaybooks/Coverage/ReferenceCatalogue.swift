@@ -95,58 +95,58 @@ public struct ReferenceCatalogue: Sendable {
             columns: ["control_id", "resource_type", "severity"]
         ) {
             let control = row["control_id"]
-            let kinds = row["resource_type"].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            for kind in kinds.isEmpty ? [""] : kinds {
-                let resource = kind.hasPrefix("AWS::") ? Self.asffType(kind) : nil
-                entries.append(
-                    Entry(
-                        kind: .securityHubControl,
-                        name: control,
-                        family: String(control.prefix { $0 != "." }),
-                        resourceType: resource,
-                        asrRunbook: runbooks[control],
-                        finding: Self.finding(
-                            control,
-                            source: .securityhub,
-                            types: [
-                                "Software and Configuration Checks/Industry and Regulatory Standards/"
-                                    + "AWS-Foundational-Security-Best-Practices"
-                            ],
-                            control: control,
-                            severity: Self.severity(row["severity"].capitalized),
-                            resource: resource
-                        )
-                    )
-                )
-            }
+            entries += Self.controlEntries(
+                control,
+                resourceTypes: row["resource_type"],
+                asrRunbook: runbooks[control],
+                types: [
+                    "Software and Configuration Checks/Industry and Regulatory Standards/"
+                        + "AWS-Foundational-Security-Best-Practices"
+                ],
+                severity: Self.severity(row["severity"].capitalized)
+            )
         }
         // ASR also remediates controls of its other standards (CIS, PCI, NIST) and ids the FSBP list no longer
         // holds: each is an entry too, about the resources its Security Hub page names.
         let listed = Set(entries.map(\.name))
         for (control, runbook) in runbooks.sorted(by: { $0.key < $1.key }) where !listed.contains(control) {
-            let kinds = (otherResourceTypes[control] ?? "").split(separator: ",").map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
-            for kind in kinds.isEmpty ? [""] : kinds {
-                let resource = kind.hasPrefix("AWS::") ? Self.asffType(kind) : nil
-                entries.append(
-                    Entry(
-                        kind: .securityHubControl,
-                        name: control,
-                        family: String(control.prefix { $0 != "." }),
-                        resourceType: resource,
-                        asrRunbook: runbook,
-                        finding: Self.finding(
-                            control,
-                            source: .securityhub,
-                            types: ["Software and Configuration Checks/Industry and Regulatory Standards"],
-                            control: control,
-                            severity: 70,
-                            resource: resource
-                        )
-                    )
+            entries += Self.controlEntries(
+                control,
+                resourceTypes: otherResourceTypes[control] ?? "",
+                asrRunbook: runbook,
+                types: ["Software and Configuration Checks/Industry and Regulatory Standards"],
+                severity: 70
+            )
+        }
+    }
+
+    /// One entry per resource type a control names (`AWS::S3::Bucket, AWS::S3::AccessPoint`), or one about no
+    /// resource when it names none remedy knows.
+    static func controlEntries(
+        _ control: String,
+        resourceTypes: String,
+        asrRunbook: String?,
+        types: [String],
+        severity: Double
+    ) -> [Entry] {
+        let kinds = resourceTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return (kinds.isEmpty ? [""] : kinds).map { kind in
+            let resource = kind.hasPrefix("AWS::") ? asffType(kind) : nil
+            return Entry(
+                kind: .securityHubControl,
+                name: control,
+                family: String(control.prefix { $0 != "." }),
+                resourceType: resource,
+                asrRunbook: asrRunbook,
+                finding: finding(
+                    control,
+                    source: .securityhub,
+                    types: types,
+                    control: control,
+                    severity: severity,
+                    resource: resource
                 )
-            }
+            )
         }
     }
 
